@@ -1,0 +1,6 @@
+//! Static analysis of source files with tree-sitter: languages, tags (definitions and
+//! references) for the repo map, and code metrics for findings and evaluation.
+
+mod language;
+
+pub use language::Language;

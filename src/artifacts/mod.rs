@@ -1,0 +1,64 @@
+//! The JSON documents phases hand each other through the run directory.
+
+mod common;
+mod context;
+mod evaluation;
+mod implementation;
+mod pull_request;
+mod review;
+mod task;
+
+pub use common::{Learning, Usage};
+pub use context::{
+    CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
+    RankedFile, RepoMap, RepoSummary,
+};
+pub use evaluation::{Component, Evaluation, Method, Weights};
+pub use implementation::{CheckRun, FileChange, Implementation, ImplementationStatus};
+pub use pull_request::{PrAction, PullRequestFile};
+pub use review::{
+    FindingCategory, Review, ReviewCounts, ReviewFinding, ReviewSource, ReviewStatus, Severity,
+};
+pub use task::{Selection, TaskFile, TaskKind, TaskSpec};
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::contract::InputError;
+use crate::error::Error;
+use crate::secrets::Redactor;
+
+/// Reads an artifact another phase wrote. A missing or malformed file is bad input: the path
+/// came from this binary's input.
+pub fn read<T: DeserializeOwned>(path: &Path) -> Result<T, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError(format!(
+            "cannot read artifact {}: {}",
+            path.display(),
+            e.kind()
+        ))
+    })?;
+    serde_json::from_str(&text)
+        .map_err(|e| InputError(format!("artifact {} is not valid: {e}", path.display())).into())
+}
+
+/// Writes an artifact atomically (a temporary file renamed into place), so a reader never sees
+/// half a file and a failed write leaves the old one. Every string is redacted first.
+pub fn write<T: Serialize>(path: &Path, value: &T, redactor: &Redactor) -> Result<(), Error> {
+    let value = serde_json::to_value(value)
+        .map_err(|e| Error::json(format!("serialize {}", path.display()), e))?;
+    let text = serde_json::to_string_pretty(&redactor.redact_json(&value))
+        .map_err(|e| Error::json(format!("serialize {}", path.display()), e))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("create directory {}", parent.display()), e))?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(format!("write {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(format!("move {} into place", path.display()), e)
+    })
+}

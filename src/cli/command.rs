@@ -1,0 +1,58 @@
+//! Parsing `automaintainer`'s arguments and dispatching to a subcommand.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::contract::{EXIT_BAD_INPUT, EXIT_OK};
+use crate::error::Error;
+use crate::secrets::Secrets;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "automaintainer",
+    version,
+    about = "One reviewed, scored pull request a day"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write the JSON Schemas of every task binary (or check that they are current).
+    Schemas(super::schemas::SchemasArgs),
+}
+
+/// Runs the CLI and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let secrets = Secrets::from_env();
+    let redactor = secrets.redactor();
+    crate::contract::init_logging(
+        crate::contract::LogFormat::Terminal,
+        crate::contract::Protocol::stdout(redactor.clone()),
+    );
+    let result: Result<(), Error> = match cli.command {
+        Command::Schemas(args) => super::schemas::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(error) => {
+            crate::contract::report("automaintainer", &error, &redactor);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Reading a task binary's one JSON input: from a file or stdin, unknown fields rejected, every
+//! problem reported as one line that names the field and what was expected.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+/// Bad input: the one line a user sees, and exit code 2.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("bad input: {0}")]
+pub struct InputError(pub String);
+
+impl InputError {
+    /// A field that parsed but does not make sense: `field` is its JSON path.
+    pub fn field(field: &str, expected: impl std::fmt::Display) -> Self {
+        Self(format!("field `{field}`: expected {expected}"))
+    }
+}
+
+/// Where the input comes from: `--input FILE`, or `-` for stdin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputSource {
+    Stdin,
+    File(PathBuf),
+}
+
+impl InputSource {
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Self::Stdin
+        } else {
+            Self::File(PathBuf::from(arg))
+        }
+    }
+
+    fn read(&self) -> Result<String, InputError> {
+        match self {
+            Self::Stdin => {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| InputError(format!("cannot read stdin: {e}")))?;
+                Ok(text)
+            }
+            Self::File(path) => read_file(path),
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| {
+        InputError(format!(
+            "cannot read input file {}: {}",
+            path.display(),
+            io_reason(&e)
+        ))
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Types that check themselves after parsing (ranges, non-empty strings, paths that must exist).
+pub trait Validate {
+    fn validate(&self) -> Result<(), InputError> {
+        Ok(())
+    }
+}
+
+/// Reads and parses the input document. Input types carry `#[serde(deny_unknown_fields)]`.
+pub fn read_input<T: DeserializeOwned + Validate>(source: &InputSource) -> Result<T, InputError> {
+    parse_input(&source.read()?)
+}
+
+/// Parses an input document; the error names the JSON path of the offending field.
+pub fn parse_input<T: DeserializeOwned + Validate>(text: &str) -> Result<T, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError(
+            "input is empty: expected one JSON object".to_owned(),
+        ));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let reason = first_line(&inner.to_string());
+        if inner.is_syntax() || inner.is_eof() {
+            InputError(format!("malformed JSON: {reason}"))
+        } else if path == "." {
+            InputError(reason)
+        } else {
+            InputError(format!("field `{path}`: {reason}"))
+        }
+    })?;
+    value.validate()?;
+    Ok(value)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Sample {
+        name: String,
+        #[serde(default)]
+        nested: Option<Nested>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Nested {
+        count: u32,
+    }
+
+    impl Validate for Sample {
+        fn validate(&self) -> Result<(), InputError> {
+            if self.name.is_empty() {
+                return Err(InputError::field("name", "a non-empty string"));
+            }
+            Ok(())
+        }
+    }
+
+    fn err(text: &str) -> String {
+        parse_input::<Sample>(text)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn names_the_field_for_a_wrong_type() {
+        let e = err(r#"{"name":"x","nested":{"count":"three"}}"#);
+        assert!(
+            e.starts_with("bad input: field `nested.count`: invalid type: string"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_fields_by_name() {
+        let e = err(r#"{"name":"x","colour":1}"#);
+        assert!(e.contains("unknown field `colour`"), "{e}");
+    }
+
+    #[test]
+    fn malformed_and_empty_input() {
+        assert!(err("{\"name\":").starts_with("bad input: malformed JSON"));
+        assert_eq!(
+            err("  \n"),
+            "bad input: input is empty: expected one JSON object"
+        );
+        assert!(err("{}").contains("missing field `name`"));
+    }
+
+    #[test]
+    fn runs_validation_after_parsing() {
+        assert_eq!(
+            err(r#"{"name":""}"#),
+            "bad input: field `name`: expected a non-empty string"
+        );
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let e = read_input::<Sample>(&InputSource::File("/no/such/in.json".into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad input: cannot read input file /no/such/in.json: no such file"
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! The evolution score and its four components, each with how it was measured.

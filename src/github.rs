@@ -1,0 +1,60 @@
+//! The GitHub API client every GitHub-facing part shares (octocrab), with a configurable base
+//! URL for GitHub Enterprise and for tests.
+
+use crate::secrets::Secret;
+
+/// `AM_GITHUB_API_URL`, or api.github.com.
+pub fn api_base_url() -> String {
+    std::env::var("AM_GITHUB_API_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "https://api.github.com".to_owned())
+}
+
+/// An octocrab client for `base_url`, authenticated with `token` when there is one.
+pub fn client(base_url: &str, token: Option<&Secret>) -> Result<octocrab::Octocrab, String> {
+    let mut builder = octocrab::Octocrab::builder()
+        .base_uri(base_url)
+        .map_err(|e| format!("invalid GitHub API URL {base_url}: {e}"))?;
+    if let Some(token) = token {
+        builder = builder.personal_token(token.expose().to_owned());
+    }
+    builder
+        .build()
+        .map_err(|e| format!("build the GitHub client: {e}"))
+}
+
+/// Splits `https://github.com/owner/name(.git)` or `git@github.com:owner/name.git` into
+/// (owner, name).
+pub fn owner_and_name(repository: &str) -> Option<(String, String)> {
+    let trimmed = repository.trim_end_matches('/').trim_end_matches(".git");
+    let path = if let Some(rest) = trimmed.strip_prefix("git@") {
+        rest.split_once(':')?.1.to_owned()
+    } else if trimmed.contains("://") {
+        let url = url::Url::parse(trimmed).ok()?;
+        url.path().trim_start_matches('/').to_owned()
+    } else {
+        return None;
+    };
+    let mut parts = path.rsplitn(2, '/');
+    let name = parts.next()?.to_owned();
+    let owner = parts.next()?.rsplit('/').next()?.to_owned();
+    (!owner.is_empty() && !name.is_empty()).then_some((owner, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_repository_urls() {
+        let expected = Some(("octo".to_owned(), "hello".to_owned()));
+        assert_eq!(
+            owner_and_name("https://github.com/octo/hello.git"),
+            expected
+        );
+        assert_eq!(owner_and_name("https://github.com/octo/hello"), expected);
+        assert_eq!(owner_and_name("git@github.com:octo/hello.git"), expected);
+        assert_eq!(owner_and_name("/srv/repos/hello"), None);
+    }
+}

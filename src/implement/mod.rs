@@ -1,0 +1,1 @@
+//! Carrying out a task: edits under the safety rules, checks, attempts, guardrails, the commit.

@@ -1,0 +1,1 @@
+//! The learning loop: extracting learnings, merging near-duplicates, reinforcement by PR outcomes.

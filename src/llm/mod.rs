@@ -1,0 +1,1 @@
+//! The LLM port: providers (anthropic, openai-compatible, offline), structured replies, retries, usage and budget, prompts.

@@ -1,0 +1,1 @@
+//! Orchestration: the Kestra flows' checks, the Kestra API client, and running all phases in one process.

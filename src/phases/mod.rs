@@ -1,0 +1,4 @@
+//! The ten phases of a run, one module each: input and output types and the [`Task`] impl that
+//! its binary under `tasks/` runs.
+//!
+//! [`Task`]: crate::contract::Task

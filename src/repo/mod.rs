@@ -1,0 +1,1 @@
+//! The target repository on disk: cloning through a mirror cache, branches, commits, pushes (git2).

@@ -1,0 +1,1 @@
+//! Code review: CodeRabbit's review read through the GitHub API, or a local review of the diff.

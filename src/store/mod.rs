@@ -1,0 +1,101 @@
+//! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
+//! behind it, with the same behaviour.
+
+mod error;
+mod records;
+
+pub use error::StoreError;
+pub use records::{
+    ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
+    RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
+};
+
+use async_trait::async_trait;
+
+use crate::artifacts::Learning;
+
+/// The store's operations. Every write that belongs to one run happens in one transaction and is
+/// keyed (run id, repository + PR number, learning content) so that repeating it changes nothing.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// `postgres` or `sqlite`.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations.
+    async fn migrate(&self) -> Result<(), StoreError>;
+
+    /// Registers a run as running; a second call with the same run id changes nothing.
+    async fn register_run(&self, run: &NewRun) -> Result<(), StoreError>;
+
+    /// Records the phase a run has reached (for the dashboard and for failure reports).
+    async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError>;
+
+    /// Records whichever artifacts exist, in one transaction; idempotent.
+    async fn persist_artifacts(&self, artifacts: &RunArtifacts) -> Result<(), StoreError>;
+
+    /// Marks the run failed at `phase` and appends to the error log, in one transaction.
+    async fn record_failure(&self, failure: &RunFailure) -> Result<(), StoreError>;
+
+    /// Closes the run with its final status (a failed run stays failed) and refreshes the views.
+    async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError>;
+
+    /// One run with everything recorded about it.
+    async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError>;
+
+    /// A page of `run_overview`, newest first, and the total that matches the filters.
+    async fn run_overview(
+        &self,
+        query: &RunQuery,
+    ) -> Result<(Vec<RunOverviewRow>, u64), StoreError>;
+
+    async fn system_stats(&self) -> Result<SystemStats, StoreError>;
+
+    /// Adds a learning, or, when one with the same repository, kind and normalised content
+    /// exists, raises that one's weight by `learning.weight` instead. Returns its id.
+    async fn add_learning(&self, learning: &NewLearning) -> Result<i64, StoreError>;
+
+    /// Every learning of a repository (for near-duplicate merging), heaviest first.
+    async fn learnings(&self, repository: &str) -> Result<Vec<LearningRow>, StoreError>;
+
+    /// Raises (or, negative, lowers) a learning's weight, never below zero.
+    async fn adjust_learning_weight(&self, id: i64, delta: f64) -> Result<(), StoreError>;
+
+    /// The top learnings for a repository, ranked by full-text relevance to `query` x weight x
+    /// recency.
+    async fn relevant_learnings(
+        &self,
+        repository: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Learning>, StoreError>;
+
+    /// Records which learnings a run used (and counts the use); idempotent.
+    async fn record_learning_use(&self, run_id: &str, ids: &[i64]) -> Result<(), StoreError>;
+
+    /// The learnings a run used.
+    async fn learnings_used_by(&self, run_id: &str) -> Result<Vec<LearningRow>, StoreError>;
+
+    /// Pull requests of a repository, newest first.
+    async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequestRow>, StoreError>;
+
+    /// The PR recorded for a branch of a repository, if any.
+    async fn pull_request_for_branch(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Option<PullRequestRow>, StoreError>;
+
+    /// Creates or updates the PR row keyed by (repository, branch). A new local-forge PR without a
+    /// number gets the next number of its repository. Returns the stored row.
+    async fn upsert_pull_request(&self, pr: &PullRequestRow) -> Result<PullRequestRow, StoreError>;
+
+    /// Records a PR's state as the forge reports it (`open`, `closed`, `merged`). Returns whether
+    /// the state changed, so outcomes are applied to learnings once.
+    async fn set_pull_request_state(
+        &self,
+        repository: &str,
+        branch: &str,
+        state: &str,
+        merged: bool,
+    ) -> Result<bool, StoreError>;
+}

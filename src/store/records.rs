@@ -1,0 +1,215 @@
+//! The rows the store reads and writes, independent of the backend.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{
+    Context, Evaluation, Implementation, Learning, PullRequestFile, Review, TaskFile,
+};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Running,
+    /// Finished with a pull request (or a dry run of one).
+    Succeeded,
+    /// Finished with nothing worth doing.
+    Nothing,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Nothing => "nothing",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "running" => Some(Self::Running),
+            "succeeded" => Some(Self::Succeeded),
+            "nothing" => Some(Self::Nothing),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A run as registered by am-setup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRun {
+    pub run_id: String,
+    pub repository: String,
+    /// `schedule`, `manual`, `api`, `local`, ...
+    pub trigger: String,
+    pub model: String,
+    pub started_at: DateTime<Utc>,
+}
+
+/// Whatever artifacts of one run exist, to be recorded in one transaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunArtifacts {
+    pub run_id: String,
+    pub context: Option<Context>,
+    pub task: Option<TaskFile>,
+    pub implementation: Option<Implementation>,
+    pub pull_request: Option<PullRequestFile>,
+    pub review: Option<Review>,
+    pub evaluation: Option<Evaluation>,
+}
+
+/// A failed phase, recorded so a failed run is never lost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFailure {
+    pub run_id: String,
+    pub phase: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// One row of `run_overview`: a run with its PR and score, as the dashboard lists it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RunOverviewRow {
+    pub run_id: String,
+    pub repository: String,
+    pub status: RunStatus,
+    pub trigger: String,
+    /// The phase reached, or the phase that failed.
+    pub phase: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_secs: Option<f64>,
+    pub model: String,
+    pub tokens: i64,
+    pub cost_usd: f64,
+    pub task_title: Option<String>,
+    pub task_kind: Option<String>,
+    pub pr_number: Option<i64>,
+    pub pr_url: Option<String>,
+    pub pr_state: Option<String>,
+    pub pr_merged: Option<bool>,
+    pub evolution_score: Option<f64>,
+    pub review_findings: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// Filters and paging for `run_overview`, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunQuery {
+    pub repository: Option<String>,
+    pub status: Option<RunStatus>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Default for RunQuery {
+    fn default() -> Self {
+        Self {
+            repository: None,
+            status: None,
+            page: 1,
+            per_page: 25,
+        }
+    }
+}
+
+/// `system_stats`: the dashboard's headline numbers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct SystemStats {
+    pub total_runs: i64,
+    pub succeeded_runs: i64,
+    pub failed_runs: i64,
+    pub nothing_runs: i64,
+    pub running_runs: i64,
+    /// succeeded / finished runs, 0-1; None before any run finished.
+    pub success_rate: Option<f64>,
+    pub prs_opened: i64,
+    pub prs_merged: i64,
+    pub average_score: Option<f64>,
+    pub total_tokens: i64,
+    pub total_cost_usd: f64,
+    pub learnings: i64,
+    pub last_run_at: Option<DateTime<Utc>>,
+}
+
+/// A pull request as the store knows it (the local forge's PRs live only here).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PullRequestRow {
+    pub run_id: String,
+    pub repository: String,
+    pub forge: String,
+    pub number: Option<i64>,
+    pub url: Option<String>,
+    pub branch: String,
+    pub title: String,
+    /// `open`, `closed`, `merged`, `dry_run`, ...
+    pub state: String,
+    pub merged: bool,
+    pub head_commit: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A learning to add or reinforce.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLearning {
+    pub repository: String,
+    pub kind: String,
+    pub content: String,
+    /// Where it came from: `review`, `evaluation`, `checks`, `outcome`, `reflection`.
+    pub source: String,
+    pub run_id: Option<String>,
+    pub weight: f64,
+}
+
+/// A stored learning with its bookkeeping.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct LearningRow {
+    pub id: i64,
+    pub repository: String,
+    pub kind: String,
+    pub content: String,
+    pub source: String,
+    pub weight: f64,
+    pub uses: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&LearningRow> for Learning {
+    fn from(row: &LearningRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind.clone(),
+            content: row.content.clone(),
+            weight: row.weight,
+            score: row.weight,
+        }
+    }
+}
+
+/// One row of the error log.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ErrorRow {
+    pub run_id: String,
+    pub phase: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything about one run, for `/runs/{id}`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RunDetail {
+    pub overview: RunOverviewRow,
+    /// The stored artifacts as JSON, by name (`task`, `implementation`, `review`, ...).
+    pub artifacts: serde_json::Map<String, serde_json::Value>,
+    pub errors: Vec<ErrorRow>,
+    pub learnings_used: Vec<LearningRow>,
+    pub learnings_produced: Vec<LearningRow>,
+}

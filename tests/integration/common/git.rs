@@ -1,0 +1,83 @@
+//! Real git repositories for tests, built with the git command line in temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs git in `dir` with a fixed identity and dates; panics with git's output on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Fixture")
+        .env("GIT_AUTHOR_EMAIL", "fixture@example.com")
+        .env("GIT_COMMITTER_NAME", "Fixture")
+        .env("GIT_COMMITTER_EMAIL", "fixture@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Writes `files` (path, content) under `dir`, creating parent directories.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, content) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+}
+
+/// A new repository at `dir` on branch `main` with `files` in one commit.
+pub fn init_repo(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    git(dir, &["init", "-q", "-b", "main"]);
+    write_files(dir, files);
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "initial commit"]);
+    dir.to_path_buf()
+}
+
+/// Adds and commits `files` in `repo`; returns the new commit id.
+pub fn commit_files(repo: &Path, files: &[(&str, &str)], message: &str) -> String {
+    write_files(repo, files);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", message]);
+    git(repo, &["rev-parse", "HEAD"])
+}
+
+/// A bare clone of `source` at `dir`, as a local remote.
+pub fn bare_clone(source: &Path, dir: &Path) -> PathBuf {
+    let parent = dir.parent().unwrap();
+    std::fs::create_dir_all(parent).unwrap();
+    git(
+        parent,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            source.to_str().unwrap(),
+            dir.to_str().unwrap(),
+        ],
+    );
+    dir.to_path_buf()
+}
+
+/// A small Rust crate with a passing test, as a repository with a bare remote: (work, remote).
+pub fn rust_fixture(root: &Path) -> (PathBuf, PathBuf) {
+    let work = init_repo(
+        &root.join("work"),
+        &[
+            ("Cargo.toml", "[package]\nname = \"fixture\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"),
+            ("src/lib.rs", "//! A fixture crate.\n\n/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(2, 2), 4);\n    }\n}\n"),
+            (".gitignore", "target/\n"),
+        ],
+    );
+    let remote = bare_clone(&work, &root.join("remote.git"));
+    (work, remote)
+}

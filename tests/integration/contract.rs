@@ -1,0 +1,166 @@
+//! The task-binary contract, checked on every binary the package registers: bad input exits 2
+//! with one line naming the problem, never a panic; secrets never appear in what it prints.
+
+use serde_json::{json, Value};
+
+use crate::common::bin::Runner;
+
+const PLANTED: &str = "planted-secret-4c1d9e";
+
+fn binaries() -> Vec<&'static str> {
+    automaintainer::schemas::all()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+fn assert_bad_input(name: &str, case: &str, ran: &crate::common::bin::Ran, needle: &str) {
+    assert_eq!(
+        ran.code, 2,
+        "{name} {case}: exit {}\n{}",
+        ran.code, ran.stderr
+    );
+    let lines: Vec<&str> = ran.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{name} {case}: expected one line, got:\n{}",
+        ran.stderr
+    );
+    assert!(
+        lines[0].contains(needle),
+        "{name} {case}: {:?} lacks {needle:?}",
+        lines[0]
+    );
+    assert!(!ran.stderr.contains("panicked"), "{name} {case}: panic");
+    assert!(
+        ran.stdout.is_empty(),
+        "{name} {case}: stdout {:?}",
+        ran.stdout
+    );
+    for output in [&ran.stdout, &ran.stderr] {
+        assert!(
+            !output.contains(PLANTED),
+            "{name} {case}: the secret leaked"
+        );
+    }
+}
+
+/// The first required property of the input schema, and a value of the wrong type for it.
+fn wrongly_typed(schema: &Value) -> (String, Value) {
+    let input = &schema["input"];
+    let field = input["required"][0]
+        .as_str()
+        .expect("inputs have a required field")
+        .to_owned();
+    let expected = &input["properties"][&field]["type"];
+    let wrong = if expected == "array" {
+        json!({"not": "an array"})
+    } else {
+        json!([[1]])
+    };
+    (field, wrong)
+}
+
+#[test]
+fn every_task_binary_is_registered() {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+    let declared: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \"am-"))
+        .map(|rest| rest.trim_end_matches('"'))
+        .collect();
+    assert!(!declared.is_empty());
+    let registered = binaries();
+    for name in declared {
+        let name = format!("am-{name}");
+        assert!(
+            registered.contains(&name.as_str()),
+            "{name} is declared but not in schemas::all()"
+        );
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in binaries() {
+        let schema: Value =
+            serde_json::from_str(&Runner::new(name).arg("--schema").run().assert_ok().stdout)
+                .unwrap();
+        let (field, wrong) = wrongly_typed(&schema);
+        let cases: Vec<(&str, Runner, String)> = vec![
+            (
+                "malformed",
+                Runner::new(name).input_text("{\"run_id\": "),
+                "malformed JSON".into(),
+            ),
+            (
+                "empty",
+                Runner::new(name).input_text(""),
+                "input is empty".into(),
+            ),
+            (
+                "unknown field",
+                Runner::new(name).input_text("{\"zz_unknown\": 1}"),
+                "unknown field `zz_unknown`".into(),
+            ),
+            (
+                "wrong type",
+                Runner::new(name).input_json(&json!({ field.clone(): wrong })),
+                format!("field `{field}`"),
+            ),
+            (
+                "missing file",
+                Runner::new(name)
+                    .arg("--input")
+                    .arg(dir.path().join("nope.json")),
+                "cannot read input file".into(),
+            ),
+        ];
+        for (case, runner, needle) in cases {
+            let ran = runner
+                .env("GITHUB_TOKEN", PLANTED)
+                .env("OPENAI_API_KEY", PLANTED)
+                .run();
+            assert_bad_input(name, case, &ran, &needle);
+        }
+    }
+}
+
+#[test]
+fn schema_flag_prints_input_and_output_schemas() {
+    for name in binaries() {
+        let ran = Runner::new(name).arg("--schema").run();
+        ran.assert_ok();
+        let schema: Value = serde_json::from_str(&ran.stdout).unwrap();
+        assert_eq!(schema["task"], name);
+        assert_eq!(schema["input"]["type"], "object", "{name}");
+        assert_eq!(
+            schema["input"]["additionalProperties"], false,
+            "{name}: unknown fields must be denied"
+        );
+        assert!(schema["output"].is_object(), "{name}");
+    }
+}
+
+#[test]
+fn schemas_directory_is_current() {
+    let stale = automaintainer::schemas::stale(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("schemas")
+            .as_path(),
+    )
+    .unwrap();
+    assert!(
+        stale.is_empty(),
+        "stale schemas (run `cargo run -- schemas`): {stale:?}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let ran = Runner::new("automaintainer").arg("no-such-command").run();
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+}

@@ -1,0 +1,13 @@
+//! The one integration test binary: binaries run as binaries, real git repositories, real
+//! databases, HTTP stub servers for GitHub, the LLM providers and Kestra, a real browser.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+mod common;
+
+mod contract;
