@@ -2,5 +2,6 @@
 //! references) for the repo map, and code metrics for findings and evaluation.
 
 mod language;
+pub mod metrics;
 
 pub use language::Language;
