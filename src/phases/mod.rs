@@ -2,3 +2,4 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
+pub mod persist;

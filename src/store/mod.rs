@@ -1,14 +1,26 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
 //! behind it, with the same behaviour.
 
+pub mod clock;
 mod error;
+pub mod learning_text;
+mod open;
+mod pool;
+pub mod postgres;
+pub mod ranking;
 mod records;
+mod rows;
+pub mod sqlite;
+mod summary;
 
 pub use error::StoreError;
+pub use open::{default_sqlite_path, open, sqlite_url};
+pub use postgres::PgStore;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
     RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
+pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 

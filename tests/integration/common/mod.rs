@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod db;
 pub mod git;
