@@ -15,6 +15,9 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
 
+    #[error(transparent)]
+    Llm(#[from] crate::llm::LlmError),
+
     #[error("{action}")]
     Io {
         action: String,
