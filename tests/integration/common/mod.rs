@@ -4,3 +4,4 @@
 
 pub mod bin;
 pub mod git;
+pub mod llm_stub;
