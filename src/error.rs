@@ -18,6 +18,9 @@ pub enum Error {
     #[error(transparent)]
     Llm(#[from] crate::llm::LlmError),
 
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+
     #[error("{action}")]
     Io {
         action: String,
