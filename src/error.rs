@@ -16,6 +16,9 @@ pub enum Error {
     Store(#[from] StoreError),
 
     #[error(transparent)]
+    Llm(#[from] crate::llm::LlmError),
+
+    #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),
 
     #[error("{action}")]

@@ -12,3 +12,4 @@ mod common;
 
 mod contract;
 mod store;
+mod llm;

@@ -5,3 +5,4 @@
 pub mod bin;
 pub mod db;
 pub mod git;
+pub mod llm_stub;
