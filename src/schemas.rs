@@ -8,7 +8,10 @@ use crate::error::Error;
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     // One line per phase binary, in the order of the run:
     // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![]
+    vec![(
+        "am-evaluate",
+        crate::contract::schema_of::<crate::phases::evaluate::Evaluate>(),
+    )]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

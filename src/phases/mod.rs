@@ -2,3 +2,5 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
+
+pub mod evaluate;

@@ -2,5 +2,6 @@
 
 #![allow(dead_code)]
 
+pub mod artifacts;
 pub mod bin;
 pub mod git;
