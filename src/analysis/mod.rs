@@ -3,5 +3,7 @@
 
 mod language;
 pub mod metrics;
+pub mod rank;
+pub mod tags;
 
 pub use language::Language;
