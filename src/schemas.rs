@@ -6,12 +6,13 @@ use crate::error::Error;
 
 /// (binary name, schema document) for every task binary.
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
-    // One line per phase binary, in the order of the run:
-    // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![(
-        "am-persist",
-        crate::contract::schema_of::<crate::phases::persist::Persist>(),
-    )]
+    use crate::contract::schema_of;
+    use crate::phases;
+    // One line per phase binary, in the order of the run.
+    vec![
+        ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),
+        ("am-persist", schema_of::<phases::persist::Persist>()),
+    ]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

@@ -3,3 +3,5 @@
 //!
 //! [`Task`]: crate::contract::Task
 pub mod persist;
+
+pub mod evaluate;

@@ -13,3 +13,4 @@ mod common;
 mod contract;
 mod store;
 mod llm;
+mod evaluate;

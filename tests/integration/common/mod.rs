@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod artifacts;
 pub mod bin;
 pub mod db;
 pub mod git;
