@@ -8,7 +8,20 @@ use crate::error::Error;
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     // One line per phase binary, in the order of the run:
     // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![]
+    vec![
+        (
+            "am-setup",
+            crate::contract::schema_of::<crate::phases::setup::Setup>(),
+        ),
+        (
+            "am-context",
+            crate::contract::schema_of::<crate::phases::context::ContextPhase>(),
+        ),
+        (
+            "am-cleanup",
+            crate::contract::schema_of::<crate::phases::cleanup::Cleanup>(),
+        ),
+    ]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

@@ -2,3 +2,7 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
+
+pub mod cleanup;
+pub mod context;
+pub mod setup;
