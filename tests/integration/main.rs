@@ -10,5 +10,6 @@
 
 mod common;
 
+mod context;
 mod contract;
 mod repo;
