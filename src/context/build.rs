@@ -202,6 +202,7 @@ fn select_findings(lints: Vec<Finding>, walked: &Walked, max: usize) -> Vec<Find
             .into_iter()
             .filter(|f| f.kind != FindingKind::Format)
             .collect(),
+        findings::complexity::findings(&walked.files),
         findings::untested::findings(&walked.files),
         findings::markers::findings(&walked.files),
     ];

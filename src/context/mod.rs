@@ -1,6 +1,7 @@
 //! Building context.json: the tree walk, findings, the ranked repo map, eligible issues, history.
 
 pub mod build;
+pub mod file_analysis;
 pub mod findings;
 pub mod issues;
 pub mod repo_map;

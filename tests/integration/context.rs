@@ -147,6 +147,23 @@ fn tags_for_go() {
     );
 }
 
+const TANGLED: &str = "pub fn tangled(values: &[i32]) -> i32 {
+    let mut total = 0;
+    for v in values {
+        if *v > 0 {
+            for w in values {
+                if *w > *v {
+                    if *w % 2 == 0 { total += 1; } else if *w % 3 == 0 { total += 2; } else { total -= 1; }
+                }
+            }
+        } else if *v < -10 {
+            while total > 0 { if total % 5 == 0 { break; } total -= 1; }
+        }
+    }
+    total
+}
+";
+
 /// A repository of many small, linked modules in four languages, cloned by am-setup.
 struct Project {
     _root: tempfile::TempDir,
@@ -180,6 +197,7 @@ impl Project {
             "src/lib.rs".into(),
             "// TODO: document the modules\npub mod core;\n".into(),
         ));
+        files.push(("src/tangled.rs".into(), TANGLED.into()));
         let borrowed: Vec<(&str, &str)> = files
             .iter()
             .map(|(p, c)| (p.as_str(), c.as_str()))
@@ -278,6 +296,19 @@ fn context_ranks_the_shared_module_first_and_fits_the_map_to_its_budget() {
         .findings
         .iter()
         .any(|f| f.kind == FindingKind::Untested && f.path.starts_with("src/module_")));
+    let complex = context
+        .findings
+        .iter()
+        .find(|f| f.kind == FindingKind::Complexity)
+        .unwrap();
+    assert_eq!(
+        (complex.path.as_str(), complex.line),
+        ("src/tangled.rs", Some(1))
+    );
+    assert!(
+        complex.message.contains("`tangled`") && complex.score.unwrap() >= 15.0,
+        "{complex:?}"
+    );
     assert_eq!(context.history.recent_commits[0].summary, "initial commit");
     assert!(
         context.issues.is_empty(),

@@ -99,6 +99,7 @@ mod tests {
                     .collect(),
                 references: refs.iter().map(|r| (r.to_string(), 1)).collect(),
             }),
+            complex_functions: vec![],
             has_tests,
             markers: vec![],
         }
