@@ -10,8 +10,11 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     use crate::phases;
     // One line per phase binary, in the order of the run.
     vec![
+        ("am-setup", schema_of::<phases::setup::Setup>()),
+        ("am-context", schema_of::<phases::context::ContextPhase>()),
         ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),
         ("am-persist", schema_of::<phases::persist::Persist>()),
+        ("am-cleanup", schema_of::<phases::cleanup::Cleanup>()),
     ]
 }
 

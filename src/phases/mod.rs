@@ -5,3 +5,6 @@
 pub mod persist;
 
 pub mod evaluate;
+pub mod cleanup;
+pub mod context;
+pub mod setup;

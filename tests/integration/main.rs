@@ -10,7 +10,9 @@
 
 mod common;
 
+mod context;
 mod contract;
 mod store;
 mod llm;
 mod evaluate;
+mod repo;
