@@ -8,7 +8,16 @@ use crate::error::Error;
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     // One line per phase binary, in the order of the run:
     // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![]
+    vec![
+        (
+            "am-open-pr",
+            crate::contract::schema_of::<crate::phases::open_pr::OpenPr>(),
+        ),
+        (
+            "am-review",
+            crate::contract::schema_of::<crate::phases::review::ReviewPhase>(),
+        ),
+    ]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

@@ -2,3 +2,6 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
+
+pub mod open_pr;
+pub mod review;
