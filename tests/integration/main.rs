@@ -11,3 +11,5 @@
 mod common;
 
 mod contract;
+mod forge;
+mod review;

@@ -64,6 +64,10 @@ impl GitHubApi {
         token: Option<&Secret>,
         policy: RetryPolicy,
     ) -> Result<Self, ForgeError> {
+        // Both of rustls's crypto backends are compiled in (through different dependencies), so
+        // rustls cannot pick one itself and would panic; choose ring for the process. An error
+        // means one is installed already, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = Octocrab::builder()
             .base_uri(base_url)
             .map_err(|e| ForgeError::Client(format!("invalid GitHub API URL {base_url}: {e}")))?

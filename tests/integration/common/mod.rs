@@ -4,3 +4,5 @@
 
 pub mod bin;
 pub mod git;
+pub mod github;
+pub mod pr_run;
