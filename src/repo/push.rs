@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::path::Path;
 
-use git2::{Cred, PushOptions, RemoteCallbacks, Repository};
+use git2::{PushOptions, Repository};
 
 use crate::secrets::Secret;
 
@@ -100,21 +100,8 @@ pub fn push_branch(
     })?;
 
     let rejection: std::rc::Rc<Cell<Option<String>>> = Default::default();
-    let mut callbacks = RemoteCallbacks::new();
-    // libgit2 asks again after a refused credential; answering the same token forever would
-    // loop, so the second request gives up.
-    let asked = Cell::new(0u32);
-    callbacks.credentials(move |_url, username, allowed| {
-        asked.set(asked.get() + 1);
-        match token {
-            Some(token) if asked.get() == 1 && allowed.is_user_pass_plaintext() => {
-                Cred::userpass_plaintext(username.unwrap_or("x-access-token"), token.expose())
-            }
-            _ => Err(git2::Error::from_str(
-                "no usable credentials for this remote",
-            )),
-        }
-    });
+    // The same callback as for fetches: the token once for https, the SSH agent for ssh.
+    let mut callbacks = super::credentials::callbacks(token);
     let seen = rejection.clone();
     callbacks.push_update_reference(move |_refname, status| {
         if let Some(reason) = status {

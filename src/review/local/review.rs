@@ -38,10 +38,14 @@ pub async fn review(
             .map_err(|e| ForgeError::Client(format!("diff task failed: {e}")))??
     };
     let mut findings = Vec::new();
+    let mut maintainability = Vec::new();
     for file in &files {
         findings.extend(lines::secrets(file));
         findings.extend(lines::todos(file));
-        findings.extend(functions::findings(file));
+        if let Some(metrics) = functions::metrics(file) {
+            findings.extend(functions::findings(file, &metrics));
+            maintainability.push(metrics.maintainability_index);
+        }
     }
     findings.extend(tests_gap::findings(&files));
     let mut linted = Vec::new();
@@ -66,7 +70,11 @@ pub async fn review(
         notice: None,
         counts: counts::count(&findings),
         risk_flags: counts::risk_flags(&findings),
-        complexity_score: None,
+        // The changed files' mean maintainability index, turned around: 0 is simple, 100 is not.
+        complexity_score: (!maintainability.is_empty()).then(|| {
+            let mean = maintainability.iter().sum::<f64>() / maintainability.len() as f64;
+            (100.0 - mean).clamp(0.0, 100.0)
+        }),
         summary: Some(summary),
         findings,
     })

@@ -42,22 +42,22 @@ pub fn findings(files: &[ChangedFile]) -> Vec<ReviewFinding> {
         .iter()
         .filter(|f| !is_test_path(&f.path))
         .filter_map(|file| {
-            let new_functions: Vec<String> = functions::spans(&file.path, &file.content)
-                .into_iter()
-                .filter(|span| file.is_added(span.start))
-                .map(|span| format!("`{}`", span.name))
+            let metrics = functions::metrics(file)?;
+            let new: Vec<_> = metrics
+                .functions
+                .iter()
+                .filter(|f| file.is_added(f.line_start))
                 .collect();
-            let first = functions::spans(&file.path, &file.content)
-                .into_iter()
-                .find(|span| file.is_added(span.start))?;
+            let first = new.first()?;
+            let names: Vec<String> = new.iter().map(|f| format!("`{}`", f.name)).collect();
             Some(ReviewFinding {
                 category: FindingCategory::Testing,
                 severity: Severity::Minor,
                 path: Some(file.path.clone()),
-                line_start: Some(first.start),
-                line_end: Some(first.end),
+                line_start: Some(first.line_start),
+                line_end: Some(first.line_end),
                 title: format!("New code without tests in {}", file.path),
-                body: format!("The change adds {} and no test.", new_functions.join(", ")),
+                body: format!("The change adds {} and no test.", names.join(", ")),
                 suggestion: None,
                 actionable: true,
             })
