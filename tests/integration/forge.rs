@@ -27,6 +27,7 @@ async fn open_pr(server: &MockServer, input: Value) -> Ran {
 async fn github_creates_the_pr_after_pushing_the_branch() {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(tmp.path());
+    std::fs::write(run.clone.join(".automaintainer.yml"), "draft: true\n").unwrap();
     let server = MockServer::start().await;
     FakePulls::default().mount(&server).await;
 
@@ -43,7 +44,7 @@ async fn github_creates_the_pr_after_pushing_the_branch() {
     assert_eq!(body["title"], "Handle an empty config file");
     assert_eq!(body["head"], BRANCH);
     assert_eq!(body["base"], "main");
-    assert_eq!(body["draft"], false);
+    assert_eq!(body["draft"], true, "draft from .automaintainer.yml");
     let text = body["body"].as_str().unwrap();
     assert!(
         text.contains("An empty config.toml makes the server exit"),
