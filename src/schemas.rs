@@ -12,6 +12,8 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         ("am-setup", schema_of::<phases::setup::Setup>()),
         ("am-context", schema_of::<phases::context::ContextPhase>()),
+        ("am-open-pr", schema_of::<phases::open_pr::OpenPr>()),
+        ("am-review", schema_of::<phases::review::ReviewPhase>()),
         ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),
         ("am-persist", schema_of::<phases::persist::Persist>()),
         ("am-cleanup", schema_of::<phases::cleanup::Cleanup>()),

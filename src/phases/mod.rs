@@ -8,3 +8,5 @@ pub mod evaluate;
 pub mod cleanup;
 pub mod context;
 pub mod setup;
+pub mod open_pr;
+pub mod review;

@@ -16,3 +16,5 @@ mod store;
 mod llm;
 mod evaluate;
 mod repo;
+mod forge;
+mod review;

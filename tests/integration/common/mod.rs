@@ -7,3 +7,5 @@ pub mod bin;
 pub mod db;
 pub mod git;
 pub mod llm_stub;
+pub mod github;
+pub mod pr_run;
