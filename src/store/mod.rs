@@ -1,9 +1,13 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
 //! behind it, with the same behaviour.
 
+mod analytics;
 mod error;
 mod records;
 
+pub use analytics::{
+    Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
+};
 pub use error::StoreError;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
@@ -98,4 +102,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         state: &str,
         merged: bool,
     ) -> Result<bool, StoreError>;
+
+    /// Every repository with a run, alphabetically (the dashboard's filters).
+    async fn repositories(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The dashboard's aggregates over the runs `query` selects.
+    async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError>;
 }
