@@ -2,6 +2,7 @@
 //! behind it, with the same behaviour.
 
 pub mod clock;
+mod analytics;
 mod error;
 pub mod learning_text;
 mod open;
@@ -13,6 +14,9 @@ mod rows;
 pub mod sqlite;
 mod summary;
 
+pub use analytics::{
+    Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
+};
 pub use error::StoreError;
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
@@ -110,4 +114,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         state: &str,
         merged: bool,
     ) -> Result<bool, StoreError>;
+
+    /// Every repository with a run, alphabetically (the dashboard's filters).
+    async fn repositories(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The dashboard's aggregates over the runs `query` selects.
+    async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError>;
 }
