@@ -15,6 +15,9 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
 
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+
     #[error("{action}")]
     Io {
         action: String,

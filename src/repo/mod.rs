@@ -1,1 +1,12 @@
 //! The target repository on disk: cloning through a mirror cache, branches, commits, pushes (git2).
+
+pub mod cache;
+pub mod checks;
+pub mod clone;
+pub mod credentials;
+mod error;
+pub mod history;
+pub mod location;
+pub mod mirror;
+
+pub use error::RepoError;

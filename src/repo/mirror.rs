@@ -1,0 +1,113 @@
+//! Bare mirrors of target repositories, kept in the cache between runs so that a run fetches only
+//! what changed since the last one.
+
+use std::path::{Path, PathBuf};
+
+use git2::{AutotagOption, FetchOptions, FetchPrune, Repository};
+use sha2::{Digest, Sha256};
+
+use super::credentials;
+use super::error::RepoError;
+use super::location::Location;
+use crate::secrets::Secret;
+
+/// Every branch and tag, as they are on the remote.
+const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+/// A mirror brought up to date.
+#[derive(Debug)]
+pub struct Mirror {
+    pub path: PathBuf,
+    /// The remote's default branch (its HEAD), short name.
+    pub default_branch: String,
+    /// Objects received by this fetch: 0 when nothing changed.
+    pub received_objects: usize,
+    pub received_bytes: usize,
+}
+
+/// The mirror directory for a repository: its short name and a hash of where it lives.
+pub fn mirror_path(mirrors: &Path, location: &Location) -> PathBuf {
+    let digest = Sha256::digest(location.fetch_url().as_bytes());
+    let key = hex::encode(&digest[..8]);
+    mirrors.join(format!("{}-{key}.git", location.short_name()))
+}
+
+/// Creates the mirror when it is missing and fetches into it. A mirror created by a fetch that
+/// failed is removed again, so nothing half-made stays in the cache.
+pub fn update(
+    mirrors: &Path,
+    location: &Location,
+    token: Option<&Secret>,
+) -> Result<Mirror, RepoError> {
+    let path = mirror_path(mirrors, location);
+    let created = !path.exists();
+    if created {
+        std::fs::create_dir_all(mirrors)
+            .map_err(|e| RepoError::io(format!("create {}", mirrors.display()), e))?;
+    }
+    let result = open_or_init(&path)
+        .and_then(|repo| fetch(&repo, location, token).map(|stats| (repo, stats)));
+    match result {
+        Ok((_repo, (default_branch, received_objects, received_bytes))) => Ok(Mirror {
+            path,
+            default_branch,
+            received_objects,
+            received_bytes,
+        }),
+        Err(e) => {
+            if created {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn open_or_init(path: &Path) -> Result<Repository, RepoError> {
+    if path.exists() {
+        Repository::open_bare(path)
+            .map_err(|e| RepoError::git(format!("open the mirror {}", path.display()), e))
+    } else {
+        Repository::init_bare(path)
+            .map_err(|e| RepoError::git(format!("create the mirror {}", path.display()), e))
+    }
+}
+
+/// Fetches every branch and tag through an anonymous remote (so the URL is not even written to
+/// the mirror's config) and points the mirror's HEAD at the remote's default branch.
+fn fetch(
+    repo: &Repository,
+    location: &Location,
+    token: Option<&Secret>,
+) -> Result<(String, usize, usize), RepoError> {
+    let url = location.fetch_url();
+    let mut remote = repo
+        .remote_anonymous(&url)
+        .map_err(|e| RepoError::git(format!("set up a fetch from {url}"), e))?;
+    let mut options = FetchOptions::new();
+    options
+        .remote_callbacks(credentials::callbacks(token))
+        .prune(FetchPrune::On)
+        .download_tags(AutotagOption::None);
+    remote
+        .fetch(&REFSPECS, Some(&mut options), None)
+        .map_err(|e| RepoError::fetch(&url, e))?;
+    let stats = remote.stats();
+    let (objects, bytes) = (stats.received_objects(), stats.received_bytes());
+    let head = remote
+        .default_branch()
+        .map_err(|e| RepoError::git(format!("read the default branch of {url}"), e))?;
+    let head = head
+        .as_str()
+        .ok_or_else(|| {
+            RepoError::git(
+                "read the default branch",
+                git2::Error::from_str("not UTF-8"),
+            )
+        })?
+        .to_owned();
+    repo.set_head(&head)
+        .map_err(|e| RepoError::git(format!("point the mirror at {head}"), e))?;
+    let short = head.strip_prefix("refs/heads/").unwrap_or(&head).to_owned();
+    Ok((short, objects, bytes))
+}
