@@ -35,7 +35,7 @@ pub async fn review(
         let (clone, base, head) = (clone.to_path_buf(), base.to_owned(), head.to_owned());
         tokio::task::spawn_blocking(move || diff::added_lines(&clone, &base, &head))
             .await
-            .map_err(|e| ForgeError::Client(format!("diff task failed: {e}")))??
+            .map_err(|_| ForgeError::Worker("read the diff".to_owned()))??
     };
     let mut findings = Vec::new();
     let mut maintainability = Vec::new();
