@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{clippy, diff, functions, lines, tests_gap};
-use crate::artifacts::{Review, ReviewSource, ReviewStatus};
+use crate::artifacts::{FindingCategory, Review, ReviewSource, ReviewStatus};
 use crate::forge::ForgeError;
 use crate::review::counts;
 
@@ -64,12 +64,19 @@ pub async fn review(
     if !linted.is_empty() {
         summary.push_str(&format!(" Linters: {}.", linted.join(", ")));
     }
+    let mut risk_flags = counts::risk_flags(&findings);
+    if findings
+        .iter()
+        .any(|f| f.category == FindingCategory::Testing)
+    {
+        risk_flags.push("new code without tests".to_owned());
+    }
     Ok(Review {
         source: ReviewSource::Local,
         status: ReviewStatus::Reviewed,
         notice: None,
         counts: counts::count(&findings),
-        risk_flags: counts::risk_flags(&findings),
+        risk_flags,
         // The changed files' mean maintainability index, turned around: 0 is simple, 100 is not.
         complexity_score: (!maintainability.is_empty()).then(|| {
             let mean = maintainability.iter().sum::<f64>() / maintainability.len() as f64;
