@@ -25,6 +25,8 @@ enum Command {
     Schemas(super::schemas::SchemasArgs),
     /// Apply the memory store's migrations to DATABASE_URL (or the embedded SQLite default).
     Migrate(super::migrate::MigrateArgs),
+    /// Serve the web dashboard over the store (127.0.0.1:3000 by default).
+    Dashboard(super::dashboard::DashboardArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -50,6 +52,7 @@ pub fn main() -> ExitCode {
     let result: Result<(), Error> = match cli.command {
         Command::Schemas(args) => super::schemas::run(&args),
         Command::Migrate(args) => super::migrate::run(&args, &secrets),
+        Command::Dashboard(args) => super::dashboard::run(&args, &secrets),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -1,6 +1,7 @@
 //! The `automaintainer` command: one subcommand per file.
 
 mod command;
+mod dashboard;
 mod migrate;
 mod schemas;
 

@@ -57,3 +57,55 @@ pub struct WeeklySuccess {
     pub finished: i64,
     pub succeeded: i64,
 }
+
+/// Rows as the backends' queries return them: (day, average score, runs).
+pub(crate) type TrendRow = (NaiveDate, f64, i64);
+/// (component, average, measured, estimated, unavailable).
+pub(crate) type ComponentRow = (String, Option<f64>, i64, i64, i64);
+/// (category, findings).
+pub(crate) type CategoryRow = (String, i64);
+/// (week start, finished, succeeded).
+pub(crate) type WeekRow = (NaiveDate, i64, i64);
+
+/// The rows of the four aggregate queries as the record; the same on both backends.
+pub(crate) fn assemble(
+    trend: Vec<TrendRow>,
+    components: Vec<ComponentRow>,
+    findings: Vec<CategoryRow>,
+    weeks: Vec<WeekRow>,
+) -> Analytics {
+    Analytics {
+        score_trend: trend
+            .into_iter()
+            .map(|(day, average_score, runs)| DailyScore {
+                day,
+                average_score,
+                runs,
+            })
+            .collect(),
+        components: components
+            .into_iter()
+            .map(
+                |(component, average, measured, estimated, unavailable)| ComponentSummary {
+                    component,
+                    average,
+                    measured,
+                    estimated,
+                    unavailable,
+                },
+            )
+            .collect(),
+        findings_by_category: findings
+            .into_iter()
+            .map(|(category, count)| CategoryCount { category, count })
+            .collect(),
+        weekly_success: weeks
+            .into_iter()
+            .map(|(week_start, finished, succeeded)| WeeklySuccess {
+                week_start,
+                finished,
+                succeeded,
+            })
+            .collect(),
+    }
+}

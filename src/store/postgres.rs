@@ -1,6 +1,7 @@
 //! The PostgreSQL backend (production): the `Store` operations over a pool of at most 20
 //! connections, with the dashboard's views materialized and refreshed after every write.
 
+mod analytics;
 mod learnings;
 mod pull_requests;
 mod reads;
@@ -208,5 +209,16 @@ impl Store for PgStore {
             views::refresh_all(&self.pool).await?;
         }
         Ok(changed)
+    }
+
+    async fn repositories(&self) -> Result<Vec<String>, StoreError> {
+        analytics::repositories(&self.pool).await
+    }
+
+    async fn analytics(
+        &self,
+        query: &super::AnalyticsQuery,
+    ) -> Result<super::Analytics, StoreError> {
+        analytics::analytics(&self.pool, query).await
     }
 }

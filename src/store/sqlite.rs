@@ -3,6 +3,7 @@
 //! Write transactions begin IMMEDIATE, taking the write lock up front, so a transaction that
 //! reads before it writes cannot fail half-way on a lock upgrade.
 
+mod analytics;
 mod learnings;
 mod pull_requests;
 mod reads;
@@ -206,5 +207,16 @@ impl Store for SqliteStore {
         merged: bool,
     ) -> Result<bool, StoreError> {
         pull_requests::set_state(&self.pool, repository, branch, state, merged).await
+    }
+
+    async fn repositories(&self) -> Result<Vec<String>, StoreError> {
+        analytics::repositories(&self.pool).await
+    }
+
+    async fn analytics(
+        &self,
+        query: &super::AnalyticsQuery,
+    ) -> Result<super::Analytics, StoreError> {
+        analytics::analytics(&self.pool, query).await
     }
 }
