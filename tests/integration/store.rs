@@ -683,7 +683,13 @@ async fn am_persist_twice_records_identical_rows(db: TestDb) {
 async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
     let store = db.store.as_ref();
     let run_dir = db.dir().join("run");
-    let full = artifacts("run-f", REPO, "am/fail", 0.0);
+    let token = format!("ghp_{}", "x".repeat(36));
+    let mut full = artifacts("run-f", REPO, "am/fail", 0.0);
+    if let Some(automaintainer::artifacts::Selection::Selected { task }) =
+        full.task.as_mut().map(|t| &mut t.selection)
+    {
+        task.rationale = format!("the log showed {token}");
+    }
     let partial = automaintainer::store::RunArtifacts {
         run_id: "run-f".into(),
         context: full.context,
@@ -693,7 +699,6 @@ async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
     write_artifacts(&run_dir, &partial);
     // The failing phase left half a file behind: skipped, the failure still recorded.
     std::fs::write(run_dir.join("implementation.json"), "{\"status\": \"comm").unwrap();
-    let token = format!("ghp_{}", "x".repeat(36));
     let input = json!({
         "run_id": "run-f",
         "run_dir": run_dir,
@@ -731,6 +736,9 @@ async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
         Some("Add a test for am/fail")
     );
     assert!(!detail.artifacts.contains_key("implementation"));
+    let stored = serde_json::to_string(&detail.artifacts).unwrap();
+    assert!(stored.contains("the log showed [redacted]"), "{stored}");
+    assert!(!stored.contains(&token));
 }
 
 async fn automaintainer_migrate_is_repeatable(db: TestDb) {
