@@ -8,7 +8,16 @@ use crate::error::Error;
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     // One line per phase binary, in the order of the run:
     // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![]
+    vec![
+        (
+            "am-select",
+            crate::contract::schema_of::<crate::phases::select::Select>(),
+        ),
+        (
+            "am-implement",
+            crate::contract::schema_of::<crate::phases::implement::Implement>(),
+        ),
+    ]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

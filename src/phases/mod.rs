@@ -2,3 +2,6 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
+
+pub mod implement;
+pub mod select;
