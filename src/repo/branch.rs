@@ -110,6 +110,17 @@ fn default_base(repo: &Repository) -> String {
 pub fn start(root: &Path, branch: &str, base: &Base) -> Result<(), RepoError> {
     let repo = open(root)?;
     let commit = base_commit(&repo, base)?;
+    // A branch that is checked out cannot be moved; step off it first (a retried run).
+    if repo
+        .head()
+        .ok()
+        .and_then(|h| h.shorthand().map(str::to_owned))
+        .as_deref()
+        == Some(branch)
+    {
+        repo.set_head_detached(commit.id())
+            .map_err(|e| RepoError::git("detach HEAD", e))?;
+    }
     repo.branch(branch, &commit, true)
         .map_err(|e| RepoError::git(format!("create branch {branch}"), e))?;
     repo.set_head(&format!("refs/heads/{branch}"))
@@ -156,7 +167,39 @@ fn reset_hard(repo: &Repository, commit: &git2::Commit<'_>, root: &Path) -> Resu
     let mut checkout = CheckoutBuilder::new();
     checkout.force().remove_untracked(true);
     repo.reset(commit.as_object(), ResetType::Hard, Some(&mut checkout))
-        .map_err(|e| RepoError::git(format!("reset {} to {}", root.display(), commit.id()), e))
+        .map_err(|e| RepoError::git(format!("reset {} to {}", root.display(), commit.id()), e))?;
+    remove_untracked(repo, root)
+}
+
+/// Deletes files that are neither tracked nor ignored (new files of an attempt, a lock file a
+/// check wrote); ignored build output stays, as `git clean -fd` would leave it.
+fn remove_untracked(repo: &Repository, root: &Path) -> Result<(), RepoError> {
+    let mut options = git2::StatusOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false);
+    let statuses = repo
+        .statuses(Some(&mut options))
+        .map_err(|e| RepoError::git("list untracked files", e))?;
+    for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
+        let Some(path) = entry.path() else { continue };
+        let absolute = root.join(path);
+        std::fs::remove_file(&absolute)
+            .map_err(|e| RepoError::io(format!("remove {}", absolute.display()), e))?;
+        remove_empty_parents(root, &absolute);
+    }
+    Ok(())
+}
+
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(current) = dir.filter(|d| *d != root && d.starts_with(root)) {
+        if std::fs::remove_dir(current).is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
 }
 
 fn open(root: &Path) -> Result<Repository, RepoError> {

@@ -10,5 +10,6 @@
 
 mod common;
 
+mod agent;
 mod contract;
 mod llm;
