@@ -568,3 +568,142 @@ async fn offline_provider_says_nothing_when_no_tool_applies() {
         .unwrap()
         .contains("no installed tool"));
 }
+
+#[tokio::test]
+async fn select_through_anthropic_reports_usage_and_never_prints_the_key() {
+    let run = Run::new();
+    run.write_json("context.json", &context(json!([]), json!([]), json!([])));
+    let nothing = json!({"choice": {"status": "nothing", "reason": "the code is in good shape"}});
+    let server = MockServer::start().await;
+    llm_stub::mount_anthropic(&server, vec![llm_stub::anthropic_reply(nothing)]).await;
+    let (target, run_dir, input) = (
+        run.target.clone(),
+        run.run_dir.clone(),
+        run.input(json!({})),
+    );
+    let uri = server.uri();
+    let ran = tokio::task::spawn_blocking(move || {
+        Runner::new("am-select")
+            .env("CARGO_TARGET_DIR", &target)
+            .env("AM_LLM", "anthropic:claude-sonnet-4-5")
+            .env("ANTHROPIC_API_KEY", llm_stub::ANTHROPIC_KEY)
+            .env("AM_ANTHROPIC_BASE_URL", &uri)
+            .input_json(&input)
+            .run()
+    })
+    .await
+    .unwrap();
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "nothing");
+    assert_eq!(ran.outputs()["reason"], "the code is in good shape");
+    let tokens = ran.metric("llm_tokens").unwrap();
+    assert_eq!(tokens["value"], 250.0);
+    assert_eq!(tokens["tags"]["phase"], "select");
+    assert!(
+        ran.metric("llm_cost_usd").unwrap()["value"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert!(
+        !ran.stdout.contains(llm_stub::ANTHROPIC_KEY)
+            && !ran.stderr.contains(llm_stub::ANTHROPIC_KEY)
+    );
+    let ledger: Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("llm-usage.json")).unwrap())
+            .unwrap();
+    assert_eq!(ledger["input_tokens"], 200);
+}
+
+#[tokio::test]
+async fn select_stops_before_a_call_the_run_budget_cannot_afford() {
+    let run = Run::new();
+    run.write_json("context.json", &context(json!([]), json!([]), json!([])));
+    // Earlier phases of this run already spent the budget.
+    run.write_json(
+        "llm-usage.json",
+        &json!({"calls": 3, "input_tokens": 9000, "output_tokens": 900, "cost_usd": 0.5, "model": "openai:stub-model"}),
+    );
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(&server, vec![llm_stub::openai_reply("{}")]).await;
+    let (target, input) = (
+        run.target.clone(),
+        run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+    );
+    let ran = tokio::task::spawn_blocking(move || {
+        Runner::new("am-select")
+            .env("CARGO_TARGET_DIR", &target)
+            .env("AM_LLM_BUDGET_TOKENS", "10000")
+            .input_json(&input)
+            .run()
+    })
+    .await
+    .unwrap();
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stderr
+            .contains("failed to stay within the run's LLM budget"),
+        "{}",
+        ran.stderr
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn near_miss_search_and_leaked_secret_go_back_to_the_model() {
+    let run = Run::new();
+    let near_miss = json!([{"action": "replace", "path": "src/lib.rs",
+                            "search": "pub fn add(a: i32, b: i32) -> i32 {\n  a + b\n}", "replace": "x"}]);
+    let token = format!("ghp_{}", "A1b2".repeat(9));
+    let leaky = json!([{"action": "replace", "path": "src/lib.rs", "search": "#[cfg(test)]",
+                        "replace": format!("/// Token: {token}\npub const T: &str = \"{token}\";\n\n#[cfg(test)]")}]);
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![
+            llm_stub::openai_reply(&plan("Add sub()", near_miss)),
+            llm_stub::openai_reply(&plan("Add sub()", leaky)),
+            llm_stub::openai_reply(&plan("Add sub()", passing_edit())),
+        ],
+    )
+    .await;
+    run.write_json(
+        "task.json",
+        &task("feature", "Add a sub function", &["src/lib.rs"], None),
+    );
+    let ran = run
+        .run(
+            "am-implement",
+            run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+        )
+        .await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["attempts"], 3);
+
+    let bodies = llm_stub::request_bodies(&server).await;
+    let second = bodies[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        second.contains("the search block was not found exactly"),
+        "{second}"
+    );
+    assert!(
+        second.contains("The closest text in the file (line 4"),
+        "{second}"
+    );
+    assert!(
+        second.contains("pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}"),
+        "{second}"
+    );
+    let third = bodies[2]["messages"][1]["content"].as_str().unwrap();
+    assert!(third.contains("looks like a secret"), "{third}");
+    let committed = run.git(&[
+        "show",
+        &format!("{}:src/lib.rs", ran.outputs()["branch"].as_str().unwrap()),
+    ]);
+    assert!(!committed.contains("ghp_") && committed.contains("pub fn sub"));
+    assert!(
+        !std::fs::read_to_string(run.run_dir.join("implementation.json"))
+            .unwrap()
+            .contains(&token)
+    );
+}
