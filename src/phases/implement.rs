@@ -141,6 +141,7 @@ impl Task for Implement {
             .into());
         }
         let base = branch::resolve_base(&root, input.base_branch.as_deref())?;
+        let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
 
         let Some(task) = task_file.selection.task().cloned() else {
             let implementation = record(
@@ -183,7 +184,6 @@ impl Task for Implement {
         };
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
-        let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
         let outcome = if client.is_offline() {
             offline::implement(&ws, &task).await?
         } else {
@@ -208,11 +208,12 @@ impl Task for Implement {
         let implementation = record(&outcome, Some(task), &work_branch, &base);
         let result = finish(&output, implementation, env)?;
         if failed {
+            let reason = result.reason.as_deref().unwrap_or_default();
             return Err(Error::step(
                 "implement the task",
                 format!(
-                    "{}; the branch was reset to {} and nothing was committed (details in {})",
-                    result.reason.clone().unwrap_or_default(),
+                    "{}; the branch was reset to {} and nothing was committed (the last output is in {})",
+                    reason.lines().next().unwrap_or_default().trim_end_matches(':'),
                     base.branch,
                     output.display()
                 ),
