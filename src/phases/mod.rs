@@ -10,3 +10,5 @@ pub mod context;
 pub mod setup;
 pub mod open_pr;
 pub mod review;
+pub mod implement;
+pub mod select;

@@ -11,6 +11,7 @@
 mod common;
 
 mod context;
+mod agent;
 mod contract;
 mod store;
 mod llm;
