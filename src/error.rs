@@ -16,6 +16,9 @@ pub enum Error {
     Store(#[from] StoreError),
 
     #[error(transparent)]
+    Kestra(#[from] crate::orchestration::kestra_client::KestraError),
+
+    #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),
 
     #[error("{action}")]

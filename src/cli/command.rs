@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Write the JSON Schemas of every task binary (or check that they are current).
     Schemas(super::schemas::SchemasArgs),
+    /// Deploy the flows to Kestra, or trigger an execution there.
+    Kestra(super::kestra::KestraArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -47,6 +49,7 @@ pub fn main() -> ExitCode {
     );
     let result: Result<(), Error> = match cli.command {
         Command::Schemas(args) => super::schemas::run(&args),
+        Command::Kestra(args) => super::kestra::run(&args, &secrets),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -1,6 +1,7 @@
 //! The `automaintainer` command: one subcommand per file.
 
 mod command;
+mod kestra;
 mod schemas;
 
 pub use command::main;

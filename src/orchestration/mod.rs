@@ -2,6 +2,8 @@
 //! the expressions they use, running a flow outside Kestra (in one process, or command by
 //! command), and the Kestra API client.
 
+pub mod deploy;
 pub mod expressions;
 pub mod flow;
 pub mod flow_check;
+pub mod kestra_client;
