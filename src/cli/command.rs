@@ -23,6 +23,8 @@ struct Cli {
 enum Command {
     /// Write the JSON Schemas of every task binary (or check that they are current).
     Schemas(super::schemas::SchemasArgs),
+    /// Run every phase now, in this process (the bundled example repository by default).
+    Run(super::run::RunArgs),
     /// Deploy the flows to Kestra, or trigger an execution there.
     Kestra(super::kestra::KestraArgs),
 }
@@ -49,6 +51,7 @@ pub fn main() -> ExitCode {
     );
     let result: Result<(), Error> = match cli.command {
         Command::Schemas(args) => super::schemas::run(&args),
+        Command::Run(args) => super::run::run(&args, &secrets),
         Command::Kestra(args) => super::kestra::run(&args, &secrets),
     };
     match result {

@@ -2,6 +2,7 @@
 
 mod command;
 mod kestra;
+mod run;
 mod schemas;
 
 pub use command::main;
