@@ -169,7 +169,7 @@ impl Task for Implement {
             config.checks.clone()
         };
         let work_branch = branch::name_for(&task);
-        branch::start(&root, &work_branch, &base)?;
+        let previous_tip = branch::start(&root, &work_branch, &base)?;
         let ws = Workspace {
             checks: checks::commands_for(&root, &configured),
             policy: PathPolicy::new(&root, &config)
@@ -181,6 +181,7 @@ impl Task for Implement {
             base: base.clone(),
             branch: work_branch.clone(),
             config,
+            previous_tip,
         };
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 

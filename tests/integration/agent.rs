@@ -194,10 +194,13 @@ async fn implement_commits_a_passing_change_on_a_reusable_branch() {
     assert_eq!(implementation["usage"]["calls"], 1);
     assert!(ran.metric("llm_tokens").is_some());
 
-    // A repeated run of the same task lands on the same branch, rebuilt from the base.
+    // A repeated run of the same task lands on the same branch and, making the same change,
+    // on the same commit: nothing already pushed changes.
     let again = run.run("am-implement", input).await;
     again.assert_ok();
     assert_eq!(again.outputs()["branch"], branch.as_str());
+    assert_eq!(again.outputs()["commit"], out["commit"]);
+    assert_eq!(run.git(&["status", "--porcelain"]), "");
     assert_eq!(
         run.git(&["rev-list", "--count", &format!("main..{branch}")]),
         "1"
