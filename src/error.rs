@@ -35,6 +35,9 @@ pub enum Error {
         source: serde_json::Error,
     },
 
+    #[error(transparent)]
+    Forge(#[from] crate::forge::ForgeError),
+
     /// A step that failed for a reason of its own, said in full in `reason`.
     #[error("{step}: {reason}")]
     Step { step: String, reason: String },

@@ -23,6 +23,10 @@ struct Cli {
 enum Command {
     /// Write the JSON Schemas of every task binary (or check that they are current).
     Schemas(super::schemas::SchemasArgs),
+    /// Apply the memory store's migrations to DATABASE_URL (or the embedded SQLite default).
+    Migrate(super::migrate::MigrateArgs),
+    /// Serve the web dashboard over the store (127.0.0.1:3000 by default).
+    Dashboard(super::dashboard::DashboardArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -47,6 +51,8 @@ pub fn main() -> ExitCode {
     );
     let result: Result<(), Error> = match cli.command {
         Command::Schemas(args) => super::schemas::run(&args),
+        Command::Migrate(args) => super::migrate::run(&args, &secrets),
+        Command::Dashboard(args) => super::dashboard::run(&args, &secrets),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

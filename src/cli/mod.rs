@@ -1,6 +1,8 @@
 //! The `automaintainer` command: one subcommand per file.
 
 mod command;
+mod dashboard;
+mod migrate;
 mod schemas;
 
 pub use command::main;

@@ -1,1 +1,7 @@
-//! Orchestration: the Kestra flows' checks, the Kestra API client, and running all phases in one process.
+//! Orchestration: the Kestra flows as typed structs, their check against the binaries' schemas,
+//! the expressions they use, running a flow outside Kestra (in one process, or command by
+//! command), and the Kestra API client.
+
+pub mod expressions;
+pub mod flow;
+pub mod flow_check;

@@ -11,5 +11,6 @@ mod error;
 pub mod history;
 pub mod location;
 pub mod mirror;
+pub mod push;
 
 pub use error::RepoError;

@@ -10,6 +10,12 @@
 
 mod common;
 
+mod context;
 mod agent;
 mod contract;
+mod store;
 mod llm;
+mod evaluate;
+mod repo;
+mod forge;
+mod review;
