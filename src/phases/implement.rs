@@ -88,7 +88,7 @@ impl Validate for ImplementInput {
 pub struct ImplementOutput {
     /// `committed`, `nothing` or `failed`.
     pub status: ImplementationStatus,
-    pub implementation_file: PathBuf,
+    pub implementation_path: PathBuf,
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -255,7 +255,7 @@ fn finish(
     artifacts::write(path, &implementation, &env.secrets.redactor())?;
     Ok(ImplementOutput {
         status: implementation.status,
-        implementation_file: path.to_path_buf(),
+        implementation_path: path.to_path_buf(),
         branch: implementation.branch,
         commit: implementation.commit,
         attempts: implementation.attempts,

@@ -179,6 +179,11 @@ async fn implement_commits_a_passing_change_on_a_reusable_branch() {
     );
     assert!(lib_rs(&run).contains("pub fn sub"));
 
+    let implementation_path = run.run_dir.join("implementation.json");
+    assert_eq!(
+        out["implementation_path"],
+        implementation_path.to_str().unwrap()
+    );
     let implementation = run.read_json("implementation.json");
     assert_eq!(implementation["status"], "committed");
     assert_eq!(implementation["base_commit"], base.as_str());
@@ -451,6 +456,8 @@ async fn select_checks_the_models_choice_and_asks_once_more() {
     ran.assert_ok();
     assert_eq!(ran.outputs()["status"], "selected");
     assert_eq!(ran.outputs()["kind"], "test");
+    let task_path = run.run_dir.join("task.json");
+    assert_eq!(ran.outputs()["task_path"], task_path.to_str().unwrap());
     let task_file = run.read_json("task.json");
     assert_eq!(
         task_file["selection"]["task"]["title"],
