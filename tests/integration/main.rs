@@ -8,9 +8,8 @@
     clippy::print_stderr
 )]
 
-mod common;
-
 mod agent;
+mod common;
 mod context;
 mod contract;
 mod evaluate;
