@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod implement;
 pub mod open_pr;
 pub mod persist;
+pub mod reflect;
 pub mod review;
 pub mod select;
 pub mod setup;

@@ -15,6 +15,7 @@ mod contract;
 mod evaluate;
 mod forge;
 mod kestra;
+mod learn;
 mod llm;
 mod repo;
 mod review;
