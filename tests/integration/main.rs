@@ -18,3 +18,4 @@ mod evaluate;
 mod repo;
 mod forge;
 mod review;
+mod dashboard;
