@@ -12,6 +12,8 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
     vec![
         ("am-setup", schema_of::<phases::setup::Setup>()),
         ("am-context", schema_of::<phases::context::ContextPhase>()),
+        ("am-select", schema_of::<phases::select::Select>()),
+        ("am-implement", schema_of::<phases::implement::Implement>()),
         ("am-open-pr", schema_of::<phases::open_pr::OpenPr>()),
         ("am-review", schema_of::<phases::review::ReviewPhase>()),
         ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),

@@ -37,6 +37,9 @@ pub enum ForgeError {
     },
     #[error("build the GitHub client: {0}")]
     Client(String),
+    /// A blocking step (git, a diff) run on a worker thread that did not finish.
+    #[error("{0}: the worker thread stopped")]
+    Worker(String),
     #[error(transparent)]
     Push(#[from] PushError),
     #[error("{action}")]

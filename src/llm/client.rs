@@ -80,7 +80,10 @@ impl LlmClient {
         client.policy = RetryPolicy::from_env()?;
         client.prices = PriceTable::from_env()?;
         client.budget = Budget::from_env()?;
-        if let Ok(value) = std::env::var("AM_LLM_MAX_TOKENS") {
+        if let Some(value) = std::env::var("AM_LLM_MAX_TOKENS")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+        {
             client.max_tokens = value.trim().parse().map_err(|_| LlmError::Spec {
                 spec: "AM_LLM_MAX_TOKENS".to_owned(),
                 reason: "expected a whole number of tokens".to_owned(),

@@ -6,6 +6,7 @@ mod client;
 mod error;
 mod exchange;
 mod openai;
+pub mod phase;
 pub mod prompts;
 mod reply;
 mod spec;

@@ -186,22 +186,60 @@ async fn open_on_github(
         InputError::field("repository", "a GitHub repository URL for the github forge")
     })?;
     let repo = GitHubRepo { owner, name };
+    let token = env.secrets.github_token.clone();
     if input.dry_run {
-        let message = format!(
-            "dry run: would push {} to {} and open or update a pull request \"{}\" into {} on {}",
+        // With a token the read-only look-up still runs, so the dry run can say which PR it
+        // would update; without one it says what it would try.
+        let plan = match &token {
+            Some(token) => Some(pulls::plan_for(&github_api(input, token)?, &repo, request).await?),
+            None => None,
+        };
+        let pushed = format!(
+            "push {} to {}",
             request.branch,
-            describe_target(clone, target),
+            describe_target(clone, target)
+        );
+        let pr = format!(
+            "\"{}\" into {} on {}",
             request.title,
             request.base_branch,
             repo.full_name()
         );
+        let message = match plan {
+            Some(Plan::Create) => format!("dry run: would {pushed} and open a pull request {pr}"),
+            Some(Plan::Update(existing)) => format!(
+                "dry run: would {pushed} and update pull request #{} {pr}",
+                existing.number
+            ),
+            Some(Plan::Reopen(existing)) => format!(
+                "dry run: would {pushed} and reopen pull request #{} {pr}",
+                existing.number
+            ),
+            Some(Plan::SkipClosed(existing)) => format!(
+                "dry run: would push nothing and leave pull request #{} on {} closed",
+                existing.number,
+                repo.full_name()
+            ),
+            None => format!("dry run: would {pushed} and open or update a pull request {pr}"),
+        };
         return Ok((repo.full_name(), dry_run(), message));
     }
-    let token = env.secrets.github_token.clone().ok_or_else(|| {
+    let token = token.ok_or_else(|| {
         InputError(
             "environment variable GITHUB_TOKEN: expected a token for the github forge".into(),
         )
     })?;
+    let api = github_api(input, &token)?;
+    let plan = pulls::plan_for(&api, &repo, request).await?;
+    if !matches!(plan, Plan::SkipClosed(_)) {
+        push(clone, target, &request.branch, Some(token)).await?;
+    }
+    let outcome = pulls::carry_out(&api, &repo, request, plan).await?;
+    let message = describe_outcome(&outcome, &repo.full_name());
+    Ok((repo.full_name(), outcome, message))
+}
+
+fn github_api(input: &OpenPrInput, token: &Secret) -> Result<GitHubApi, Error> {
     let base_url = input
         .github_api_url
         .clone()
@@ -210,14 +248,7 @@ async fn open_on_github(
         max_wait: Duration::from_secs(input.rate_limit_wait_secs.unwrap_or(300)),
         ..RetryPolicy::default()
     };
-    let api = GitHubApi::new(&base_url, Some(&token), policy)?;
-    let plan = pulls::plan_for(&api, &repo, request).await?;
-    if !matches!(plan, Plan::SkipClosed(_)) {
-        push(clone, target, &request.branch, Some(token)).await?;
-    }
-    let outcome = pulls::carry_out(&api, &repo, request, plan).await?;
-    let message = describe_outcome(&outcome, &repo.full_name());
-    Ok((repo.full_name(), outcome, message))
+    Ok(GitHubApi::new(&base_url, Some(token), policy)?)
 }
 
 async fn open_locally(

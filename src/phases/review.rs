@@ -186,6 +186,8 @@ async fn review_pr(
                     ));
                 }
             }
+        } else if pr.action == PrAction::DryRun {
+            fallback_reason = Some("a dry run opened no pull request for CodeRabbit".to_owned());
         } else {
             fallback_reason = Some("the pull request is not on GitHub".to_owned());
         }

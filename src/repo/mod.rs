@@ -1,9 +1,12 @@
 //! The target repository on disk: cloning through a mirror cache, branches, commits, pushes (git2).
 
+pub mod branch;
 pub mod cache;
 pub mod checks;
 pub mod clone;
+pub mod commit;
 pub mod credentials;
+pub mod diff;
 mod error;
 pub mod history;
 pub mod location;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::artifacts::{FindingCategory, ReviewCounts, ReviewFinding, Severity};
-use crate::review::coderabbit::markup::regex;
+use crate::review::pattern::regex;
 
 /// Security issues: labelled so, or a potential issue that talks like one.
 pub fn is_security(finding: &ReviewFinding) -> bool {

@@ -3,3 +3,4 @@
 pub mod coderabbit;
 pub mod counts;
 pub mod local;
+pub mod pattern;

@@ -1,8 +1,8 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
 //! behind it, with the same behaviour.
 
-pub mod clock;
 mod analytics;
+pub mod clock;
 mod error;
 pub mod learning_text;
 mod open;
@@ -52,7 +52,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Marks the run failed at `phase` and appends to the error log, in one transaction.
     async fn record_failure(&self, failure: &RunFailure) -> Result<(), StoreError>;
 
-    /// Closes the run with its final status (a failed run stays failed) and refreshes the views.
+    /// Closes the run with its final status (a failed run stays failed). PostgreSQL refreshes its
+    /// materialized views when a run is registered, persisted, failed or closed.
     async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError>;
 
     /// One run with everything recorded about it.

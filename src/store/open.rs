@@ -56,3 +56,36 @@ pub fn default_sqlite_path() -> Result<PathBuf, StoreError> {
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_in_memory_sqlite_store_keeps_its_one_database() {
+        let store = open(Some(&Secret::new("sqlite::memory:"))).await.unwrap();
+        assert_eq!(store.backend(), "sqlite");
+        let run = crate::store::NewRun {
+            run_id: "r".into(),
+            repository: "repo".into(),
+            trigger: "local".into(),
+            model: "offline".into(),
+            started_at: crate::store::clock::now(),
+        };
+        store.register_run(&run).await.unwrap();
+        // Every query must reach the same database, which lives in one connection.
+        for _ in 0..3 {
+            assert!(store.run_detail("r").await.unwrap().is_some());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_scheme_is_refused_by_name() {
+        let error = open(Some(&Secret::new("mysql://db/x"))).await.unwrap_err();
+        assert!(
+            error.to_string().contains("DATABASE_URL must start with"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("mysql://db/x"));
+    }
+}

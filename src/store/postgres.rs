@@ -1,5 +1,8 @@
 //! The PostgreSQL backend (production): the `Store` operations over a pool of at most 20
-//! connections, with the dashboard's views materialized and refreshed after every write.
+//! connections. The dashboard's views are materialized and refreshed (concurrently) when a run
+//! is registered, persisted, failed or closed, and `system_stats` also when a learning is
+//! added; phase and PR-state changes show in the lists at the run's next refresh (a run's own
+//! page reads the live view).
 
 mod analytics;
 mod learnings;
@@ -81,8 +84,7 @@ impl Store for PgStore {
     }
 
     async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError> {
-        runs::set_phase(&self.pool, run_id, phase).await?;
-        views::refresh_overview(&self.pool).await
+        runs::set_phase(&self.pool, run_id, phase).await
     }
 
     async fn persist_artifacts(&self, artifacts: &RunArtifacts) -> Result<(), StoreError> {
@@ -192,7 +194,6 @@ impl Store for PgStore {
         tx.commit()
             .await
             .map_err(StoreError::query("commit the pull request"))?;
-        views::refresh_all(&self.pool).await?;
         Ok(row)
     }
 
@@ -203,12 +204,7 @@ impl Store for PgStore {
         state: &str,
         merged: bool,
     ) -> Result<bool, StoreError> {
-        let changed =
-            pull_requests::set_state(&self.pool, repository, branch, state, merged).await?;
-        if changed {
-            views::refresh_all(&self.pool).await?;
-        }
-        Ok(changed)
+        pull_requests::set_state(&self.pool, repository, branch, state, merged).await
     }
 
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {

@@ -213,3 +213,73 @@ impl From<ErrorRecord> for ErrorRow {
 pub fn convert<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {
     rows.into_iter().map(T::try_from).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn overview(status: &str, finished: Option<DateTime<Utc>>) -> OverviewRecord {
+        OverviewRecord {
+            run_id: "r".into(),
+            repository: "repo".into(),
+            status: status.into(),
+            trigger: "manual".into(),
+            phase: None,
+            started_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            finished_at: finished,
+            model: String::new(),
+            tokens: 0,
+            cost_usd: 0.0,
+            task_title: None,
+            task_kind: None,
+            pr_number: None,
+            pr_url: None,
+            pr_state: None,
+            pr_merged: None,
+            evolution_score: None,
+            review_findings: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn duration_comes_from_the_timestamps_and_status_must_be_known() {
+        let end = Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 30).unwrap()
+            + chrono::Duration::microseconds(250);
+        let row = RunOverviewRow::try_from(overview("succeeded", Some(end))).unwrap();
+        assert_eq!(row.duration_secs, Some(90.00025));
+        assert_eq!(
+            RunOverviewRow::try_from(overview("running", None))
+                .unwrap()
+                .duration_secs,
+            None
+        );
+        assert!(matches!(
+            RunOverviewRow::try_from(overview("exploded", None)),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn success_rate_counts_finished_runs_only() {
+        let stats = |succeeded, failed, nothing, running| {
+            SystemStats::from(StatsRecord {
+                total_runs: succeeded + failed + nothing + running,
+                succeeded_runs: succeeded,
+                failed_runs: failed,
+                nothing_runs: nothing,
+                running_runs: running,
+                prs_opened: 0,
+                prs_merged: 0,
+                average_score: None,
+                total_tokens: 0,
+                total_cost_usd: 0.0,
+                learnings: 0,
+                last_run_at: None,
+            })
+        };
+        assert_eq!(stats(0, 0, 0, 2).success_rate, None);
+        assert_eq!(stats(3, 1, 0, 5).success_rate, Some(0.75));
+    }
+}

@@ -93,7 +93,14 @@ impl Store for SqliteStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("migrations/sqlite")
+        let migrator = sqlx::migrate!("migrations/sqlite");
+        // SQLite has no migration lock: two processes creating the same new file race, and the
+        // loser's transaction fails on the tables the winner made. Its second attempt finds
+        // the migrations applied (each one commits with its bookkeeping row) and does nothing.
+        if migrator.run(&self.pool).await.is_ok() {
+            return Ok(());
+        }
+        migrator
             .run(&self.pool)
             .await
             .map_err(|source| StoreError::Migrate {

@@ -320,9 +320,11 @@ async fn a_dry_run_pushes_nothing_and_says_what_it_would_do() {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(tmp.path());
     let server = MockServer::start().await;
+    FakePulls::with(vec![pull(4, BRANCH, "open", false)])
+        .mount(&server)
+        .await;
     let mut input = run.open_pr_input(&github::repository_url());
     input["dry_run"] = json!(true);
-    input["forge"] = json!("github");
     let ran = open_pr(&server, input).await;
     ran.assert_ok();
     let outputs = ran.outputs();
@@ -333,14 +335,38 @@ async fn a_dry_run_pushes_nothing_and_says_what_it_would_do() {
         "{message}"
     );
     assert!(
-        message.contains("\"Handle an empty config file\" into main on octo/hello"),
+        message.ends_with(
+            "and update pull request #4 \"Handle an empty config file\" into main on octo/hello"
+        ),
         "{message}"
     );
-    assert!(server.received_requests().await.unwrap().is_empty());
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| r.method.as_str() == "GET"),
+        "a dry run only reads"
+    );
     assert_eq!(run.remote_branch(), None);
     let pr = run.read("pr.json");
     assert_eq!(pr["action"], "dry_run");
     assert!(pr["body"].as_str().unwrap().contains("Closes #42"));
+}
+
+#[test]
+fn a_dry_run_without_a_token_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let mut input = run.open_pr_input(&github::repository_url());
+    input["dry_run"] = json!(true);
+    input["forge"] = json!("github");
+    input["github_api_url"] = json!("http://127.0.0.1:9");
+    let ran = Runner::new("am-open-pr").input_json(&input).run();
+    ran.assert_ok();
+    let message = ran.outputs()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("and open or update a pull request"),
+        "{message}"
+    );
+    assert_eq!(run.remote_branch(), None);
 }
 
 #[test]

@@ -10,12 +10,14 @@
 
 mod common;
 
+mod agent;
 mod context;
 mod contract;
-mod store;
-mod llm;
-mod evaluate;
-mod repo;
-mod forge;
-mod review;
 mod dashboard;
+mod evaluate;
+mod forge;
+mod kestra;
+mod llm;
+mod repo;
+mod review;
+mod store;

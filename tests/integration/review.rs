@@ -627,6 +627,69 @@ async fn am_review_reads_coderabbit_across_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn am_review_waits_until_the_head_commit_is_reviewed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    write_github_pr(&run, 7, HEAD);
+    let server = MockServer::start().await;
+    // The first look finds only the review of an older commit; the second, the head's.
+    authed("GET", &repo_path("/pulls/7/reviews"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([review(
+            1,
+            BOT,
+            "0ld0ld0ld",
+            &fixture("review_body_actionable.md")
+        )])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_list(
+        &server,
+        "/pulls/7/reviews",
+        json!([review(
+            2,
+            BOT,
+            HEAD,
+            &fixture("review_body_no_actionable.md")
+        )]),
+    )
+    .await;
+    mount_list(&server, "/pulls/7/comments", json!([])).await;
+    mount_list(
+        &server,
+        "/issues/7/comments",
+        json!([comment(
+            1,
+            BOT,
+            "2026-11-24T09:00:00Z",
+            &fixture("walkthrough_initial.md")
+        )]),
+    )
+    .await;
+    let input = json!({"run_id": "run-1", "run_dir": run.run_dir, "wait_secs": 30, "poll_interval_secs": 1});
+    let ran = am_review(&server, input).await;
+    ran.assert_ok();
+    let review = run.read("review.json");
+    assert_eq!(
+        (review["source"].as_str(), review["status"].as_str()),
+        (Some("coderabbit"), Some("reviewed"))
+    );
+    assert_eq!(
+        review["findings"],
+        json!([]),
+        "the old commit's findings are not this one's"
+    );
+    assert_eq!(github_requests(&server, "/pulls/7/reviews").await, 2);
+}
+
+async fn github_requests(server: &MockServer, route: &str) -> usize {
+    crate::common::github::requests(server, "GET", &repo_path(route))
+        .await
+        .len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn am_review_reports_a_rate_limit_notice_as_not_reviewed() {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(tmp.path());

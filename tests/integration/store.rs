@@ -23,6 +23,7 @@ crate::store_tests!(
     relevant_learnings_rank_by_relevance_weight_and_recency,
     learning_uses_count_once_per_run,
     pull_requests_upsert_by_branch_with_local_numbers,
+    concurrent_local_prs_never_share_a_number,
     replaying_pr_json_never_reopens_a_merged_pr,
     am_persist_twice_records_identical_rows,
     am_persist_with_a_failure_flag_records_the_failed_run,
@@ -455,7 +456,7 @@ async fn relevant_learnings_rank_by_relevance_weight_and_recency(db: TestDb) {
     assert_eq!(ids(found.clone()), [clippy]);
     assert!(found[0].score > 0.0);
     // Both match one word each; weight decides.
-    store.adjust_learning_weight(tests, 2.0).await.unwrap();
+    store.adjust_learning_weight(tests, 1.0).await.unwrap();
     let found = store
         .relevant_learnings(REPO, "clippy database", 10)
         .await
@@ -513,6 +514,13 @@ async fn learning_uses_count_once_per_run(db: TestDb) {
     assert_eq!(used, [a, b]);
     let detail = store.run_detail("run-2").await.unwrap().unwrap();
     assert_eq!(detail.learnings_used.len(), 1);
+    // A learning that does not exist is refused (foreign keys are on in SQLite too), and the
+    // uses recorded with it in the same call are not kept.
+    assert!(store
+        .record_learning_use("run-3", &[b, 987_654])
+        .await
+        .is_err());
+    assert!(store.learnings_used_by("run-3").await.unwrap().is_empty());
 }
 
 fn local_pr(run_id: &str, repository: &str, branch: &str) -> PullRequestRow {
@@ -596,6 +604,26 @@ async fn pull_requests_upsert_by_branch_with_local_numbers(db: TestDb) {
     assert!(merged.merged);
 }
 
+async fn concurrent_local_prs_never_share_a_number(db: TestDb) {
+    let writers = (0..12).map(|i| {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            store
+                .upsert_pull_request(&local_pr(&format!("run-{i}"), REPO, &format!("am/{i}")))
+                .await
+                .unwrap()
+                .number
+                .unwrap()
+        })
+    });
+    let mut numbers = Vec::new();
+    for writer in writers {
+        numbers.push(writer.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
+}
+
 async fn replaying_pr_json_never_reopens_a_merged_pr(db: TestDb) {
     let store = db.store.as_ref();
     register(store, "run-1", REPO, at(0)).await;
@@ -655,7 +683,13 @@ async fn am_persist_twice_records_identical_rows(db: TestDb) {
 async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
     let store = db.store.as_ref();
     let run_dir = db.dir().join("run");
-    let full = artifacts("run-f", REPO, "am/fail", 0.0);
+    let token = format!("ghp_{}", "x".repeat(36));
+    let mut full = artifacts("run-f", REPO, "am/fail", 0.0);
+    if let Some(automaintainer::artifacts::Selection::Selected { task }) =
+        full.task.as_mut().map(|t| &mut t.selection)
+    {
+        task.rationale = format!("the log showed {token}");
+    }
     let partial = automaintainer::store::RunArtifacts {
         run_id: "run-f".into(),
         context: full.context,
@@ -665,7 +699,6 @@ async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
     write_artifacts(&run_dir, &partial);
     // The failing phase left half a file behind: skipped, the failure still recorded.
     std::fs::write(run_dir.join("implementation.json"), "{\"status\": \"comm").unwrap();
-    let token = format!("ghp_{}", "x".repeat(36));
     let input = json!({
         "run_id": "run-f",
         "run_dir": run_dir,
@@ -703,6 +736,9 @@ async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
         Some("Add a test for am/fail")
     );
     assert!(!detail.artifacts.contains_key("implementation"));
+    let stored = serde_json::to_string(&detail.artifacts).unwrap();
+    assert!(stored.contains("the log showed [redacted]"), "{stored}");
+    assert!(!stored.contains(&token));
 }
 
 async fn automaintainer_migrate_is_repeatable(db: TestDb) {

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::markup::regex;
 use crate::artifacts::{FindingCategory, Severity};
+use crate::review::pattern::regex;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Badges {

@@ -5,11 +5,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-/// A compiled pattern, kept for the life of the process. The patterns are literals the tests
-/// exercise; were one invalid, it would match nothing rather than panic.
-pub fn regex(cell: &'static OnceLock<Option<Regex>>, pattern: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(pattern).ok()).as_ref()
-}
+use crate::review::pattern::regex;
 
 /// The text without `<!-- ... -->` comments.
 pub fn strip_comments(text: &str) -> String {

@@ -8,8 +8,9 @@ use regex::Regex;
 
 use super::badge;
 use super::inline::{default_severity, MAX_BODY_CHARS};
-use super::markup::{details_blocks, fenced_block, label_and_count, plain, prose, regex, unquote};
+use super::markup::{details_blocks, fenced_block, label_and_count, plain, prose, unquote};
 use crate::artifacts::{FindingCategory, Severity};
+use crate::review::pattern::regex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {

@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::markup::{prose, regex, strip_comments};
+use super::markup::{prose, strip_comments};
+use crate::review::pattern::regex;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Walkthrough {

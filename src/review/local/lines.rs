@@ -6,7 +6,7 @@ use regex::Regex;
 
 use super::diff::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
-use crate::review::coderabbit::markup::regex;
+use crate::review::pattern::regex;
 
 pub fn todos(file: &ChangedFile) -> Vec<ReviewFinding> {
     static TODO: OnceLock<Option<Regex>> = OnceLock::new();

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{clippy, diff, functions, lines, tests_gap};
-use crate::artifacts::{Review, ReviewSource, ReviewStatus};
+use crate::artifacts::{FindingCategory, Review, ReviewSource, ReviewStatus};
 use crate::forge::ForgeError;
 use crate::review::counts;
 
@@ -35,7 +35,7 @@ pub async fn review(
         let (clone, base, head) = (clone.to_path_buf(), base.to_owned(), head.to_owned());
         tokio::task::spawn_blocking(move || diff::added_lines(&clone, &base, &head))
             .await
-            .map_err(|e| ForgeError::Client(format!("diff task failed: {e}")))??
+            .map_err(|_| ForgeError::Worker("read the diff".to_owned()))??
     };
     let mut findings = Vec::new();
     let mut maintainability = Vec::new();
@@ -64,12 +64,19 @@ pub async fn review(
     if !linted.is_empty() {
         summary.push_str(&format!(" Linters: {}.", linted.join(", ")));
     }
+    let mut risk_flags = counts::risk_flags(&findings);
+    if findings
+        .iter()
+        .any(|f| f.category == FindingCategory::Testing)
+    {
+        risk_flags.push("new code without tests".to_owned());
+    }
     Ok(Review {
         source: ReviewSource::Local,
         status: ReviewStatus::Reviewed,
         notice: None,
         counts: counts::count(&findings),
-        risk_flags: counts::risk_flags(&findings),
+        risk_flags,
         // The changed files' mean maintainability index, turned around: 0 is simple, 100 is not.
         complexity_score: (!maintainability.is_empty()).then(|| {
             let mean = maintainability.iter().sum::<f64>() / maintainability.len() as f64;

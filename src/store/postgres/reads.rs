@@ -57,8 +57,9 @@ pub async fn system_stats(pool: &PgPool) -> Result<SystemStats, StoreError> {
 }
 
 pub async fn run_detail(pool: &PgPool, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
+    // The live view: a run's page shows its phase as it moves, between refreshes.
     let record: Option<OverviewRecord> = sqlx::query_as(&format!(
-        "SELECT {OVERVIEW_COLUMNS} FROM run_overview WHERE run_id = $1"
+        "SELECT {OVERVIEW_COLUMNS} FROM run_overview_live WHERE run_id = $1"
     ))
     .bind(run_id)
     .fetch_optional(pool)

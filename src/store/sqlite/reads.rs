@@ -23,12 +23,17 @@ pub async fn run_overview(
     query: &RunQuery,
 ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
     let (limit, offset) = query.limit_offset();
-    let mut page = QueryBuilder::new(format!("SELECT {OVERVIEW_COLUMNS} FROM run_overview"));
+    // The page's run ids come from agent_runs' index first, so a deep offset skips index
+    // entries rather than joined view rows.
+    let mut page = QueryBuilder::new(format!(
+        "SELECT {OVERVIEW_COLUMNS} FROM run_overview WHERE run_id IN (SELECT run_id FROM agent_runs"
+    ));
     push_filters(&mut page, query);
     page.push(" ORDER BY started_at DESC, run_id DESC LIMIT ")
         .push_bind(limit)
         .push(" OFFSET ")
-        .push_bind(offset);
+        .push_bind(offset)
+        .push(") ORDER BY started_at DESC, run_id DESC");
     let records: Vec<OverviewRecord> = page
         .build_query_as()
         .fetch_all(pool)

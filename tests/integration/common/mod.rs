@@ -7,6 +7,6 @@ pub mod bin;
 pub mod browser;
 pub mod db;
 pub mod git;
-pub mod llm_stub;
 pub mod github;
+pub mod llm_stub;
 pub mod pr_run;
