@@ -12,6 +12,7 @@ mod agent;
 mod common;
 mod context;
 mod contract;
+mod dashboard;
 mod evaluate;
 mod forge;
 mod kestra;
