@@ -19,6 +19,9 @@ pub enum Error {
     Kestra(#[from] crate::orchestration::kestra_client::KestraError),
 
     #[error(transparent)]
+    Llm(#[from] crate::llm::LlmError),
+
+    #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),
 
     #[error("{action}")]
@@ -34,6 +37,9 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+
+    #[error(transparent)]
+    Forge(#[from] crate::forge::ForgeError),
 
     /// A step that failed for a reason of its own, said in full in `reason`.
     #[error("{step}: {reason}")]

@@ -6,9 +6,20 @@ use crate::error::Error;
 
 /// (binary name, schema document) for every task binary.
 pub fn all() -> Vec<(&'static str, serde_json::Value)> {
-    // One line per phase binary, in the order of the run:
-    // ("am-setup", crate::contract::schema_of::<crate::phases::setup::Setup>()),
-    vec![]
+    use crate::contract::schema_of;
+    use crate::phases;
+    // One line per phase binary, in the order of the run.
+    vec![
+        ("am-setup", schema_of::<phases::setup::Setup>()),
+        ("am-context", schema_of::<phases::context::ContextPhase>()),
+        ("am-select", schema_of::<phases::select::Select>()),
+        ("am-implement", schema_of::<phases::implement::Implement>()),
+        ("am-open-pr", schema_of::<phases::open_pr::OpenPr>()),
+        ("am-review", schema_of::<phases::review::ReviewPhase>()),
+        ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),
+        ("am-persist", schema_of::<phases::persist::Persist>()),
+        ("am-cleanup", schema_of::<phases::cleanup::Cleanup>()),
+    ]
 }
 
 /// Writes `<dir>/<binary>.json` for every binary; returns the files written.

@@ -1,1 +1,5 @@
-fn main() {}
+//! `am-cleanup`: see [`automaintainer::phases::cleanup`].
+
+fn main() -> std::process::ExitCode {
+    automaintainer::contract::main::<automaintainer::phases::cleanup::Cleanup>()
+}

@@ -1,1 +1,5 @@
-fn main() {}
+//! `am-context`: see [`automaintainer::phases::context`].
+
+fn main() -> std::process::ExitCode {
+    automaintainer::contract::main::<automaintainer::phases::context::ContextPhase>()
+}

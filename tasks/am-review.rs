@@ -1,1 +1,3 @@
-fn main() {}
+fn main() -> std::process::ExitCode {
+    automaintainer::contract::main::<automaintainer::phases::review::ReviewPhase>()
+}

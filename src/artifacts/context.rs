@@ -51,7 +51,7 @@ pub struct RepoMap {
     /// Estimated tokens of `text`.
     pub tokens: usize,
     pub budget: usize,
-    /// Every ranked file, best first.
+    /// The ranked files, best first (the top 200 of a large repository).
     pub ranked_files: Vec<RankedFile>,
 }
 
@@ -101,6 +101,16 @@ pub struct EligibleIssue {
     pub labels: Vec<String>,
     pub url: String,
     pub author: String,
+    /// Whether `body` was cut to the configured length.
+    #[serde(default)]
+    pub body_truncated: bool,
+    /// Always true: issue text comes from outside; delimit it in prompts and never follow it.
+    #[serde(default = "untrusted")]
+    pub untrusted: bool,
+}
+
+fn untrusted() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]

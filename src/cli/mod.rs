@@ -3,6 +3,8 @@
 mod command;
 mod kestra;
 mod run;
+mod dashboard;
+mod migrate;
 mod schemas;
 
 pub use command::main;

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::analysis::tags::FileTags;
+use super::file_analysis::FileAnalysis;
 use crate::analysis::Language;
 
-/// Bumped whenever the tags queries or `FileTags` change, so old entries are never read.
-const FORMAT: &str = "tags-v1";
+/// Bumped whenever the tags queries, the metrics or `FileAnalysis` change, so old entries are never read.
+const FORMAT: &str = "analysis-v2";
 
 /// A directory of cached tags.
 #[derive(Debug, Clone)]
@@ -41,19 +41,19 @@ impl TagCache {
     }
 
     /// The cached tags, if there are (readable) ones.
-    pub fn get(&self, key: &str) -> Option<FileTags> {
+    pub fn get(&self, key: &str) -> Option<FileAnalysis> {
         let bytes = std::fs::read(self.entry(key)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Stores tags; a failure only costs a re-parse next time, so it is logged, not returned.
-    pub fn put(&self, key: &str, tags: &FileTags) {
+    pub fn put(&self, key: &str, analysis: &FileAnalysis) {
         let path = self.entry(key);
         let result = (|| -> std::io::Result<()> {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            let text = serde_json::to_vec(tags).map_err(std::io::Error::other)?;
+            let text = serde_json::to_vec(analysis).map_err(std::io::Error::other)?;
             // Written aside and renamed, so a parallel reader never sees half an entry.
             let tmp = path.with_extension(format!(
                 "tmp-{}-{:?}",
@@ -72,7 +72,7 @@ impl TagCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::tags::Definition;
+    use crate::analysis::tags::{Definition, FileTags};
 
     #[test]
     fn round_trips_and_keys_by_content() {
@@ -91,7 +91,11 @@ mod tests {
             }],
             references: vec![("b".into(), 2)],
         };
-        cache.put(&key, &tags);
-        assert_eq!(cache.get(&key), Some(tags));
+        let analysis = FileAnalysis {
+            tags,
+            complex_functions: vec![],
+        };
+        cache.put(&key, &analysis);
+        assert_eq!(cache.get(&key), Some(analysis));
     }
 }

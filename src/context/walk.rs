@@ -9,9 +9,10 @@ use std::sync::mpsc;
 use ignore::{WalkBuilder, WalkState};
 use regex::bytes::Regex;
 
+use super::file_analysis::{self, ComplexFunction, FileAnalysis};
 use super::source_kind;
 use super::tag_cache::TagCache;
-use crate::analysis::tags::{self, FileTags};
+use crate::analysis::tags::FileTags;
 use crate::analysis::Language;
 
 /// Files larger than this are counted but not parsed: they are data or generated code.
@@ -30,6 +31,8 @@ pub struct FileRecord {
     pub code_lines: u32,
     /// Tags, for files in a language the repo map parses.
     pub tags: Option<FileTags>,
+    /// Its functions complex enough to report.
+    pub complex_functions: Vec<ComplexFunction>,
     /// Holds tests itself (`#[test]`, `def test_`, `func Test`, `describe(`/`it(`).
     pub has_tests: bool,
     /// TODO/FIXME/HACK markers: (line, the marker's line trimmed).
@@ -108,6 +111,7 @@ fn visit(
         language: kind.map(|k| k.name),
         code_lines: 0,
         tags: None,
+        complex_functions: Vec::new(),
         has_tests: false,
         markers: Vec::new(),
     };
@@ -127,7 +131,9 @@ fn visit(
     let language = Language::of_path(path);
     record.has_tests = language.is_some_and(|l| holds_tests(l, &text));
     if let Some(language) = language.filter(|_| content.len() <= MAX_PARSED_BYTES) {
-        record.tags = Some(tags_of(language, &content, cache, counters));
+        let analysis = analysis_of(language, &content, cache, counters);
+        record.tags = Some(analysis.tags);
+        record.complex_functions = analysis.complex_functions;
     }
     Some(record)
 }
@@ -138,25 +144,25 @@ fn relative_path(root: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn tags_of(
+fn analysis_of(
     language: Language,
     content: &[u8],
     cache: Option<&TagCache>,
     counters: &Counters<'_>,
-) -> FileTags {
+) -> FileAnalysis {
     let Some(cache) = cache else {
         counters.parsed.fetch_add(1, Ordering::Relaxed);
-        return tags::extract(language, content);
+        return file_analysis::analyse(language, content);
     };
     let key = TagCache::key(language, content);
-    if let Some(tags) = cache.get(&key) {
+    if let Some(analysis) = cache.get(&key) {
         counters.cached.fetch_add(1, Ordering::Relaxed);
-        return tags;
+        return analysis;
     }
     counters.parsed.fetch_add(1, Ordering::Relaxed);
-    let tags = tags::extract(language, content);
-    cache.put(&key, &tags);
-    tags
+    let analysis = file_analysis::analyse(language, content);
+    cache.put(&key, &analysis);
+    analysis
 }
 
 fn markers(content: &[u8], marker: &Regex) -> Vec<(u32, String)> {

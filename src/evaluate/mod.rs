@@ -1,1 +1,12 @@
 //! The evolution score and its four components, each with how it was measured.
+
+pub mod change;
+pub mod code_quality;
+pub mod coverage;
+pub mod evaluator;
+pub mod lcov;
+pub mod lint;
+pub mod maintainability;
+pub mod readability;
+pub mod score;
+pub mod test_coverage;

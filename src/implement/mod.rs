@@ -1,1 +1,15 @@
-//! Carrying out a task: edits under the safety rules, checks, attempts, guardrails, the commit.
+//! Choosing and carrying out a task: the model's choice checked against the context (or the
+//! offline rules), edits under the safety rules, checks, attempts, guardrails, the commit.
+
+pub mod agent;
+pub mod checks;
+pub mod closest;
+pub mod edits;
+pub mod guardrails;
+pub mod offline;
+pub mod offline_selection;
+pub mod outcome;
+pub mod paths;
+pub mod selection;
+pub mod tools;
+pub mod workspace;

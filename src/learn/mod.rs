@@ -1,1 +1,8 @@
 //! The learning loop: extracting learnings, merging near-duplicates, reinforcement by PR outcomes.
+
+pub mod extract;
+pub mod forge_state;
+pub mod outcome;
+pub mod reflect;
+pub mod remember;
+pub mod similarity;

@@ -1,12 +1,16 @@
 //! The target repository on disk: cloning through a mirror cache, branches, commits, pushes (git2).
 
+pub mod branch;
 pub mod cache;
 pub mod checks;
 pub mod clone;
+pub mod commit;
 pub mod credentials;
+pub mod diff;
 mod error;
 pub mod history;
 pub mod location;
 pub mod mirror;
+pub mod push;
 
 pub use error::RepoError;

@@ -1,14 +1,30 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
 //! behind it, with the same behaviour.
 
+pub mod clock;
+mod analytics;
 mod error;
+pub mod learning_text;
+mod open;
+mod pool;
+pub mod postgres;
+pub mod ranking;
 mod records;
+mod rows;
+pub mod sqlite;
+mod summary;
 
+pub use analytics::{
+    Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
+};
 pub use error::StoreError;
+pub use open::{default_sqlite_path, open, sqlite_url};
+pub use postgres::PgStore;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
     RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
+pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
@@ -36,7 +52,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Marks the run failed at `phase` and appends to the error log, in one transaction.
     async fn record_failure(&self, failure: &RunFailure) -> Result<(), StoreError>;
 
-    /// Closes the run with its final status (a failed run stays failed) and refreshes the views.
+    /// Closes the run with its final status (a failed run stays failed). PostgreSQL refreshes its
+    /// materialized views when a run is registered, persisted, failed or closed.
     async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError>;
 
     /// One run with everything recorded about it.
@@ -98,4 +115,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         state: &str,
         merged: bool,
     ) -> Result<bool, StoreError>;
+
+    /// Every repository with a run, alphabetically (the dashboard's filters).
+    async fn repositories(&self) -> Result<Vec<String>, StoreError>;
+
+    /// The dashboard's aggregates over the runs `query` selects.
+    async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError>;
 }

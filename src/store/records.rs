@@ -61,6 +61,10 @@ pub struct RunArtifacts {
     pub pull_request: Option<PullRequestFile>,
     pub review: Option<Review>,
     pub evaluation: Option<Evaluation>,
+    /// A failed phase, recorded in the same transaction (the run reads failed).
+    pub failure: Option<RunFailure>,
+    /// Closes the run with this status in the same transaction (a failed run stays failed).
+    pub status: Option<RunStatus>,
 }
 
 /// A failed phase, recorded so a failed run is never lost.
@@ -106,6 +110,21 @@ pub struct RunQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+}
+
+impl RunQuery {
+    /// The most rows one page holds.
+    pub const MAX_PER_PAGE: u32 = 500;
+
+    /// (LIMIT, OFFSET) for this page; page 0 reads as 1 and `per_page` is kept within 1..=500.
+    pub fn limit_offset(&self) -> (i64, i64) {
+        let per_page = self.per_page.clamp(1, Self::MAX_PER_PAGE);
+        let page = self.page.max(1);
+        (
+            i64::from(per_page),
+            i64::from(page - 1) * i64::from(per_page),
+        )
+    }
 }
 
 impl Default for RunQuery {

@@ -10,5 +10,13 @@
 
 mod common;
 
+mod context;
+mod agent;
 mod contract;
 mod kestra;
+mod store;
+mod llm;
+mod evaluate;
+mod repo;
+mod forge;
+mod review;

@@ -2,8 +2,8 @@
 //!
 //! - Cyclomatic complexity (McCabe): 1 + the decision points of the function: each `if` and
 //!   else-if, loop, ternary, catch clause, comprehension clause, short-circuit `&&`/`||`/`and`/`or`
-//!   operator, and each switch arm but `default` (an exhaustive Rust `match` of n arms adds
-//!   n - 1, since its n arms are n paths). Rust's `?` is not counted: it is the idiom that
+//!   operator, match guard, and each switch arm but `default` (an exhaustive Rust `match` of n
+//!   arms adds n - 1, since its n arms are n paths). Rust's `?` is not counted: it is the idiom that
 //!   replaces an explicit error branch, and counting it would penalise the better code.
 //! - Cognitive complexity (SonarSource, "Cognitive Complexity", G. Ann Campbell, 2017): +1 for
 //!   each `if`, else-if, `else`, ternary, switch (once, not per arm), loop, catch, labelled
@@ -24,10 +24,19 @@ use super::syntax::{is, Syntax, CONDITION_FIELDS};
 /// The raw complexity figures of one function (or of the code outside every function).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Complexity {
-    /// Decision points; cyclomatic complexity is this + 1 for a function.
+    /// Decision points counted (every arm of a switch among them).
     pub decisions: u32,
+    /// Exhaustive switches seen: each has one decision fewer than it has arms.
+    pub exhaustive_switches: u32,
     pub cognitive: u32,
     pub max_nesting: u32,
+}
+
+impl Complexity {
+    /// McCabe's decision points; cyclomatic complexity is this + 1 for a function.
+    pub fn decision_points(&self) -> u32 {
+        self.decisions.saturating_sub(self.exhaustive_switches)
+    }
 }
 
 /// A function found in the tree, with its complexity.
@@ -128,6 +137,11 @@ impl<'tree> Walk<'tree, '_> {
     fn visit_plain(&mut self, at: Visit<'tree>, kind: &str) {
         let syntax = self.syntax;
         if is(syntax.cases, kind) || is(syntax.comprehension_clauses, kind) {
+            self.add(at, 1, 0);
+        } else if is(syntax.guarded_patterns, kind)
+            && at.node.child_by_field_name("condition").is_some()
+        {
+            // A match guard is one more condition on its arm.
             self.add(at, 1, 0);
         } else if let Some(operator) = self.logical_operator(at.node) {
             let starts_sequence = at
@@ -268,15 +282,7 @@ impl<'tree> Walk<'tree, '_> {
     }
 
     fn subtract_decision(&mut self, at: Visit<'tree>) {
-        let mut cursor = at.node.walk();
-        let has_arms = at
-            .node
-            .named_children(&mut cursor)
-            .any(|child| child.named_child_count() > 0);
-        if has_arms {
-            let target = self.target(at.function);
-            target.decisions = target.decisions.saturating_sub(1);
-        }
+        self.target(at.function).exhaustive_switches += 1;
     }
 
     fn nest(&mut self, at: Visit<'tree>, depth: u32) {

@@ -238,3 +238,11 @@ fn broken_and_huge_inputs_are_measured_without_failing() {
     let metrics = file(Language::Python, &long);
     assert_eq!(metrics.halstead.total_operands, 20_002);
 }
+
+#[test]
+fn an_exhaustive_match_first_in_a_function_and_its_guard() {
+    // 3 arms: 2 decisions; the guard: 1 more. Cognitive: the match, once.
+    let source = "fn f(a: bool, b: bool, w: u32) -> u32 {\n    match (a, b) {\n        (true, true) => g(w),\n        (false, true) if w < 20 => 0,\n        _ => 400,\n    }\n}\n";
+    let metrics = file(Language::Rust, source);
+    assert_eq!(figures(&function(&metrics, "f")), (4, 1, 1, 3));
+}

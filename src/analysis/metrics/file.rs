@@ -83,14 +83,15 @@ pub fn measure(language: Language, source: &str) -> Result<FileMetrics, MetricsE
                 line_end: row_number(end),
                 lines: row_number(end - start),
                 parameters: parameter_count(site.node, bytes, syntax),
-                cyclomatic: site.complexity.decisions + 1,
+                cyclomatic: site.complexity.decision_points() + 1,
                 cognitive: site.complexity.cognitive,
                 max_nesting: site.complexity.max_nesting,
             }
         })
         .collect();
 
-    let cyclomatic = functions.iter().map(|f| f.cyclomatic).sum::<u32>() + top_level.decisions;
+    let cyclomatic =
+        functions.iter().map(|f| f.cyclomatic).sum::<u32>() + top_level.decision_points();
     let cognitive = functions.iter().map(|f| f.cognitive).sum::<u32>() + top_level.cognitive;
     let lines = line_counts(root, source, syntax);
     let halstead = halstead(root, bytes, syntax);

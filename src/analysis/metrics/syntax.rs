@@ -27,6 +27,8 @@ pub(super) struct Syntax {
     pub exhaustive_switches: &'static [&'static str],
     /// Arms of a switch that add a path (not `default`).
     pub cases: &'static [&'static str],
+    /// Patterns whose `condition` field is a guard (`Some(x) if x > 0 =>`).
+    pub guarded_patterns: &'static [&'static str],
     pub catches: &'static [&'static str],
     pub ternaries: &'static [&'static str],
     /// Comprehension clauses (`for ... in`, `if ...` inside `[...]`): one path each.
@@ -72,6 +74,7 @@ const RUST: Syntax = Syntax {
     switches: &["match_expression"],
     exhaustive_switches: &["match_expression"],
     cases: &["match_arm"],
+    guarded_patterns: &["match_pattern"],
     catches: &[],
     ternaries: &[],
     comprehension_clauses: &[],
@@ -102,6 +105,7 @@ const PYTHON: Syntax = Syntax {
     switches: &["match_statement"],
     exhaustive_switches: &[],
     cases: &["case_clause"],
+    guarded_patterns: &[],
     catches: &["except_clause", "except_group_clause"],
     ternaries: &["conditional_expression"],
     comprehension_clauses: &["for_in_clause", "if_clause"],
@@ -148,6 +152,7 @@ const JAVASCRIPT: Syntax = Syntax {
     switches: &["switch_statement"],
     exhaustive_switches: &[],
     cases: &["switch_case"],
+    guarded_patterns: &[],
     catches: &["catch_clause"],
     ternaries: &["ternary_expression"],
     comprehension_clauses: &[],
@@ -177,6 +182,7 @@ const GO: Syntax = Syntax {
     ],
     exhaustive_switches: &[],
     cases: &["expression_case", "type_case", "communication_case"],
+    guarded_patterns: &[],
     catches: &[],
     ternaries: &[],
     comprehension_clauses: &[],

@@ -81,3 +81,45 @@ pub fn rust_fixture(root: &Path) -> (PathBuf, PathBuf) {
     let remote = bare_clone(&work, &root.join("remote.git"));
     (work, remote)
 }
+
+/// Commits `files` in `work` and pushes the branch to `remote`; returns the new commit id.
+pub fn commit_and_push(
+    work: &Path,
+    remote: &Path,
+    branch: &str,
+    files: &[(&str, &str)],
+    message: &str,
+) -> String {
+    let id = commit_files(work, files, message);
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            remote.to_str().unwrap(),
+            &format!("HEAD:refs/heads/{branch}"),
+        ],
+    );
+    id
+}
+
+/// Every file under `dir`, recursively, as paths relative to it (empty when `dir` is missing).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn visit(root: &Path, dir: &Path, found: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                visit(root, &path, found);
+            } else {
+                found.push(path.strip_prefix(root).unwrap().to_path_buf());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    visit(dir, dir, &mut found);
+    found.sort();
+    found
+}

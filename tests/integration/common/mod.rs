@@ -2,5 +2,10 @@
 
 #![allow(dead_code)]
 
+pub mod artifacts;
 pub mod bin;
+pub mod db;
 pub mod git;
+pub mod llm_stub;
+pub mod github;
+pub mod pr_run;

@@ -1,0 +1,13 @@
+//! The HTML pages, one file per page, and the run view they share.
+
+mod analytics;
+mod overview;
+mod phases;
+mod run;
+mod run_view;
+mod timeline;
+
+pub use analytics::analytics;
+pub use overview::overview;
+pub use run::run;
+pub use timeline::timeline;

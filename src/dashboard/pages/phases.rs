@@ -1,0 +1,127 @@
+//! The ten phases of a run and where a run stands in them, from its status and the phase the
+//! store recorded (the one reached, or the one that failed).
+
+use serde::Serialize;
+
+use crate::store::RunStatus;
+
+/// The phases in order: the name recorded in the store and the label shown.
+const PHASES: [(&str, &str); 10] = [
+    ("setup", "Setup & clone"),
+    ("context", "Context"),
+    ("select", "Task selection"),
+    ("implement", "Implementation"),
+    ("open_pr", "Pull request"),
+    ("review", "Code review"),
+    ("evaluate", "Evaluation"),
+    ("persist", "Persistence"),
+    ("reflect", "Learning"),
+    ("cleanup", "Cleanup"),
+];
+
+/// After task selection a run with nothing to do stops doing work.
+const SELECT_INDEX: usize = 2;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PhaseStep {
+    pub label: &'static str,
+    /// `done`, `current`, `failed`, `skipped` or `pending`: also the CSS class.
+    pub state: &'static str,
+    pub state_label: &'static str,
+}
+
+/// The steps of a run, and whether its recorded phase was recognised (when it was not, the steps
+/// say only what the status implies).
+pub fn phase_steps(status: RunStatus, phase: Option<&str>) -> (Vec<PhaseStep>, bool) {
+    let position = phase.and_then(phase_index);
+    let steps = PHASES
+        .iter()
+        .enumerate()
+        .map(|(index, (_, label))| {
+            let (state, state_label) = state_of(status, position, index);
+            PhaseStep {
+                label,
+                state,
+                state_label,
+            }
+        })
+        .collect();
+    (steps, phase.is_none() || position.is_some())
+}
+
+fn state_of(
+    status: RunStatus,
+    position: Option<usize>,
+    index: usize,
+) -> (&'static str, &'static str) {
+    match (status, position) {
+        (RunStatus::Succeeded, _) => ("done", "done"),
+        (RunStatus::Nothing, _) if index <= SELECT_INDEX => ("done", "done"),
+        (RunStatus::Nothing, _) => ("skipped", "nothing to do"),
+        (RunStatus::Running, Some(at)) if index < at => ("done", "done"),
+        (RunStatus::Running, Some(at)) if index == at => ("current", "running"),
+        (RunStatus::Failed, Some(at)) if index < at => ("done", "done"),
+        (RunStatus::Failed, Some(at)) if index == at => ("failed", "failed"),
+        (RunStatus::Failed, Some(_)) => ("skipped", "not reached"),
+        _ => ("pending", "–"),
+    }
+}
+
+/// The phase's position, accepting the spellings the flows and binaries use (`am-open-pr`,
+/// `open-pr`, `pull_request`, `implementation`, ...).
+fn phase_index(recorded: &str) -> Option<usize> {
+    let name = recorded.trim().to_ascii_lowercase().replace('-', "_");
+    let name = name.strip_prefix("am_").unwrap_or(&name);
+    let canonical = match name {
+        "clone" => "setup",
+        "selection" | "task" | "task_selection" => "select",
+        "implementation" => "implement",
+        "pr" | "pull_request" | "open_pull_request" => "open_pr",
+        "code_review" => "review",
+        "evaluation" => "evaluate",
+        "persistence" => "persist",
+        "learning" | "learn" | "reflection" => "reflect",
+        other => other,
+    };
+    PHASES.iter().position(|(phase, _)| *phase == canonical)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn states(status: RunStatus, phase: Option<&str>) -> Vec<&'static str> {
+        phase_steps(status, phase)
+            .0
+            .iter()
+            .map(|s| s.state)
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_run_shows_where_it_failed() {
+        let s = states(RunStatus::Failed, Some("am-open-pr"));
+        assert_eq!(&s[..5], ["done", "done", "done", "done", "failed"]);
+        assert!(s[5..].iter().all(|state| *state == "skipped"));
+    }
+
+    #[test]
+    fn a_running_run_shows_its_current_phase() {
+        let s = states(RunStatus::Running, Some("implementation"));
+        assert_eq!(&s[..4], ["done", "done", "done", "current"]);
+        assert_eq!(s[4], "pending");
+    }
+
+    #[test]
+    fn nothing_to_do_skips_the_work_phases() {
+        let s = states(RunStatus::Nothing, Some("select"));
+        assert_eq!(&s[..4], ["done", "done", "done", "skipped"]);
+    }
+
+    #[test]
+    fn an_unknown_phase_is_reported() {
+        let (steps, known) = phase_steps(RunStatus::Failed, Some("warp-drive"));
+        assert!(!known);
+        assert!(steps.iter().all(|s| s.state == "pending"));
+    }
+}

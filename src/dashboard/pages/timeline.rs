@@ -1,0 +1,99 @@
+//! `/timeline`: every run, newest first, filtered by repository and state, a page at a time.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use chrono::Utc;
+use serde::Serialize;
+
+use super::run_view::RunView;
+use crate::dashboard::app::AppState;
+use crate::dashboard::error::PageError;
+use crate::dashboard::layout::{self, PageMeta};
+use crate::dashboard::params::{self, RunParams};
+use crate::store::RunStatus;
+
+const PER_PAGE: u32 = 25;
+const MAX_PER_PAGE: u32 = 100;
+
+/// Every state a run can be in, in the order the filter offers them.
+pub const STATES: [RunStatus; 4] = [
+    RunStatus::Running,
+    RunStatus::Succeeded,
+    RunStatus::Nothing,
+    RunStatus::Failed,
+];
+
+#[derive(Debug, Serialize)]
+struct TimelineView {
+    runs: Vec<RunView>,
+    total: u64,
+    repositories: Vec<String>,
+    states: Vec<&'static str>,
+    filter: Filter,
+    pager: Pager,
+}
+
+#[derive(Debug, Serialize)]
+struct Filter {
+    repository: Option<String>,
+    status: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Pager {
+    page: u32,
+    pages: u32,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+pub async fn timeline(
+    State(state): State<AppState>,
+    params: Result<Query<RunParams>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let Query(params) = params.map_err(|e| PageError::BadRequest(e.body_text()))?;
+    let query = params.query(PER_PAGE, MAX_PER_PAGE)?;
+    let (rows, total) = state.store.run_overview(&query).await?;
+    let repositories = state.store.repositories().await?;
+
+    let now = Utc::now();
+    let filter = Filter {
+        repository: query.repository.clone(),
+        status: query.status.map(RunStatus::as_str),
+    };
+    let pages = params::page_count(total, query.per_page);
+    let page_link = |page: u32| {
+        params::link(
+            "/timeline",
+            &[
+                ("repository", filter.repository.clone()),
+                ("status", filter.status.map(str::to_owned)),
+                (
+                    "per_page",
+                    params.per_page.clone().filter(|p| !p.trim().is_empty()),
+                ),
+                ("page", Some(page.to_string())),
+            ],
+        )
+    };
+    let pager = Pager {
+        page: query.page,
+        pages,
+        previous: (query.page > 1).then(|| page_link((query.page - 1).min(pages))),
+        next: (query.page < pages).then(|| page_link(query.page + 1)),
+    };
+    let view = TimelineView {
+        runs: rows.iter().map(|row| RunView::new(row, now)).collect(),
+        total,
+        repositories,
+        states: STATES.iter().map(|s| s.as_str()).collect(),
+        filter,
+        pager,
+    };
+    layout::render(
+        "timeline.html",
+        &PageMeta::new("Timeline", "timeline", state.store.backend()),
+        view,
+    )
+}

@@ -1,0 +1,215 @@
+//! Measured coverage of the changed lines: the repository's coverage tool, when installed, runs
+//! its tests at the head commit and writes an LCOV report; the score is the share of the added
+//! lines the tool instruments that ran.
+//!
+//! Tools, first match wins: Rust — `cargo llvm-cov`, then `cargo tarpaulin`; Python —
+//! coverage.py (with pytest when importable, else unittest); JavaScript/TypeScript — c8, then
+//! nyc, around `npm test`. Only the repository's own test suite runs, as the checks do.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::change::ChangedFile;
+use super::lcov::{self, LineCoverage};
+use super::test_coverage::is_test_path;
+
+/// The result of a coverage run over the changed lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedLineCoverage {
+    pub tool: String,
+    pub instrumented: u32,
+    pub covered: u32,
+}
+
+impl ChangedLineCoverage {
+    pub fn percent(&self) -> Option<f64> {
+        (self.instrumented > 0)
+            .then(|| 100.0 * f64::from(self.covered) / f64::from(self.instrumented))
+    }
+}
+
+/// How a coverage tool is run: commands in order, the last leaving an LCOV report at `report`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoveragePlan {
+    pub tool: &'static str,
+    pub commands: Vec<Vec<String>>,
+    pub report: PathBuf,
+}
+
+/// The coverage tool for the repository at `clone`, if one is installed.
+pub fn plan(clone: &Path, out_dir: &Path) -> Option<CoveragePlan> {
+    let report = out_dir.join("lcov.info");
+    let report_arg = report.to_string_lossy().into_owned();
+    let out_arg = out_dir.to_string_lossy().into_owned();
+    let words = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    if clone.join("Cargo.toml").is_file() {
+        if succeeds("cargo", &["llvm-cov", "--version"], clone) {
+            return Some(CoveragePlan {
+                tool: "cargo llvm-cov",
+                commands: vec![[
+                    words(&["cargo", "llvm-cov", "--lcov", "--output-path"]),
+                    vec![report_arg],
+                ]
+                .concat()],
+                report,
+            });
+        }
+        if succeeds("cargo", &["tarpaulin", "--version"], clone) {
+            return Some(CoveragePlan {
+                tool: "cargo tarpaulin",
+                commands: vec![[
+                    words(&["cargo", "tarpaulin", "--out", "Lcov", "--output-dir"]),
+                    vec![out_arg],
+                ]
+                .concat()],
+                report,
+            });
+        }
+    }
+    if is_python_project(clone) && succeeds("python3", &["-m", "coverage", "--version"], clone) {
+        let runner = if succeeds("python3", &["-c", "import pytest"], clone) {
+            words(&["-m", "pytest", "-q"])
+        } else {
+            words(&["-m", "unittest", "discover"])
+        };
+        return Some(CoveragePlan {
+            tool: "coverage.py",
+            commands: vec![
+                [words(&["python3", "-m", "coverage", "run"]), runner].concat(),
+                [
+                    words(&["python3", "-m", "coverage", "lcov", "-o"]),
+                    vec![report_arg],
+                ]
+                .concat(),
+            ],
+            report,
+        });
+    }
+    if clone.join("package.json").is_file() {
+        for (tool, reporter) in [("c8", "--reporter=lcov"), ("nyc", "--reporter=lcovonly")] {
+            let local = clone.join("node_modules/.bin").join(tool);
+            let program = if local.is_file() {
+                local.to_string_lossy().into_owned()
+            } else if succeeds(tool, &["--version"], clone) {
+                tool.to_owned()
+            } else {
+                continue;
+            };
+            return Some(CoveragePlan {
+                tool,
+                commands: vec![vec![
+                    program,
+                    reporter.to_owned(),
+                    "--report-dir".to_owned(),
+                    out_arg,
+                    "npm".to_owned(),
+                    "test".to_owned(),
+                ]],
+                report,
+            });
+        }
+    }
+    None
+}
+
+fn is_python_project(clone: &Path) -> bool {
+    [
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "pytest.ini",
+        "tox.ini",
+    ]
+    .iter()
+    .any(|f| clone.join(f).is_file())
+        || std::fs::read_dir(clone).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.ends_with(".py") || name == "tests"
+            })
+        })
+}
+
+fn succeeds(program: &str, args: &[&str], dir: &Path) -> bool {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Runs the plan in `clone`; the LCOV report, or why there is none.
+pub fn run(plan: &CoveragePlan, clone: &Path, timeout: Duration) -> Result<LineCoverage, String> {
+    let deadline = Instant::now() + timeout;
+    for command in &plan.commands {
+        let (program, args) = command
+            .split_first()
+            .ok_or_else(|| "an empty coverage command".to_owned())?;
+        let mut child = Command::new(program)
+            .args(args)
+            .current_dir(clone)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start {program}: {e}"))?;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                // Failing tests still leave a report worth reading; a missing report is the error.
+                if !status.success() {
+                    tracing::info!("{} exited with {status}", command.join(" "));
+                }
+                break;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{} timed out after {}s",
+                    plan.tool,
+                    timeout.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let report = std::fs::read_to_string(&plan.report).map_err(|e| {
+        format!(
+            "{} wrote no report at {}: {e}",
+            plan.tool,
+            plan.report.display()
+        )
+    })?;
+    Ok(lcov::parse(&report))
+}
+
+/// The coverage of the lines the change added to code (test files are left out: that tests
+/// run themselves says nothing), by the report.
+pub fn changed_lines(
+    tool: &str,
+    report: &LineCoverage,
+    files: &[ChangedFile],
+) -> ChangedLineCoverage {
+    let mut result = ChangedLineCoverage {
+        tool: tool.to_owned(),
+        instrumented: 0,
+        covered: 0,
+    };
+    for file in files.iter().filter(|f| !is_test_path(Path::new(&f.path))) {
+        let Some(lines) = report.file(&file.path) else {
+            continue;
+        };
+        for line in &file.added_lines {
+            if lines.instrumented.contains(line) {
+                result.instrumented += 1;
+                if lines.covered.contains(line) {
+                    result.covered += 1;
+                }
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,115 @@
+//! Evaluating one committed change: reads it from git, measures or estimates each component, and
+//! combines them into the evolution score.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::artifacts::{Component, Evaluation, Implementation, Review, Weights};
+use crate::error::Error;
+
+use super::change::{changed_files, ChangedFile};
+use super::code_quality::code_quality;
+use super::coverage;
+use super::lint::lint_changes;
+use super::maintainability::maintainability;
+use super::readability::readability;
+use super::score::evaluation;
+use super::test_coverage::test_coverage;
+
+/// What the evaluation may do besides reading git.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub weights: Weights,
+    /// Run the repository's coverage tool when one is installed.
+    pub coverage: bool,
+    pub coverage_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            weights: Weights::default(),
+            coverage: true,
+            coverage_timeout: Duration::from_secs(900),
+        }
+    }
+}
+
+/// The change of `implementation` in the clone at `clone`: None when nothing was committed.
+pub fn change_of(
+    clone: &Path,
+    implementation: &Implementation,
+) -> Result<Option<Vec<ChangedFile>>, Error> {
+    let Some(commit) = &implementation.commit else {
+        return Ok(None);
+    };
+    changed_files(clone, &implementation.base_commit, commit).map(Some)
+}
+
+/// Every component but readability, which the caller may hand to a model.
+pub fn measure_components(
+    clone: &Path,
+    implementation: &Implementation,
+    files: &[ChangedFile],
+    review: Option<&Review>,
+    options: &Options,
+) -> [Component; 3] {
+    let quality = code_quality(review, &lint_changes(files));
+    let measured = if options.coverage {
+        measure_coverage(clone, implementation, files, options.coverage_timeout)
+    } else {
+        Err("coverage measurement is turned off".to_owned())
+    };
+    let coverage = test_coverage(measured, files, &implementation.checks);
+    [quality, coverage, maintainability(files)]
+}
+
+/// The deterministic evaluation of a change (readability from signals, not a model).
+pub fn evaluate(
+    clone: &Path,
+    implementation: &Implementation,
+    files: &[ChangedFile],
+    review: Option<&Review>,
+    options: &Options,
+) -> Evaluation {
+    let [quality, coverage, maintainability] =
+        measure_components(clone, implementation, files, review, options);
+    evaluation(
+        quality,
+        coverage,
+        maintainability,
+        readability(files),
+        options.weights,
+    )
+}
+
+fn measure_coverage(
+    clone: &Path,
+    implementation: &Implementation,
+    files: &[ChangedFile],
+    timeout: Duration,
+) -> Result<coverage::ChangedLineCoverage, String> {
+    let head = head_commit(clone).ok_or_else(|| "the clone has no readable HEAD".to_owned())?;
+    let commit = implementation.commit.as_deref().unwrap_or_default();
+    if commit.is_empty() || !head.starts_with(commit) {
+        return Err(format!(
+            "the clone is at {head}, not at the change's commit {commit}, so its tests cannot be measured"
+        ));
+    }
+    let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
+    let plan = coverage::plan(clone, scratch.path())
+        .ok_or_else(|| "no coverage tool for this repository is installed".to_owned())?;
+    let report = coverage::run(&plan, clone, timeout)?;
+    Ok(coverage::changed_lines(plan.tool, &report, files))
+}
+
+fn head_commit(clone: &Path) -> Option<String> {
+    let repository = git2::Repository::open(clone).ok()?;
+    let commit = repository.head().ok()?.peel_to_commit().ok()?;
+    Some(commit.id().to_string())
+}
+
+/// The clone of a run: `<run_dir>/repo` unless given.
+pub fn clone_dir(run_dir: &Path, repo: Option<&PathBuf>) -> PathBuf {
+    repo.cloned().unwrap_or_else(|| run_dir.join("repo"))
+}

@@ -1,0 +1,201 @@
+//! Choosing the task with a model: the context goes into the selection prompt (untrusted text
+//! fenced as data), and the model's choice is checked against the context (the kind is allowed,
+//! the files exist, the issue is one of the eligible ones). A choice that fails the check goes
+//! back to the model once, with the reason; a second failure is an error.
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::artifacts::{Context, Learning, Selection, TaskKind, Usage};
+use crate::error::Error;
+use crate::llm::{prompts, LlmClient};
+
+/// Learnings put in the prompt, best first.
+pub const MAX_LEARNINGS: usize = 10;
+const MAX_FINDINGS: usize = 40;
+const MAX_COMMITS: usize = 10;
+
+/// What a choice must respect.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Empty: every kind.
+    pub allowed_kinds: Vec<TaskKind>,
+    pub max_target_files: usize,
+}
+
+impl Rules {
+    pub fn allows(&self, kind: TaskKind) -> bool {
+        self.allowed_kinds.is_empty() || self.allowed_kinds.contains(&kind)
+    }
+}
+
+/// The model's reply: the choice, wrapped in an object (tool inputs must be objects).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionReply {
+    pub choice: Selection,
+}
+
+/// The learnings the prompt carries.
+pub fn learnings_in_prompt(context: &Context) -> &[Learning] {
+    &context.learnings[..context.learnings.len().min(MAX_LEARNINGS)]
+}
+
+pub async fn choose(
+    client: &LlmClient,
+    context: &Context,
+    repo_root: &Path,
+    rules: &Rules,
+) -> Result<(Selection, Usage), Error> {
+    let mut usage = Usage {
+        model: client.label(),
+        ..Usage::default()
+    };
+    let mut feedback: Option<String> = None;
+    for round in 0..2 {
+        let prompt = prompts::render(
+            "task-selection",
+            &prompt_context(context, rules, feedback.as_deref()),
+        )?;
+        let (reply, call) = client.structured::<SelectionReply>(&prompt).await?;
+        usage.add(&call);
+        match check(&reply.choice, context, repo_root, rules) {
+            Ok(()) => return Ok((reply.choice, usage)),
+            Err(reason) if round == 0 => {
+                tracing::warn!("the model's choice was rejected, asking once more: {reason}");
+                feedback = Some(reason);
+            }
+            Err(reason) => {
+                return Err(Error::step(
+                    "select a task",
+                    format!(
+                        "the model's choice was rejected twice; the second time because {reason}"
+                    ),
+                ))
+            }
+        }
+    }
+    Err(Error::step("select a task", "no choice after two rounds"))
+}
+
+/// Why a choice does not fit the context, or Ok.
+pub fn check(
+    selection: &Selection,
+    context: &Context,
+    repo_root: &Path,
+    rules: &Rules,
+) -> Result<(), String> {
+    let Some(task) = selection.task() else {
+        return match selection {
+            Selection::Nothing { reason } if reason.trim().is_empty() => {
+                Err("\"nothing\" needs a reason".to_owned())
+            }
+            _ => Ok(()),
+        };
+    };
+    if task.title.trim().is_empty() {
+        return Err("the task has no title".to_owned());
+    }
+    if !rules.allows(task.kind) {
+        let allowed: Vec<&str> = rules.allowed_kinds.iter().map(|k| k.as_str()).collect();
+        return Err(format!(
+            "kind `{}` is not allowed; allowed: {}",
+            task.kind.as_str(),
+            allowed.join(", ")
+        ));
+    }
+    if task.target_files.is_empty() {
+        return Err("the task names no target files".to_owned());
+    }
+    if task.target_files.len() > rules.max_target_files {
+        return Err(format!(
+            "the task names {} target files; at most {} are allowed",
+            task.target_files.len(),
+            rules.max_target_files
+        ));
+    }
+    let may_create = matches!(
+        task.kind,
+        TaskKind::Test | TaskKind::Docs | TaskKind::Feature
+    );
+    for file in &task.target_files {
+        check_file(file, context, repo_root, may_create)?;
+    }
+    if let Some(number) = task.issue {
+        if !context.issues.iter().any(|i| i.number == number) {
+            let eligible: Vec<String> = context
+                .issues
+                .iter()
+                .map(|i| format!("#{}", i.number))
+                .collect();
+            return Err(format!(
+                "issue #{number} is not among the eligible issues ({})",
+                if eligible.is_empty() {
+                    "there are none".to_owned()
+                } else {
+                    eligible.join(", ")
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A target file exists in the clone (or the ranked map); a new file is allowed for kinds that
+/// add files, next to existing ones.
+fn check_file(
+    file: &str,
+    context: &Context,
+    repo_root: &Path,
+    may_create: bool,
+) -> Result<(), String> {
+    let path = Path::new(file);
+    let clean = !file.is_empty()
+        && !path.is_absolute()
+        && path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+        && !path.components().any(|c| c.as_os_str() == ".git");
+    if !clean {
+        return Err(format!(
+            "target file `{file}` is not a plain path inside the repository"
+        ));
+    }
+    let exists = repo_root.join(path).is_file()
+        || context.repo_map.ranked_files.iter().any(|f| f.path == file);
+    if exists {
+        return Ok(());
+    }
+    let parent_exists = path
+        .parent()
+        .is_none_or(|p| p.as_os_str().is_empty() || repo_root.join(p).is_dir());
+    if may_create && parent_exists {
+        return Ok(());
+    }
+    Err(format!(
+        "target file `{file}` does not exist in the repository"
+    ))
+}
+
+fn prompt_context(context: &Context, rules: &Rules, feedback: Option<&str>) -> Value {
+    let kinds: Vec<&str> = rules.allowed_kinds.iter().map(|k| k.as_str()).collect();
+    json!({
+        "repository": context.repository,
+        "summary": context.summary,
+        "check_commands": context.check_commands,
+        "repo_map": context.repo_map.text,
+        "findings": &context.findings[..context.findings.len().min(MAX_FINDINGS)],
+        "issues": context.issues,
+        "recent_commits": &context.history.recent_commits[..context.history.recent_commits.len().min(MAX_COMMITS)],
+        "learnings": learnings_in_prompt(context),
+        "allowed_kinds": kinds,
+        "max_target_files": rules.max_target_files,
+        "feedback": feedback,
+    })
+}

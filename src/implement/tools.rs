@@ -1,0 +1,79 @@
+//! Whether a program the offline provider relies on is installed: it must run, not merely be on
+//! the PATH (a pyenv shim for a tool not installed in the active Python is on the PATH too).
+
+use std::process::{Command, Stdio};
+
+/// Runs `program args` (a version query) and says whether it succeeded.
+pub fn available(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A fixer or formatter the offline provider can run, and how to tell it is installed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Clippy,
+    Rustfmt,
+    Ruff,
+    Black,
+    Gofmt,
+}
+
+impl Tool {
+    pub fn installed(self) -> bool {
+        match self {
+            Self::Clippy => available("cargo", &["clippy", "--version"]),
+            Self::Rustfmt => available("cargo", &["fmt", "--version"]),
+            Self::Ruff => available("ruff", &["--version"]),
+            Self::Black => available("black", &["--version"]),
+            Self::Gofmt => available("go", &["version"]),
+        }
+    }
+
+    /// The tool a finding's `tool` field names, if it is one we can run.
+    pub fn from_finding(tool: &str) -> Option<Self> {
+        match tool.to_ascii_lowercase().as_str() {
+            "clippy" | "cargo clippy" => Some(Self::Clippy),
+            "rustfmt" | "cargo fmt" | "cargo-fmt" => Some(Self::Rustfmt),
+            "ruff" => Some(Self::Ruff),
+            "black" => Some(Self::Black),
+            "gofmt" => Some(Self::Gofmt),
+            _ => None,
+        }
+    }
+
+    /// The fixed command lines that apply the tool's fixes to the whole repository.
+    pub fn fix_commands(self) -> &'static [&'static [&'static str]] {
+        match self {
+            Self::Clippy => &[&[
+                "cargo",
+                "clippy",
+                "--fix",
+                "--allow-dirty",
+                "--allow-staged",
+                "--allow-no-vcs",
+                "--all-targets",
+                "--quiet",
+            ]],
+            Self::Rustfmt => &[&["cargo", "fmt", "--all"]],
+            Self::Ruff => &[&["ruff", "check", "--fix", "--quiet", "."]],
+            Self::Black => &[&["black", "--quiet", "."]],
+            Self::Gofmt => &[&["gofmt", "-w", "."]],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Clippy => "clippy",
+            Self::Rustfmt => "rustfmt",
+            Self::Ruff => "ruff",
+            Self::Black => "black",
+            Self::Gofmt => "gofmt",
+        }
+    }
+}

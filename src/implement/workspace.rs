@@ -1,0 +1,102 @@
+//! The clone a task is carried out in: its work branch and base, the rules and limits, the
+//! checks; verifying a change (guardrails, then checks), committing it, or throwing it away.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::paths::PathPolicy;
+use super::{checks, guardrails};
+use crate::artifacts::CheckRun;
+use crate::error::Error;
+use crate::repo::branch::{self, Base};
+use crate::repo::commit::{self, Author};
+use crate::repo::diff::{self, DiffSummary};
+use crate::repo_config::RepoConfig;
+use crate::secrets::Redactor;
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub base: Base,
+    pub branch: String,
+    pub config: RepoConfig,
+    pub policy: PathPolicy,
+    /// The only commands ever run on the change.
+    pub checks: Vec<String>,
+    pub check_timeout: Duration,
+    pub redactor: Redactor,
+    pub author: Author,
+}
+
+/// Whether a change may be committed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Accepted(DiffSummary),
+    /// Why not, said for the model's next attempt (and the report).
+    Rejected(String),
+}
+
+impl Workspace {
+    /// Checks the change to `paths`: guardrails first (cheap, and a leaked secret must not reach
+    /// a check's output), then every check in order, stopping at the first that fails.
+    pub async fn verify(
+        &self,
+        paths: &[String],
+        attempt: u32,
+        runs: &mut Vec<CheckRun>,
+    ) -> Result<Verdict, Error> {
+        let summary = diff::summarize(&self.root, &self.base.commit, paths)?;
+        if summary.files.is_empty() {
+            return Ok(Verdict::Rejected("the edits changed nothing".to_owned()));
+        }
+        if let Err(reason) = guardrails::within_limits(&summary, &self.config.limits)
+            .and_then(|()| guardrails::free_of_secrets(&summary, &self.redactor))
+        {
+            return Ok(Verdict::Rejected(reason));
+        }
+        for command in &self.checks {
+            let run = checks::run(
+                &self.root,
+                command,
+                self.check_timeout,
+                attempt,
+                &self.redactor,
+            )
+            .await;
+            let passed = run.passed;
+            let feedback = if run.timed_out {
+                format!(
+                    "The check `{command}` did not finish within {}s. Its last output:\n{}",
+                    self.check_timeout.as_secs(),
+                    run.output_tail
+                )
+            } else {
+                format!(
+                    "The check `{command}` failed (exit status {}). Its last output:\n{}",
+                    run.exit_code
+                        .map_or_else(|| "none".to_owned(), |c| c.to_string()),
+                    run.output_tail
+                )
+            };
+            runs.push(run);
+            if !passed {
+                return Ok(Verdict::Rejected(feedback));
+            }
+        }
+        Ok(Verdict::Accepted(summary))
+    }
+
+    pub fn commit(&self, paths: &[String], message: &str) -> Result<String, Error> {
+        Ok(commit::commit_paths(
+            &self.root,
+            paths,
+            message,
+            &self.author,
+        )?)
+    }
+
+    /// Back to the base commit: nothing of the change survives on the branch or in the tree.
+    pub fn reset(&self) -> Result<(), Error> {
+        Ok(branch::reset_to_base(&self.root, &self.base)?)
+    }
+}

@@ -1,0 +1,159 @@
+//! One reflection: what a finished run teaches, put into the store. Records the learnings the
+//! run used, applies the outcomes of earlier pull requests that the forge reports as merged or
+//! closed, and remembers the run's own lessons (from the model or from the rules).
+
+use std::path::Path;
+
+use crate::artifacts::{Evaluation, Implementation, Review};
+use crate::store::{PullRequestRow, Store, StoreError};
+
+use super::extract::{from_checks, from_evaluation, from_review, Candidate};
+use super::forge_state::{github_state, local_state};
+use super::outcome::{record_outcome, Applied};
+use super::remember::{remember, Remembered};
+
+/// Where pull requests live, to ask what became of them.
+#[derive(Debug)]
+pub enum Forge {
+    /// A bare git remote on disk; PR rows name it by path.
+    Local,
+    /// GitHub (or GitHub Enterprise); PR rows name repositories `owner/name`.
+    GitHub(octocrab::Octocrab),
+}
+
+impl Forge {
+    /// The forge's word on a PR; None when it cannot say (the reason is logged).
+    pub async fn state_of(&self, pr: &PullRequestRow) -> Option<super::outcome::PrState> {
+        match self {
+            Self::Local => local_state(
+                Path::new(&pr.repository),
+                &pr.branch,
+                pr.head_commit.as_deref(),
+            ),
+            Self::GitHub(client) => {
+                let (owner, name) = pr.repository.split_once('/')?;
+                let number = u64::try_from(pr.number?).ok()?;
+                match github_state(client, owner, name, number).await {
+                    Ok(state) => Some(state),
+                    Err(reason) => {
+                        tracing::warn!("could not read the state of a pull request: {reason}");
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What one run left behind, as reflection reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct RunFacts<'a> {
+    pub run_id: &'a str,
+    /// The repository the learnings belong to (as the run was given it).
+    pub repository: &'a str,
+    /// The repository as the forge names it (for its PR rows), when the run opened a PR.
+    pub forge_repository: Option<&'a str>,
+    pub review: Option<&'a Review>,
+    pub evaluation: Option<&'a Evaluation>,
+    pub implementation: Option<&'a Implementation>,
+    pub learnings_used: &'a [i64],
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// Jaccard similarity at which a candidate merges into a stored learning.
+    pub similarity: f64,
+    /// Component score under which it counts as weak.
+    pub weak_below: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            similarity: super::similarity::DEFAULT_THRESHOLD,
+            weak_below: 60.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reflection {
+    pub remembered: Remembered,
+    pub outcomes: Vec<Applied>,
+}
+
+/// The candidates the rules draw from a run.
+pub fn rule_candidates(facts: &RunFacts<'_>, thresholds: &Thresholds) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    if let Some(review) = facts.review {
+        candidates.extend(from_review(review));
+    }
+    if let Some(evaluation) = facts.evaluation {
+        candidates.extend(from_evaluation(evaluation, thresholds.weak_below));
+    }
+    if let Some(implementation) = facts.implementation {
+        candidates.extend(from_checks(implementation));
+    }
+    candidates
+}
+
+/// Applies the outcomes the forge reports for the repository's open PRs (earlier runs').
+pub async fn apply_outcomes(
+    store: &dyn Store,
+    forge: &Forge,
+    facts: &RunFacts<'_>,
+    thresholds: &Thresholds,
+) -> Result<Vec<Applied>, StoreError> {
+    let Some(forge_repository) = facts.forge_repository else {
+        return Ok(Vec::new());
+    };
+    let mut applied = Vec::new();
+    for pr in store.pull_requests(forge_repository).await? {
+        if pr.run_id == facts.run_id || pr.state != "open" {
+            continue;
+        }
+        let Some(state) = forge.state_of(&pr).await else {
+            continue;
+        };
+        if let Some(outcome) =
+            record_outcome(store, &pr, state, facts.repository, thresholds.similarity).await?
+        {
+            tracing::info!(
+                "pull request of run {} is {}: {} learning(s) re-weighted",
+                outcome.run_id,
+                outcome.state.as_str(),
+                outcome.adjusted.len()
+            );
+            applied.push(outcome);
+        }
+    }
+    Ok(applied)
+}
+
+/// Records the learnings used, applies earlier outcomes, and remembers `candidates`.
+pub async fn reflect(
+    store: &dyn Store,
+    forge: &Forge,
+    facts: &RunFacts<'_>,
+    candidates: &[Candidate],
+    thresholds: &Thresholds,
+) -> Result<Reflection, StoreError> {
+    if !facts.learnings_used.is_empty() {
+        store
+            .record_learning_use(facts.run_id, facts.learnings_used)
+            .await?;
+    }
+    let outcomes = apply_outcomes(store, forge, facts, thresholds).await?;
+    let remembered = remember(
+        store,
+        facts.repository,
+        Some(facts.run_id),
+        candidates,
+        thresholds.similarity,
+    )
+    .await?;
+    Ok(Reflection {
+        remembered,
+        outcomes,
+    })
+}

@@ -1,0 +1,66 @@
+//! What can go wrong talking to a model; each message reads after "failed to".
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    /// `AM_LLM` (or the `llm` input field) does not name a provider we know.
+    #[error("use LLM spec `{spec}`: {reason}")]
+    Spec { spec: String, reason: String },
+
+    #[error("call a model: the offline provider has none (set AM_LLM and a key to use one)")]
+    Offline,
+
+    #[error("stay within the run's LLM budget: {0}")]
+    Budget(String),
+
+    #[error("call {provider}: HTTP {status}: {body}")]
+    Http {
+        provider: String,
+        status: u16,
+        body: String,
+    },
+
+    #[error("reach {provider}: {reason}")]
+    Transport { provider: String, reason: String },
+
+    #[error("get a reply from {provider} within {seconds}s (after {attempts} attempts)")]
+    Timeout {
+        provider: String,
+        seconds: u64,
+        attempts: u32,
+    },
+
+    #[error("read the reply of {provider}: {reason}")]
+    Protocol { provider: String, reason: String },
+
+    #[error("get a complete reply: the model stopped at the token limit ({max_tokens} tokens); raw reply kept at {}", raw.display())]
+    Truncated { max_tokens: u32, raw: PathBuf },
+
+    #[error("get a valid structured reply after one repair round: {reason}; raw reply kept at {}", raw.display())]
+    InvalidReply { reason: String, raw: PathBuf },
+
+    #[error("render prompt `{name}`: {reason}")]
+    Prompt { name: String, reason: String },
+
+    #[error("{action}")]
+    Io {
+        action: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl LlmError {
+    pub(crate) fn io(action: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            action: action.into(),
+            source,
+        }
+    }
+
+    /// Whether the user must change the configuration (bad spec) rather than retry.
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, Self::Spec { .. })
+    }
+}

@@ -1,0 +1,53 @@
+//! What every phase that calls a model shares: the run's client (a bad spec is bad input; the run
+//! directory carries the budget ledger) and the usage metrics.
+
+use std::path::Path;
+
+use super::{LlmClient, LlmError};
+use crate::artifacts::Usage;
+use crate::contract::{InputError, Metric, TaskEnv};
+use crate::error::Error;
+use crate::secrets::Secrets;
+
+/// The client for `spec` (the phase's `llm` input field; `AM_LLM` when absent), sharing the run's
+/// budget through `run_dir`.
+pub fn client_for_run(
+    spec: Option<&str>,
+    secrets: &Secrets,
+    run_dir: &Path,
+) -> Result<LlmClient, Error> {
+    let client = LlmClient::from_env(spec, secrets).map_err(|e| match e {
+        LlmError::Spec { spec, reason } => Error::Input(InputError(format!(
+            "LLM spec `{spec}` (the `llm` field or AM_LLM): {reason}"
+        ))),
+        other => other.into(),
+    })?;
+    Ok(client.with_run_dir(run_dir)?)
+}
+
+/// `llm_tokens`, `llm_input_tokens`, `llm_output_tokens`, `llm_calls` and `llm_cost_usd`, tagged
+/// with the phase.
+pub fn usage_metrics(phase: &str, usage: &Usage) -> Vec<Metric> {
+    let tagged = |name: &str, value: f64| {
+        Metric::counter(name, value)
+            .tag("phase", phase)
+            .tag("model", &usage.model)
+    };
+    vec![
+        tagged(
+            "llm_tokens",
+            (usage.input_tokens + usage.output_tokens) as f64,
+        ),
+        tagged("llm_input_tokens", usage.input_tokens as f64),
+        tagged("llm_output_tokens", usage.output_tokens as f64),
+        tagged("llm_calls", f64::from(usage.calls)),
+        tagged("llm_cost_usd", usage.cost_usd),
+    ]
+}
+
+/// Prints the usage metrics of a phase that called a model.
+pub fn emit_usage(env: &TaskEnv, phase: &str, usage: &Usage) {
+    if usage.calls > 0 {
+        env.protocol.metrics(&usage_metrics(phase, usage));
+    }
+}

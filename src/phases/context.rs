@@ -1,0 +1,226 @@
+//! `am-context`: writes context.json from the clone: summary, ranked repo map, findings,
+//! eligible issues, history and learnings, and reports its size.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::context::findings::lint::LintOptions;
+use crate::context::{ContextRequest, IssueSource};
+use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
+use crate::error::Error;
+use crate::repo_config::RepoConfig;
+
+/// The task.
+#[derive(Debug)]
+pub struct ContextPhase;
+
+/// The repo map's default token budget.
+pub const DEFAULT_MAP_TOKENS: usize = 2048;
+const DEFAULT_MAX_FINDINGS: usize = 60;
+const LINT_TIMEOUT: Duration = Duration::from_secs(600);
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContextInput {
+    pub run_id: String,
+    pub run_dir: PathBuf,
+    /// The clone; `<run_dir>/repo` when absent.
+    #[serde(default)]
+    pub clone_path: Option<PathBuf>,
+    /// Where context.json goes; `<run_dir>/context.json` when absent.
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// The repository as the run knows it; the clone's `origin` URL when absent.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Token budget of the repo map.
+    #[serde(default = "default_map_tokens")]
+    pub map_tokens: usize,
+    /// Findings kept, at most.
+    #[serde(default = "default_max_findings")]
+    pub max_findings: usize,
+    /// Run the repository's linters when they are installed (they build the project).
+    #[serde(default = "default_true")]
+    pub lint: bool,
+    /// `github` or `local`; `AM_FORGE` when absent, else `github` for a GitHub URL.
+    #[serde(default)]
+    pub forge: Option<String>,
+    /// The GitHub API; `AM_GITHUB_API_URL` when absent.
+    #[serde(default)]
+    pub github_api_url: Option<String>,
+    /// Where tags are cached between runs (under `tags/`); as for am-setup when absent.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+fn default_map_tokens() -> usize {
+    DEFAULT_MAP_TOKENS
+}
+
+fn default_max_findings() -> usize {
+    DEFAULT_MAX_FINDINGS
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Validate for ContextInput {
+    fn validate(&self) -> Result<(), InputError> {
+        if self.run_id.trim().is_empty() {
+            return Err(InputError::field("run_id", "a non-empty run id"));
+        }
+        if self.run_dir.as_os_str().is_empty() {
+            return Err(InputError::field("run_dir", "a directory path"));
+        }
+        if !(64..=65_536).contains(&self.map_tokens) {
+            return Err(InputError::field(
+                "map_tokens",
+                "a token budget from 64 to 65536",
+            ));
+        }
+        if let Some(forge) = self
+            .forge
+            .as_deref()
+            .filter(|f| !matches!(*f, "github" | "local"))
+        {
+            return Err(InputError::field(
+                "forge",
+                format!("`github` or `local`, not `{forge}`"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ContextOutput {
+    pub run_id: String,
+    pub context_path: PathBuf,
+    pub bytes: u64,
+    pub estimated_tokens: usize,
+    pub repo_map_tokens: usize,
+    pub findings: usize,
+    pub issues: usize,
+    /// Files parsed for tags this time, and files whose tags came from the cache.
+    pub parsed_files: usize,
+    pub cached_files: usize,
+}
+
+impl Task for ContextPhase {
+    const NAME: &'static str = "am-context";
+    const ABOUT: &'static str =
+        "Write context.json: summary, ranked repo map, findings, issues, history, learnings";
+    type Input = ContextInput;
+    type Output = ContextOutput;
+
+    async fn run(input: ContextInput, env: &TaskEnv) -> Result<ContextOutput, Error> {
+        let run_dir = super::setup::absolute(&input.run_dir)?;
+        let clone = input
+            .clone_path
+            .clone()
+            .unwrap_or_else(|| run_dir.join("repo"));
+        if git2::Repository::open(&clone).is_err() {
+            return Err(InputError::field(
+                "clone_path",
+                format!(
+                    "a clone made by am-setup ({} is no git repository)",
+                    clone.display()
+                ),
+            )
+            .into());
+        }
+        let output = input
+            .output
+            .clone()
+            .unwrap_or_else(|| run_dir.join("context.json"));
+        let config = RepoConfig::load(&clone)?;
+        let repository = match &input.repository {
+            Some(repository) => repository.clone(),
+            None => origin_url(&clone).unwrap_or_else(|| clone.display().to_string()),
+        };
+        let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
+        let issues = issue_source(&input, &repository, env)?;
+        let lint = input.lint.then(|| LintOptions {
+            target_dir: run_dir.join("cargo-target"),
+            timeout: LINT_TIMEOUT,
+        });
+        let built = crate::context::build(ContextRequest {
+            clone: &clone,
+            repository,
+            config: &config,
+            tag_cache: Some(crate::repo::cache::tags_dir(&cache)),
+            map_tokens: input.map_tokens,
+            max_findings: input.max_findings,
+            lint,
+            issues,
+            store: None,
+        })
+        .await?;
+        crate::artifacts::write(&output, &built.context, &env.secrets.redactor())?;
+        let text = std::fs::read_to_string(&output)
+            .map_err(|e| Error::io(format!("read back {}", output.display()), e))?;
+        let tokens = crate::context::tokens::estimate(&text);
+        env.metric(Metric::counter("context_bytes", text.len() as f64).tag("phase", "context"));
+        env.metric(Metric::counter("context_tokens", tokens as f64).tag("phase", "context"));
+        env.metric(
+            Metric::counter("parsed_files", built.parsed_files as f64).tag("phase", "context"),
+        );
+        env.metric(
+            Metric::counter("cached_files", built.cached_files as f64).tag("phase", "context"),
+        );
+        Ok(ContextOutput {
+            run_id: input.run_id,
+            context_path: output,
+            bytes: text.len() as u64,
+            estimated_tokens: tokens,
+            repo_map_tokens: built.context.repo_map.tokens,
+            findings: built.context.findings.len(),
+            issues: built.context.issues.len(),
+            parsed_files: built.parsed_files,
+            cached_files: built.cached_files,
+        })
+    }
+}
+
+fn origin_url(clone: &std::path::Path) -> Option<String> {
+    let repo = git2::Repository::open(clone).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    remote.url().map(str::to_owned)
+}
+
+/// GitHub issues when the forge is GitHub and the repository names an owner and a name; none
+/// for the local forge or a local path.
+fn issue_source(
+    input: &ContextInput,
+    repository: &str,
+    env: &TaskEnv,
+) -> Result<Option<IssueSource>, Error> {
+    let forge = input
+        .forge
+        .clone()
+        .or_else(|| std::env::var("AM_FORGE").ok().filter(|f| !f.is_empty()));
+    if forge.as_deref() == Some("local") {
+        return Ok(None);
+    }
+    let Some((owner, name)) = crate::github::owner_and_name(repository) else {
+        return Ok(None);
+    };
+    let base = input
+        .github_api_url
+        .clone()
+        .unwrap_or_else(crate::github::api_base_url);
+    // Both of rustls's crypto providers are compiled in (through different dependencies), so
+    // rustls cannot pick one itself; an error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = crate::github::client(&base, env.secrets.github_token.as_ref())
+        .map_err(|reason| Error::step("set up the GitHub client", reason))?;
+    Ok(Some(IssueSource {
+        client,
+        owner,
+        name,
+    }))
+}

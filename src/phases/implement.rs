@@ -1,0 +1,266 @@
+//! am-implement: carries out task.json on a work branch of the clone (with the model, or offline
+//! with deterministic fixers), verifies it with the repository's checks, commits it or throws it
+//! away; writes implementation.json.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{self, Context, Implementation, ImplementationStatus, TaskFile};
+use crate::contract::{InputError, Task, TaskEnv, Validate};
+use crate::error::Error;
+use crate::implement::agent::{self, Brief};
+use crate::implement::checks;
+use crate::implement::offline;
+use crate::implement::outcome::Outcome;
+use crate::implement::paths::PathPolicy;
+use crate::implement::workspace::Workspace;
+use crate::llm::phase::{client_for_run, emit_usage};
+use crate::repo::branch::{self, Base};
+use crate::repo::commit::Author;
+use crate::repo_config::RepoConfig;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImplementInput {
+    pub run_id: String,
+    /// The run's working directory.
+    pub run_dir: PathBuf,
+    /// task.json to read; `<run_dir>/task.json` by default.
+    #[serde(default)]
+    pub task: Option<PathBuf>,
+    /// context.json (issues, learnings, detected checks); `<run_dir>/context.json` by default, and
+    /// optional.
+    #[serde(default)]
+    pub context: Option<PathBuf>,
+    /// The clone; `<run_dir>/repo` by default.
+    #[serde(default)]
+    pub repo: Option<PathBuf>,
+    /// Where to write implementation.json; `<run_dir>/implementation.json` by default.
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// The branch the work branch starts from; the clone's checked-out branch by default.
+    #[serde(default)]
+    pub base_branch: Option<String>,
+    /// The model (`offline`, `anthropic:<model>`, `openai:<model>[@<base-url>]`); `AM_LLM` by default.
+    #[serde(default)]
+    pub llm: Option<String>,
+    /// Attempts before giving up; `.automaintainer.yml`'s `limits.max_attempts` by default.
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    /// Seconds each check may run; `.automaintainer.yml`'s `check_timeout_secs` by default.
+    #[serde(default)]
+    pub check_timeout_secs: Option<u64>,
+    /// Commit author; `AM_GIT_AUTHOR_NAME` or "AutoMaintainer" by default.
+    #[serde(default)]
+    pub author_name: Option<String>,
+    /// Commit author's email; `AM_GIT_AUTHOR_EMAIL` or a noreply address by default.
+    #[serde(default)]
+    pub author_email: Option<String>,
+}
+
+impl Validate for ImplementInput {
+    fn validate(&self) -> Result<(), InputError> {
+        if self.run_id.trim().is_empty() {
+            return Err(InputError::field("run_id", "a non-empty run id"));
+        }
+        if self.max_attempts == Some(0) {
+            return Err(InputError::field("max_attempts", "at least 1"));
+        }
+        if self.check_timeout_secs == Some(0) {
+            return Err(InputError::field(
+                "check_timeout_secs",
+                "a number of seconds above 0",
+            ));
+        }
+        if let Some(email) = &self.author_email {
+            if !email.contains('@') {
+                return Err(InputError::field("author_email", "an email address"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ImplementOutput {
+    /// `committed`, `nothing` or `failed`.
+    pub status: ImplementationStatus,
+    pub implementation_file: PathBuf,
+    pub branch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    pub attempts: u32,
+    pub files_changed: usize,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Implement;
+
+impl Task for Implement {
+    const NAME: &'static str = "am-implement";
+    const ABOUT: &'static str =
+        "Carry out task.json on a work branch, verified by the checks; writes implementation.json";
+    type Input = ImplementInput;
+    type Output = ImplementOutput;
+
+    async fn run(input: ImplementInput, env: &TaskEnv) -> Result<ImplementOutput, Error> {
+        let task_path = input
+            .task
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("task.json"));
+        let context_path = input
+            .context
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("context.json"));
+        let root = input
+            .repo
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("repo"));
+        let output = input
+            .output
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("implementation.json"));
+        let task_file: TaskFile = artifacts::read(&task_path)?;
+        let context: Option<Context> = if input.context.is_some() || context_path.is_file() {
+            Some(artifacts::read(&context_path)?)
+        } else {
+            None
+        };
+        if !root.join(".git").exists() {
+            return Err(InputError::field(
+                "repo",
+                format!("a git clone, and {} is none", root.display()),
+            )
+            .into());
+        }
+        let base = branch::resolve_base(&root, input.base_branch.as_deref())?;
+        let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
+
+        let Some(task) = task_file.selection.task().cloned() else {
+            let implementation = record(
+                &Outcome::nothing("task.json says there is nothing worth doing"),
+                None,
+                "",
+                &base,
+            );
+            return finish(&output, implementation, env);
+        };
+
+        let mut config = RepoConfig::load(&root)?;
+        if let Some(max) = input.max_attempts {
+            config.limits.max_attempts = max;
+        }
+        if let Some(secs) = input.check_timeout_secs {
+            config.check_timeout_secs = secs;
+        }
+        let configured = if config.checks.is_empty() {
+            context
+                .as_ref()
+                .map(|c| c.check_commands.clone())
+                .unwrap_or_default()
+        } else {
+            config.checks.clone()
+        };
+        let work_branch = branch::name_for(&task);
+        branch::start(&root, &work_branch, &base)?;
+        let ws = Workspace {
+            checks: checks::commands_for(&root, &configured),
+            policy: PathPolicy::new(&root, &config)
+                .map_err(|e| Error::io(format!("resolve {}", root.display()), e))?,
+            check_timeout: Duration::from_secs(config.check_timeout_secs),
+            redactor: env.secrets.redactor(),
+            author: Author::resolve(input.author_name.as_deref(), input.author_email.as_deref()),
+            root,
+            base: base.clone(),
+            branch: work_branch.clone(),
+            config,
+        };
+        tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
+
+        let outcome = if client.is_offline() {
+            offline::implement(&ws, &task).await?
+        } else {
+            let issue = task.issue.and_then(|n| {
+                context
+                    .as_ref()
+                    .and_then(|c| c.issues.iter().find(|i| i.number == n))
+            });
+            let learnings = context
+                .as_ref()
+                .map(|c| c.learnings.as_slice())
+                .unwrap_or_default();
+            let brief = Brief {
+                task: &task,
+                issue,
+                learnings,
+            };
+            agent::implement(&ws, &client, brief).await?
+        };
+        emit_usage(env, "implement", &outcome.usage);
+        let failed = outcome.status == ImplementationStatus::Failed;
+        let implementation = record(&outcome, Some(task), &work_branch, &base);
+        let result = finish(&output, implementation, env)?;
+        if failed {
+            let reason = result.reason.as_deref().unwrap_or_default();
+            return Err(Error::step(
+                "implement the task",
+                format!(
+                    "{}; the branch was reset to {} and nothing was committed (the last output is in {})",
+                    reason.lines().next().unwrap_or_default().trim_end_matches(':'),
+                    base.branch,
+                    output.display()
+                ),
+            ));
+        }
+        Ok(result)
+    }
+}
+
+fn record(
+    outcome: &Outcome,
+    task: Option<crate::artifacts::TaskSpec>,
+    branch: &str,
+    base: &Base,
+) -> Implementation {
+    Implementation {
+        status: outcome.status,
+        task,
+        branch: branch.to_owned(),
+        base_branch: base.branch.clone(),
+        commit: outcome.commit.clone(),
+        base_commit: base.commit.clone(),
+        files: outcome.summary.files.clone(),
+        lines_added: outcome.summary.lines_added,
+        lines_removed: outcome.summary.lines_removed,
+        checks: outcome.checks.clone(),
+        attempts: outcome.attempts,
+        usage: outcome.usage.clone(),
+        failure: outcome.failure.clone(),
+    }
+}
+
+fn finish(
+    path: &std::path::Path,
+    implementation: Implementation,
+    env: &TaskEnv,
+) -> Result<ImplementOutput, Error> {
+    artifacts::write(path, &implementation, &env.secrets.redactor())?;
+    Ok(ImplementOutput {
+        status: implementation.status,
+        implementation_file: path.to_path_buf(),
+        branch: implementation.branch,
+        commit: implementation.commit,
+        attempts: implementation.attempts,
+        files_changed: implementation.files.len(),
+        lines_added: implementation.lines_added,
+        lines_removed: implementation.lines_removed,
+        reason: implementation.failure,
+    })
+}

@@ -1,0 +1,209 @@
+//! am-select: chooses the one task of the run from context.json, with the model or, offline, by
+//! the documented rules; writes task.json.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{self, Context, Selection, TaskFile, TaskKind, Usage};
+use crate::contract::{InputError, Task, TaskEnv, Validate};
+use crate::error::Error;
+use crate::implement::selection::{self, Rules};
+use crate::implement::{offline_selection, tools::Tool};
+use crate::llm::phase::{client_for_run, emit_usage};
+use crate::repo_config::RepoConfig;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectInput {
+    pub run_id: String,
+    /// The run's working directory.
+    pub run_dir: PathBuf,
+    /// context.json to read; `<run_dir>/context.json` by default.
+    #[serde(default)]
+    pub context: Option<PathBuf>,
+    /// The clone; `<run_dir>/repo` by default.
+    #[serde(default)]
+    pub repo: Option<PathBuf>,
+    /// Where to write task.json; `<run_dir>/task.json` by default.
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    /// The model (`offline`, `anthropic:<model>`, `openai:<model>[@<base-url>]`); `AM_LLM` by default.
+    #[serde(default)]
+    pub llm: Option<String>,
+    #[serde(default)]
+    pub constraints: Constraints,
+}
+
+/// Limits on the task chosen, on top of `.automaintainer.yml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Constraints {
+    /// Task kinds that may be chosen; every kind when empty.
+    pub allowed_kinds: Vec<TaskKind>,
+    /// Most target files a task may name.
+    pub max_target_files: u32,
+}
+
+impl Default for Constraints {
+    fn default() -> Self {
+        Self {
+            allowed_kinds: Vec::new(),
+            max_target_files: 5,
+        }
+    }
+}
+
+impl Validate for SelectInput {
+    fn validate(&self) -> Result<(), InputError> {
+        if self.run_id.trim().is_empty() {
+            return Err(InputError::field("run_id", "a non-empty run id"));
+        }
+        if self.constraints.max_target_files == 0 {
+            return Err(InputError::field(
+                "constraints.max_target_files",
+                "at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SelectOutput {
+    /// `selected` or `nothing`.
+    pub status: String,
+    pub task_file: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TaskKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<u64>,
+    /// Why nothing was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub llm_tokens: u64,
+}
+
+#[derive(Debug)]
+pub struct Select;
+
+impl Task for Select {
+    const NAME: &'static str = "am-select";
+    const ABOUT: &'static str =
+        "Choose the one task of the run from context.json; writes task.json";
+    type Input = SelectInput;
+    type Output = SelectOutput;
+
+    async fn run(input: SelectInput, env: &TaskEnv) -> Result<SelectOutput, Error> {
+        let context_path = input
+            .context
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("context.json"));
+        let repo = input
+            .repo
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("repo"));
+        let output = input
+            .output
+            .clone()
+            .unwrap_or_else(|| input.run_dir.join("task.json"));
+        let context: Context = artifacts::read(&context_path)?;
+        let config = RepoConfig::load(&repo)?;
+        let rules = rules(&input.constraints, &config)?;
+        let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
+
+        let (selection, usage, learnings_used) = if client.is_offline() {
+            let selection = offline_selection::choose(&context, &rules, Tool::installed);
+            (
+                selection,
+                Usage {
+                    model: client.label(),
+                    ..Usage::default()
+                },
+                Vec::new(),
+            )
+        } else {
+            let learnings = selection::learnings_in_prompt(&context)
+                .iter()
+                .map(|l| l.id)
+                .collect();
+            let (selection, usage) = selection::choose(&client, &context, &repo, &rules).await?;
+            (selection, usage, learnings)
+        };
+        emit_usage(env, "select", &usage);
+        let file = TaskFile {
+            selection: selection.clone(),
+            learnings_used,
+            usage: usage.clone(),
+        };
+        artifacts::write(&output, &file, &env.secrets.redactor())?;
+        Ok(match selection {
+            Selection::Selected { task } => {
+                tracing::info!(kind = task.kind.as_str(), title = %task.title, "task selected");
+                SelectOutput {
+                    status: "selected".to_owned(),
+                    task_file: output,
+                    kind: Some(task.kind),
+                    title: Some(task.title),
+                    issue: task.issue,
+                    reason: None,
+                    llm_tokens: usage.input_tokens + usage.output_tokens,
+                }
+            }
+            Selection::Nothing { reason } => {
+                tracing::info!("nothing worth doing: {reason}");
+                SelectOutput {
+                    status: "nothing".to_owned(),
+                    task_file: output,
+                    kind: None,
+                    title: None,
+                    issue: None,
+                    reason: Some(reason),
+                    llm_tokens: usage.input_tokens + usage.output_tokens,
+                }
+            }
+        })
+    }
+}
+
+/// The input's constraints narrowed by the repository's `task_kinds`.
+fn rules(constraints: &Constraints, config: &RepoConfig) -> Result<Rules, Error> {
+    let mut allowed = constraints.allowed_kinds.clone();
+    if !config.task_kinds.is_empty() {
+        let configured: Vec<TaskKind> = config
+            .task_kinds
+            .iter()
+            .map(|k| {
+                serde_json::from_value::<TaskKind>(serde_json::Value::String(k.clone())).map_err(
+                    |_| {
+                        InputError(format!(
+                            ".automaintainer.yml: field `task_kinds`: unknown kind `{k}`"
+                        ))
+                    },
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        allowed = if allowed.is_empty() {
+            configured
+        } else {
+            allowed
+                .into_iter()
+                .filter(|k| configured.contains(k))
+                .collect()
+        };
+        if allowed.is_empty() {
+            return Err(InputError::field(
+                "constraints.allowed_kinds",
+                "kinds that .automaintainer.yml's `task_kinds` also allows",
+            )
+            .into());
+        }
+    }
+    Ok(Rules {
+        allowed_kinds: allowed,
+        max_target_files: constraints.max_target_files as usize,
+    })
+}

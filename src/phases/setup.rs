@@ -1,0 +1,185 @@
+//! `am-setup`: clones the target into the run directory through the mirror cache, reads its
+//! `.automaintainer.yml`, detects its checks and registers the run as running.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
+use crate::error::Error;
+use crate::repo::clone::{self, CloneRequest, Cloned};
+use crate::repo::location::Location;
+use crate::repo_config::RepoConfig;
+
+/// The task.
+#[derive(Debug)]
+pub struct Setup;
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetupInput {
+    /// The run's id (Kestra's execution id): a retry with the same id registers no second run.
+    pub run_id: String,
+    /// The run's working directory; the clone goes to `<run_dir>/repo`.
+    pub run_dir: PathBuf,
+    /// The target: an https or ssh URL, or a local path to a git repository.
+    pub repository: String,
+    /// The branch to start from; the remote's default branch when absent.
+    #[serde(default)]
+    pub base_branch: Option<String>,
+    /// Where mirrors and tags are cached between runs; `AM_CACHE_DIR`, else the data directory.
+    #[serde(default)]
+    pub cache_dir: Option<PathBuf>,
+    /// What started the run: `schedule`, `manual`, `api`, `local`.
+    #[serde(default = "default_trigger")]
+    pub trigger: String,
+    /// The model the run will use, as recorded with the run; `AM_LLM`, else `offline`.
+    #[serde(default)]
+    pub model: Option<String>,
+}
+
+fn default_trigger() -> String {
+    "manual".to_owned()
+}
+
+impl Validate for SetupInput {
+    fn validate(&self) -> Result<(), InputError> {
+        if self.run_id.trim().is_empty() {
+            return Err(InputError::field("run_id", "a non-empty run id"));
+        }
+        if self.run_dir.as_os_str().is_empty() {
+            return Err(InputError::field("run_dir", "a directory path"));
+        }
+        if self.repository.trim().is_empty() {
+            return Err(InputError::field("repository", "a repository URL or path"));
+        }
+        if self
+            .base_branch
+            .as_deref()
+            .is_some_and(|b| b.trim().is_empty())
+        {
+            return Err(InputError::field("base_branch", "a branch name"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SetupOutput {
+    pub run_id: String,
+    pub clone_path: PathBuf,
+    /// The remote's default branch.
+    pub default_branch: String,
+    /// The branch checked out, which the work branch will start from.
+    pub base_branch: String,
+    pub head_commit: String,
+    /// Check commands from `.automaintainer.yml`, or detected from the build files.
+    pub check_commands: Vec<String>,
+    /// Whether the repository carries `.automaintainer.yml`.
+    pub config_found: bool,
+    /// Objects the mirror fetched this time: 0 when nothing changed since the last run.
+    pub fetched_objects: usize,
+}
+
+impl Task for Setup {
+    const NAME: &'static str = "am-setup";
+    const ABOUT: &'static str =
+        "Clone the target repository into the run directory and register the run";
+    type Input = SetupInput;
+    type Output = SetupOutput;
+
+    async fn run(input: SetupInput, env: &TaskEnv) -> Result<SetupOutput, Error> {
+        let location = Location::parse(&input.repository)?;
+        let run_dir = absolute(&input.run_dir)?;
+        std::fs::create_dir_all(&run_dir)
+            .map_err(|e| Error::io(format!("create the run directory {}", run_dir.display()), e))?;
+        let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
+        let destination = run_dir.join("repo");
+        let cloned = clone_blocking(
+            &location,
+            input.base_branch.clone(),
+            &destination,
+            &cache,
+            env,
+        )
+        .await?;
+        let config = match RepoConfig::load(&cloned.path) {
+            Ok(config) => config,
+            Err(e) => {
+                // A clone the run cannot use is not left behind for the next phase.
+                let _ = std::fs::remove_dir_all(&cloned.path);
+                return Err(e.into());
+            }
+        };
+        let check_commands = if config.checks.is_empty() {
+            crate::repo::checks::detect(&cloned.path)
+        } else {
+            config.checks.clone()
+        };
+        env.metric(
+            Metric::counter("fetched_objects", cloned.mirror.received_objects as f64)
+                .tag("phase", "setup"),
+        );
+        env.metric(
+            Metric::counter("fetched_bytes", cloned.mirror.received_bytes as f64)
+                .tag("phase", "setup"),
+        );
+        tracing::info!(
+            "cloned {} at {} ({} objects fetched)",
+            location.fetch_url(),
+            cloned.base_branch,
+            cloned.mirror.received_objects
+        );
+        Ok(SetupOutput {
+            run_id: input.run_id,
+            clone_path: cloned.path,
+            default_branch: cloned.default_branch,
+            base_branch: cloned.base_branch,
+            head_commit: cloned.head_commit,
+            check_commands,
+            config_found: cloned_config_exists(&destination),
+            fetched_objects: cloned.mirror.received_objects,
+        })
+    }
+}
+
+fn cloned_config_exists(clone: &std::path::Path) -> bool {
+    clone.join(crate::repo_config::FILE_NAME).is_file()
+}
+
+/// Relative run directories are taken from the working directory, once, so every later path is
+/// absolute.
+pub fn absolute(path: &std::path::Path) -> Result<PathBuf, Error> {
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .map_err(|e| Error::io("read the working directory", e))
+}
+
+/// git2 blocks; the clone runs off the async workers.
+async fn clone_blocking(
+    location: &Location,
+    base_branch: Option<String>,
+    destination: &std::path::Path,
+    cache: &std::path::Path,
+    env: &TaskEnv,
+) -> Result<Cloned, Error> {
+    let location = location.clone();
+    let destination = destination.to_path_buf();
+    let cache = cache.to_path_buf();
+    let token = env.secrets.github_token.clone();
+    tokio::task::spawn_blocking(move || {
+        clone::clone(&CloneRequest {
+            location: &location,
+            base_branch: base_branch.as_deref(),
+            destination: &destination,
+            cache_dir: &cache,
+            token: token.as_ref(),
+        })
+    })
+    .await
+    .map_err(|e| Error::step("clone", e.to_string()))?
+}

@@ -1,0 +1,109 @@
+//! What a change did to the working tree, against the base commit: per-file line counts and the
+//! added lines (for the secrets scan).
+
+use std::path::Path;
+
+use git2::{DiffOptions, Oid, Repository};
+
+use super::RepoError;
+use crate::artifacts::FileChange;
+
+/// The change to `paths` in the working tree against `base_commit`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffSummary {
+    pub files: Vec<FileChange>,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+    /// Every added line, for scanning.
+    pub added_text: String,
+}
+
+/// Tracked files whose working-tree content differs from `base_commit` (what a formatter or a
+/// fixer changed; files a build created, such as lock files, are not tracked and not included).
+pub fn changed_tracked_files(root: &Path, base_commit: &str) -> Result<Vec<String>, RepoError> {
+    let repo = open(root)?;
+    let tree = tree_of(&repo, base_commit)?;
+    let mut options = DiffOptions::new();
+    options.include_untracked(false);
+    let diff = repo
+        .diff_tree_to_workdir(Some(&tree), Some(&mut options))
+        .map_err(|e| RepoError::git("diff the working tree", e))?;
+    Ok(diff
+        .deltas()
+        .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect())
+}
+
+/// Line counts of `paths` (tracked or new) in the working tree against `base_commit`.
+pub fn summarize(
+    root: &Path,
+    base_commit: &str,
+    paths: &[String],
+) -> Result<DiffSummary, RepoError> {
+    let mut summary = DiffSummary::default();
+    if paths.is_empty() {
+        return Ok(summary);
+    }
+    let repo = open(root)?;
+    let tree = tree_of(&repo, base_commit)?;
+    let mut options = DiffOptions::new();
+    options
+        .include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .show_untracked_content(true)
+        .disable_pathspec_match(true);
+    for path in paths {
+        options.pathspec(path);
+    }
+    let diff = repo
+        .diff_tree_to_workdir(Some(&tree), Some(&mut options))
+        .map_err(|e| RepoError::git("diff the working tree", e))?;
+    for index in 0..diff.deltas().len() {
+        let Ok(Some(patch)) = git2::Patch::from_diff(&diff, index) else {
+            continue;
+        };
+        let delta = patch.delta();
+        let path = delta
+            .new_file()
+            .path()
+            .or(delta.old_file().path())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (_, added, removed) = patch
+            .line_stats()
+            .map_err(|e| RepoError::git(format!("count the lines changed in {path}"), e))?;
+        for hunk in 0..patch.num_hunks() {
+            let lines = patch.num_lines_in_hunk(hunk).unwrap_or(0);
+            for line in 0..lines {
+                if let Ok(line) = patch.line_in_hunk(hunk, line) {
+                    if line.origin() == '+' {
+                        summary
+                            .added_text
+                            .push_str(&String::from_utf8_lossy(line.content()));
+                    }
+                }
+            }
+        }
+        summary.lines_added += added as u64;
+        summary.lines_removed += removed as u64;
+        summary.files.push(FileChange {
+            path,
+            added: added as u64,
+            removed: removed as u64,
+        });
+    }
+    Ok(summary)
+}
+
+fn tree_of<'r>(repo: &'r Repository, commit: &str) -> Result<git2::Tree<'r>, RepoError> {
+    Oid::from_str(commit)
+        .and_then(|oid| repo.find_commit(oid))
+        .and_then(|c| c.tree())
+        .map_err(|e| RepoError::git(format!("read the tree of {commit}"), e))
+}
+
+fn open(root: &Path) -> Result<Repository, RepoError> {
+    Repository::open(root)
+        .map_err(|e| RepoError::git(format!("open repository {}", root.display()), e))
+}

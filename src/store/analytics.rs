@@ -1,0 +1,111 @@
+//! The dashboard's aggregates (`/analytics`), computed in the database so they stay fast with a
+//! long history. Both backends implement them (`postgres/analytics.rs`, `sqlite/analytics.rs`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Which runs the aggregates cover: those started since `since`, of one repository or all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyticsQuery {
+    pub repository: Option<String>,
+    pub since: DateTime<Utc>,
+}
+
+/// The aggregates over the runs an [`AnalyticsQuery`] selects.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Analytics {
+    /// The average evolution score of each day with scored runs, oldest first.
+    pub score_trend: Vec<DailyScore>,
+    /// The four score components: average and how they were measured.
+    pub components: Vec<ComponentSummary>,
+    /// Review findings by category, most frequent first.
+    pub findings_by_category: Vec<CategoryCount>,
+    /// Finished runs and successful ones per ISO week (starting Monday), oldest first.
+    pub weekly_success: Vec<WeeklySuccess>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct DailyScore {
+    pub day: NaiveDate,
+    pub average_score: f64,
+    pub runs: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ComponentSummary {
+    /// `code_quality`, `test_coverage`, `maintainability`, `readability`.
+    pub component: String,
+    /// The mean of the available scores; None when none is available.
+    pub average: Option<f64>,
+    pub measured: i64,
+    pub estimated: i64,
+    pub unavailable: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct WeeklySuccess {
+    /// The Monday the week starts on.
+    pub week_start: NaiveDate,
+    /// Runs that finished (succeeded, nothing to do, or failed).
+    pub finished: i64,
+    pub succeeded: i64,
+}
+
+/// Rows as the backends' queries return them: (day, average score, runs).
+pub(crate) type TrendRow = (NaiveDate, f64, i64);
+/// (component, average, measured, estimated, unavailable).
+pub(crate) type ComponentRow = (String, Option<f64>, i64, i64, i64);
+/// (category, findings).
+pub(crate) type CategoryRow = (String, i64);
+/// (week start, finished, succeeded).
+pub(crate) type WeekRow = (NaiveDate, i64, i64);
+
+/// The rows of the four aggregate queries as the record; the same on both backends.
+pub(crate) fn assemble(
+    trend: Vec<TrendRow>,
+    components: Vec<ComponentRow>,
+    findings: Vec<CategoryRow>,
+    weeks: Vec<WeekRow>,
+) -> Analytics {
+    Analytics {
+        score_trend: trend
+            .into_iter()
+            .map(|(day, average_score, runs)| DailyScore {
+                day,
+                average_score,
+                runs,
+            })
+            .collect(),
+        components: components
+            .into_iter()
+            .map(
+                |(component, average, measured, estimated, unavailable)| ComponentSummary {
+                    component,
+                    average,
+                    measured,
+                    estimated,
+                    unavailable,
+                },
+            )
+            .collect(),
+        findings_by_category: findings
+            .into_iter()
+            .map(|(category, count)| CategoryCount { category, count })
+            .collect(),
+        weekly_success: weeks
+            .into_iter()
+            .map(|(week_start, finished, succeeded)| WeeklySuccess {
+                week_start,
+                finished,
+                succeeded,
+            })
+            .collect(),
+    }
+}

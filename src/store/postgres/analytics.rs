@@ -1,0 +1,83 @@
+//! The dashboard's aggregates on PostgreSQL (`Store::analytics`, `Store::repositories`), read
+//! from the tables rather than the materialized views, so they are as fresh as the last write.
+
+use sqlx::PgPool;
+
+use crate::store::analytics::{assemble, CategoryRow, ComponentRow, TrendRow, WeekRow};
+use crate::store::{Analytics, AnalyticsQuery, StoreError};
+
+/// The runs every aggregate covers: started since $1, of repository $2 when it is not NULL.
+const SELECTED_RUNS: &str = "r.started_at >= $1 AND ($2::TEXT IS NULL OR r.repository = $2)";
+
+pub async fn repositories(pool: &PgPool) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar("SELECT DISTINCT repository FROM agent_runs ORDER BY repository")
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query("list the repositories"))
+}
+
+pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
+    let repository = query.repository.as_deref();
+
+    let trend: Vec<TrendRow> = sqlx::query_as(&format!(
+        "SELECT (r.started_at AT TIME ZONE 'UTC')::DATE AS day, avg(e.evolution_score), count(*)
+         FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id
+         WHERE {SELECTED_RUNS} AND e.evolution_score IS NOT NULL
+         GROUP BY day ORDER BY day"
+    ))
+    .bind(query.since)
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("average the scores by day"))?;
+
+    let components: Vec<ComponentRow> = sqlx::query_as(&format!(
+        "SELECT c.component, avg(c.score),
+                count(*) FILTER (WHERE c.method = 'measured'),
+                count(*) FILTER (WHERE c.method = 'estimated'),
+                count(*) FILTER (WHERE c.method = 'unavailable')
+         FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id
+         CROSS JOIN LATERAL (VALUES
+             (1, 'code_quality', e.code_quality_score, e.code_quality_method),
+             (2, 'test_coverage', e.test_coverage_score, e.test_coverage_method),
+             (3, 'maintainability', e.maintainability_score, e.maintainability_method),
+             (4, 'readability', e.readability_score, e.readability_method)
+         ) AS c(position, component, score, method)
+         WHERE {SELECTED_RUNS}
+         GROUP BY c.position, c.component ORDER BY c.position"
+    ))
+    .bind(query.since)
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("average the score components"))?;
+
+    let findings: Vec<CategoryRow> = sqlx::query_as(&format!(
+        "SELECT COALESCE(f.finding ->> 'category', 'other') AS category, count(*)
+         FROM agent_runs r JOIN code_reviews c ON c.run_id = r.run_id
+         CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)
+         WHERE {SELECTED_RUNS}
+         GROUP BY category ORDER BY count(*) DESC, category"
+    ))
+    .bind(query.since)
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("count the review findings by category"))?;
+
+    let weeks: Vec<WeekRow> = sqlx::query_as(&format!(
+        "SELECT date_trunc('week', r.started_at AT TIME ZONE 'UTC')::DATE AS week,
+                count(*) FILTER (WHERE r.status <> 'running'),
+                count(*) FILTER (WHERE r.status = 'succeeded')
+         FROM agent_runs r
+         WHERE {SELECTED_RUNS}
+         GROUP BY week ORDER BY week"
+    ))
+    .bind(query.since)
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("count the successful runs by week"))?;
+
+    Ok(assemble(trend, components, findings, weeks))
+}

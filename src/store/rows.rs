@@ -1,0 +1,285 @@
+//! Rows as both backends return them, decoded once: `FromRow` works for PostgreSQL and SQLite
+//! alike, and the conversions into the public records check what SQL cannot.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{
+    ErrorRow, LearningRow, PullRequestRow, RunOverviewRow, RunStatus, StoreError, SystemStats,
+};
+
+/// One row of `run_overview`.
+#[derive(Debug, FromRow)]
+pub struct OverviewRecord {
+    pub run_id: String,
+    pub repository: String,
+    pub status: String,
+    pub trigger: String,
+    pub phase: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub model: String,
+    pub tokens: i64,
+    pub cost_usd: f64,
+    pub task_title: Option<String>,
+    pub task_kind: Option<String>,
+    pub pr_number: Option<i64>,
+    pub pr_url: Option<String>,
+    pub pr_state: Option<String>,
+    pub pr_merged: Option<bool>,
+    pub evolution_score: Option<f64>,
+    pub review_findings: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// The columns of `run_overview`, in order, for `SELECT`.
+pub const OVERVIEW_COLUMNS: &str = "run_id, repository, status, trigger, phase, started_at, \
+     finished_at, model, tokens, cost_usd, task_title, task_kind, pr_number, pr_url, pr_state, \
+     pr_merged, evolution_score, review_findings, error";
+
+impl TryFrom<OverviewRecord> for RunOverviewRow {
+    type Error = StoreError;
+
+    fn try_from(r: OverviewRecord) -> Result<Self, StoreError> {
+        let status = RunStatus::parse(&r.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("run {} has status {:?}", r.run_id, r.status))
+        })?;
+        // Computed here rather than in SQL so both backends give the same value to the
+        // microsecond (SQLite's julianday arithmetic would not).
+        let duration_secs = r
+            .finished_at
+            .map(|end| (end - r.started_at).num_microseconds().unwrap_or(0) as f64 / 1e6);
+        Ok(Self {
+            run_id: r.run_id,
+            repository: r.repository,
+            status,
+            trigger: r.trigger,
+            phase: r.phase,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            duration_secs,
+            model: r.model,
+            tokens: r.tokens,
+            cost_usd: r.cost_usd,
+            task_title: r.task_title,
+            task_kind: r.task_kind,
+            pr_number: r.pr_number,
+            pr_url: r.pr_url,
+            pr_state: r.pr_state,
+            pr_merged: r.pr_merged,
+            evolution_score: r.evolution_score,
+            review_findings: r.review_findings,
+            error: r.error,
+        })
+    }
+}
+
+/// The one row of `system_stats`.
+#[derive(Debug, FromRow)]
+pub struct StatsRecord {
+    pub total_runs: i64,
+    pub succeeded_runs: i64,
+    pub failed_runs: i64,
+    pub nothing_runs: i64,
+    pub running_runs: i64,
+    pub prs_opened: i64,
+    pub prs_merged: i64,
+    pub average_score: Option<f64>,
+    pub total_tokens: i64,
+    pub total_cost_usd: f64,
+    pub learnings: i64,
+    pub last_run_at: Option<DateTime<Utc>>,
+}
+
+impl From<StatsRecord> for SystemStats {
+    fn from(r: StatsRecord) -> Self {
+        let finished = r.succeeded_runs + r.failed_runs + r.nothing_runs;
+        Self {
+            total_runs: r.total_runs,
+            succeeded_runs: r.succeeded_runs,
+            failed_runs: r.failed_runs,
+            nothing_runs: r.nothing_runs,
+            running_runs: r.running_runs,
+            success_rate: (finished > 0).then(|| r.succeeded_runs as f64 / finished as f64),
+            prs_opened: r.prs_opened,
+            prs_merged: r.prs_merged,
+            average_score: r.average_score,
+            total_tokens: r.total_tokens,
+            total_cost_usd: r.total_cost_usd,
+            learnings: r.learnings,
+            last_run_at: r.last_run_at,
+        }
+    }
+}
+
+pub const LEARNING_COLUMNS: &str =
+    "id, repository, kind, content, source, weight, uses, created_at, updated_at";
+
+#[derive(Debug, FromRow)]
+pub struct LearningRecord {
+    pub id: i64,
+    pub repository: String,
+    pub kind: String,
+    pub content: String,
+    pub source: String,
+    pub weight: f64,
+    pub uses: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<LearningRecord> for LearningRow {
+    fn from(r: LearningRecord) -> Self {
+        Self {
+            id: r.id,
+            repository: r.repository,
+            kind: r.kind,
+            content: r.content,
+            source: r.source,
+            weight: r.weight,
+            uses: r.uses,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// A learning with its raw full-text score.
+#[derive(Debug, FromRow)]
+pub struct ScoredLearningRecord {
+    #[sqlx(flatten)]
+    pub learning: LearningRecord,
+    pub raw_relevance: f64,
+}
+
+pub const PULL_REQUEST_COLUMNS: &str = "run_id, repository, forge, number, url, branch, title, \
+     state, merged, head_commit, created_at, updated_at";
+
+#[derive(Debug, FromRow)]
+pub struct PullRequestRecord {
+    pub run_id: String,
+    pub repository: String,
+    pub forge: String,
+    pub number: Option<i64>,
+    pub url: Option<String>,
+    pub branch: String,
+    pub title: String,
+    pub state: String,
+    pub merged: bool,
+    pub head_commit: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PullRequestRecord> for PullRequestRow {
+    fn from(r: PullRequestRecord) -> Self {
+        Self {
+            run_id: r.run_id,
+            repository: r.repository,
+            forge: r.forge,
+            number: r.number,
+            url: r.url,
+            branch: r.branch,
+            title: r.title,
+            state: r.state,
+            merged: r.merged,
+            head_commit: r.head_commit,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, FromRow)]
+pub struct ErrorRecord {
+    pub run_id: String,
+    pub phase: String,
+    pub message: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<ErrorRecord> for ErrorRow {
+    fn from(r: ErrorRecord) -> Self {
+        Self {
+            run_id: r.run_id,
+            phase: r.phase,
+            message: r.message,
+            at: r.at,
+        }
+    }
+}
+
+/// Runs `TryFrom` over a list.
+pub fn convert<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn overview(status: &str, finished: Option<DateTime<Utc>>) -> OverviewRecord {
+        OverviewRecord {
+            run_id: "r".into(),
+            repository: "repo".into(),
+            status: status.into(),
+            trigger: "manual".into(),
+            phase: None,
+            started_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+            finished_at: finished,
+            model: String::new(),
+            tokens: 0,
+            cost_usd: 0.0,
+            task_title: None,
+            task_kind: None,
+            pr_number: None,
+            pr_url: None,
+            pr_state: None,
+            pr_merged: None,
+            evolution_score: None,
+            review_findings: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn duration_comes_from_the_timestamps_and_status_must_be_known() {
+        let end = Utc.with_ymd_and_hms(2026, 1, 1, 0, 1, 30).unwrap()
+            + chrono::Duration::microseconds(250);
+        let row = RunOverviewRow::try_from(overview("succeeded", Some(end))).unwrap();
+        assert_eq!(row.duration_secs, Some(90.00025));
+        assert_eq!(
+            RunOverviewRow::try_from(overview("running", None))
+                .unwrap()
+                .duration_secs,
+            None
+        );
+        assert!(matches!(
+            RunOverviewRow::try_from(overview("exploded", None)),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn success_rate_counts_finished_runs_only() {
+        let stats = |succeeded, failed, nothing, running| {
+            SystemStats::from(StatsRecord {
+                total_runs: succeeded + failed + nothing + running,
+                succeeded_runs: succeeded,
+                failed_runs: failed,
+                nothing_runs: nothing,
+                running_runs: running,
+                prs_opened: 0,
+                prs_merged: 0,
+                average_score: None,
+                total_tokens: 0,
+                total_cost_usd: 0.0,
+                learnings: 0,
+                last_run_at: None,
+            })
+        };
+        assert_eq!(stats(0, 0, 0, 2).success_rate, None);
+        assert_eq!(stats(3, 1, 0, 5).success_rate, Some(0.75));
+    }
+}

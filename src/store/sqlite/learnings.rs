@@ -1,0 +1,181 @@
+//! Learnings: added or merged by normalised content, re-weighted, and retrieved by full-text
+//! relevance (FTS5's bm25 over `learnings_fts`) x weight x recency.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::artifacts::Learning;
+use crate::store::rows::{LearningRecord, ScoredLearningRecord, LEARNING_COLUMNS};
+use crate::store::{clock, learning_text, ranking};
+use crate::store::{LearningRow, NewLearning, StoreError};
+
+/// The most full-text matches ranked in Rust; the heaviest by raw relevance x weight.
+const CANDIDATES: i64 = 2000;
+
+pub async fn add(pool: &SqlitePool, learning: &NewLearning) -> Result<i64, StoreError> {
+    let normalized = learning_text::normalize(&learning.content);
+    if normalized.is_empty() {
+        return Err(StoreError::Invalid(
+            "store a learning: its content has no words".to_owned(),
+        ));
+    }
+    let now = clock::now();
+    sqlx::query_scalar(
+        "INSERT INTO learnings (repository, kind, content, normalized, source, run_id, weight,
+             created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, max(?7, 0), ?8, ?8)
+         ON CONFLICT (repository, kind, normalized) DO UPDATE
+             SET weight = max(learnings.weight + ?7, 0), updated_at = excluded.updated_at
+         RETURNING id",
+    )
+    .bind(&learning.repository)
+    .bind(&learning.kind)
+    .bind(learning.content.trim())
+    .bind(&normalized)
+    .bind(&learning.source)
+    .bind(&learning.run_id)
+    .bind(learning.weight)
+    .bind(clock::sqlite_text(now))
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::query("store a learning"))
+}
+
+pub async fn of_repository(
+    pool: &SqlitePool,
+    repository: &str,
+) -> Result<Vec<LearningRow>, StoreError> {
+    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+        "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = ?1 ORDER BY weight DESC, id"
+    ))
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the learnings of {repository}"
+    )))?;
+    Ok(records.into_iter().map(LearningRow::from).collect())
+}
+
+pub async fn adjust_weight(pool: &SqlitePool, id: i64, delta: f64) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE learnings SET weight = max(weight + ?2, 0) WHERE id = ?1")
+        .bind(id)
+        .bind(delta)
+        .execute(pool)
+        .await
+        .map_err(StoreError::query(format!("re-weight learning {id}")))?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::UnknownLearning(id));
+    }
+    Ok(())
+}
+
+pub async fn relevant(
+    pool: &SqlitePool,
+    repository: &str,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<Learning>, StoreError> {
+    let action = || format!("find learnings of {repository} relevant to the run");
+    let terms = learning_text::search_terms(query);
+    let mut candidates = Vec::new();
+    if !terms.is_empty() {
+        // Any word may match (OR); bm25 rewards learnings that match more (and rarer) ones.
+        // Each term is alphanumeric, and quoted so FTS5 reads none as an operator.
+        let fts_query = terms
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let matches: Vec<ScoredLearningRecord> = sqlx::query_as(&format!(
+            "SELECT {LEARNING_COLUMNS}, raw_relevance FROM (
+                 SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses,
+                        l.created_at, l.updated_at, bm25(learnings_fts) AS raw_relevance
+                 FROM learnings_fts JOIN learnings l ON l.id = learnings_fts.rowid
+                 WHERE learnings_fts MATCH ?2 AND l.repository = ?1
+             ) matched
+             ORDER BY -raw_relevance * weight DESC, id LIMIT ?3"
+        ))
+        .bind(repository)
+        .bind(&fts_query)
+        .bind(CANDIDATES)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query(action()))?;
+        candidates = matches
+            .into_iter()
+            .map(|m| {
+                (
+                    LearningRow::from(m.learning),
+                    ranking::relevance(m.raw_relevance),
+                )
+            })
+            .collect();
+    }
+    if candidates.is_empty() {
+        // Nothing matched: the heaviest, freshest learnings are still the best advice.
+        candidates = of_repository(pool, repository)
+            .await?
+            .into_iter()
+            .map(|row| (row, 1.0))
+            .collect();
+    }
+    Ok(ranking::rank(candidates, clock::now(), limit))
+}
+
+/// Records that `run_id` used these learnings; each (run, learning) counts once.
+pub async fn record_uses(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    ids: &[i64],
+) -> Result<(), StoreError> {
+    for &id in ids {
+        let inserted = sqlx::query(
+            "INSERT INTO learning_uses (run_id, learning_id) VALUES (?1, ?2)
+             ON CONFLICT (run_id, learning_id) DO NOTHING",
+        )
+        .bind(run_id)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(format!(
+            "record that run {run_id} used learning {id}"
+        )))?;
+        if inserted.rows_affected() > 0 {
+            sqlx::query("UPDATE learnings SET uses = uses + 1 WHERE id = ?1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::query(format!("count a use of learning {id}")))?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn used_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
+    let records: Vec<LearningRecord> = sqlx::query_as(
+        "SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses, l.created_at,
+                l.updated_at
+         FROM learning_uses u JOIN learnings l ON l.id = u.learning_id
+         WHERE u.run_id = ?1 ORDER BY l.id",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the learnings run {run_id} used"
+    )))?;
+    Ok(records.into_iter().map(LearningRow::from).collect())
+}
+
+pub async fn produced_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
+    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+        "SELECT {LEARNING_COLUMNS} FROM learnings WHERE run_id = ?1 ORDER BY id"
+    ))
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the learnings of run {run_id}"
+    )))?;
+    Ok(records.into_iter().map(LearningRow::from).collect())
+}

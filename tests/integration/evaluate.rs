@@ -1,0 +1,329 @@
+//! am-evaluate as a binary on real git repositories: the score from hand-computed components,
+//! unavailable components, the maintainability delta of a known refactoring, and "nothing".
+
+use std::path::{Path, PathBuf};
+
+use automaintainer::artifacts::{Evaluation, Method, ReviewStatus, Severity};
+use automaintainer::evaluate::change::changed_files;
+use automaintainer::evaluate::maintainability;
+use serde_json::json;
+
+use crate::common::artifacts::{check, finding, implementation, review, write};
+use crate::common::bin::Runner;
+use crate::common::git::{commit_files, git, init_repo};
+
+/// Before: one function, cyclomatic 6 (if, if, if, else-if, &&), cognitive 11
+/// (1 + 2 + 3 + else 1 + else 1 + else-if 1 + && 1 + else 1), nesting 3.
+const BEFORE: &str = r#"//! Shipping costs.
+
+/// The shipping cost of an order, in cents.
+pub fn shipping_cost(weight: u32, express: bool, member: bool) -> u32 {
+    if express {
+        if member {
+            if weight > 10 {
+                900
+            } else {
+                500
+            }
+        } else {
+            1500
+        }
+    } else if member && weight < 20 {
+        0
+    } else {
+        400
+    }
+}
+"#;
+
+/// After: a match (4 exhaustive arms and a guard: cyclomatic 1 + 3 + 1 = 5, cognitive 1) and a
+/// helper (if/else: cyclomatic 2, cognitive 2): cyclomatic 6 -> 7, cognitive 11 -> 3.
+const AFTER: &str = r#"//! Shipping costs.
+
+/// The shipping cost of an order, in cents.
+pub fn shipping_cost(weight: u32, express: bool, member: bool) -> u32 {
+    match (express, member) {
+        (true, true) => express_member_cost(weight),
+        (true, false) => 1500,
+        (false, true) if weight < 20 => 0,
+        _ => 400,
+    }
+}
+
+/// Express shipping for members depends on the weight.
+fn express_member_cost(weight: u32) -> u32 {
+    if weight > 10 {
+        900
+    } else {
+        500
+    }
+}
+"#;
+
+/// Twelve lines of tests: more than half the code lines the change adds.
+const TESTS: &str = r#"use shipping::shipping_cost;
+
+#[test]
+fn members_ship_light_orders_free() {
+    assert_eq!(shipping_cost(5, false, true), 0);
+}
+
+#[test]
+fn heavy_express_orders_cost_most() {
+    assert_eq!(shipping_cost(50, true, true), 900);
+    assert_eq!(shipping_cost(50, true, false), 1500);
+}
+"#;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    run_dir: PathBuf,
+    base: String,
+    head: String,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let clone = run_dir.join("repo");
+    init_repo(
+        &clone,
+        &[("src/lib.rs", BEFORE), ("README.md", "# shipping\n")],
+    );
+    let base = git(&clone, &["rev-parse", "HEAD"]);
+    git(&clone, &["checkout", "-q", "-b", "automaintainer/test"]);
+    let head = commit_files(
+        &clone,
+        &[("src/lib.rs", AFTER), ("tests/shipping.rs", TESTS)],
+        "Flatten shipping_cost",
+    );
+    Fixture {
+        _dir: dir,
+        run_dir,
+        base,
+        head,
+    }
+}
+
+fn run_evaluate(run_dir: &Path, extra: serde_json::Value) -> crate::common::bin::Ran {
+    let mut input = json!({"run_id": "run-eval", "run_dir": run_dir, "coverage": false});
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    Runner::new("am-evaluate").input_json(&input).run()
+}
+
+fn read_evaluation(run_dir: &Path) -> Evaluation {
+    serde_json::from_str(&std::fs::read_to_string(run_dir.join("evaluation.json")).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn evolution_score_from_hand_computed_components() {
+    let f = fixture();
+    let checks = vec![check("cargo test", false, 1), check("cargo test", true, 2)];
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), checks),
+    );
+    // Review: a major actionable finding (12) and a minor aside (5 / 2): 100 - 14.5 = 85.5.
+    write(
+        &f.run_dir.join("review.json"),
+        &review(
+            ReviewStatus::Reviewed,
+            vec![
+                finding(
+                    Severity::Major,
+                    true,
+                    "src/lib.rs",
+                    "Guard hides a case",
+                    "...",
+                ),
+                finding(
+                    Severity::Minor,
+                    false,
+                    "src/lib.rs",
+                    "Name the magic 20",
+                    "...",
+                ),
+            ],
+        ),
+    );
+    let ran = run_evaluate(&f.run_dir, json!({}));
+    ran.assert_ok();
+    let e = read_evaluation(&f.run_dir);
+
+    assert_eq!(e.code_quality.score, Some(85.5));
+    assert_eq!(e.code_quality.method, Method::Measured);
+    // 12 test lines >= half the code lines, and the final attempt's `cargo test` passed:
+    // 0.3 * 100 + 0.7 * 100.
+    assert_eq!(e.test_coverage.score, Some(100.0));
+    assert_eq!(e.test_coverage.method, Method::Estimated);
+    // Short functions, nesting <= 2, descriptive names, 3 comment lines of 18: every signal 1.
+    assert_eq!(e.readability.score, Some(100.0));
+    assert_eq!(e.readability.method, Method::Estimated);
+    let m = e.maintainability.score.unwrap();
+    assert_eq!(e.maintainability.method, Method::Measured);
+    // 0.30*85.5 + 0.25*100 + 0.25*m + 0.20*100
+    let expected = 25.65 + 25.0 + 0.25 * m + 20.0;
+    assert!(
+        (e.evolution_score.unwrap() - expected).abs() < 0.01,
+        "{e:?}"
+    );
+
+    let outputs = ran.outputs();
+    assert_eq!(outputs["status"], "evaluated");
+    assert_eq!(
+        outputs["evolution_score"],
+        json!(e.evolution_score.unwrap())
+    );
+    assert_eq!(
+        ran.metric("evolution_score").unwrap()["value"],
+        json!(e.evolution_score.unwrap())
+    );
+    let quality = ran.metric("code_quality").unwrap();
+    assert_eq!(
+        (quality["value"].clone(), quality["tags"]["method"].clone()),
+        (json!(85.5), json!("measured"))
+    );
+}
+
+#[test]
+fn unavailable_components_leave_the_score_to_the_others() {
+    let f = fixture();
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), vec![check("cargo test", true, 1)]),
+    );
+    // The review did not happen and no linter covers Rust: code quality is unavailable.
+    write(
+        &f.run_dir.join("review.json"),
+        &review(ReviewStatus::NotReviewed, vec![]),
+    );
+    let weights = json!({"code_quality": 0.4, "test_coverage": 0.2, "maintainability": 0.2, "readability": 0.2});
+    run_evaluate(&f.run_dir, json!({"weights": weights})).assert_ok();
+    let e = read_evaluation(&f.run_dir);
+    assert_eq!(e.code_quality.method, Method::Unavailable);
+    assert_eq!(e.code_quality.score, None);
+    let m = e.maintainability.score.unwrap();
+    // (0.2*100 + 0.2*m + 0.2*100) / 0.6
+    let expected = (20.0 + 0.2 * m + 20.0) / 0.6;
+    assert!(
+        (e.evolution_score.unwrap() - expected).abs() < 0.01,
+        "{e:?}"
+    );
+    assert_eq!(e.weights.code_quality, 0.4);
+}
+
+#[test]
+fn maintainability_delta_of_a_known_refactoring() {
+    let f = fixture();
+    let clone = f.run_dir.join("repo");
+    let files = changed_files(&clone, &f.base, &f.head).unwrap();
+    let lib: Vec<_> = files
+        .iter()
+        .filter(|c| c.path == "src/lib.rs")
+        .cloned()
+        .collect();
+    let delta = maintainability::delta(&lib).unwrap();
+    assert_eq!((delta.before.cyclomatic, delta.after.cyclomatic), (6, 7));
+    assert_eq!((delta.before.cognitive, delta.after.cognitive), (11, 3));
+    assert_eq!(delta.before.mean_cognitive, Some(11.0));
+    assert_eq!(delta.after.mean_cognitive, Some(1.5));
+    // The refactoring is rewarded over where it leaves the code...
+    let forward = maintainability::score(&delta);
+    assert!(forward > delta.after.maintainability_index.unwrap());
+    // ...and the reverse change (re-nesting it) scores lower than the refactoring.
+    let reversed: Vec<_> = lib
+        .iter()
+        .map(|c| automaintainer::evaluate::change::ChangedFile {
+            before: c.after.clone(),
+            after: c.before.clone(),
+            ..c.clone()
+        })
+        .collect();
+    let backward = maintainability::score(&maintainability::delta(&reversed).unwrap());
+    assert!(backward < forward, "{backward} !< {forward}");
+
+    // The binary reports the same figures as evidence.
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), vec![]),
+    );
+    run_evaluate(&f.run_dir, json!({})).assert_ok();
+    let evidence = read_evaluation(&f.run_dir).maintainability.evidence;
+    assert!(evidence.contains("cognitive 11 -> 3"), "{evidence}");
+}
+
+#[test]
+fn nothing_committed_means_nothing_to_evaluate() {
+    let f = fixture();
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, None, vec![]),
+    );
+    let ran = run_evaluate(&f.run_dir, json!({}));
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "nothing");
+    assert!(!f.run_dir.join("evaluation.json").exists());
+}
+
+#[test]
+fn python_change_is_linted_and_its_coverage_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let clone = run_dir.join("repo");
+    init_repo(
+        &clone,
+        &[
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+            ("pyproject.toml", "[project]\nname = \"calc\"\n"),
+        ],
+    );
+    let base = git(&clone, &["rev-parse", "HEAD"]);
+    // `import os` is unused (a lint finding the change introduces); `half` is tested, `unused`
+    // is not: 3 of the 5 instrumented added lines run.
+    let calc = "import os\n\n\ndef add(a, b):\n    return a + b\n\n\ndef half(value):\n    return value / 2\n\n\ndef unused(value):\n    return value * 3\n";
+    let test = "from calc import half\n\n\ndef test_half():\n    assert half(4) == 2\n";
+    let head = commit_files(
+        &clone,
+        &[("calc.py", calc), ("test_calc.py", test)],
+        "Add half",
+    );
+    write(
+        &run_dir.join("implementation.json"),
+        &implementation(
+            &base,
+            Some(&head),
+            vec![check("python3 -m pytest", true, 1)],
+        ),
+    );
+    let ran = Runner::new("am-evaluate")
+        .input_json(&json!({"run_id": "run-py", "run_dir": run_dir}))
+        .run();
+    ran.assert_ok();
+    let e = read_evaluation(&run_dir);
+    // ruff: calc.py had 0 findings and has 1 (F401): 100 - 10*1 - 2*1 = 88; no review.
+    assert_eq!(
+        e.code_quality.score,
+        Some(88.0),
+        "{}",
+        e.code_quality.evidence
+    );
+    assert!(e.code_quality.evidence.contains("ruff"));
+    // Added, instrumented lines of calc.py: import os, def half, return value / 2, def unused,
+    // return value * 3 (5); run: import, both defs, half's body (4 of 5) -> 80.
+    assert_eq!(
+        e.test_coverage.method,
+        Method::Measured,
+        "{}",
+        e.test_coverage.evidence
+    );
+    assert_eq!(
+        e.test_coverage.score,
+        Some(80.0),
+        "{}",
+        e.test_coverage.evidence
+    );
+}

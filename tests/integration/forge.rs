@@ -1,0 +1,399 @@
+//! am-open-pr as a binary against a GitHub stub (method, path, token and body checked) and a real
+//! bare remote.
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::bin::{Ran, Runner};
+use crate::common::github::{self, authed, pull, repo_path, FakePulls, TOKEN};
+use crate::common::pr_run::{PrRun, BRANCH};
+
+async fn open_pr(server: &MockServer, input: Value) -> Ran {
+    let uri = server.uri();
+    tokio::task::spawn_blocking(move || {
+        Runner::new("am-open-pr")
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("AM_GITHUB_API_URL", uri)
+            .env_remove("AM_FORGE")
+            .input_json(&input)
+            .run()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_creates_the_pr_after_pushing_the_branch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    std::fs::write(run.clone.join(".automaintainer.yml"), "draft: true\n").unwrap();
+    let server = MockServer::start().await;
+    FakePulls::default().mount(&server).await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    let outputs = ran.outputs();
+    assert_eq!(outputs["status"], "created");
+    assert_eq!(outputs["forge"], "github");
+    assert_eq!(outputs["number"], 1);
+
+    let created = github::requests(&server, "POST", &repo_path("/pulls")).await;
+    assert_eq!(created.len(), 1);
+    let body: Value = created[0].body_json().unwrap();
+    assert_eq!(body["title"], "Handle an empty config file");
+    assert_eq!(body["head"], BRANCH);
+    assert_eq!(body["base"], "main");
+    assert_eq!(body["draft"], true, "draft from .automaintainer.yml");
+    let text = body["body"].as_str().unwrap();
+    assert!(
+        text.contains("An empty config.toml makes the server exit"),
+        "{text}"
+    );
+    assert!(text.contains("- `src/config.rs` (+3 -0)"), "{text}");
+    assert!(text.contains("| `cargo test` | passed | 2 |"), "{text}");
+    assert!(text.contains("Closes #42"), "{text}");
+    let labels = github::requests(&server, "POST", &repo_path("/issues/1/labels")).await;
+    assert_eq!(
+        labels[0].body_json::<Value>().unwrap(),
+        json!({"labels": ["automaintainer"]})
+    );
+
+    // The branch reached the remote before the PR was opened, and the token stayed out of git.
+    assert_eq!(
+        run.remote_branch().as_deref(),
+        Some(run.head_commit.as_str())
+    );
+    let config = std::fs::read_to_string(run.clone.join(".git/config")).unwrap();
+    assert!(!config.contains(TOKEN));
+
+    let pr = run.read("pr.json");
+    assert_eq!(pr["action"], "created");
+    assert_eq!(pr["number"], 1);
+    assert_eq!(pr["repository"], "octo/hello");
+    assert_eq!(pr["url"], "https://github.com/octo/hello/pull/1");
+    assert_eq!(pr["head_commit"], run.head_commit.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_repeated_run_updates_the_open_pr_instead_of_opening_another() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    FakePulls::default().mount(&server).await;
+
+    open_pr(&server, run.open_pr_input(&github::repository_url()))
+        .await
+        .assert_ok();
+    let again = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    again.assert_ok();
+    assert_eq!(again.outputs()["status"], "updated");
+    assert_eq!(again.outputs()["number"], 1);
+    assert_eq!(
+        github::requests(&server, "POST", &repo_path("/pulls"))
+            .await
+            .len(),
+        1
+    );
+    let updates = github::requests(&server, "PATCH", &repo_path("/pulls/1")).await;
+    assert_eq!(updates.len(), 1);
+    let body: Value = updates[0].body_json().unwrap();
+    assert_eq!(body["title"], "Handle an empty config file");
+    assert!(
+        body.get("state").is_none(),
+        "an update does not touch the state"
+    );
+    assert_eq!(run.read("pr.json")["action"], "updated");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pr_closed_unmerged_is_not_reopened_or_pushed_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    FakePulls::with(vec![pull(5, BRANCH, "closed", false)])
+        .mount(&server)
+        .await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "skipped_closed");
+    assert_eq!(ran.outputs()["number"], 5);
+    assert!(github::requests(&server, "POST", &repo_path("/pulls"))
+        .await
+        .is_empty());
+    assert!(github::requests(&server, "PATCH", &repo_path("/pulls/5"))
+        .await
+        .is_empty());
+    assert_eq!(
+        run.remote_branch(),
+        None,
+        "nothing pushed for a PR left closed"
+    );
+    assert_eq!(run.read("pr.json")["action"], "skipped_closed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reopen_closed_in_the_repo_config_reopens_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    std::fs::write(
+        run.clone.join(".automaintainer.yml"),
+        "reopen_closed: true\nlabels: [bot, chore]\n",
+    )
+    .unwrap();
+    let server = MockServer::start().await;
+    FakePulls::with(vec![pull(5, BRANCH, "closed", false)])
+        .mount(&server)
+        .await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "updated");
+    let patch = github::requests(&server, "PATCH", &repo_path("/pulls/5")).await;
+    assert_eq!(patch[0].body_json::<Value>().unwrap()["state"], "open");
+    let labels = github::requests(&server, "POST", &repo_path("/issues/5/labels")).await;
+    assert_eq!(
+        labels[0].body_json::<Value>().unwrap(),
+        json!({"labels": ["bot", "chore"]})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_validation_error_is_reported_with_githubs_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    authed("GET", &repo_path("/pulls"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    authed("POST", &repo_path("/pulls"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "message": "Validation Failed",
+            "errors": [{"resource": "PullRequest", "code": "custom", "message": "No commits between main and automaintainer/handle-empty-config"}],
+            "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    assert_eq!(ran.code, 1, "{ran:?}");
+    let first = ran.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "am-open-pr: failed to create the pull request: GitHub rejected the request: Validation Failed: No commits between main and automaintainer/handle-empty-config"
+    );
+    assert!(!ran.stderr.contains(TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_rate_limit_is_waited_out_then_the_call_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    authed("GET", &repo_path("/pulls"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    FakePulls::default().mount(&server).await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "created");
+    assert_eq!(
+        github::requests(&server, "GET", &repo_path("/pulls"))
+            .await
+            .len(),
+        2
+    );
+    assert!(ran.stderr.contains("rate limit"), "{}", ran.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limit_longer_than_the_limit_fails_without_waiting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    authed("GET", &repo_path("/pulls"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "9999999999")
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut input = run.open_pr_input(&github::repository_url());
+    input["rate_limit_wait_secs"] = json!(5);
+    let ran = open_pr(&server, input).await;
+    assert_eq!(ran.code, 1);
+    assert!(
+        ran.stderr
+            .contains("still rate limited after waiting 0s (the limit is 5s)"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_are_retried() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    authed("POST", &repo_path("/pulls"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    FakePulls::default().mount(&server).await;
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "created");
+    assert_eq!(
+        github::requests(&server, "POST", &repo_path("/pulls"))
+            .await
+            .len(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_branch_lookup_follows_pagination() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    let next = format!("{}{}?state=all&page=2", server.uri(), repo_path("/pulls"));
+    authed("GET", &repo_path("/pulls"))
+        .and(query_param_is_missing("page"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "link",
+                    format!("<{next}>; rel=\"next\", <{next}>; rel=\"last\"").as_str(),
+                )
+                .set_body_json(json!([pull(3, BRANCH, "closed", true)])),
+        )
+        .mount(&server)
+        .await;
+    authed("GET", &repo_path("/pulls"))
+        .and(query_param("page", "2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!([pull(9, BRANCH, "open", false)])),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    authed("PATCH", &repo_path("/pulls/9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pull(9, BRANCH, "open", false)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    authed("POST", &repo_path("/issues/9/labels"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(repo_path("/pulls")))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+
+    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "updated");
+    assert_eq!(ran.outputs()["number"], 9);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_pushes_nothing_and_says_what_it_would_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let server = MockServer::start().await;
+    FakePulls::with(vec![pull(4, BRANCH, "open", false)])
+        .mount(&server)
+        .await;
+    let mut input = run.open_pr_input(&github::repository_url());
+    input["dry_run"] = json!(true);
+    let ran = open_pr(&server, input).await;
+    ran.assert_ok();
+    let outputs = ran.outputs();
+    assert_eq!(outputs["status"], "dry_run");
+    let message = outputs["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("dry run: would push {BRANCH} to ")),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            "and update pull request #4 \"Handle an empty config file\" into main on octo/hello"
+        ),
+        "{message}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests.iter().all(|r| r.method.as_str() == "GET"),
+        "a dry run only reads"
+    );
+    assert_eq!(run.remote_branch(), None);
+    let pr = run.read("pr.json");
+    assert_eq!(pr["action"], "dry_run");
+    assert!(pr["body"].as_str().unwrap().contains("Closes #42"));
+}
+
+#[test]
+fn a_dry_run_without_a_token_touches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let mut input = run.open_pr_input(&github::repository_url());
+    input["dry_run"] = json!(true);
+    input["forge"] = json!("github");
+    input["github_api_url"] = json!("http://127.0.0.1:9");
+    let ran = Runner::new("am-open-pr").input_json(&input).run();
+    ran.assert_ok();
+    let message = ran.outputs()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("and open or update a pull request"),
+        "{message}"
+    );
+    assert_eq!(run.remote_branch(), None);
+}
+
+#[test]
+fn nothing_committed_means_nothing_to_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(tmp.path());
+    let mut implementation = run.implementation(None);
+    implementation["status"] = json!("failed");
+    implementation["commit"] = Value::Null;
+    std::fs::write(
+        run.run_dir.join("implementation.json"),
+        implementation.to_string(),
+    )
+    .unwrap();
+    let ran = Runner::new("am-open-pr")
+        .input_json(&run.open_pr_input(&github::repository_url()))
+        .run();
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["status"], "nothing");
+    assert_eq!(run.remote_branch(), None);
+}
+
+#[test]
+fn bad_input_names_the_field() {
+    let ran = Runner::new("am-open-pr")
+        .input_json(&json!({"run_id": "r", "run_dir": "/tmp/x", "repository": "https://github.com/o/n", "forge": "gitlab"}))
+        .run();
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("field `forge`"), "{}", ran.stderr);
+}

@@ -1,0 +1,777 @@
+//! The memory store, one suite run against PostgreSQL and SQLite with identical assertions:
+//! every case is declared with `store_tests!`, giving `<case>::postgres` and `<case>::sqlite`.
+
+use automaintainer::store::{
+    NewLearning, PullRequestRow, RunFailure, RunQuery, RunStatus, Store, StoreError,
+};
+
+use serde_json::json;
+
+use crate::common::bin::Runner;
+use crate::common::db::{artifacts, at, register, snapshot, write_artifacts, TestDb};
+
+crate::store_tests!(
+    registering_twice_changes_nothing,
+    persisting_twice_gives_identical_rows,
+    a_failure_marks_the_run_failed_with_its_phase_and_message,
+    a_failure_of_an_unregistered_run_is_not_lost,
+    an_error_between_two_writes_leaves_nothing_of_the_run,
+    an_error_in_a_registered_run_leaves_it_as_it_was,
+    run_overview_filters_and_pages_newest_first,
+    system_stats_sums_a_seeded_history,
+    learnings_merge_by_normalised_content_and_reweigh,
+    relevant_learnings_rank_by_relevance_weight_and_recency,
+    learning_uses_count_once_per_run,
+    pull_requests_upsert_by_branch_with_local_numbers,
+    concurrent_local_prs_never_share_a_number,
+    replaying_pr_json_never_reopens_a_merged_pr,
+    am_persist_twice_records_identical_rows,
+    am_persist_with_a_failure_flag_records_the_failed_run,
+    automaintainer_migrate_is_repeatable,
+);
+
+const REPO: &str = "/srv/git/fixture.git";
+
+async fn registering_twice_changes_nothing(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-1", REPO, at(0)).await;
+    let before = snapshot(store, "run-1", REPO).await;
+    // A retried setup with other values is still the same run.
+    register(store, "run-1", "/elsewhere", at(5)).await;
+    assert_eq!(snapshot(store, "run-1", REPO).await, before);
+    let (rows, total) = store.run_overview(&RunQuery::default()).await.unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(rows[0].status, RunStatus::Running);
+    assert_eq!(rows[0].repository, REPO);
+    assert_eq!(rows[0].started_at, at(0));
+    assert_eq!(rows[0].trigger, "schedule");
+
+    store.set_phase("run-1", "context").await.unwrap();
+    let detail = store.run_detail("run-1").await.unwrap().unwrap();
+    assert_eq!(detail.overview.phase.as_deref(), Some("context"));
+    assert!(matches!(
+        store.set_phase("no-such-run", "context").await,
+        Err(StoreError::UnknownRun(_))
+    ));
+    assert!(store.run_detail("no-such-run").await.unwrap().is_none());
+}
+
+async fn persisting_twice_gives_identical_rows(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-1", REPO, at(0)).await;
+    let mut run = artifacts("run-1", REPO, "am/add-test", 72.5);
+    run.status = Some(RunStatus::Succeeded);
+    store.persist_artifacts(&run).await.unwrap();
+    let first = snapshot(store, "run-1", REPO).await;
+    store.persist_artifacts(&run).await.unwrap();
+    // A second process, as a retried am-persist would be.
+    db.reopen().await.persist_artifacts(&run).await.unwrap();
+    assert_eq!(snapshot(store, "run-1", REPO).await, first);
+
+    let detail = store.run_detail("run-1").await.unwrap().unwrap();
+    let o = &detail.overview;
+    assert_eq!(o.status, RunStatus::Succeeded);
+    assert!(o.finished_at.is_some());
+    assert_eq!(o.task_title.as_deref(), Some("Add a test for am/add-test"));
+    assert_eq!(o.task_kind.as_deref(), Some("test"));
+    assert_eq!(o.tokens, 100);
+    assert!((o.cost_usd - 0.10).abs() < 1e-9);
+    assert_eq!(
+        o.pr_number,
+        Some(1),
+        "a local PR gets its repository's first number"
+    );
+    assert_eq!(o.pr_state.as_deref(), Some("open"));
+    assert_eq!(o.pr_merged, Some(false));
+    assert_eq!(o.evolution_score, Some(72.5));
+    assert_eq!(o.review_findings, Some(1));
+    let names: Vec<&str> = detail.artifacts.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "context",
+            "evaluation",
+            "implementation",
+            "pr",
+            "review",
+            "task"
+        ]
+    );
+    assert_eq!(
+        detail.artifacts["evaluation"]["code_quality"]["method"],
+        "measured"
+    );
+    assert!(detail.errors.is_empty());
+    assert_eq!(store.pull_requests(REPO).await.unwrap().len(), 1);
+}
+
+async fn a_failure_marks_the_run_failed_with_its_phase_and_message(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-1", REPO, at(0)).await;
+    store.set_phase("run-1", "implement").await.unwrap();
+    let failure = RunFailure {
+        run_id: "run-1".into(),
+        phase: "implement".into(),
+        message: "failed to run cargo test: exit 101".into(),
+        at: at(1),
+    };
+    store.record_failure(&failure).await.unwrap();
+    store.record_failure(&failure).await.unwrap();
+    // Later phases neither revive the run nor move its phase on.
+    store.set_phase("run-1", "cleanup").await.unwrap();
+    store
+        .close_run("run-1", RunStatus::Succeeded)
+        .await
+        .unwrap();
+    let detail = store.run_detail("run-1").await.unwrap().unwrap();
+    assert_eq!(detail.overview.status, RunStatus::Failed);
+    assert_eq!(detail.overview.phase.as_deref(), Some("implement"));
+    assert_eq!(
+        detail.overview.error.as_deref(),
+        Some("failed to run cargo test: exit 101")
+    );
+    assert_eq!(detail.overview.finished_at, Some(at(1)));
+    assert_eq!(detail.overview.duration_secs, Some(3600.0));
+    assert_eq!(
+        detail.errors.len(),
+        1,
+        "the same failure twice is one entry"
+    );
+    assert_eq!(detail.errors[0].phase, "implement");
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!((stats.failed_runs, stats.running_runs), (1, 0));
+}
+
+async fn a_failure_of_an_unregistered_run_is_not_lost(db: TestDb) {
+    let store = db.store.as_ref();
+    store
+        .record_failure(&RunFailure {
+            run_id: "early".into(),
+            phase: "setup".into(),
+            message: "failed to clone".into(),
+            at: at(2),
+        })
+        .await
+        .unwrap();
+    let (rows, total) = store.run_overview(&RunQuery::default()).await.unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(rows[0].run_id, "early");
+    assert_eq!(rows[0].status, RunStatus::Failed);
+    assert_eq!(rows[0].phase.as_deref(), Some("setup"));
+    // Registering it afterwards fills in what only setup knew; the failure stays.
+    register(store, "early", REPO, at(1)).await;
+    let detail = store.run_detail("early").await.unwrap().unwrap();
+    assert_eq!(detail.overview.repository, REPO);
+    assert_eq!(detail.overview.status, RunStatus::Failed);
+    assert_eq!(detail.overview.duration_secs, Some(3600.0));
+}
+
+/// An evaluation scored 150 breaks a CHECK constraint: the evaluation is the fifth write of the
+/// run (after the run row, its artifacts, the PR and the review), so the transaction must undo
+/// four writes.
+fn artifacts_failing_at_the_evaluation(run_id: &str) -> automaintainer::store::RunArtifacts {
+    let mut run = artifacts(run_id, REPO, "am/broken", 50.0);
+    if let Some(evaluation) = run.evaluation.as_mut() {
+        evaluation.evolution_score = Some(150.0);
+    }
+    run
+}
+
+async fn an_error_between_two_writes_leaves_nothing_of_the_run(db: TestDb) {
+    let store = db.store.as_ref();
+    let error = store
+        .persist_artifacts(&artifacts_failing_at_the_evaluation("run-x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, StoreError::Query { action, .. } if action.contains("evaluation")),
+        "{error:?}"
+    );
+    assert!(store.run_detail("run-x").await.unwrap().is_none());
+    assert!(store
+        .pull_request_for_branch(REPO, "am/broken")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.run_overview(&RunQuery::default()).await.unwrap().1, 0);
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!((stats.total_runs, stats.prs_opened), (0, 0));
+}
+
+async fn an_error_in_a_registered_run_leaves_it_as_it_was(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-x", REPO, at(0)).await;
+    let before = snapshot(store, "run-x", REPO).await;
+    assert!(store
+        .persist_artifacts(&artifacts_failing_at_the_evaluation("run-x"))
+        .await
+        .is_err());
+    assert_eq!(snapshot(store, "run-x", REPO).await, before);
+}
+
+/// Seven runs, one an hour: even hours in `REPO`, odd ones in `other`; every third failed.
+async fn seed_seven_runs(store: &dyn Store) {
+    for i in 0..7 {
+        let repository = if i % 2 == 0 { REPO } else { "other" };
+        let run_id = format!("run-{i}");
+        register(store, &run_id, repository, at(i)).await;
+        if i % 3 == 0 {
+            store
+                .record_failure(&RunFailure {
+                    run_id: run_id.clone(),
+                    phase: "select".into(),
+                    message: "no model".into(),
+                    at: at(i),
+                })
+                .await
+                .unwrap();
+        } else {
+            store.close_run(&run_id, RunStatus::Nothing).await.unwrap();
+        }
+    }
+}
+
+async fn run_overview_filters_and_pages_newest_first(db: TestDb) {
+    let store = db.store.as_ref();
+    seed_seven_runs(store).await;
+    let ids = |rows: &[automaintainer::store::RunOverviewRow]| -> Vec<String> {
+        rows.iter().map(|r| r.run_id.clone()).collect()
+    };
+    let page = |page, per_page| RunQuery {
+        page,
+        per_page,
+        ..RunQuery::default()
+    };
+    let (rows, total) = store.run_overview(&page(1, 3)).await.unwrap();
+    assert_eq!(total, 7);
+    assert_eq!(ids(&rows), ["run-6", "run-5", "run-4"]);
+    let (rows, _) = store.run_overview(&page(3, 3)).await.unwrap();
+    assert_eq!(ids(&rows), ["run-0"]);
+    let (rows, total) = store.run_overview(&page(4, 3)).await.unwrap();
+    assert_eq!((rows.len(), total), (0, 7));
+
+    let in_repo = RunQuery {
+        repository: Some(REPO.into()),
+        ..RunQuery::default()
+    };
+    let (rows, total) = store.run_overview(&in_repo).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(ids(&rows), ["run-6", "run-4", "run-2", "run-0"]);
+
+    let failed = RunQuery {
+        status: Some(RunStatus::Failed),
+        ..RunQuery::default()
+    };
+    let (rows, total) = store.run_overview(&failed).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(ids(&rows), ["run-6", "run-3", "run-0"]);
+    assert!(rows.iter().all(|r| r.error.as_deref() == Some("no model")));
+
+    let failed_elsewhere = RunQuery {
+        repository: Some("other".into()),
+        status: Some(RunStatus::Failed),
+        page: 1,
+        per_page: 10,
+    };
+    let (rows, total) = store.run_overview(&failed_elsewhere).await.unwrap();
+    assert_eq!((ids(&rows), total), (vec!["run-3".to_owned()], 1));
+}
+
+async fn system_stats_sums_a_seeded_history(db: TestDb) {
+    let store = db.store.as_ref();
+    assert_eq!(
+        store.system_stats().await.unwrap(),
+        automaintainer::store::SystemStats::default()
+    );
+    // run-1: succeeded, PR merged, score 80.  run-2: succeeded, PR open, score 60.
+    // run-3: failed after its task (no PR).    run-4: nothing to do.
+    // run-5: still running.                    run-6: succeeded, a dry-run PR, score 70.
+    // Every run with artifacts costs 100 tokens and $0.10 (task 60/$0.04, implementation 40/$0.06).
+    for (i, repository) in [
+        (1, REPO),
+        (2, REPO),
+        (3, REPO),
+        (4, REPO),
+        (5, "b"),
+        (6, "b"),
+    ] {
+        register(store, &format!("run-{i}"), repository, at(i)).await;
+    }
+    let mut run1 = artifacts("run-1", REPO, "am/one", 80.0);
+    run1.status = Some(RunStatus::Succeeded);
+    store.persist_artifacts(&run1).await.unwrap();
+    assert!(store
+        .set_pull_request_state(REPO, "am/one", "merged", true)
+        .await
+        .unwrap());
+    let mut run2 = artifacts("run-2", REPO, "am/two", 60.0);
+    run2.status = Some(RunStatus::Succeeded);
+    store.persist_artifacts(&run2).await.unwrap();
+    let full = artifacts("run-3", REPO, "am/three", 0.0);
+    let run3 = automaintainer::store::RunArtifacts {
+        run_id: "run-3".into(),
+        task: full.task,
+        failure: Some(RunFailure {
+            run_id: "run-3".into(),
+            phase: "implement".into(),
+            message: "checks failed".into(),
+            at: at(3),
+        }),
+        // Only the task's usage (60 tokens, $0.04) is known.
+        ..Default::default()
+    };
+    store.persist_artifacts(&run3).await.unwrap();
+    store.close_run("run-4", RunStatus::Nothing).await.unwrap();
+    let mut run6 = artifacts("run-6", "b", "am/six", 70.0);
+    if let Some(pr) = run6.pull_request.as_mut() {
+        pr.action = automaintainer::artifacts::PrAction::DryRun;
+    }
+    run6.status = Some(RunStatus::Succeeded);
+    store.persist_artifacts(&run6).await.unwrap();
+    for content in ["keep functions short", "run cargo fmt"] {
+        store
+            .add_learning(&learning(REPO, content, 1.0))
+            .await
+            .unwrap();
+    }
+
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(stats.total_runs, 6);
+    assert_eq!(stats.succeeded_runs, 3);
+    assert_eq!(stats.failed_runs, 1);
+    assert_eq!(stats.nothing_runs, 1);
+    assert_eq!(stats.running_runs, 1);
+    assert_eq!(stats.success_rate, Some(0.6), "3 of 5 finished runs");
+    assert_eq!(stats.prs_opened, 2, "the dry run opened nothing");
+    assert_eq!(stats.prs_merged, 1);
+    assert_eq!(stats.average_score, Some(70.0), "(80 + 60 + 70) / 3");
+    assert_eq!(stats.total_tokens, 360, "3 x 100 + 60");
+    assert!(
+        (stats.total_cost_usd - 0.34).abs() < 1e-9,
+        "{}",
+        stats.total_cost_usd
+    );
+    assert_eq!(stats.learnings, 2);
+    assert_eq!(stats.last_run_at, Some(at(6)));
+
+    let (rows, _) = store.run_overview(&RunQuery::default()).await.unwrap();
+    let run1 = rows.iter().find(|r| r.run_id == "run-1").unwrap();
+    assert_eq!(
+        (run1.pr_state.as_deref(), run1.pr_merged),
+        (Some("merged"), Some(true))
+    );
+    let run6 = rows.iter().find(|r| r.run_id == "run-6").unwrap();
+    assert_eq!(
+        (run6.pr_state.as_deref(), run6.pr_number),
+        (Some("dry_run"), None)
+    );
+}
+
+fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
+    NewLearning {
+        repository: repository.to_owned(),
+        kind: "mistake".to_owned(),
+        content: content.to_owned(),
+        source: "review".to_owned(),
+        run_id: None,
+        weight,
+    }
+}
+
+async fn learnings_merge_by_normalised_content_and_reweigh(db: TestDb) {
+    let store = db.store.as_ref();
+    let id = store
+        .add_learning(&learning(REPO, "Run `cargo fmt` before committing.", 1.0))
+        .await
+        .unwrap();
+    let same = store
+        .add_learning(&learning(REPO, "run cargo fmt before committing", 0.5))
+        .await
+        .unwrap();
+    assert_eq!(same, id, "a near-identical wording merges");
+    let elsewhere = store
+        .add_learning(&learning("other", "run cargo fmt before committing", 1.0))
+        .await
+        .unwrap();
+    assert_ne!(elsewhere, id, "learnings belong to one repository");
+    let rows = store.learnings(REPO).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].weight, 1.5);
+    assert_eq!(rows[0].content, "Run `cargo fmt` before committing.");
+
+    store.adjust_learning_weight(id, 0.25).await.unwrap();
+    assert_eq!(store.learnings(REPO).await.unwrap()[0].weight, 1.75);
+    store.adjust_learning_weight(id, -5.0).await.unwrap();
+    assert_eq!(store.learnings(REPO).await.unwrap()[0].weight, 0.0);
+    assert!(matches!(
+        store.adjust_learning_weight(987_654, 1.0).await,
+        Err(StoreError::UnknownLearning(987_654))
+    ));
+    assert!(matches!(
+        store.add_learning(&learning(REPO, " ... ", 1.0)).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(store.system_stats().await.unwrap().learnings, 2);
+}
+
+async fn relevant_learnings_rank_by_relevance_weight_and_recency(db: TestDb) {
+    let store = db.store.as_ref();
+    let clippy = store
+        .add_learning(&learning(
+            REPO,
+            "clippy warnings about needless borrows fail the build",
+            1.0,
+        ))
+        .await
+        .unwrap();
+    let tests = store
+        .add_learning(&learning(
+            REPO,
+            "integration tests need the fixture database",
+            1.0,
+        ))
+        .await
+        .unwrap();
+    let heavy = store
+        .add_learning(&learning(REPO, "keep pull requests small", 3.0))
+        .await
+        .unwrap();
+    store
+        .add_learning(&learning(
+            "other",
+            "clippy warnings in another repository",
+            9.0,
+        ))
+        .await
+        .unwrap();
+
+    let ids = |learnings: Vec<automaintainer::artifacts::Learning>| -> Vec<i64> {
+        learnings.into_iter().map(|l| l.id).collect()
+    };
+    // Only the matching learnings, and only this repository's.
+    let found = store
+        .relevant_learnings(REPO, "fix the clippy warnings", 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(found.clone()), [clippy]);
+    assert!(found[0].score > 0.0);
+    // Both match one word each; weight decides.
+    store.adjust_learning_weight(tests, 1.0).await.unwrap();
+    let found = store
+        .relevant_learnings(REPO, "clippy database", 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(found), [tests, clippy]);
+    // Nothing matches: weight x recency over all of the repository's learnings.
+    let found = store
+        .relevant_learnings(REPO, "kubernetes helm chart", 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(found), [heavy, tests]);
+    // Stop words alone match nothing on either backend.
+    let found = store
+        .relevant_learnings(REPO, "the and of", 1)
+        .await
+        .unwrap();
+    assert_eq!(ids(found), [heavy]);
+}
+
+async fn learning_uses_count_once_per_run(db: TestDb) {
+    let store = db.store.as_ref();
+    let a = store
+        .add_learning(&learning(REPO, "first", 1.0))
+        .await
+        .unwrap();
+    let b = store
+        .add_learning(&learning(REPO, "second", 1.0))
+        .await
+        .unwrap();
+    register(store, "run-1", REPO, at(0)).await;
+    store.record_learning_use("run-1", &[a, b]).await.unwrap();
+    store.record_learning_use("run-1", &[a]).await.unwrap();
+    register(store, "run-2", REPO, at(1)).await;
+    let mut run2 = artifacts("run-2", REPO, "am/two", 50.0);
+    if let Some(task) = run2.task.as_mut() {
+        task.learnings_used = vec![a, a];
+    }
+    store.persist_artifacts(&run2).await.unwrap();
+    store.persist_artifacts(&run2).await.unwrap();
+    let uses: Vec<(i64, i64)> = store
+        .learnings(REPO)
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| (l.id, l.uses))
+        .collect();
+    assert_eq!(uses, [(a, 2), (b, 1)]);
+    let used: Vec<i64> = store
+        .learnings_used_by("run-1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(used, [a, b]);
+    let detail = store.run_detail("run-2").await.unwrap().unwrap();
+    assert_eq!(detail.learnings_used.len(), 1);
+    // A learning that does not exist is refused (foreign keys are on in SQLite too), and the
+    // uses recorded with it in the same call are not kept.
+    assert!(store
+        .record_learning_use("run-3", &[b, 987_654])
+        .await
+        .is_err());
+    assert!(store.learnings_used_by("run-3").await.unwrap().is_empty());
+}
+
+fn local_pr(run_id: &str, repository: &str, branch: &str) -> PullRequestRow {
+    PullRequestRow {
+        run_id: run_id.to_owned(),
+        repository: repository.to_owned(),
+        forge: "local".to_owned(),
+        number: None,
+        url: None,
+        branch: branch.to_owned(),
+        title: format!("PR for {branch}"),
+        state: "open".to_owned(),
+        merged: false,
+        head_commit: Some("abc".to_owned()),
+        created_at: at(0),
+        updated_at: at(0),
+    }
+}
+
+async fn pull_requests_upsert_by_branch_with_local_numbers(db: TestDb) {
+    let store = db.store.as_ref();
+    let first = store
+        .upsert_pull_request(&local_pr("run-1", REPO, "am/a"))
+        .await
+        .unwrap();
+    assert_eq!(first.number, Some(1));
+    assert_eq!(first.created_at, at(0));
+    let second = store
+        .upsert_pull_request(&local_pr("run-2", REPO, "am/b"))
+        .await
+        .unwrap();
+    assert_eq!(second.number, Some(2));
+    let other = store
+        .upsert_pull_request(&local_pr("run-3", "other", "am/a"))
+        .await
+        .unwrap();
+    assert_eq!(other.number, Some(1), "numbers count per repository");
+    let dry = PullRequestRow {
+        state: "dry_run".into(),
+        ..local_pr("run-4", REPO, "am/dry")
+    };
+    assert_eq!(store.upsert_pull_request(&dry).await.unwrap().number, None);
+
+    // The same branch again: updated in place, number kept, never duplicated.
+    let again = PullRequestRow {
+        head_commit: Some("def".into()),
+        ..local_pr("run-5", REPO, "am/a")
+    };
+    let updated = store.upsert_pull_request(&again).await.unwrap();
+    assert_eq!(updated.number, Some(1));
+    assert_eq!(updated.head_commit.as_deref(), Some("def"));
+    assert_eq!(updated.run_id, "run-5");
+    assert_eq!(updated.created_at, at(0));
+    assert_eq!(store.upsert_pull_request(&again).await.unwrap(), updated);
+    assert_eq!(store.pull_requests(REPO).await.unwrap().len(), 3);
+    assert_eq!(
+        store.pull_request_for_branch(REPO, "am/a").await.unwrap(),
+        Some(updated)
+    );
+
+    assert!(store
+        .set_pull_request_state(REPO, "am/a", "merged", true)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .set_pull_request_state(REPO, "am/a", "merged", true)
+            .await
+            .unwrap(),
+        "the same state twice is no change"
+    );
+    assert!(!store
+        .set_pull_request_state(REPO, "am/none", "closed", false)
+        .await
+        .unwrap());
+    let merged = store
+        .pull_request_for_branch(REPO, "am/a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(merged.merged);
+}
+
+async fn concurrent_local_prs_never_share_a_number(db: TestDb) {
+    let writers = (0..12).map(|i| {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            store
+                .upsert_pull_request(&local_pr(&format!("run-{i}"), REPO, &format!("am/{i}")))
+                .await
+                .unwrap()
+                .number
+                .unwrap()
+        })
+    });
+    let mut numbers = Vec::new();
+    for writer in writers {
+        numbers.push(writer.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
+}
+
+async fn replaying_pr_json_never_reopens_a_merged_pr(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-1", REPO, at(0)).await;
+    let run = artifacts("run-1", REPO, "am/a", 60.0);
+    store.persist_artifacts(&run).await.unwrap();
+    store
+        .set_pull_request_state(REPO, "am/a", "merged", true)
+        .await
+        .unwrap();
+    let merged = store.pull_request_for_branch(REPO, "am/a").await.unwrap();
+    store.persist_artifacts(&run).await.unwrap();
+    assert_eq!(
+        store.pull_request_for_branch(REPO, "am/a").await.unwrap(),
+        merged
+    );
+}
+
+async fn am_persist_twice_records_identical_rows(db: TestDb) {
+    let store = db.store.as_ref();
+    let run_dir = db.dir().join("run");
+    write_artifacts(&run_dir, &artifacts("run-b", REPO, "am/bin", 64.0));
+    register(store, "run-b", REPO, at(0)).await;
+    let input = json!({"run_id": "run-b", "run_dir": run_dir, "status": "succeeded"});
+    let persist = || {
+        Runner::new("am-persist")
+            .env("DATABASE_URL", db.url())
+            .input_json(&input)
+            .run()
+    };
+    let ran = persist();
+    ran.assert_ok();
+    let outputs = ran.outputs();
+    assert_eq!(
+        outputs["recorded"],
+        json!([
+            "context",
+            "task",
+            "implementation",
+            "pr",
+            "review",
+            "evaluation"
+        ])
+    );
+    assert_eq!(outputs["backend"], json!(store.backend()));
+    assert_eq!(outputs["run_status"], "succeeded");
+    assert_eq!(outputs["pr_number"], 1);
+    assert_eq!(outputs["evolution_score"], 64.0);
+    assert_eq!(outputs["failure_recorded"], false);
+    let first = snapshot(store, "run-b", REPO).await;
+    persist().assert_ok();
+    assert_eq!(snapshot(store, "run-b", REPO).await, first);
+    let detail = store.run_detail("run-b").await.unwrap().unwrap();
+    assert_eq!(detail.artifacts.len(), 6);
+    assert_eq!(detail.overview.status, RunStatus::Succeeded);
+}
+
+async fn am_persist_with_a_failure_flag_records_the_failed_run(db: TestDb) {
+    let store = db.store.as_ref();
+    let run_dir = db.dir().join("run");
+    let token = format!("ghp_{}", "x".repeat(36));
+    let mut full = artifacts("run-f", REPO, "am/fail", 0.0);
+    if let Some(automaintainer::artifacts::Selection::Selected { task }) =
+        full.task.as_mut().map(|t| &mut t.selection)
+    {
+        task.rationale = format!("the log showed {token}");
+    }
+    let partial = automaintainer::store::RunArtifacts {
+        run_id: "run-f".into(),
+        context: full.context,
+        task: full.task,
+        ..Default::default()
+    };
+    write_artifacts(&run_dir, &partial);
+    // The failing phase left half a file behind: skipped, the failure still recorded.
+    std::fs::write(run_dir.join("implementation.json"), "{\"status\": \"comm").unwrap();
+    let input = json!({
+        "run_id": "run-f",
+        "run_dir": run_dir,
+        "failed_phase": "implement",
+        "error": format!("failed to push with {token}: rejected"),
+    });
+    let persist = || {
+        Runner::new("am-persist")
+            .env("DATABASE_URL", db.url())
+            .input_json(&input)
+            .run()
+    };
+    let ran = persist();
+    ran.assert_ok();
+    let outputs = ran.outputs();
+    assert_eq!(outputs["recorded"], json!(["context", "task"]));
+    assert_eq!(outputs["failure_recorded"], true);
+    assert_eq!(outputs["run_status"], "failed");
+    assert_eq!(outputs["phase"], "implement");
+    let first = snapshot(store, "run-f", REPO).await;
+    persist().assert_ok();
+    assert_eq!(snapshot(store, "run-f", REPO).await, first);
+
+    let detail = store.run_detail("run-f").await.unwrap().unwrap();
+    assert_eq!(detail.overview.status, RunStatus::Failed);
+    assert_eq!(detail.overview.phase.as_deref(), Some("implement"));
+    assert_eq!(detail.overview.repository, REPO, "taken from context.json");
+    assert_eq!(
+        detail.overview.error.as_deref(),
+        Some("failed to push with [redacted]: rejected")
+    );
+    assert_eq!(detail.errors.len(), 1);
+    assert_eq!(
+        detail.overview.task_title.as_deref(),
+        Some("Add a test for am/fail")
+    );
+    assert!(!detail.artifacts.contains_key("implementation"));
+    let stored = serde_json::to_string(&detail.artifacts).unwrap();
+    assert!(stored.contains("the log showed [redacted]"), "{stored}");
+    assert!(!stored.contains(&token));
+}
+
+async fn automaintainer_migrate_is_repeatable(db: TestDb) {
+    for _ in 0..2 {
+        let ran = Runner::new("automaintainer")
+            .arg("migrate")
+            .env("DATABASE_URL", db.url())
+            .run();
+        ran.assert_ok();
+        assert!(
+            ran.stderr
+                .contains(&format!("the {} store is migrated", db.store.backend())),
+            "{}",
+            ran.stderr
+        );
+    }
+    // The store opened before the migrations ran again still works.
+    register(db.store.as_ref(), "after", REPO, at(0)).await;
+}
+
+#[test]
+fn the_embedded_default_is_created_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ran = Runner::new("automaintainer")
+        .arg("migrate")
+        .env("AM_DATA_DIR", &data)
+        .run();
+    ran.assert_ok();
+    assert!(
+        ran.stderr.contains("the sqlite store is migrated"),
+        "{}",
+        ran.stderr
+    );
+    assert!(data.join("automaintainer.db").is_file());
+}
