@@ -44,6 +44,15 @@ enum KestraAction {
         /// The repository the scheduled runs improve (the `repository` input's default).
         #[arg(long, env = "AM_REPOSITORY")]
         repository: Option<String>,
+        /// The model scheduled runs use (the `llm` input's default).
+        #[arg(long, env = "AM_LLM")]
+        llm: Option<String>,
+        /// The forge scheduled runs use (the `forge` input's default).
+        #[arg(long, env = "AM_FORGE")]
+        forge: Option<String>,
+        /// The reviewer scheduled runs use (the `review` input's default).
+        #[arg(long, env = "AM_REVIEW")]
+        review: Option<String>,
         /// Check the flows and upload nothing.
         #[arg(long)]
         check_only: bool,
@@ -94,11 +103,25 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
             flows,
             timezone,
             repository,
+            llm,
+            forge,
+            review,
             check_only,
         } => {
             let settings = DeploySettings {
                 timezone: timezone.clone().filter(|t| !t.is_empty()),
-                repository: repository.clone().filter(|r| !r.is_empty()),
+                input_defaults: [
+                    ("repository", repository),
+                    ("llm", llm),
+                    ("forge", forge),
+                    ("review", review),
+                ]
+                .into_iter()
+                .filter_map(|(input, value)| {
+                    let value = value.as_deref().filter(|v| !v.is_empty())?;
+                    Some((input.to_owned(), value.to_owned()))
+                })
+                .collect(),
             };
             let files = deploy::prepare(flows, &flow_check::package_schemas(), &settings)?;
             if *check_only {

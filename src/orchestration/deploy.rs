@@ -11,12 +11,13 @@ use super::kestra_client::{Deployed, KestraClient};
 use crate::contract::InputError;
 use crate::error::Error;
 
-/// What the deployment sets in the flows: the schedule's timezone and the repository the
-/// scheduled runs improve.
+/// What the deployment sets in the flows: the schedule's timezone, and the defaults of inputs
+/// (the repository, model, forge, reviewer) that scheduled runs use.
 #[derive(Debug, Clone, Default)]
 pub struct DeploySettings {
     pub timezone: Option<String>,
-    pub repository: Option<String>,
+    /// Input id -> default; an input a flow does not have is left alone.
+    pub input_defaults: Vec<(String, String)>,
 }
 
 /// One flow file, read and checked.
@@ -91,10 +92,10 @@ pub async fn upload(
     Ok(done)
 }
 
-/// The flow text with the schedule's timezone and the `repository` input's default replaced.
-/// Unchanged (comments kept) when there is nothing to set.
+/// The flow text with the schedule's timezone and the inputs' defaults replaced. Unchanged
+/// (comments kept) when there is nothing to set.
 pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, Error> {
-    if settings.timezone.is_none() && settings.repository.is_none() {
+    if settings.timezone.is_none() && settings.input_defaults.is_empty() {
         return Ok(text.to_owned());
     }
     let mut doc: Value = serde_yaml::from_str(text)
@@ -106,11 +107,14 @@ pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, E
             }
         }
     }
-    if let Some(repository) = &settings.repository {
-        for input in sequence_mut(&mut doc, "inputs") {
-            if input.get("id").and_then(Value::as_str) == Some("repository") {
-                set(input, "defaults", Value::from(repository.as_str()));
-            }
+    for input in sequence_mut(&mut doc, "inputs") {
+        let id = input.get("id").and_then(Value::as_str).map(str::to_owned);
+        if let Some((_, value)) = settings
+            .input_defaults
+            .iter()
+            .find(|(key, _)| Some(key) == id.as_ref())
+        {
+            set(input, "defaults", Value::from(value.as_str()));
         }
     }
     serde_yaml::to_string(&doc).map_err(|e| Error::step("write the flow as YAML", e.to_string()))
@@ -139,7 +143,7 @@ mod tests {
     fn settings_replace_the_timezone_and_the_repository_default() {
         let settings = DeploySettings {
             timezone: Some("Europe/Paris".into()),
-            repository: Some("https://github.com/o/r".into()),
+            input_defaults: vec![("repository".into(), "https://github.com/o/r".into())],
         };
         let out = apply_settings(FLOW, &settings).unwrap();
         let flow = Flow::parse(&out).unwrap();

@@ -99,7 +99,7 @@ async fn deploy_updates_an_existing_flow_and_creates_a_new_one_as_yaml_with_basi
     .unwrap();
     let settings = DeploySettings {
         timezone: Some("Europe/Paris".to_owned()),
-        repository: None,
+        input_defaults: Vec::new(),
     };
     let files = deploy::prepare(dir.path(), &schemas(), &settings).unwrap();
     let done = deploy::upload(&client(&server), &files).await.unwrap();
