@@ -16,17 +16,10 @@ pub enum Error {
     Store(#[from] StoreError),
 
     #[error(transparent)]
-<<<<<<< HEAD
     Llm(#[from] crate::llm::LlmError),
 
     #[error(transparent)]
     Kestra(#[from] crate::orchestration::kestra_client::KestraError),
-=======
-    Kestra(#[from] crate::orchestration::kestra_client::KestraError),
-
-    #[error(transparent)]
-    Llm(#[from] crate::llm::LlmError),
->>>>>>> orch
 
     #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),

@@ -12,13 +12,7 @@ mod agent;
 mod common;
 mod context;
 mod contract;
-<<<<<<< HEAD
 mod dashboard;
-=======
-mod kestra;
-mod store;
-mod llm;
->>>>>>> orch
 mod evaluate;
 mod forge;
 mod kestra;
@@ -26,7 +20,4 @@ mod learn;
 mod llm;
 mod repo;
 mod review;
-<<<<<<< HEAD
 mod store;
-=======
->>>>>>> orch
