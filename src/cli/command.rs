@@ -27,6 +27,10 @@ enum Command {
     Migrate(super::migrate::MigrateArgs),
     /// Serve the web dashboard over the store (127.0.0.1:3000 by default).
     Dashboard(super::dashboard::DashboardArgs),
+    /// Run every phase now, in this process (the bundled example repository by default).
+    Run(super::run::RunArgs),
+    /// Deploy the flows to Kestra, or trigger an execution there.
+    Kestra(super::kestra::KestraArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -53,6 +57,8 @@ pub fn main() -> ExitCode {
         Command::Schemas(args) => super::schemas::run(&args),
         Command::Migrate(args) => super::migrate::run(&args, &secrets),
         Command::Dashboard(args) => super::dashboard::run(&args, &secrets),
+        Command::Run(args) => super::run::run(&args, &secrets),
+        Command::Kestra(args) => super::kestra::run(&args, &secrets),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -15,6 +15,7 @@ mod context;
 mod contract;
 mod evaluate;
 mod forge;
+mod kestra;
 mod llm;
 mod repo;
 mod review;
