@@ -1,10 +1,10 @@
 //! The `automaintainer` command: one subcommand per file.
 
 mod command;
-mod kestra;
-mod run;
 mod dashboard;
+mod kestra;
 mod migrate;
+mod run;
 mod schemas;
 
 pub use command::main;

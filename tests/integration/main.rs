@@ -10,13 +10,15 @@
 
 mod common;
 
-mod context;
 mod agent;
+mod context;
 mod contract;
-mod kestra;
-mod store;
-mod llm;
 mod evaluate;
-mod repo;
+mod flows;
 mod forge;
+mod kestra;
+mod llm;
+mod repo;
 mod review;
+mod run;
+mod store;
