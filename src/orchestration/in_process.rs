@@ -63,16 +63,24 @@ pub fn built_in() -> Vec<&'static str> {
 }
 
 async fn run_binary(binary: &str, input: &str, env: &TaskEnv) -> Result<Map<String, Value>, Error> {
-    // One line per phase binary, as it lands:
-    // "am-setup" => run_task::<crate::phases::setup::Setup>(input, env).await,
-    let _ = (input, env);
-    Err(Error::step(
-        "find the phase",
-        format!("{binary} is not built into this automaintainer"),
-    ))
+    use crate::phases;
+    match binary {
+        "am-setup" => run_task::<phases::setup::Setup>(input, env).await,
+        "am-context" => run_task::<phases::context::ContextPhase>(input, env).await,
+        "am-select" => run_task::<phases::select::Select>(input, env).await,
+        "am-implement" => run_task::<phases::implement::Implement>(input, env).await,
+        "am-open-pr" => run_task::<phases::open_pr::OpenPr>(input, env).await,
+        "am-review" => run_task::<phases::review::ReviewPhase>(input, env).await,
+        "am-evaluate" => run_task::<phases::evaluate::Evaluate>(input, env).await,
+        "am-persist" => run_task::<phases::persist::Persist>(input, env).await,
+        "am-cleanup" => run_task::<phases::cleanup::Cleanup>(input, env).await,
+        other => Err(Error::step(
+            "find the phase",
+            format!("{other} is not built into this automaintainer"),
+        )),
+    }
 }
 
-#[allow(dead_code)] // used once the phases are registered above
 async fn run_task<T: Task>(input: &str, env: &TaskEnv) -> Result<Map<String, Value>, Error> {
     let input: T::Input = parse_input(input)?;
     let output = T::run(input, env).await?;
