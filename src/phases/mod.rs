@@ -4,11 +4,11 @@
 //! [`Task`]: crate::contract::Task
 pub mod persist;
 
-pub mod evaluate;
 pub mod cleanup;
 pub mod context;
-pub mod setup;
+pub mod evaluate;
+pub mod implement;
 pub mod open_pr;
 pub mod review;
-pub mod implement;
 pub mod select;
+pub mod setup;

@@ -1,8 +1,8 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
 //! behind it, with the same behaviour.
 
-pub mod clock;
 mod analytics;
+pub mod clock;
 mod error;
 pub mod learning_text;
 mod open;

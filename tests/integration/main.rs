@@ -10,12 +10,12 @@
 
 mod common;
 
-mod context;
 mod agent;
+mod context;
 mod contract;
-mod store;
-mod llm;
 mod evaluate;
-mod repo;
 mod forge;
+mod llm;
+mod repo;
 mod review;
+mod store;

@@ -6,6 +6,6 @@ pub mod artifacts;
 pub mod bin;
 pub mod db;
 pub mod git;
-pub mod llm_stub;
 pub mod github;
+pub mod llm_stub;
 pub mod pr_run;
