@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{Selection, TaskFile};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
-use crate::store::RunStatus;
+use crate::store::{RunStatus, StoreError};
 
 /// The task.
 #[derive(Debug)]
@@ -57,7 +57,7 @@ impl Task for Cleanup {
     type Input = CleanupInput;
     type Output = CleanupOutput;
 
-    async fn run(input: CleanupInput, _env: &TaskEnv) -> Result<CleanupOutput, Error> {
+    async fn run(input: CleanupInput, env: &TaskEnv) -> Result<CleanupOutput, Error> {
         let run_dir = super::setup::absolute(&input.run_dir)?;
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
         refuse_dangerous(&run_dir, &cache)?;
@@ -65,6 +65,7 @@ impl Task for Cleanup {
             .status
             .unwrap_or_else(|| status_from_artifacts(&run_dir));
         let removed = remove(&run_dir)?;
+        close(&input.run_id, status, env).await?;
         Ok(CleanupOutput {
             run_id: input.run_id,
             removed,
@@ -128,6 +129,20 @@ fn status_from_artifacts(run_dir: &Path) -> RunStatus {
             ..
         }) => RunStatus::Nothing,
         _ => RunStatus::Failed,
+    }
+}
+
+/// Closes the run; a run the store never saw (setup failed before registering it) has nothing
+/// to close.
+async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Error> {
+    let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+    match store.close_run(run_id, status).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::UnknownRun(_)) => {
+            tracing::info!("run {run_id} was never registered; nothing to close");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

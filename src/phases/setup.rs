@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::repo::clone::{self, CloneRequest, Cloned};
 use crate::repo::location::Location;
 use crate::repo_config::RepoConfig;
+use crate::store::NewRun;
 
 /// The task.
 #[derive(Debug)]
@@ -92,6 +93,10 @@ impl Task for Setup {
     async fn run(input: SetupInput, env: &TaskEnv) -> Result<SetupOutput, Error> {
         let location = Location::parse(&input.repository)?;
         let run_dir = absolute(&input.run_dir)?;
+        // Registered before cloning, so a clone that fails is recorded against a known run.
+        let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+        store.register_run(&new_run(&input)).await?;
+        store.set_phase(&input.run_id, "setup").await?;
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| Error::io(format!("create the run directory {}", run_dir.display()), e))?;
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
@@ -141,6 +146,22 @@ impl Task for Setup {
             config_found: cloned_config_exists(&destination),
             fetched_objects: cloned.mirror.received_objects,
         })
+    }
+}
+
+/// The run as the store records it.
+fn new_run(input: &SetupInput) -> NewRun {
+    let model = input
+        .model
+        .clone()
+        .or_else(|| std::env::var("AM_LLM").ok().filter(|m| !m.is_empty()))
+        .unwrap_or_else(|| "offline".to_owned());
+    NewRun {
+        run_id: input.run_id.clone(),
+        repository: input.repository.trim().to_owned(),
+        trigger: input.trigger.clone(),
+        model,
+        started_at: chrono::Utc::now(),
     }
 }
 

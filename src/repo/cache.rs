@@ -3,12 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
-/// The cache directory: the input's choice, else `AM_CACHE_DIR`, else the user's data directory.
+/// The cache directory: the input's choice, else `AM_CACHE_DIR`, else the data directory the
+/// store uses too (`AM_DATA_DIR`, else the user's).
 pub fn cache_dir(explicit: Option<&Path>) -> PathBuf {
     if let Some(dir) = explicit {
         return dir.to_path_buf();
     }
     if let Some(dir) = std::env::var_os("AM_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("AM_DATA_DIR").filter(|v| !v.is_empty()) {
         return PathBuf::from(dir);
     }
     dirs::data_dir()

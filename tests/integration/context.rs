@@ -171,6 +171,7 @@ struct Project {
     remote: PathBuf,
     work: PathBuf,
     cache: PathBuf,
+    database_url: String,
 }
 
 impl Project {
@@ -206,6 +207,7 @@ impl Project {
         let remote = git::bare_clone(&work, &base.join("remote.git"));
         Self {
             cache: base.join("cache"),
+            database_url: automaintainer::store::sqlite_url(&base.join("am.db")),
             root: base,
             _root: root,
             remote,
@@ -218,7 +220,7 @@ impl Project {
     }
 
     fn setup(&self, run: &str) {
-        Runner::new("am-setup")
+        Runner::new("am-setup").env("DATABASE_URL", &self.database_url)
             .input_json(&json!({"run_id": run, "run_dir": self.run_dir(run), "repository": self.remote, "cache_dir": self.cache}))
             .run()
             .assert_ok();
@@ -230,7 +232,10 @@ impl Project {
             .as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
-        Runner::new("am-context").input_json(&input).run()
+        Runner::new("am-context")
+            .env("DATABASE_URL", &self.database_url)
+            .input_json(&input)
+            .run()
     }
 
     fn read_context(&self, run: &str) -> Context {
@@ -458,10 +463,11 @@ async fn eligible_issues_from_a_github_stub() {
         let input = json!({"repository": "https://github.com/o/r", "github_api_url": uri, "forge": "github"});
         let project_run = project.run_dir("run-gh");
         let cache = project.cache.clone();
+        let database_url = project.database_url.clone();
         tokio::task::spawn_blocking(move || {
             let mut full = json!({"run_id": "run-gh", "run_dir": project_run, "cache_dir": cache, "lint": false});
             full.as_object_mut().unwrap().extend(input.as_object().unwrap().clone());
-            Runner::new("am-context").env("GITHUB_TOKEN", "ghp_stubtoken0123456789abcdefghijklmnopq").input_json(&full).run()
+            Runner::new("am-context").env("DATABASE_URL", &database_url).env("GITHUB_TOKEN", "ghp_stubtoken0123456789abcdefghijklmnopq").input_json(&full).run()
         })
         .await
         .unwrap()

@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use automaintainer::store::{RunQuery, RunStatus};
+
 use crate::common::bin::{Ran, Runner};
+use crate::common::db::TestDb;
 use crate::common::git;
 
 const TOKEN: &str = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
@@ -19,6 +22,8 @@ struct Scene {
     work: PathBuf,
     remote: PathBuf,
     cache: PathBuf,
+    /// The store the binaries use: a SQLite file of this scene unless a test picks another.
+    database_url: String,
 }
 
 impl Scene {
@@ -28,6 +33,7 @@ impl Scene {
         let (work, remote) = git::rust_fixture(&path);
         Self {
             cache: path.join("cache"),
+            database_url: automaintainer::store::sqlite_url(&path.join("am.db")),
             root: path,
             _root: root,
             work,
@@ -50,7 +56,11 @@ impl Scene {
             .as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
-        Runner::new("am-setup").input_json(&input).run()
+        self.runner("am-setup").input_json(&input).run()
+    }
+
+    fn runner(&self, name: &str) -> Runner {
+        Runner::new(name).env("DATABASE_URL", &self.database_url)
     }
 
     fn mirrors(&self) -> Vec<PathBuf> {
@@ -144,7 +154,8 @@ fn setup_checks_out_the_base_branch_and_rejects_a_missing_one() {
 #[test]
 fn the_token_never_lands_in_git_config_or_output() {
     let scene = Scene::new();
-    let ran = Runner::new("am-setup")
+    let ran = scene
+        .runner("am-setup")
         .env("GITHUB_TOKEN", TOKEN)
         .input_json(&json!({
             "run_id": "run-token",
@@ -195,11 +206,9 @@ async fn refused_credentials_fail_cleanly_and_the_token_went_through_the_callbac
     let url = format!("{}/o/r.git", server.uri());
     let run_dir = scene.run_dir("run-auth");
     let input = json!({"run_id": "run-auth", "run_dir": run_dir, "repository": url, "cache_dir": scene.cache});
+    let runner = scene.runner("am-setup");
     let ran = tokio::task::spawn_blocking(move || {
-        Runner::new("am-setup")
-            .env("GITHUB_TOKEN", TOKEN)
-            .input_json(&input)
-            .run()
+        runner.env("GITHUB_TOKEN", TOKEN).input_json(&input).run()
     })
     .await
     .unwrap();
@@ -283,9 +292,10 @@ fn a_bad_config_file_is_bad_input_and_leaves_no_clone() {
     assert!(!scene.run_dir("run-config").join("repo").exists());
 }
 
-fn cleanup(run_dir: &Path, cache: &Path) -> Ran {
-    Runner::new("am-cleanup")
-        .input_json(&json!({"run_id": "run-c", "run_dir": run_dir, "cache_dir": cache}))
+fn cleanup(scene: &Scene, run_dir: &Path) -> Ran {
+    scene
+        .runner("am-cleanup")
+        .input_json(&json!({"run_id": "run-c", "run_dir": run_dir, "cache_dir": scene.cache}))
         .run()
 }
 
@@ -294,7 +304,7 @@ fn cleanup_removes_the_run_keeps_the_cache_and_is_safe_twice() {
     let scene = Scene::new();
     scene.setup("run-c", json!({})).assert_ok();
     let run_dir = scene.run_dir("run-c");
-    let first = cleanup(&run_dir, &scene.cache);
+    let first = cleanup(&scene, &run_dir);
     first.assert_ok();
     assert_eq!(first.outputs()["removed"], true);
     assert_eq!(
@@ -308,7 +318,7 @@ fn cleanup_removes_the_run_keeps_the_cache_and_is_safe_twice() {
         scene.root.join("runs").is_dir(),
         "nothing above the run directory goes"
     );
-    let second = cleanup(&run_dir, &scene.cache);
+    let second = cleanup(&scene, &run_dir);
     second.assert_ok();
     assert_eq!(second.outputs()["removed"], false);
 }
@@ -323,10 +333,60 @@ fn cleanup_refuses_dangerous_directories() {
         scene.cache.join("mirrors"),
         scene.root.join(".."),
     ] {
-        let ran = cleanup(&dangerous, &scene.cache);
+        let ran = cleanup(&scene, &dangerous);
         assert_eq!(ran.code, 2, "{}: {}", dangerous.display(), ran.stderr);
         assert!(ran.stderr.contains("refusing to remove"), "{}", ran.stderr);
     }
     assert_eq!(scene.mirrors().len(), 1);
     assert!(scene.run_dir("run-d").join("repo").is_dir());
 }
+
+/// The run is registered as running by setup (once, however often setup is retried) and closed
+/// by cleanup with the status the artifacts show, on both store backends.
+async fn setup_registers_the_run_once_and_cleanup_closes_it(db: TestDb) {
+    let mut scene = Scene::new();
+    scene.database_url = db.url().to_owned();
+    let scene = std::sync::Arc::new(scene);
+    let run = |name: &'static str, input: Value| {
+        let scene = scene.clone();
+        tokio::task::spawn_blocking(move || scene.runner(name).input_json(&input).run())
+    };
+    let setup_input = json!({
+        "run_id": "run-store", "run_dir": scene.run_dir("run-store"), "repository": scene.remote,
+        "cache_dir": scene.cache, "trigger": "schedule", "model": "offline",
+    });
+    run("am-setup", setup_input.clone())
+        .await
+        .unwrap()
+        .assert_ok();
+    run("am-setup", setup_input).await.unwrap().assert_ok();
+    let (runs, total) = db.store.run_overview(&RunQuery::default()).await.unwrap();
+    assert_eq!(total, 1, "a retried setup registers no second run");
+    let registered = &runs[0];
+    assert_eq!(registered.run_id, "run-store");
+    assert_eq!(registered.status, RunStatus::Running);
+    assert_eq!(registered.trigger, "schedule");
+    assert_eq!(registered.repository, scene.remote.display().to_string());
+    assert_eq!(registered.phase.as_deref(), Some("setup"));
+
+    let cleanup_input = json!({
+        "run_id": "run-store", "run_dir": scene.run_dir("run-store"),
+        "cache_dir": scene.cache, "status": "nothing",
+    });
+    run("am-cleanup", cleanup_input.clone())
+        .await
+        .unwrap()
+        .assert_ok();
+    run("am-cleanup", cleanup_input).await.unwrap().assert_ok();
+    let closed = db
+        .store
+        .run_detail("run-store")
+        .await
+        .unwrap()
+        .unwrap()
+        .overview;
+    assert_eq!(closed.status, RunStatus::Nothing);
+    assert!(closed.finished_at.is_some());
+}
+
+crate::store_tests!(setup_registers_the_run_once_and_cleanup_closes_it);
