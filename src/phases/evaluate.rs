@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::evaluate::evaluator::{self, Options};
 use crate::evaluate::judge::judged_readability;
 use crate::evaluate::score::{evaluation, validate_weights};
-use crate::llm::{LlmClient, LlmError};
+use crate::phases::llm_input::llm_client;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -122,13 +122,7 @@ impl Task for Evaluate {
             coverage: input.coverage.unwrap_or(true),
             coverage_timeout: Duration::from_secs(input.coverage_timeout_secs.unwrap_or(900)),
         };
-        let client = LlmClient::from_env(input.llm.as_deref(), &env.secrets).map_err(|e| match e {
-            LlmError::Spec { spec, reason } => Error::from(InputError::field(
-                "llm",
-                format!("a model spec such as `anthropic:<model>` or `offline` (`{spec}`: {reason})"),
-            )),
-            other => Error::from(other),
-        })?;
+        let client = llm_client(input.llm.as_deref(), &env.secrets)?;
         let (readability, usage) = judged_readability(&client, &files).await;
         let weights = options.weights;
         let [quality, coverage, maintainability] = tokio::task::spawn_blocking(move || {

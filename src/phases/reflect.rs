@@ -12,9 +12,12 @@ use crate::artifacts::{
 };
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::learn::extract::Candidate;
 use crate::learn::model::{model_candidates, prompt_context};
-use crate::learn::reflect::{reflect, rule_candidates, Forge, RunFacts, Thresholds};
-use crate::llm::{LlmClient, LlmError};
+use crate::learn::reflect::{reflect, rule_candidates, Forge, Reflection, RunFacts, Thresholds};
+use crate::llm::LlmClient;
+use crate::phases::llm_input::llm_client;
+use crate::store::Store;
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -162,18 +165,7 @@ impl Task for Reflect {
             .or_else(|| pr.as_ref().map(|p| p.forge.clone()))
             .or_else(|| std::env::var("AM_FORGE").ok().filter(|f| !f.is_empty()))
             .unwrap_or_else(|| "local".to_owned());
-        let forge = match forge_name.as_str() {
-            "github" => {
-                let url = input
-                    .github_api_url
-                    .clone()
-                    .unwrap_or_else(crate::github::api_base_url);
-                let client = crate::github::client(&url, env.secrets.github_token.as_ref())
-                    .map_err(|reason| Error::step("connect to GitHub", reason))?;
-                Forge::GitHub(client)
-            }
-            _ => Forge::Local,
-        };
+        let forge = forge_for(&forge_name, &input, env)?;
         let thresholds = Thresholds {
             similarity: input
                 .similarity_threshold
@@ -199,75 +191,35 @@ impl Task for Reflect {
             .unwrap_or_else(|| dir.join("reflection.json"));
         let previous = previous_reflection(&reflection_path, &input.run_id);
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-        let client = LlmClient::from_env(input.llm.as_deref(), &env.secrets).map_err(|e| match e {
-            LlmError::Spec { spec, reason } => Error::from(InputError::field(
-                "llm",
-                format!("a model spec such as `anthropic:<model>` or `offline` (`{spec}`: {reason})"),
-            )),
-            other => Error::from(other),
-        })?;
-        let mut usage = Usage::default();
+        let client = llm_client(input.llm.as_deref(), &env.secrets)?;
         // A retry keeps what the first attempt learned instead of reinforcing it again.
-        let candidates = if previous.is_some() {
+        let (candidates, usage) = if previous.is_some() {
             tracing::info!(
                 "run {} was reflected on before; its learnings stand",
                 input.run_id
             );
-            Vec::new()
+            (Vec::new(), Usage::default())
         } else if client.is_offline() {
-            rule_candidates(&facts, &thresholds)
+            (rule_candidates(&facts, &thresholds), Usage::default())
         } else {
-            let earlier = match facts.forge_repository {
-                Some(forge_repository) => store.pull_requests(forge_repository).await?,
-                None => Vec::new(),
+            let about = About {
+                pr: pr.as_ref(),
+                task: task.as_ref(),
             };
-            let held = store.learnings(&repository).await?;
-            let selected = task.as_ref().and_then(|t| t.selection.task());
-            let context = prompt_context(
-                &facts,
-                pr.as_ref().map(|p| {
-                    (
-                        p.number.and_then(|n| i64::try_from(n).ok()),
-                        p.title.as_str(),
-                    )
-                }),
-                selected.map(|t| (t.kind.as_str(), t.title.as_str())),
-                &earlier,
-                &held,
-            );
-            match model_candidates(&client, &context).await {
-                Ok((candidates, spent)) => {
-                    usage = spent;
-                    candidates
-                }
-                Err(error) => {
-                    tracing::warn!("the model could not reflect ({error}); using the rules");
-                    rule_candidates(&facts, &thresholds)
-                }
-            }
+            ask_model(store.as_ref(), &client, &facts, about, &thresholds).await?
         };
         let mut reflection =
             reflect(store.as_ref(), &forge, &facts, &candidates, &thresholds).await?;
-        if let Some(previous) = previous {
-            reflection.remembered.added = previous.added;
-            reflection.remembered.reinforced = previous.reinforced;
-        } else {
-            let record = ReflectionFile {
-                run_id: input.run_id.clone(),
-                repository: repository.clone(),
-                candidates: candidates
-                    .iter()
-                    .map(|c| CandidateRecord {
-                        kind: c.kind.clone(),
-                        content: c.content.clone(),
-                        source: c.source.clone(),
-                        weight: c.weight,
-                    })
-                    .collect(),
-                added: reflection.remembered.added.clone(),
-                reinforced: reflection.remembered.reinforced.clone(),
-            };
-            artifacts::write(&reflection_path, &record, &env.secrets.redactor())?;
+        match previous {
+            Some(previous) => {
+                reflection.remembered.added = previous.added;
+                reflection.remembered.reinforced = previous.reinforced;
+            }
+            None => {
+                let record =
+                    ReflectionFile::new(&input.run_id, &repository, &candidates, &reflection);
+                artifacts::write(&reflection_path, &record, &env.secrets.redactor())?;
+            }
         }
 
         env.protocol.metrics(&[
@@ -302,6 +254,87 @@ impl Task for Reflect {
             reflection: reflection_path,
             usage,
         })
+    }
+}
+
+/// What the prompt says about the run besides the facts.
+#[derive(Debug, Clone, Copy)]
+struct About<'a> {
+    pr: Option<&'a PullRequestFile>,
+    task: Option<&'a TaskFile>,
+}
+
+/// The model's candidates, or the rules' when the model fails.
+async fn ask_model(
+    store: &dyn Store,
+    client: &LlmClient,
+    facts: &RunFacts<'_>,
+    about: About<'_>,
+    thresholds: &Thresholds,
+) -> Result<(Vec<Candidate>, Usage), Error> {
+    let earlier = match facts.forge_repository {
+        Some(forge_repository) => store.pull_requests(forge_repository).await?,
+        None => Vec::new(),
+    };
+    let held = store.learnings(facts.repository).await?;
+    let selected = about.task.and_then(|t| t.selection.task());
+    let context = prompt_context(
+        facts,
+        about.pr.map(|p| {
+            (
+                p.number.and_then(|n| i64::try_from(n).ok()),
+                p.title.as_str(),
+            )
+        }),
+        selected.map(|t| (t.kind.as_str(), t.title.as_str())),
+        &earlier,
+        &held,
+    );
+    match model_candidates(client, &context).await {
+        Ok(found) => Ok(found),
+        Err(error) => {
+            tracing::warn!("the model could not reflect ({error}); using the rules");
+            Ok((rule_candidates(facts, thresholds), Usage::default()))
+        }
+    }
+}
+
+/// The forge earlier pull requests are looked up on.
+fn forge_for(name: &str, input: &ReflectInput, env: &TaskEnv) -> Result<Forge, Error> {
+    if name != "github" {
+        return Ok(Forge::Local);
+    }
+    let url = input
+        .github_api_url
+        .clone()
+        .unwrap_or_else(crate::github::api_base_url);
+    let client = crate::github::client(&url, env.secrets.github_token.as_ref())
+        .map_err(|reason| Error::step("connect to GitHub", reason))?;
+    Ok(Forge::GitHub(client))
+}
+
+impl ReflectionFile {
+    fn new(
+        run_id: &str,
+        repository: &str,
+        candidates: &[Candidate],
+        reflection: &Reflection,
+    ) -> Self {
+        Self {
+            run_id: run_id.to_owned(),
+            repository: repository.to_owned(),
+            candidates: candidates
+                .iter()
+                .map(|c| CandidateRecord {
+                    kind: c.kind.clone(),
+                    content: c.content.clone(),
+                    source: c.source.clone(),
+                    weight: c.weight,
+                })
+                .collect(),
+            added: reflection.remembered.added.clone(),
+            reinforced: reflection.remembered.reinforced.clone(),
+        }
     }
 }
 

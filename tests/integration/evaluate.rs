@@ -271,6 +271,17 @@ fn nothing_committed_means_nothing_to_evaluate() {
 
 #[test]
 fn python_change_is_linted_and_its_coverage_measured() {
+    for (tool, args) in [
+        ("ruff", vec!["--version"]),
+        ("python3", vec!["-m", "coverage", "--version"]),
+        ("python3", vec!["-m", "pytest", "--version"]),
+    ] {
+        let found = std::process::Command::new(tool)
+            .args(&args)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(found, "{tool} {args:?} is needed: `python3 -m pip install ruff coverage pytest` (.ci/run installs them)");
+    }
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("run");
     let clone = run_dir.join("repo");

@@ -545,7 +545,64 @@ async fn reflection_through_the_model(db: TestDb) {
     assert!(!sent[fence..at].contains("</untrusted-data>"));
 }
 
+/// Moves a learning's last reinforcement `days` into the past, in the backend's own SQL.
+async fn age(db: &TestDb, id: i64, days: i64) {
+    use sqlx::Connection;
+    let at = Utc::now() - chrono::Duration::days(days);
+    match db.backend {
+        crate::common::db::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(db.url()).await.unwrap();
+            sqlx::query("UPDATE learnings SET updated_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        crate::common::db::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(db.url()).await.unwrap();
+            let text = automaintainer::store::clock::sqlite_text(at);
+            sqlx::query("UPDATE learnings SET updated_at = ?1 WHERE id = ?2")
+                .bind(text)
+                .bind(id)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn stale_learnings_rank_below_fresh_ones(db: TestDb) {
+    let store = db.store.as_ref();
+    let add = |content: &str, weight: f64| NewLearning {
+        repository: REPOSITORY.to_owned(),
+        kind: "mistake".to_owned(),
+        content: content.to_owned(),
+        source: "review".to_owned(),
+        run_id: None,
+        weight,
+    };
+    let fresh = store
+        .add_learning(&add("Check the config parser for unwraps", 1.0))
+        .await
+        .unwrap();
+    // Four times the weight, but three half-lives (90 days) old: 4 x 0.125 = 0.5 of the fresh one.
+    let stale = store
+        .add_learning(&add("Check the config parser for panics", 4.0))
+        .await
+        .unwrap();
+    age(&db, stale, 90).await;
+    let got = store
+        .relevant_learnings(REPOSITORY, "config parser", 10)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = got.iter().map(|l| l.id).collect();
+    assert_eq!(ids, [fresh, stale], "{got:?}");
+    assert!((got[1].score / got[0].score - 0.5).abs() < 0.05, "{got:?}");
+}
+
 crate::store_tests!(
+    stale_learnings_rank_below_fresh_ones,
     reflection_through_the_model,
     loop_across_two_runs,
     github_outcome_through_a_stub,
