@@ -90,7 +90,7 @@ echo "| backend  | route     | req/s    | p99 ms   | SQL mean | SQL p99  |"
 echo "|----------|-----------|----------|----------|----------|----------|"
 
 # PostgreSQL
-psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
+PGOPTIONS="-c client_min_messages=warning" psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null
 psql -q "$PG_ADMIN" -c "CREATE DATABASE $PG_DB" >/dev/null
 DATABASE_URL="$PG_URL" "$BIN" migrate 2>/dev/null
 psql -q -v ON_ERROR_STOP=1 "$PG_URL" -f "$HERE/seed_postgres.sql" >/dev/null
