@@ -16,10 +16,10 @@ pub enum Error {
     Store(#[from] StoreError),
 
     #[error(transparent)]
-    Kestra(#[from] crate::orchestration::kestra_client::KestraError),
+    Llm(#[from] crate::llm::LlmError),
 
     #[error(transparent)]
-    Llm(#[from] crate::llm::LlmError),
+    Kestra(#[from] crate::orchestration::kestra_client::KestraError),
 
     #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),

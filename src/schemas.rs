@@ -18,6 +18,7 @@ pub fn all() -> Vec<(&'static str, serde_json::Value)> {
         ("am-review", schema_of::<phases::review::ReviewPhase>()),
         ("am-evaluate", schema_of::<phases::evaluate::Evaluate>()),
         ("am-persist", schema_of::<phases::persist::Persist>()),
+        ("am-reflect", schema_of::<phases::reflect::Reflect>()),
         ("am-cleanup", schema_of::<phases::cleanup::Cleanup>()),
     ]
 }

@@ -4,6 +4,7 @@ pub mod change;
 pub mod code_quality;
 pub mod coverage;
 pub mod evaluator;
+pub mod judge;
 pub mod lcov;
 pub mod lint;
 pub mod maintainability;

@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../prompts/implementation.md"),
     ),
     ("reflection", include_str!("../../prompts/reflection.md")),
+    (
+        "readability-judge",
+        include_str!("../../prompts/readability-judge.md"),
+    ),
 ];
 
 const OPEN: &str = "<untrusted-data";

@@ -7,11 +7,13 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Component, Evaluation, Implementation, Review, Weights};
+use crate::artifacts::{self, Component, Evaluation, Implementation, Review, Usage, Weights};
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::evaluate::evaluator::{self, Options};
-use crate::evaluate::score::validate_weights;
+use crate::evaluate::judge::judged_readability;
+use crate::evaluate::score::{evaluation, validate_weights};
+use crate::llm::{LlmClient, LlmError};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,6 +84,8 @@ pub struct EvaluateOutput {
     pub evaluation: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The readability judge's model calls (none when offline).
+    pub usage: Usage,
 }
 
 #[derive(Debug)]
@@ -108,6 +112,7 @@ impl Task for Evaluate {
                     evolution_score: None,
                     evaluation: None,
                     reason: Some("the implementation committed nothing".to_owned()),
+                    usage: Usage::default(),
                 })
             }
         };
@@ -117,18 +122,39 @@ impl Task for Evaluate {
             coverage: input.coverage.unwrap_or(true),
             coverage_timeout: Duration::from_secs(input.coverage_timeout_secs.unwrap_or(900)),
         };
-        let evaluation = tokio::task::spawn_blocking(move || {
-            evaluator::evaluate(&clone, &implementation, &files, review.as_ref(), &options)
+        let client = LlmClient::from_env(input.llm.as_deref(), &env.secrets).map_err(|e| match e {
+            LlmError::Spec { spec, reason } => Error::from(InputError::field(
+                "llm",
+                format!("a model spec such as `anthropic:<model>` or `offline` (`{spec}`: {reason})"),
+            )),
+            other => Error::from(other),
+        })?;
+        let (readability, usage) = judged_readability(&client, &files).await;
+        let weights = options.weights;
+        let [quality, coverage, maintainability] = tokio::task::spawn_blocking(move || {
+            evaluator::measure_components(
+                &clone,
+                &implementation,
+                &files,
+                review.as_ref(),
+                &options,
+            )
         })
         .await
         .map_err(|e| Error::step("evaluate the change", e.to_string()))?;
+        let evaluation = evaluation(quality, coverage, maintainability, readability, weights);
 
         let path = input
             .evaluation
             .clone()
             .unwrap_or_else(|| input.run_dir.join("evaluation.json"));
         artifacts::write(&path, &evaluation, &env.secrets.redactor())?;
-        env.protocol.metrics(&metrics(&evaluation));
+        let mut emitted = metrics(&evaluation);
+        if usage.calls > 0 {
+            let tokens = (usage.input_tokens + usage.output_tokens) as f64;
+            emitted.push(Metric::counter("llm_tokens", tokens).tag("phase", "evaluate"));
+        }
+        env.protocol.metrics(&emitted);
         tracing::info!(
             "evolution score {:?} for run {}",
             evaluation.evolution_score,
@@ -139,6 +165,7 @@ impl Task for Evaluate {
             evolution_score: evaluation.evolution_score,
             evaluation: Some(path),
             reason: None,
+            usage,
         })
     }
 }

@@ -2,13 +2,14 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
-pub mod persist;
 
 pub mod cleanup;
 pub mod context;
 pub mod evaluate;
 pub mod implement;
 pub mod open_pr;
+pub mod persist;
+pub mod reflect;
 pub mod review;
 pub mod select;
 pub mod setup;

@@ -91,7 +91,6 @@ fn the_main_flow_has_the_ten_phases_in_order_with_timeouts_retries_and_handlers(
 }
 
 #[test]
-#[ignore = "waits for am-reflect to land on main"]
 fn every_flow_passes_the_check_against_the_binaries() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
     let schemas = flow_check::package_schemas();
@@ -168,7 +167,7 @@ fn outcome(report: &RunReport, id: &str) -> StepOutcome {
 }
 
 #[tokio::test]
-#[ignore = "waits for am-reflect and am-open-pr's store to land on main"]
+#[ignore = "waits for am-setup and am-cleanup to register and close the run in the store (on main soon)"]
 async fn the_main_flow_runs_command_by_command_on_a_fixture_repository() {
     let root = tempfile::tempdir().unwrap();
     let (_, remote) = git::rust_fixture_with_lint(&root.path().join("fixture"));
@@ -207,7 +206,7 @@ async fn the_main_flow_runs_command_by_command_on_a_fixture_repository() {
     .unwrap();
     assert_eq!(
         implement_input["task"],
-        report.outputs("select").unwrap()["task_file"]
+        report.outputs("select").unwrap()["task_path"]
     );
     assert_eq!(implement_input["run_id"], run_id);
 

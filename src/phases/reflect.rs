@@ -1,0 +1,284 @@
+//! am-reflect: learns from the run (review findings, weak evaluation components, failed checks)
+//! and from what became of earlier pull requests, into the learnings of the store.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::artifacts::{
+    self, Context, Evaluation, Implementation, PullRequestFile, Review, TaskFile,
+};
+use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
+use crate::error::Error;
+use crate::learn::reflect::{reflect, rule_candidates, Forge, RunFacts, Thresholds};
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReflectInput {
+    pub run_id: String,
+    pub run_dir: PathBuf,
+    /// The repository the learnings belong to, as the run was given it; default: the one in
+    /// `context.json`.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Artifacts read when present; each defaults to its name in `run_dir`.
+    #[serde(default)]
+    pub context: Option<PathBuf>,
+    #[serde(default)]
+    pub task: Option<PathBuf>,
+    #[serde(default)]
+    pub implementation: Option<PathBuf>,
+    #[serde(default)]
+    pub pr: Option<PathBuf>,
+    #[serde(default)]
+    pub review: Option<PathBuf>,
+    #[serde(default)]
+    pub evaluation: Option<PathBuf>,
+    /// `github` or `local`: where earlier pull requests are looked up; default: `pr.json`'s
+    /// forge, else `AM_FORGE`, else `local`.
+    #[serde(default)]
+    pub forge: Option<String>,
+    /// GitHub's API URL; default `AM_GITHUB_API_URL` or api.github.com.
+    #[serde(default)]
+    pub github_api_url: Option<String>,
+    /// Jaccard similarity (0-1] at which a learning merges into a stored one; default 0.6.
+    #[serde(default)]
+    pub similarity_threshold: Option<f64>,
+    /// Component score under which it is a weakness to learn from; default 60.
+    #[serde(default)]
+    pub weak_below: Option<f64>,
+    /// Where to write `reflection.json`; default `<run_dir>/reflection.json`.
+    #[serde(default)]
+    pub reflection: Option<PathBuf>,
+}
+
+impl Validate for ReflectInput {
+    fn validate(&self) -> Result<(), InputError> {
+        if self.run_id.trim().is_empty() {
+            return Err(InputError::field("run_id", "a non-empty run id"));
+        }
+        if let Some(t) = self.similarity_threshold {
+            if !(t > 0.0 && t <= 1.0) {
+                return Err(InputError::field(
+                    "similarity_threshold",
+                    "a number in (0, 1]",
+                ));
+            }
+        }
+        if let Some(w) = self.weak_below {
+            if !(0.0..=100.0).contains(&w) {
+                return Err(InputError::field("weak_below", "a score from 0 to 100"));
+            }
+        }
+        if let Some(forge) = &self.forge {
+            if forge != "github" && forge != "local" {
+                return Err(InputError::field("forge", "`github` or `local`"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ReflectOutput {
+    /// `reflected`, or `nothing` when the run left nothing to learn from.
+    pub status: String,
+    /// Ids of new learnings.
+    pub added: Vec<i64>,
+    /// Ids of stored learnings a new one merged into (their weight rose).
+    pub reinforced: Vec<i64>,
+    /// Earlier pull requests whose outcome was applied now: (run id, `merged` or `closed`).
+    pub outcomes: Vec<OutcomeSummary>,
+    /// `reflection.json`: the candidates and what became of them.
+    pub reflection: PathBuf,
+}
+
+/// `reflection.json`: what one reflection learned. Its presence also keeps a retried am-reflect
+/// from reinforcing the same run's learnings twice.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ReflectionFile {
+    pub run_id: String,
+    pub repository: String,
+    pub candidates: Vec<CandidateRecord>,
+    pub added: Vec<i64>,
+    pub reinforced: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct CandidateRecord {
+    pub kind: String,
+    pub content: String,
+    pub source: String,
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OutcomeSummary {
+    pub run_id: String,
+    pub state: String,
+    pub learnings_adjusted: usize,
+}
+
+#[derive(Debug)]
+pub struct Reflect;
+
+impl Task for Reflect {
+    const NAME: &'static str = "am-reflect";
+    const ABOUT: &'static str =
+        "Learn from the run's review, evaluation and checks and from earlier PRs' outcomes";
+    type Input = ReflectInput;
+    type Output = ReflectOutput;
+
+    async fn run(input: ReflectInput, env: &TaskEnv) -> Result<ReflectOutput, Error> {
+        let dir = &input.run_dir;
+        let context: Option<Context> = optional(&input.context, dir, "context.json")?;
+        let task: Option<TaskFile> = optional(&input.task, dir, "task.json")?;
+        let implementation: Option<Implementation> =
+            optional(&input.implementation, dir, "implementation.json")?;
+        let pr: Option<PullRequestFile> = optional(&input.pr, dir, "pr.json")?;
+        let review: Option<Review> = optional(&input.review, dir, "review.json")?;
+        let evaluation: Option<Evaluation> = optional(&input.evaluation, dir, "evaluation.json")?;
+
+        let repository = input
+            .repository
+            .clone()
+            .or_else(|| context.as_ref().map(|c| c.repository.clone()))
+            .ok_or_else(|| {
+                InputError::field("repository", "the repository (or a context.json naming it)")
+            })?;
+        let forge_name = input
+            .forge
+            .clone()
+            .or_else(|| pr.as_ref().map(|p| p.forge.clone()))
+            .or_else(|| std::env::var("AM_FORGE").ok().filter(|f| !f.is_empty()))
+            .unwrap_or_else(|| "local".to_owned());
+        let forge = match forge_name.as_str() {
+            "github" => {
+                let url = input
+                    .github_api_url
+                    .clone()
+                    .unwrap_or_else(crate::github::api_base_url);
+                // Both rustls backends are in the build; octocrab needs one chosen.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let client = crate::github::client(&url, env.secrets.github_token.as_ref())
+                    .map_err(|reason| Error::step("connect to GitHub", reason))?;
+                Forge::GitHub(client)
+            }
+            _ => Forge::Local,
+        };
+        let thresholds = Thresholds {
+            similarity: input
+                .similarity_threshold
+                .unwrap_or(crate::learn::similarity::DEFAULT_THRESHOLD),
+            weak_below: input.weak_below.unwrap_or(60.0),
+        };
+        let learnings_used = task
+            .as_ref()
+            .map(|t| t.learnings_used.clone())
+            .unwrap_or_default();
+        let facts = RunFacts {
+            run_id: &input.run_id,
+            repository: &repository,
+            forge_repository: pr.as_ref().map(|p| p.repository.as_str()),
+            review: review.as_ref(),
+            evaluation: evaluation.as_ref(),
+            implementation: implementation.as_ref(),
+            learnings_used: &learnings_used,
+        };
+        let reflection_path = input
+            .reflection
+            .clone()
+            .unwrap_or_else(|| dir.join("reflection.json"));
+        let previous = previous_reflection(&reflection_path, &input.run_id);
+        // A retry keeps what the first attempt learned instead of reinforcing it again.
+        let candidates = if previous.is_some() {
+            tracing::info!(
+                "run {} was reflected on before; its learnings stand",
+                input.run_id
+            );
+            Vec::new()
+        } else {
+            rule_candidates(&facts, &thresholds)
+        };
+        let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+        let mut reflection =
+            reflect(store.as_ref(), &forge, &facts, &candidates, &thresholds).await?;
+        if let Some(previous) = previous {
+            reflection.remembered.added = previous.added;
+            reflection.remembered.reinforced = previous.reinforced;
+        } else {
+            let record = ReflectionFile {
+                run_id: input.run_id.clone(),
+                repository: repository.clone(),
+                candidates: candidates
+                    .iter()
+                    .map(|c| CandidateRecord {
+                        kind: c.kind.clone(),
+                        content: c.content.clone(),
+                        source: c.source.clone(),
+                        weight: c.weight,
+                    })
+                    .collect(),
+                added: reflection.remembered.added.clone(),
+                reinforced: reflection.remembered.reinforced.clone(),
+            };
+            artifacts::write(&reflection_path, &record, &env.secrets.redactor())?;
+        }
+
+        env.protocol.metrics(&[
+            Metric::counter("learnings_added", reflection.remembered.added.len() as f64)
+                .tag("phase", "reflect"),
+            Metric::counter(
+                "learnings_reinforced",
+                reflection.remembered.reinforced.len() as f64,
+            )
+            .tag("phase", "reflect"),
+        ]);
+        let nothing = reflection.remembered.added.is_empty()
+            && reflection.remembered.reinforced.is_empty()
+            && reflection.outcomes.is_empty();
+        Ok(ReflectOutput {
+            status: if nothing { "nothing" } else { "reflected" }.to_owned(),
+            added: reflection.remembered.added,
+            reinforced: reflection.remembered.reinforced,
+            outcomes: reflection
+                .outcomes
+                .iter()
+                .map(|o| OutcomeSummary {
+                    run_id: o.run_id.clone(),
+                    state: o.state.as_str().to_owned(),
+                    learnings_adjusted: o.adjusted.len(),
+                })
+                .collect(),
+            reflection: reflection_path,
+        })
+    }
+}
+
+fn previous_reflection(path: &Path, run_id: &str) -> Option<ReflectionFile> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str::<ReflectionFile>(&text)
+        .ok()
+        .filter(|previous| previous.run_id == run_id)
+}
+
+/// An artifact: an explicitly named one must exist; a default one may be missing.
+fn optional<T: DeserializeOwned>(
+    explicit: &Option<PathBuf>,
+    run_dir: &Path,
+    default_name: &str,
+) -> Result<Option<T>, Error> {
+    match explicit {
+        Some(path) => artifacts::read(path).map(Some),
+        None => {
+            let path = run_dir.join(default_name);
+            if path.is_file() {
+                artifacts::read(&path).map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}

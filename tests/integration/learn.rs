@@ -1,0 +1,488 @@
+//! The learning loop on real stores (PostgreSQL and SQLite) with am-reflect run as a binary:
+//! a review finding becomes a learning, the next run's context retrieves it, a merged PR
+//! raises the weight of what its run used (once), a closed one lowers it, and the same finding
+//! again reinforces one row instead of adding a second. Earlier PRs' outcomes come from the local
+//! forge's bare remote, or from GitHub through a stub server.
+
+use std::path::Path;
+
+use automaintainer::artifacts::{
+    PrAction, PullRequestFile, ReviewStatus, Selection, Severity, TaskFile, TaskKind, TaskSpec,
+    Usage,
+};
+use automaintainer::store::{NewLearning, NewRun, PullRequestRow, Store};
+use chrono::Utc;
+use serde_json::json;
+
+use crate::common::artifacts::{finding, review, write};
+use crate::common::bin::{Ran, Runner};
+use crate::common::db::TestDb;
+use crate::common::git::{bare_clone, commit_files, git, init_repo};
+
+const REPOSITORY: &str = "https://example.com/acme/shipping";
+const FINDING: &str = "Unwrap on user input in the config parser";
+
+async fn register(store: &dyn Store, run_id: &str) {
+    store
+        .register_run(&NewRun {
+            run_id: run_id.to_owned(),
+            repository: REPOSITORY.to_owned(),
+            trigger: "local".to_owned(),
+            model: "offline".to_owned(),
+            started_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+}
+
+fn task_file(learnings_used: Vec<i64>) -> TaskFile {
+    TaskFile {
+        selection: Selection::Selected {
+            task: TaskSpec {
+                kind: TaskKind::BugFix,
+                title: "Parse the config without panicking".to_owned(),
+                rationale: "crash on bad input".to_owned(),
+                target_files: vec!["src/config.rs".to_owned()],
+                acceptance_criteria: vec![],
+                issue: None,
+            },
+        },
+        learnings_used,
+        usage: Usage::default(),
+    }
+}
+
+fn pr_file(remote: &Path, branch: &str) -> PullRequestFile {
+    PullRequestFile {
+        action: PrAction::Created,
+        forge: "local".to_owned(),
+        repository: remote.to_string_lossy().into_owned(),
+        number: None,
+        url: None,
+        branch: branch.to_owned(),
+        base_branch: "main".to_owned(),
+        head_commit: None,
+        title: format!("Fix config parsing ({branch})"),
+        body: String::new(),
+        draft: false,
+        labels: vec![],
+    }
+}
+
+/// Records the run's open PR in the store, as am-open-pr does for the local forge.
+async fn open_pr(store: &dyn Store, run_id: &str, remote: &Path, branch: &str, head: &str) {
+    let now = Utc::now();
+    store
+        .upsert_pull_request(&PullRequestRow {
+            run_id: run_id.to_owned(),
+            repository: remote.to_string_lossy().into_owned(),
+            forge: "local".to_owned(),
+            number: None,
+            url: None,
+            branch: branch.to_owned(),
+            title: format!("Fix config parsing ({branch})"),
+            state: "open".to_owned(),
+            merged: false,
+            head_commit: Some(head.to_owned()),
+            created_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+}
+
+/// Writes a run directory with the run's artifacts and runs am-reflect on it.
+fn reflect(
+    db: &TestDb,
+    run_dir: &Path,
+    run_id: &str,
+    pr: Option<PullRequestFile>,
+    used: Vec<i64>,
+    findings: bool,
+) -> Ran {
+    std::fs::create_dir_all(run_dir).unwrap();
+    write(&run_dir.join("task.json"), &task_file(used));
+    if let Some(pr) = pr {
+        write(&run_dir.join("pr.json"), &pr);
+    }
+    let found = if findings {
+        vec![finding(
+            Severity::Major,
+            true,
+            "src/config.rs",
+            FINDING,
+            "`.unwrap()` panics on a malformed file.",
+        )]
+    } else {
+        vec![]
+    };
+    write(
+        &run_dir.join("review.json"),
+        &review(ReviewStatus::Reviewed, found),
+    );
+    let ran = Runner::new("am-reflect")
+        .env("DATABASE_URL", db.url())
+        .input_json(&json!({"run_id": run_id, "run_dir": run_dir, "repository": REPOSITORY}))
+        .run();
+    ran.assert_ok();
+    ran
+}
+
+async fn weight(store: &dyn Store, id: i64) -> f64 {
+    store
+        .learnings(REPOSITORY)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.id == id)
+        .map(|l| l.weight)
+        .unwrap()
+}
+
+/// A work repository with a bare remote and two pushed work branches: (work, remote, heads).
+fn forge(root: &Path) -> (std::path::PathBuf, std::path::PathBuf, [String; 2]) {
+    let work = init_repo(
+        &root.join("work"),
+        &[("src/config.rs", "pub fn parse() {}\n")],
+    );
+    let remote = bare_clone(&work, &root.join("remote.git"));
+    git(&work, &["remote", "add", "forge", remote.to_str().unwrap()]);
+    let mut heads = Vec::new();
+    for (branch, text) in [
+        ("automaintainer/run-1", "pub fn parse() -> u8 { 1 }\n"),
+        ("automaintainer/run-2", "pub fn parse() -> u8 { 2 }\n"),
+    ] {
+        git(&work, &["checkout", "-q", "-b", branch, "main"]);
+        heads.push(commit_files(&work, &[("src/config.rs", text)], branch));
+        git(&work, &["push", "-q", "forge", branch]);
+    }
+    git(&work, &["checkout", "-q", "main"]);
+    (work, remote, [heads[0].clone(), heads[1].clone()])
+}
+
+async fn loop_across_two_runs(db: TestDb) {
+    let store = db.store.as_ref();
+    let root = db.dir().join("loop");
+    let (work, remote, [head1, head2]) = forge(&root);
+    // A learning from before run 1, which run 1 used.
+    let earlier = store
+        .add_learning(&NewLearning {
+            repository: REPOSITORY.to_owned(),
+            kind: "success".to_owned(),
+            content: "Small pull requests that add tests get merged".to_owned(),
+            source: "outcome".to_owned(),
+            run_id: None,
+            weight: 1.0,
+        })
+        .await
+        .unwrap();
+    for run in ["run-1", "run-2", "run-3"] {
+        register(store, run).await;
+    }
+
+    // Run 1: the review flags a major issue; it becomes a learning.
+    open_pr(store, "run-1", &remote, "automaintainer/run-1", &head1).await;
+    let ran = reflect(
+        &db,
+        &root.join("run-1"),
+        "run-1",
+        Some(pr_file(&remote, "automaintainer/run-1")),
+        vec![earlier],
+        true,
+    );
+    let added: Vec<i64> = serde_json::from_value(ran.outputs()["added"].clone()).unwrap();
+    assert_eq!(added.len(), 1, "{}", ran.stdout);
+    let learned = added[0];
+    let rows = store.learnings(REPOSITORY).await.unwrap();
+    let row = rows.iter().find(|l| l.id == learned).unwrap();
+    assert_eq!(
+        row.content,
+        format!("Avoid what reviewers flagged: {FINDING}")
+    );
+    assert_eq!((row.kind.as_str(), row.weight), ("mistake", 1.5));
+    let used: Vec<i64> = store
+        .learnings_used_by("run-1")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.id)
+        .collect();
+    assert_eq!(used, [earlier]);
+
+    // Run 2's context retrieves it for a task about the same code.
+    let context = "Fix: the config parser panics on malformed user input (unwrap)";
+    let retrieved = store
+        .relevant_learnings(REPOSITORY, context, 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        retrieved.first().map(|l| l.id),
+        Some(learned),
+        "{retrieved:?}"
+    );
+
+    // Run 1's PR is merged on the forge.
+    git(&work, &["checkout", "-q", "main"]);
+    git(
+        &work,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge run 1",
+            "automaintainer/run-1",
+        ],
+    );
+    git(&work, &["push", "-q", "forge", "main"]);
+
+    // Run 2 used the learning; its review flags the same thing again.
+    open_pr(store, "run-2", &remote, "automaintainer/run-2", &head2).await;
+    let ran = reflect(
+        &db,
+        &root.join("run-2"),
+        "run-2",
+        Some(pr_file(&remote, "automaintainer/run-2")),
+        vec![learned],
+        true,
+    );
+    let outputs = ran.outputs();
+    // Nothing new of its own: the same finding merges into run 1's learning.
+    assert_eq!(outputs["added"], json!([]), "{outputs}");
+    assert_eq!(outputs["reinforced"], json!([learned]));
+    assert_eq!(outputs["outcomes"][0]["run_id"], "run-1");
+    assert_eq!(outputs["outcomes"][0]["state"], "merged");
+    // What run 1 used gained weight; the finding is one row with a higher weight.
+    assert_eq!(weight(store, earlier).await, 1.5);
+    assert_eq!(weight(store, learned).await, 3.0);
+    let rows = store.learnings(REPOSITORY).await.unwrap();
+    assert_eq!(
+        rows.iter().filter(|l| l.content.contains(FINDING)).count(),
+        1
+    );
+    assert!(rows.iter().any(|l| l.kind == "success"
+        && l.content
+            .contains("Fix config parsing (automaintainer/run-1)")));
+    let pr1 = store
+        .pull_request_for_branch(&remote.to_string_lossy(), "automaintainer/run-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((pr1.state.as_str(), pr1.merged), ("merged", true));
+
+    // Run 2's PR is closed unmerged (its branch deleted); run 3 applies that once.
+    git(
+        &work,
+        &["push", "-q", "forge", "--delete", "automaintainer/run-2"],
+    );
+    let run3 = root.join("run-3");
+    let ran = reflect(
+        &db,
+        &run3,
+        "run-3",
+        Some(pr_file(&remote, "automaintainer/run-3")),
+        vec![],
+        false,
+    );
+    assert_eq!(ran.outputs()["outcomes"][0]["state"], "closed");
+    assert_eq!(weight(store, learned).await, 2.75);
+    // Reflecting again applies no outcome twice.
+    let again = reflect(
+        &db,
+        &run3,
+        "run-3",
+        Some(pr_file(&remote, "automaintainer/run-3")),
+        vec![],
+        false,
+    );
+    assert_eq!(again.outputs()["outcomes"], json!([]));
+    assert_eq!(weight(store, learned).await, 2.75);
+    assert_eq!(weight(store, earlier).await, 1.5);
+}
+
+async fn github_outcome_through_a_stub(db: TestDb) {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let store = db.store.as_ref();
+    register(store, "run-gh-1").await;
+    register(store, "run-gh-2").await;
+    let used = store
+        .add_learning(&NewLearning {
+            repository: REPOSITORY.to_owned(),
+            kind: "preference".to_owned(),
+            content: "Maintainers prefer one change per pull request".to_owned(),
+            source: "reflection".to_owned(),
+            run_id: None,
+            weight: 1.0,
+        })
+        .await
+        .unwrap();
+    store
+        .record_learning_use("run-gh-1", &[used])
+        .await
+        .unwrap();
+    let now = Utc::now();
+    store
+        .upsert_pull_request(&PullRequestRow {
+            run_id: "run-gh-1".to_owned(),
+            repository: "acme/shipping".to_owned(),
+            forge: "github".to_owned(),
+            number: Some(7),
+            url: Some("https://github.com/acme/shipping/pull/7".to_owned()),
+            branch: "automaintainer/gh-1".to_owned(),
+            title: "Remove the global config cache".to_owned(),
+            state: "open".to_owned(),
+            merged: false,
+            head_commit: Some("a".repeat(40)),
+            created_at: now,
+            updated_at: now,
+        })
+        .await
+        .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/shipping/pulls/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "url": "https://api.github.com/repos/acme/shipping/pulls/7",
+            "id": 1007, "number": 7, "state": "closed", "merged_at": null, "merged": false,
+            "title": "Remove the global config cache",
+            "head": {"ref": "automaintainer/gh-1", "sha": "a".repeat(40)},
+            "base": {"ref": "main", "sha": "b".repeat(40)}
+        })))
+        .expect(1..)
+        .mount(&server)
+        .await;
+
+    let run_dir = db.dir().join("run-gh-2");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let mut pr = pr_file(Path::new("acme/shipping"), "automaintainer/gh-2");
+    pr.forge = "github".to_owned();
+    pr.repository = "acme/shipping".to_owned();
+    write(&run_dir.join("pr.json"), &pr);
+    let ran = Runner::new("am-reflect")
+        .env("DATABASE_URL", db.url())
+        .env("GITHUB_TOKEN", "ghp_stubtokenstubtokenstubtokenstub0000")
+        .input_json(&json!({
+            "run_id": "run-gh-2", "run_dir": run_dir, "repository": REPOSITORY,
+            "github_api_url": server.uri(),
+        }))
+        .run();
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["outcomes"][0]["state"], "closed");
+    // Closed unmerged: the learning run 1 used lost some weight, and the outcome is a mistake.
+    assert_eq!(weight(store, used).await, 0.75);
+    let rows = store.learnings(REPOSITORY).await.unwrap();
+    assert!(rows
+        .iter()
+        .any(|l| l.kind == "mistake" && l.content.contains("Remove the global config cache")));
+}
+
+async fn near_duplicates_merge_and_distinct_findings_do_not(db: TestDb) {
+    use automaintainer::learn::extract::Candidate;
+    use automaintainer::learn::remember::remember;
+    let store = db.store.as_ref();
+    let candidate = |content: &str| Candidate {
+        kind: "mistake".to_owned(),
+        content: content.to_owned(),
+        source: "review".to_owned(),
+        weight: 1.0,
+    };
+    let first = remember(
+        store,
+        REPOSITORY,
+        None,
+        &[candidate(
+            "Avoid what reviewers flagged: unwrap on user input in the parser",
+        )],
+        0.6,
+    )
+    .await
+    .unwrap();
+    // Reworded (4 of 5 particulars shared: 0.8), different (1 of 3: 0.33), and a copy in the
+    // same batch as a new one.
+    let second = remember(
+        store,
+        REPOSITORY,
+        None,
+        &[
+            candidate("Avoid what reviewers flagged: unwrap on user input in parser code"),
+            candidate("Avoid what reviewers flagged: unused import"),
+            candidate("Avoid what reviewers flagged: unused imports!"),
+        ],
+        0.6,
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.reinforced.len(), 2);
+    assert_eq!(second.reinforced[0], first.added[0]);
+    assert_eq!(second.added.len(), 1);
+    assert_eq!(second.reinforced[1], second.added[0]);
+    let rows = store.learnings(REPOSITORY).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(weight(store, first.added[0]).await, 2.0);
+}
+
+async fn retrieval_ranks_relevance_weight_and_recency(db: TestDb) {
+    let store = db.store.as_ref();
+    let add = |content: &'static str, weight: f64| NewLearning {
+        repository: REPOSITORY.to_owned(),
+        kind: "mistake".to_owned(),
+        content: content.to_owned(),
+        source: "review".to_owned(),
+        run_id: None,
+        weight,
+    };
+    let parser = store
+        .add_learning(&add(
+            "Validate user input in the config parser before use",
+            1.0,
+        ))
+        .await
+        .unwrap();
+    let heavy_parser = store
+        .add_learning(&add(
+            "Never unwrap config parser results from user input",
+            3.0,
+        ))
+        .await
+        .unwrap();
+    let unrelated = store
+        .add_learning(&add("Keep dashboard charts accessible with labels", 5.0))
+        .await
+        .unwrap();
+    let other_repo = store
+        .add_learning(&NewLearning {
+            repository: "https://example.com/other".to_owned(),
+            ..add("Config parser user input must be validated", 9.0)
+        })
+        .await
+        .unwrap();
+    let got = store
+        .relevant_learnings(REPOSITORY, "config parser crashes on user input", 10)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = got.iter().map(|l| l.id).collect();
+    // Both relevant ones first, the heavier of them on top; never another repository's.
+    assert_eq!(&ids[..2], &[heavy_parser, parser], "{got:?}");
+    assert!(!ids.contains(&other_repo));
+    if let Some(position) = ids.iter().position(|id| *id == unrelated) {
+        assert!(position >= 2);
+    }
+    assert!(got.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(
+        store
+            .relevant_learnings(REPOSITORY, "config parser", 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+crate::store_tests!(
+    loop_across_two_runs,
+    github_outcome_through_a_stub,
+    near_duplicates_merge_and_distinct_findings_do_not,
+    retrieval_ranks_relevance_weight_and_recency
+);
