@@ -149,6 +149,7 @@ pub async fn run(
         inputs,
         execution_id: run_id.clone(),
         working_dir: working_dir.clone(),
+        trigger: serde_json::json!({ "type": "manual" }),
     };
     let renderer = Renderer::with_process_secrets(Strictness::Strict);
     let keep = options.keep_run_dir;
