@@ -119,6 +119,11 @@ pub fn from_outcome(title: &str, merged: bool) -> Candidate {
     }
 }
 
+/// A learning's text as stored: one line, capped in length.
+pub fn clean_content(text: &str) -> String {
+    cap(&one_line(text))
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

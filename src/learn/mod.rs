@@ -2,6 +2,7 @@
 
 pub mod extract;
 pub mod forge_state;
+pub mod model;
 pub mod outcome;
 pub mod reflect;
 pub mod remember;

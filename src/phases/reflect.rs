@@ -8,11 +8,13 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    self, Context, Evaluation, Implementation, PullRequestFile, Review, TaskFile,
+    self, Context, Evaluation, Implementation, PullRequestFile, Review, TaskFile, Usage,
 };
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::learn::model::{model_candidates, prompt_context};
 use crate::learn::reflect::{reflect, rule_candidates, Forge, RunFacts, Thresholds};
+use crate::llm::{LlmClient, LlmError};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +42,10 @@ pub struct ReflectInput {
     /// forge, else `AM_FORGE`, else `local`.
     #[serde(default)]
     pub forge: Option<String>,
+    /// The model that reflects (`anthropic:<model>`, `openai:<model>@<url>`, `offline`);
+    /// default `AM_LLM`. Offline means the rules.
+    #[serde(default)]
+    pub llm: Option<String>,
     /// GitHub's API URL; default `AM_GITHUB_API_URL` or api.github.com.
     #[serde(default)]
     pub github_api_url: Option<String>,
@@ -93,6 +99,8 @@ pub struct ReflectOutput {
     pub outcomes: Vec<OutcomeSummary>,
     /// `reflection.json`: the candidates and what became of them.
     pub reflection: PathBuf,
+    /// The model's calls (none with the rules).
+    pub usage: Usage,
 }
 
 /// `reflection.json`: what one reflection learned. Its presence also keeps a retried am-reflect
@@ -192,6 +200,15 @@ impl Task for Reflect {
             .clone()
             .unwrap_or_else(|| dir.join("reflection.json"));
         let previous = previous_reflection(&reflection_path, &input.run_id);
+        let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+        let client = LlmClient::from_env(input.llm.as_deref(), &env.secrets).map_err(|e| match e {
+            LlmError::Spec { spec, reason } => Error::from(InputError::field(
+                "llm",
+                format!("a model spec such as `anthropic:<model>` or `offline` (`{spec}`: {reason})"),
+            )),
+            other => Error::from(other),
+        })?;
+        let mut usage = Usage::default();
         // A retry keeps what the first attempt learned instead of reinforcing it again.
         let candidates = if previous.is_some() {
             tracing::info!(
@@ -199,10 +216,38 @@ impl Task for Reflect {
                 input.run_id
             );
             Vec::new()
-        } else {
+        } else if client.is_offline() {
             rule_candidates(&facts, &thresholds)
+        } else {
+            let earlier = match facts.forge_repository {
+                Some(forge_repository) => store.pull_requests(forge_repository).await?,
+                None => Vec::new(),
+            };
+            let held = store.learnings(&repository).await?;
+            let selected = task.as_ref().and_then(|t| t.selection.task());
+            let context = prompt_context(
+                &facts,
+                pr.as_ref().map(|p| {
+                    (
+                        p.number.and_then(|n| i64::try_from(n).ok()),
+                        p.title.as_str(),
+                    )
+                }),
+                selected.map(|t| (t.kind.as_str(), t.title.as_str())),
+                &earlier,
+                &held,
+            );
+            match model_candidates(&client, &context).await {
+                Ok((candidates, spent)) => {
+                    usage = spent;
+                    candidates
+                }
+                Err(error) => {
+                    tracing::warn!("the model could not reflect ({error}); using the rules");
+                    rule_candidates(&facts, &thresholds)
+                }
+            }
         };
-        let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         let mut reflection =
             reflect(store.as_ref(), &forge, &facts, &candidates, &thresholds).await?;
         if let Some(previous) = previous {
@@ -236,6 +281,10 @@ impl Task for Reflect {
             )
             .tag("phase", "reflect"),
         ]);
+        if usage.calls > 0 {
+            let tokens = (usage.input_tokens + usage.output_tokens) as f64;
+            env.metric(Metric::counter("llm_tokens", tokens).tag("phase", "reflect"));
+        }
         let nothing = reflection.remembered.added.is_empty()
             && reflection.remembered.reinforced.is_empty()
             && reflection.outcomes.is_empty();
@@ -253,6 +302,7 @@ impl Task for Reflect {
                 })
                 .collect(),
             reflection: reflection_path,
+            usage,
         })
     }
 }

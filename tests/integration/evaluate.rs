@@ -327,3 +327,78 @@ fn python_change_is_linted_and_its_coverage_measured() {
         e.test_coverage.evidence
     );
 }
+
+/// The text of every request the stub received, concatenated.
+async fn prompts_sent(server: &wiremock::MockServer) -> String {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_model_judges_readability() {
+    use crate::common::llm_stub::{mount_openai, openai_reply, openai_spec};
+    let server = wiremock::MockServer::start().await;
+    mount_openai(
+        &server,
+        vec![openai_reply(
+            r#"{"score": 72, "explanation": "Clear names; the match arms need a comment."}"#,
+        )],
+    )
+    .await;
+    let f = fixture();
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), vec![check("cargo test", true, 1)]),
+    );
+    let ran = run_evaluate(&f.run_dir, json!({"llm": openai_spec(&server)}));
+    ran.assert_ok();
+    let e = read_evaluation(&f.run_dir);
+    assert_eq!(e.readability.score, Some(72.0));
+    assert_eq!(e.readability.method, Method::Measured);
+    assert!(
+        e.readability
+            .evidence
+            .contains("the match arms need a comment"),
+        "{}",
+        e.readability.evidence
+    );
+    assert!(ran.metric("llm_tokens").is_some());
+    // The added lines went to the model fenced as data, with their line numbers.
+    let sent = prompts_sent(&server).await;
+    assert!(
+        sent.contains("untrusted-data source=\\\"added lines of src/lib.rs\\\""),
+        "{sent}"
+    );
+    assert!(sent.contains("fn express_member_cost(weight: u32) -> u32"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_model_leaves_the_deterministic_estimate() {
+    use crate::common::llm_stub::{mount_openai, openai_reply, openai_spec};
+    let server = wiremock::MockServer::start().await;
+    // Not the reply schema, twice (the repair round too).
+    mount_openai(&server, vec![openai_reply(r#"{"verdict": "nice"}"#)]).await;
+    let f = fixture();
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), vec![]),
+    );
+    run_evaluate(&f.run_dir, json!({"llm": openai_spec(&server)})).assert_ok();
+    let e = read_evaluation(&f.run_dir);
+    assert_eq!(
+        (e.readability.score, e.readability.method),
+        (Some(100.0), Method::Estimated)
+    );
+    assert!(
+        e.readability
+            .evidence
+            .starts_with("the model could not judge"),
+        "{}",
+        e.readability.evidence
+    );
+}
