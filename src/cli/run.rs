@@ -15,7 +15,7 @@ pub struct RunArgs {
     /// The branch to start from; the repository's default branch when absent.
     #[arg(long)]
     base_branch: Option<String>,
-    /// Keep the working directory (example remote, input files, artifacts) and print its path.
+    /// Keep the working directory (the phases' input files and artifacts) and print its path.
     #[arg(long)]
     keep_run_dir: bool,
     /// Everything but pushing and opening the pull request.

@@ -42,6 +42,24 @@ pub struct ExampleRepo {
     pub remote: PathBuf,
 }
 
+/// The example under `root`, created on first use and reused after, so that runs on it share
+/// one repository: its pull requests and learnings carry over from one run to the next.
+pub fn ensure(root: &Path) -> Result<ExampleRepo, Error> {
+    let existing = ExampleRepo {
+        work: root.join("work"),
+        remote: root.join("remote.git"),
+    };
+    if git2::Repository::open_bare(&existing.remote).is_ok() {
+        return Ok(existing);
+    }
+    if root.exists() {
+        // A half-made example (an interrupted first run): start it again.
+        std::fs::remove_dir_all(root)
+            .map_err(|e| Error::io(format!("remove {}", root.display()), e))?;
+    }
+    create(root)
+}
+
 /// Writes the example under `root` as `root/work` (one commit) and `root/remote.git` (bare).
 pub fn create(root: &Path) -> Result<ExampleRepo, Error> {
     let work = root.join("work");

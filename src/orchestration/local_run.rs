@@ -36,8 +36,7 @@ pub struct LocalRunOptions {
     pub repository: Option<String>,
     pub base_branch: Option<String>,
     pub dry_run: bool,
-    /// Keep the working directory (example remote, input files, artifacts) instead of
-    /// removing it at the end.
+    /// Keep the working directory (input files and artifacts) instead of removing it at the end.
     pub keep_run_dir: bool,
     /// Run the phases as binaries from this directory instead of in this process.
     pub spawn_from: Option<PathBuf>,
@@ -136,7 +135,7 @@ pub async fn run(
         .map_err(|e| Error::io("create the run's working directory", e))?;
     let repository = match &options.repository {
         Some(repository) => repository.clone(),
-        None => example_repo::create(&root.path().join("example"))?
+        None => example_repo::ensure(&example_dir()?)?
             .remote
             .to_string_lossy()
             .into_owned(),
@@ -149,6 +148,7 @@ pub async fn run(
         inputs,
         execution_id: run_id.clone(),
         working_dir: working_dir.clone(),
+        trigger: serde_json::json!({ "type": "manual" }),
     };
     let renderer = Renderer::with_process_secrets(Strictness::Strict);
     let keep = options.keep_run_dir;
@@ -180,6 +180,14 @@ pub async fn run(
         report,
         kept,
     })
+}
+
+/// Where the example repository lives: beside the embedded store, in the data directory.
+fn example_dir() -> Result<PathBuf, Error> {
+    let store_file = crate::store::default_sqlite_path()?;
+    Ok(store_file
+        .parent()
+        .map_or_else(|| PathBuf::from("example"), |dir| dir.join("example")))
 }
 
 /// The flow's inputs from the options and, where they say nothing, the environment's settings.

@@ -28,6 +28,8 @@ pub struct FlowRun<'a> {
     pub execution_id: String,
     /// Kestra's `workingDir`: where input files are written and commands run.
     pub working_dir: PathBuf,
+    /// What the trigger passed (`trigger.body` of a webhook), for flows that read it.
+    pub trigger: Value,
 }
 
 /// A step ready to execute: its commands, the environment they get, where and for how long.
@@ -118,6 +120,7 @@ pub async fn run_flow<E: StepExecutor>(
         "execution": { "id": run.execution_id },
         "flow": { "id": run.flow.id, "namespace": run.flow.namespace },
         "workingDir": run.working_dir.to_string_lossy(),
+        "trigger": run.trigger,
     });
     let steps = run.flow.steps();
     let mut reports = Vec::new();
@@ -385,6 +388,7 @@ tasks:
             inputs: inputs_with_defaults(flow, &given).unwrap(),
             execution_id: "e1".into(),
             working_dir: dir.path().to_path_buf(),
+            trigger: Value::Null,
         };
         let recorder = Recorder::default();
         let renderer = Renderer::new(Strictness::Strict, Box::new(|_| None));

@@ -23,7 +23,7 @@ const PHASES: [&str; 10] = [
 ];
 
 #[tokio::test]
-#[ignore = "waits for am-reflect and am-open-pr's store to land on main"]
+#[ignore = "waits for am-setup and am-cleanup to register and close the run in the store (on main soon)"]
 async fn automaintainer_run_improves_the_example_repository() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_path_buf();
@@ -105,7 +105,7 @@ async fn automaintainer_run_improves_the_example_repository() {
         .find_map(|l| l.split("kept: ").nth(1))
         .map(PathBuf::from)
         .expect("the kept directory is named");
-    let remote = kept.join("example/remote.git");
+    let remote = data.path().join("example/remote.git");
     let branches = git::git(&remote, &["branch", "--list", "automaintainer/*"]);
     let branch = branches.trim().trim_start_matches("* ").to_owned();
     assert!(!branch.is_empty(), "no work branch on the remote");
