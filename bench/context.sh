@@ -34,6 +34,8 @@ echo "bench: $files files, $(du -sh --exclude=.git "$repo" | cut -f1) in $repo"
 cat >"$work/input.json" <<JSON
 {"run_id": "bench", "run_dir": "$work/run", "cache_dir": "$work/cache", "lint": false, "forge": "local"}
 JSON
+# The run's store: a SQLite file of the bench, not the user's.
+export DATABASE_URL="sqlite://$work/am.db"
 context="$binary --input $work/input.json"
 
 hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/tokei.json" "tokei $repo"
