@@ -126,6 +126,26 @@ async fn measure(store: &dyn Store) {
         .await,
     );
     report(
+        "repositories (the filters' list)",
+        sample(SAMPLES, || async {
+            store.repositories().await.unwrap();
+        })
+        .await,
+    );
+    report(
+        "analytics: all repositories, last 90 days (4,320 runs)",
+        sample(SAMPLES, || async {
+            use chrono::TimeZone;
+            let query = automaintainer::store::AnalyticsQuery {
+                repository: None,
+                // The seeded history ends 100,000 half-hours after 2020-01-01 (2025-09-14).
+                since: chrono::Utc.with_ymd_and_hms(2025, 6, 16, 0, 0, 0).unwrap(),
+            };
+            store.analytics(&query).await.unwrap();
+        })
+        .await,
+    );
+    report(
         "run_detail",
         sample(SAMPLES, || async {
             store.run_detail("bench-51234").await.unwrap().unwrap();

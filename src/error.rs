@@ -19,6 +19,9 @@ pub enum Error {
     Llm(#[from] crate::llm::LlmError),
 
     #[error(transparent)]
+    Kestra(#[from] crate::orchestration::kestra_client::KestraError),
+
+    #[error(transparent)]
     Repo(#[from] crate::repo::RepoError),
 
     #[error("{action}")]

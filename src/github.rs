@@ -12,16 +12,29 @@ pub fn api_base_url() -> String {
 }
 
 /// An octocrab client for `base_url`, authenticated with `token` when there is one.
+///
+/// octocrab's own retry is off: it resends a 429 at once and ignores `Retry-After`. Callers that
+/// need retries honour GitHub's rate-limit headers themselves (`forge::github`), and the flows
+/// retry whole phases with backoff.
 pub fn client(base_url: &str, token: Option<&Secret>) -> Result<octocrab::Octocrab, String> {
+    install_crypto_provider();
     let mut builder = octocrab::Octocrab::builder()
         .base_uri(base_url)
-        .map_err(|e| format!("invalid GitHub API URL {base_url}: {e}"))?;
+        .map_err(|e| format!("invalid GitHub API URL {base_url}: {e}"))?
+        .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None);
     if let Some(token) = token {
         builder = builder.personal_token(token.expose().to_owned());
     }
     builder
         .build()
         .map_err(|e| format!("build the GitHub client: {e}"))
+}
+
+/// Both of rustls's crypto providers are compiled in (through different dependencies), so rustls
+/// cannot pick one itself and would panic on the first TLS client; choose ring for the process.
+/// An error only means one is installed already, which is as good.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Splits `https://github.com/owner/name(.git)` or `git@github.com:owner/name.git` into

@@ -23,6 +23,10 @@ struct Cli {
 enum Command {
     /// Write the JSON Schemas of every task binary (or check that they are current).
     Schemas(super::schemas::SchemasArgs),
+    /// Run every phase now, in this process (the bundled example repository by default).
+    Run(super::run::RunArgs),
+    /// Deploy the flows to Kestra, or trigger an execution there.
+    Kestra(super::kestra::KestraArgs),
     /// Apply the memory store's migrations to DATABASE_URL (or the embedded SQLite default).
     Migrate(super::migrate::MigrateArgs),
     /// Serve the web dashboard over the store (127.0.0.1:3000 by default).
@@ -51,6 +55,8 @@ pub fn main() -> ExitCode {
     );
     let result: Result<(), Error> = match cli.command {
         Command::Schemas(args) => super::schemas::run(&args),
+        Command::Run(args) => super::run::run(&args, &secrets),
+        Command::Kestra(args) => super::kestra::run(&args, &secrets),
         Command::Migrate(args) => super::migrate::run(&args, &secrets),
         Command::Dashboard(args) => super::dashboard::run(&args, &secrets),
     };

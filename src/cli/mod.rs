@@ -2,7 +2,9 @@
 
 mod command;
 mod dashboard;
+mod kestra;
 mod migrate;
+mod run;
 mod schemas;
 
 pub use command::main;

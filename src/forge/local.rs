@@ -8,15 +8,14 @@ use crate::forge::request::{plan, ExistingPr, Plan, PrOutcome, PrRequest};
 use crate::forge::ForgeError;
 use crate::store::{PullRequestRow, Store};
 
-/// Records the PR for `request.branch` of `repository` (the bare remote's path): updates the
-/// open one, leaves a closed one closed unless reopening is configured, else opens a new one.
-/// Call after the branch was pushed.
-pub async fn record(
+/// What to do for `request.branch` of `repository` (the bare remote's path), from the row the
+/// store has for it: update the open PR, leave a closed one closed unless reopening is
+/// configured, else open a new one.
+pub async fn plan_for(
     store: &dyn Store,
-    run_id: &str,
     repository: &str,
     request: &PrRequest,
-) -> Result<PrOutcome, ForgeError> {
+) -> Result<(Plan, Option<PullRequestRow>), ForgeError> {
     let existing = store
         .pull_request_for_branch(repository, &request.branch)
         .await
@@ -29,13 +28,27 @@ pub async fn record(
             url: row.url.clone(),
         })
     });
-    let decided = plan(as_existing.as_slice(), request.reopen_closed);
-    let (action, number) = match &decided {
+    Ok((
+        plan(as_existing.as_slice(), request.reopen_closed),
+        existing,
+    ))
+}
+
+/// Records the planned PR (after the branch was pushed). A new PR gets the next number of its
+/// repository from the store.
+pub async fn carry_out(
+    store: &dyn Store,
+    run_id: &str,
+    repository: &str,
+    request: &PrRequest,
+    (decided, existing): (Plan, Option<PullRequestRow>),
+) -> Result<PrOutcome, ForgeError> {
+    let (action, number) = match decided {
         Plan::SkipClosed(pr) => {
             return Ok(PrOutcome {
                 action: PrAction::SkippedClosed,
                 number: Some(pr.number),
-                url: pr.url.clone(),
+                url: pr.url,
             })
         }
         Plan::Update(pr) | Plan::Reopen(pr) => (PrAction::Updated, i64::try_from(pr.number).ok()),

@@ -26,6 +26,8 @@ pub struct Workspace {
     pub check_timeout: Duration,
     pub redactor: Redactor,
     pub author: Author,
+    /// Where the work branch pointed before this run, if it existed.
+    pub previous_tip: Option<String>,
 }
 
 /// Whether a change may be committed.
@@ -86,13 +88,17 @@ impl Workspace {
         Ok(Verdict::Accepted(summary))
     }
 
+    /// Commits exactly `paths`, then removes what the checks left in the tree.
     pub fn commit(&self, paths: &[String], message: &str) -> Result<String, Error> {
-        Ok(commit::commit_paths(
+        let commit = commit::commit_paths(
             &self.root,
             paths,
             message,
             &self.author,
-        )?)
+            self.previous_tip.as_deref(),
+        )?;
+        branch::clean(&self.root)?;
+        Ok(commit)
     }
 
     /// Back to the base commit: nothing of the change survives on the branch or in the tree.

@@ -233,11 +233,10 @@ impl LlmClient {
         if self.is_offline() {
             return Err(LlmError::Offline);
         }
-        let schema =
-            serde_json::to_value(schemars::schema_for!(T)).map_err(|e| LlmError::Protocol {
-                provider: self.label(),
-                reason: format!("render the reply schema: {e}"),
-            })?;
+        let schema = serde_json::to_value(reply_schema::<T>()).map_err(|e| LlmError::Protocol {
+            provider: self.label(),
+            reason: format!("render the reply schema: {e}"),
+        })?;
         let mut request = Request {
             system: prompt.system.clone(),
             turns: vec![Turn {
@@ -362,6 +361,15 @@ impl LlmClient {
         }
         path
     }
+}
+
+/// The reply type's schema with every subschema inlined (no `$ref`): local servers turn the
+/// schema into a grammar, and not all of them follow references.
+fn reply_schema<T: JsonSchema>() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator()
+        .into_root_schema_for::<T>()
 }
 
 #[cfg(test)]

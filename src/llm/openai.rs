@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::exchange::{RawReply, ReplyBody, Request, Role};
+use super::spec::OPENAI_BASE_URL;
 use super::transport::{send_json, RetryPolicy};
 use super::LlmError;
 use crate::secrets::Secret;
@@ -48,9 +49,15 @@ impl OpenAi {
                 "content": turn.text,
             })
         }));
+        // OpenAI's newer models refuse `max_tokens`; compatible servers know only `max_tokens`.
+        let limit_field = if self.base_url == OPENAI_BASE_URL {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
         json!({
             "model": self.model,
-            "max_tokens": request.max_tokens,
+            limit_field: request.max_tokens,
             "messages": messages,
             // Not `strict`: strict mode rejects optional fields and `oneOf`, which our types use;
             // the reply is validated here instead.
@@ -89,6 +96,42 @@ fn parse(response: &Value) -> Result<RawReply, LlmError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn request() -> Request {
+        Request {
+            system: "s".into(),
+            turns: vec![super::super::exchange::Turn {
+                role: Role::User,
+                text: "u".into(),
+            }],
+            schema: json!({"type": "object"}),
+            schema_name: "reply".into(),
+            max_tokens: 100,
+        }
+    }
+
+    #[test]
+    fn token_limit_field_suits_the_server() {
+        let official = OpenAi {
+            model: "gpt-4.1".into(),
+            base_url: OPENAI_BASE_URL.into(),
+            key: None,
+        };
+        let body = official.body(&request());
+        assert_eq!(body["max_completion_tokens"], 100);
+        assert!(body.get("max_tokens").is_none());
+        let local = OpenAi {
+            base_url: "http://localhost:11434/v1".into(),
+            ..official
+        };
+        let body = local.body(&request());
+        assert_eq!(body["max_tokens"], 100);
+        assert_eq!(
+            body["messages"][0],
+            json!({"role": "system", "content": "s"})
+        );
+        assert_eq!(body["response_format"]["json_schema"]["name"], "reply");
+    }
 
     #[test]
     fn reads_content_finish_reason_and_usage() {

@@ -2,6 +2,13 @@
 //! the expressions they use, running a flow outside Kestra (in one process, or command by
 //! command), and the Kestra API client.
 
+pub mod deploy;
+pub mod example_repo;
 pub mod expressions;
 pub mod flow;
 pub mod flow_check;
+pub mod in_process;
+pub mod kestra_client;
+pub mod local_run;
+pub mod pipeline;
+pub mod shell;

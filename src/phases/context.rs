@@ -213,9 +213,6 @@ fn issue_source(
         .github_api_url
         .clone()
         .unwrap_or_else(crate::github::api_base_url);
-    // Both of rustls's crypto providers are compiled in (through different dependencies), so
-    // rustls cannot pick one itself; an error only means one is installed already.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = crate::github::client(&base, env.secrets.github_token.as_ref())
         .map_err(|reason| Error::step("set up the GitHub client", reason))?;
     Ok(Some(IssueSource {

@@ -88,7 +88,7 @@ impl Validate for ImplementInput {
 pub struct ImplementOutput {
     /// `committed`, `nothing` or `failed`.
     pub status: ImplementationStatus,
-    pub implementation_file: PathBuf,
+    pub implementation_path: PathBuf,
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -153,35 +153,8 @@ impl Task for Implement {
             return finish(&output, implementation, env);
         };
 
-        let mut config = RepoConfig::load(&root)?;
-        if let Some(max) = input.max_attempts {
-            config.limits.max_attempts = max;
-        }
-        if let Some(secs) = input.check_timeout_secs {
-            config.check_timeout_secs = secs;
-        }
-        let configured = if config.checks.is_empty() {
-            context
-                .as_ref()
-                .map(|c| c.check_commands.clone())
-                .unwrap_or_default()
-        } else {
-            config.checks.clone()
-        };
         let work_branch = branch::name_for(&task);
-        branch::start(&root, &work_branch, &base)?;
-        let ws = Workspace {
-            checks: checks::commands_for(&root, &configured),
-            policy: PathPolicy::new(&root, &config)
-                .map_err(|e| Error::io(format!("resolve {}", root.display()), e))?,
-            check_timeout: Duration::from_secs(config.check_timeout_secs),
-            redactor: env.secrets.redactor(),
-            author: Author::resolve(input.author_name.as_deref(), input.author_email.as_deref()),
-            root,
-            base: base.clone(),
-            branch: work_branch.clone(),
-            config,
-        };
+        let ws = open_workspace(&input, env, root, &base, &work_branch, context.as_ref())?;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
         let outcome = if client.is_offline() {
@@ -223,6 +196,47 @@ impl Task for Implement {
     }
 }
 
+/// The work branch started from the base, and the rules, limits and checks it is held to: the
+/// repository's `.automaintainer.yml`, overridden by the input; checks from the config, else from
+/// context.json, else detected from the build files.
+fn open_workspace(
+    input: &ImplementInput,
+    env: &TaskEnv,
+    root: PathBuf,
+    base: &Base,
+    work_branch: &str,
+    context: Option<&Context>,
+) -> Result<Workspace, Error> {
+    let mut config = RepoConfig::load(&root)?;
+    if let Some(max) = input.max_attempts {
+        config.limits.max_attempts = max;
+    }
+    if let Some(secs) = input.check_timeout_secs {
+        config.check_timeout_secs = secs;
+    }
+    let configured = if config.checks.is_empty() {
+        context
+            .map(|c| c.check_commands.clone())
+            .unwrap_or_default()
+    } else {
+        config.checks.clone()
+    };
+    let previous_tip = branch::start(&root, work_branch, base)?;
+    Ok(Workspace {
+        checks: checks::commands_for(&root, &configured),
+        policy: PathPolicy::new(&root, &config)
+            .map_err(|e| Error::io(format!("resolve {}", root.display()), e))?,
+        check_timeout: Duration::from_secs(config.check_timeout_secs),
+        redactor: env.secrets.redactor(),
+        author: Author::resolve(input.author_name.as_deref(), input.author_email.as_deref()),
+        root,
+        base: base.clone(),
+        branch: work_branch.to_owned(),
+        config,
+        previous_tip,
+    })
+}
+
 fn record(
     outcome: &Outcome,
     task: Option<crate::artifacts::TaskSpec>,
@@ -254,7 +268,7 @@ fn finish(
     artifacts::write(path, &implementation, &env.secrets.redactor())?;
     Ok(ImplementOutput {
         status: implementation.status,
-        implementation_file: path.to_path_buf(),
+        implementation_path: path.to_path_buf(),
         branch: implementation.branch,
         commit: implementation.commit,
         attempts: implementation.attempts,

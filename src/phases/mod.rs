@@ -2,7 +2,6 @@
 //! its binary under `tasks/` runs.
 //!
 //! [`Task`]: crate::contract::Task
-pub mod persist;
 
 pub mod cleanup;
 pub mod context;
@@ -10,6 +9,7 @@ pub mod evaluate;
 pub mod implement;
 pub mod llm_input;
 pub mod open_pr;
+pub mod persist;
 pub mod reflect;
 pub mod review;
 pub mod select;

@@ -266,18 +266,13 @@ async fn open_locally(
         );
         return Ok((remote, dry_run(), message));
     }
-    let store = open_store(env).await?;
-    let existing = store
-        .pull_request_for_branch(&remote, &request.branch)
-        .await
-        .map_err(|e| forge::ForgeError::store("look up the branch's pull request", e))?;
-    let skip = existing
-        .as_ref()
-        .is_some_and(|row| row.state == "closed" && !row.merged && !request.reopen_closed);
-    if !skip {
+    let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+    let planned = forge::local::plan_for(store.as_ref(), &remote, request).await?;
+    if !matches!(planned.0, Plan::SkipClosed(_)) {
         push(clone, target, &request.branch, None).await?;
     }
-    let outcome = forge::local::record(store.as_ref(), &input.run_id, &remote, request).await?;
+    let outcome =
+        forge::local::carry_out(store.as_ref(), &input.run_id, &remote, request, planned).await?;
     let message = describe_outcome(&outcome, &remote);
     Ok((remote, outcome, message))
 }
@@ -321,13 +316,4 @@ async fn push(
         .await
         .map_err(|e| Error::step("push the work branch", e.to_string()))?
         .map_err(|e| forge::ForgeError::from(e).into())
-}
-
-/// The memory store the local forge keeps its PRs in.
-async fn open_store(_env: &TaskEnv) -> Result<std::sync::Arc<dyn crate::store::Store>, Error> {
-    // Replaced by `crate::store::open` once the store implementation is on main.
-    Err(Error::step(
-        "open the store",
-        "no store implementation is built in yet",
-    ))
 }

@@ -308,8 +308,6 @@ fn forge_for(name: &str, input: &ReflectInput, env: &TaskEnv) -> Result<Forge, E
         .github_api_url
         .clone()
         .unwrap_or_else(crate::github::api_base_url);
-    // Both rustls backends are in the build; octocrab needs one chosen.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = crate::github::client(&url, env.secrets.github_token.as_ref())
         .map_err(|reason| Error::step("connect to GitHub", reason))?;
     Ok(Forge::GitHub(client))

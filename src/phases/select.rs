@@ -74,7 +74,7 @@ impl Validate for SelectInput {
 pub struct SelectOutput {
     /// `selected` or `nothing`.
     pub status: String,
-    pub task_file: PathBuf,
+    pub task_path: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<TaskKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,7 +145,7 @@ impl Task for Select {
                 tracing::info!(kind = task.kind.as_str(), title = %task.title, "task selected");
                 SelectOutput {
                     status: "selected".to_owned(),
-                    task_file: output,
+                    task_path: output,
                     kind: Some(task.kind),
                     title: Some(task.title),
                     issue: task.issue,
@@ -157,7 +157,7 @@ impl Task for Select {
                 tracing::info!("nothing worth doing: {reason}");
                 SelectOutput {
                     status: "nothing".to_owned(),
-                    task_file: output,
+                    task_path: output,
                     kind: None,
                     title: None,
                     issue: None,

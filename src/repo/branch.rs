@@ -106,10 +106,16 @@ fn default_base(repo: &Repository) -> String {
 }
 
 /// Points `branch` at the base commit (creating it, or resetting a branch left by an earlier
-/// attempt), checks it out and cleans the working tree, untracked files included.
-pub fn start(root: &Path, branch: &str, base: &Base) -> Result<(), RepoError> {
+/// attempt), checks it out and cleans the working tree, untracked files included. Returns the
+/// commit the branch pointed at before, if it existed, so an identical change can reuse it.
+pub fn start(root: &Path, branch: &str, base: &Base) -> Result<Option<String>, RepoError> {
     let repo = open(root)?;
     let commit = base_commit(&repo, base)?;
+    let previous = repo
+        .find_branch(branch, BranchType::Local)
+        .ok()
+        .and_then(|b| b.get().target())
+        .map(|oid| oid.to_string());
     // A branch that is checked out cannot be moved; step off it first (a retried run).
     if repo
         .head()
@@ -125,7 +131,8 @@ pub fn start(root: &Path, branch: &str, base: &Base) -> Result<(), RepoError> {
         .map_err(|e| RepoError::git(format!("create branch {branch}"), e))?;
     repo.set_head(&format!("refs/heads/{branch}"))
         .map_err(|e| RepoError::git(format!("check out {branch}"), e))?;
-    reset_hard(&repo, &commit, root)
+    reset_hard(&repo, &commit, root)?;
+    Ok(previous)
 }
 
 /// Throws away every change in the working tree and points the checked-out branch at the base
@@ -169,6 +176,12 @@ fn reset_hard(repo: &Repository, commit: &git2::Commit<'_>, root: &Path) -> Resu
     repo.reset(commit.as_object(), ResetType::Hard, Some(&mut checkout))
         .map_err(|e| RepoError::git(format!("reset {} to {}", root.display(), commit.id()), e))?;
     remove_untracked(repo, root)
+}
+
+/// Deletes what the checks left behind (a lock file, say) after the change is committed, so the
+/// clone holds exactly the work branch.
+pub fn clean(root: &Path) -> Result<(), RepoError> {
+    remove_untracked(&open(root)?, root)
 }
 
 /// Deletes files that are neither tracked nor ignored (new files of an attempt, a lock file a

@@ -42,12 +42,15 @@ impl Author {
 
 /// Stages `paths` (additions, changes and deletions) and commits them on the checked-out branch;
 /// returns the commit id. Files the change did not touch (build output, lock files a check
-/// created) stay out of the commit.
+/// created) stay out of the commit. When `reuse` names a commit with the same parent and the
+/// same tree (the same change made by an earlier run), the branch points at it again instead of
+/// at a new commit, so a repeated run changes nothing that was already pushed.
 pub fn commit_paths(
     root: &Path,
     paths: &[String],
     message: &str,
     author: &Author,
+    reuse: Option<&str>,
 ) -> Result<String, RepoError> {
     let repo = Repository::open(root)
         .map_err(|e| RepoError::git(format!("open repository {}", root.display()), e))?;
@@ -72,12 +75,21 @@ pub fn commit_paths(
     let tree = repo
         .find_tree(tree_id)
         .map_err(|e| RepoError::git("read the tree", e))?;
-    let signature = Signature::now(&author.name, &author.email)
-        .map_err(|e| RepoError::git("make the commit signature", e))?;
     let parent = repo
         .head()
         .and_then(|h| h.peel_to_commit())
         .map_err(|e| RepoError::git("read HEAD", e))?;
+    if let Some(earlier) = reuse
+        .and_then(|id| git2::Oid::from_str(id).ok())
+        .and_then(|oid| repo.find_commit(oid).ok())
+        .filter(|c| c.tree_id() == tree_id && c.parent_ids().eq([parent.id()]))
+    {
+        repo.reset(earlier.as_object(), git2::ResetType::Mixed, None)
+            .map_err(|e| RepoError::git("point the branch at the earlier identical commit", e))?;
+        return Ok(earlier.id().to_string());
+    }
+    let signature = Signature::now(&author.name, &author.email)
+        .map_err(|e| RepoError::git("make the commit signature", e))?;
     let oid = repo
         .commit(
             Some("HEAD"),

@@ -58,6 +58,14 @@ pub struct WeeklySuccess {
     pub succeeded: i64,
 }
 
+/// The evolution score's components, in the order of its formula.
+pub const COMPONENTS: [&str; 4] = [
+    "code_quality",
+    "test_coverage",
+    "maintainability",
+    "readability",
+];
+
 /// Rows as the backends' queries return them: (day, average score, runs).
 pub(crate) type TrendRow = (NaiveDate, f64, i64);
 /// (component, average, measured, estimated, unavailable).
@@ -83,17 +91,19 @@ pub(crate) fn assemble(
                 runs,
             })
             .collect(),
-        components: components
-            .into_iter()
-            .map(
-                |(component, average, measured, estimated, unavailable)| ComponentSummary {
-                    component,
-                    average,
-                    measured,
-                    estimated,
-                    unavailable,
-                },
-            )
+        // Every component, in the formula's order, even when no run in the window was scored.
+        components: COMPONENTS
+            .iter()
+            .map(|name| {
+                let row = components.iter().find(|row| row.0 == *name);
+                ComponentSummary {
+                    component: (*name).to_owned(),
+                    average: row.and_then(|row| row.1),
+                    measured: row.map_or(0, |row| row.2),
+                    estimated: row.map_or(0, |row| row.3),
+                    unavailable: row.map_or(0, |row| row.4),
+                }
+            })
             .collect(),
         findings_by_category: findings
             .into_iter()

@@ -43,7 +43,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Registers a run as running; a second call with the same run id changes nothing.
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError>;
 
-    /// Records the phase a run has reached (for the dashboard and for failure reports).
+    /// Records the phase a run has reached (for the dashboard and for failure reports). A run's
+    /// own page shows it at once; PostgreSQL's lists show it from the run's next refresh.
     async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError>;
 
     /// Records whichever artifacts exist, in one transaction; idempotent.

@@ -179,6 +179,11 @@ async fn implement_commits_a_passing_change_on_a_reusable_branch() {
     );
     assert!(lib_rs(&run).contains("pub fn sub"));
 
+    let implementation_path = run.run_dir.join("implementation.json");
+    assert_eq!(
+        out["implementation_path"],
+        implementation_path.to_str().unwrap()
+    );
     let implementation = run.read_json("implementation.json");
     assert_eq!(implementation["status"], "committed");
     assert_eq!(implementation["base_commit"], base.as_str());
@@ -194,10 +199,13 @@ async fn implement_commits_a_passing_change_on_a_reusable_branch() {
     assert_eq!(implementation["usage"]["calls"], 1);
     assert!(ran.metric("llm_tokens").is_some());
 
-    // A repeated run of the same task lands on the same branch, rebuilt from the base.
+    // A repeated run of the same task lands on the same branch and, making the same change,
+    // on the same commit: nothing already pushed changes.
     let again = run.run("am-implement", input).await;
     again.assert_ok();
     assert_eq!(again.outputs()["branch"], branch.as_str());
+    assert_eq!(again.outputs()["commit"], out["commit"]);
+    assert_eq!(run.git(&["status", "--porcelain"]), "");
     assert_eq!(
         run.git(&["rev-list", "--count", &format!("main..{branch}")]),
         "1"
@@ -448,6 +456,8 @@ async fn select_checks_the_models_choice_and_asks_once_more() {
     ran.assert_ok();
     assert_eq!(ran.outputs()["status"], "selected");
     assert_eq!(ran.outputs()["kind"], "test");
+    let task_path = run.run_dir.join("task.json");
+    assert_eq!(ran.outputs()["task_path"], task_path.to_str().unwrap());
     let task_file = run.read_json("task.json");
     assert_eq!(
         task_file["selection"]["task"]["title"],

@@ -397,3 +397,105 @@ fn bad_input_names_the_field() {
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("field `forge`"), "{}", ran.stderr);
 }
+
+// ---- the local forge: a real bare remote, PRs in the store ----------------------------------
+
+async fn open_locally(db: &crate::common::db::TestDb, run: &PrRun) -> Ran {
+    let input = json!({
+        "run_id": "run-local",
+        "run_dir": run.run_dir,
+        "repository": run.clone,
+        "forge": "local",
+    });
+    let url = db.url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        Runner::new("am-open-pr")
+            .env("DATABASE_URL", url)
+            .env_remove("AM_FORGE")
+            .input_json(&input)
+            .run()
+    })
+    .await
+    .unwrap()
+}
+
+/// Starts a second task on a new branch from main in the same clone; returns its head commit.
+fn second_task(run: &PrRun, branch: &str) -> String {
+    use crate::common::git::{commit_files, git};
+    git(&run.clone, &["checkout", "-q", "main"]);
+    git(&run.clone, &["checkout", "-q", "-b", branch]);
+    let head = commit_files(&run.clone, &[("README.md", "# fixture\n")], "Add a README");
+    let mut implementation = run.implementation(None);
+    implementation["branch"] = json!(branch);
+    implementation["commit"] = json!(head);
+    std::fs::write(
+        run.run_dir.join("implementation.json"),
+        implementation.to_string(),
+    )
+    .unwrap();
+    head
+}
+
+async fn local_forge_pushes_and_numbers_prs_per_repository(db: crate::common::db::TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = PrRun::new(&tmp.path().join("a"));
+    let remote = run.remote.to_str().unwrap().to_owned();
+
+    let first = open_locally(&db, &run).await;
+    first.assert_ok();
+    assert_eq!(first.outputs()["status"], "created");
+    assert_eq!(first.outputs()["forge"], "local");
+    assert_eq!(first.outputs()["number"], 1);
+    assert_eq!(
+        run.remote_branch().as_deref(),
+        Some(run.head_commit.as_str())
+    );
+    let row = db
+        .store
+        .pull_request_for_branch(&remote, BRANCH)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.number, row.state.as_str(), row.forge.as_str()),
+        (Some(1), "open", "local")
+    );
+    assert_eq!(row.head_commit.as_deref(), Some(run.head_commit.as_str()));
+    assert_eq!(run.read("pr.json")["repository"], remote.as_str());
+
+    // The same task again: the same PR, updated.
+    let again = open_locally(&db, &run).await;
+    again.assert_ok();
+    assert_eq!(again.outputs()["status"], "updated");
+    assert_eq!(again.outputs()["number"], 1);
+
+    // Another task of the same repository: the next number.
+    let second_head = second_task(&run, "automaintainer/add-readme");
+    let second = open_locally(&db, &run).await;
+    second.assert_ok();
+    assert_eq!(second.outputs()["status"], "created");
+    assert_eq!(second.outputs()["number"], 2);
+    assert_eq!(
+        crate::common::git::git(&run.remote, &["rev-parse", "automaintainer/add-readme"]),
+        second_head
+    );
+
+    // Closed unmerged: left closed.
+    db.store
+        .set_pull_request_state(&remote, "automaintainer/add-readme", "closed", false)
+        .await
+        .unwrap();
+    let closed = open_locally(&db, &run).await;
+    closed.assert_ok();
+    assert_eq!(closed.outputs()["status"], "skipped_closed");
+    assert_eq!(closed.outputs()["number"], 2);
+
+    // Another repository counts from 1.
+    let other = PrRun::new(&tmp.path().join("b"));
+    let ran = open_locally(&db, &other).await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["number"], 1);
+    assert_eq!(db.store.pull_requests(&remote).await.unwrap().len(), 2);
+}
+
+crate::store_tests!(local_forge_pushes_and_numbers_prs_per_repository);

@@ -342,3 +342,28 @@ fn spec_chooses_the_provider_and_falls_back_to_offline_without_a_key() {
     let error = LlmClient::from_env(Some("bard:x"), &none).unwrap_err();
     assert!(error.is_configuration(), "{error}");
 }
+
+#[derive(Debug, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Nested {
+    answer: Answer,
+}
+
+#[tokio::test]
+async fn the_schema_sent_has_no_references() {
+    let server = MockServer::start().await;
+    let reply = json!({"answer": serde_json::from_str::<serde_json::Value>(VALID).unwrap()});
+    llm_stub::mount_openai(&server, vec![llm_stub::openai_reply(&reply.to_string())]).await;
+    let (nested, _) = llm_stub::openai_client(&server)
+        .structured::<Nested>(&prompt())
+        .await
+        .unwrap();
+    assert_eq!(nested.answer, expected());
+    let body = &llm_stub::request_bodies(&server).await[0];
+    let schema = &body["response_format"]["json_schema"]["schema"];
+    assert!(!schema.to_string().contains("$ref"), "{schema}");
+    assert_eq!(
+        schema["properties"]["answer"]["required"],
+        json!(["title", "files"])
+    );
+}

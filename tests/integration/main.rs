@@ -8,15 +8,18 @@
     clippy::print_stderr
 )]
 
-mod common;
-
 mod agent;
+mod common;
 mod context;
 mod contract;
+mod dashboard;
 mod evaluate;
+mod flows;
 mod forge;
+mod kestra;
 mod learn;
 mod llm;
 mod repo;
 mod review;
+mod run;
 mod store;

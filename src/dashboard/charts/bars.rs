@@ -5,8 +5,8 @@ use super::scale::Axis;
 use super::svg::{px, text, Canvas, Datum, Svg, WIDTH};
 
 const ROW: f64 = 34.0;
-const LABEL_WIDTH: f64 = 170.0;
-const VALUE_WIDTH: f64 = 70.0;
+const LABEL_WIDTH: f64 = 140.0;
+const VALUE_WIDTH: f64 = 52.0;
 
 pub fn bars(title: &str, data: &[Datum], axis: Axis) -> Svg {
     if data.is_empty() {
@@ -45,8 +45,9 @@ mod tests {
         ];
         let svg = bars("Findings", &data, Axis::fitting([10.0, 5.0], Unit::Count));
         let markup = svg.as_str();
-        assert!(markup.contains(r#"width="400""#), "{markup}");
-        assert!(markup.contains(r#"width="200""#), "{markup}");
+        // The track is 480 - 140 - 52 = 288 wide.
+        assert!(markup.contains(r#"width="288""#), "{markup}");
+        assert!(markup.contains(r#"width="144""#), "{markup}");
         assert!(markup.contains("security &lt;x&gt;"));
     }
 }

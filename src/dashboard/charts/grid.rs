@@ -4,9 +4,9 @@
 use super::scale::Axis;
 use super::svg::{px, text, Canvas, WIDTH};
 
-pub const HEIGHT: f64 = 260.0;
-const LEFT: f64 = 56.0;
-const RIGHT: f64 = 12.0;
+pub const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 24.0;
 const TOP: f64 = 14.0;
 const BOTTOM: f64 = 34.0;
 
@@ -54,7 +54,7 @@ impl Grid {
                 x2 = WIDTH - RIGHT,
                 lx = LEFT - 8.0,
                 ty = px(y + 4.0),
-                label = text(&self.axis.unit.label(tick)),
+                label = text(&self.axis.unit.tick(tick)),
             ));
         }
     }

@@ -58,9 +58,9 @@ mod tests {
         let markup = svg.as_str();
         assert_eq!(markup.matches("<circle").count(), 3);
         assert!(markup.contains("<title>half</title>"));
-        // 0 sits on the baseline (226), 100 at the top margin (14), 50 halfway.
-        assert!(markup.contains(r#"cy="226""#), "{markup}");
-        assert!(markup.contains(r#"cy="120""#), "{markup}");
+        // 0 sits on the baseline (206), 100 at the top margin (14), 50 halfway.
+        assert!(markup.contains(r#"cy="206""#), "{markup}");
+        assert!(markup.contains(r#"cy="110""#), "{markup}");
         assert!(markup.contains(r#"cy="14""#), "{markup}");
     }
 

@@ -22,6 +22,18 @@ impl Unit {
             Self::Usd => format::cost(value),
         }
     }
+
+    /// The shorter form on an axis tick: no trailing zeros (`$0.025`, `$0.1`).
+    pub fn tick(self, value: f64) -> String {
+        match self {
+            Self::Usd => {
+                let digits = format!("{value:.4}");
+                let trimmed = digits.trim_end_matches('0').trim_end_matches('.');
+                format!("${trimmed}")
+            }
+            other => other.label(value),
+        }
+    }
 }
 
 /// A value axis from zero to `max`, with `TICKS` intervals.
@@ -113,5 +125,8 @@ mod tests {
         assert_eq!(Unit::Ratio.label(0.5), "50%");
         assert_eq!(Unit::Score.label(72.4), "72");
         assert_eq!(Unit::Usd.label(0.25), "$0.2500");
+        assert_eq!(Unit::Usd.tick(0.25), "$0.25");
+        assert_eq!(Unit::Usd.tick(0.0), "$0");
+        assert_eq!(Unit::Usd.tick(20.0), "$20");
     }
 }

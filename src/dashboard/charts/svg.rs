@@ -5,7 +5,7 @@ use std::fmt::Write;
 use minijinja::HtmlEscape;
 
 /// The drawing area every chart uses; the SVG scales to its container through `viewBox`.
-pub const WIDTH: f64 = 640.0;
+pub const WIDTH: f64 = 480.0;
 
 /// One plotted value: its axis label, the value, and the hover text (`<title>`).
 #[derive(Debug, Clone, PartialEq)]

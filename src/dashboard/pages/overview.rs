@@ -104,7 +104,18 @@ fn stat_cards(stats: &SystemStats) -> Vec<StatCard> {
             key: "tokens",
             label: "Tokens",
             value: format::count(stats.total_tokens),
-            sub: Some(format!("{} spent", format::cost(stats.total_cost_usd))),
+            sub: Some("across every run".to_owned()),
+        },
+        StatCard {
+            key: "cost",
+            label: "Model cost",
+            value: format::cost(stats.total_cost_usd),
+            sub: (stats.total_runs > 0).then(|| {
+                format!(
+                    "{} a run",
+                    format::cost(stats.total_cost_usd / stats.total_runs as f64)
+                )
+            }),
         },
         StatCard {
             key: "learnings",

@@ -9,7 +9,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use octocrab::service::middleware::retry::RetryConfig;
 use octocrab::Octocrab;
 use serde_json::Value;
 
@@ -64,20 +63,7 @@ impl GitHubApi {
         token: Option<&Secret>,
         policy: RetryPolicy,
     ) -> Result<Self, ForgeError> {
-        // Both of rustls's crypto backends are compiled in (through different dependencies), so
-        // rustls cannot pick one itself and would panic; choose ring for the process. An error
-        // means one is installed already, which is as good.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = Octocrab::builder()
-            .base_uri(base_url)
-            .map_err(|e| ForgeError::Client(format!("invalid GitHub API URL {base_url}: {e}")))?
-            .add_retry_config(RetryConfig::None);
-        if let Some(token) = token {
-            builder = builder.personal_token(token.expose().to_owned());
-        }
-        let client = builder
-            .build()
-            .map_err(|e| ForgeError::Client(e.to_string()))?;
+        let client = crate::github::client(base_url, token).map_err(ForgeError::Client)?;
         let base_path = url::Url::parse(base_url)
             .map(|u| u.path().trim_end_matches('/').to_owned())
             .unwrap_or_default();

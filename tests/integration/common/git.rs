@@ -123,3 +123,19 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// A small Rust crate whose test passes but which clippy warns about (a needless `return`,
+/// redundant field names) and rustfmt would change, as a repository with a bare remote:
+/// (work, remote).
+pub fn rust_fixture_with_lint(root: &Path) -> (PathBuf, PathBuf) {
+    let work = init_repo(
+        &root.join("work"),
+        &[
+            ("Cargo.toml", "[package]\nname = \"fixture\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n"),
+            ("src/lib.rs", "//! A fixture crate.\n\n/// A point.\npub struct Point {\n    pub x: i32,\n    pub y: i32,\n}\n\n/// Makes a point.\npub fn point(x: i32, y: i32) -> Point {\n    Point { x: x, y: y }\n}\n\n/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 {\n    return a + b;\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(2, 2), 4);\n        assert_eq!(super::point(1, 2).y, 2);\n    }\n}\n"),
+            (".gitignore", "target/\n"),
+        ],
+    );
+    let remote = bare_clone(&work, &root.join("remote.git"));
+    (work, remote)
+}

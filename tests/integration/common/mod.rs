@@ -4,6 +4,7 @@
 
 pub mod artifacts;
 pub mod bin;
+pub mod browser;
 pub mod db;
 pub mod git;
 pub mod github;

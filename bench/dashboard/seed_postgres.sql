@@ -1,0 +1,58 @@
+-- 100,000 runs for the dashboard benchmark (PostgreSQL): one every ten minutes back from now,
+-- over 20 repositories; 80% succeed with a PR (a third merged), a review with two findings and
+-- an evaluation; 10% fail in implement; the rest had nothing to do. Run on a migrated, empty
+-- database; the views are refreshed once at the end.
+\set runs 100000
+
+INSERT INTO agent_runs (run_id, repository, trigger, status, phase, model, started_at,
+                        finished_at, llm_calls, tokens, cost_usd, task_title, task_kind,
+                        implementation_status, branch, files_changed, lines_added,
+                        lines_removed, attempts, error)
+SELECT 'bench-' || lpad(i::TEXT, 6, '0'),
+       'acme/repo-' || lpad((i % 20)::TEXT, 2, '0'),
+       'schedule',
+       CASE WHEN i % 10 = 0 THEN 'failed' WHEN i % 10 = 5 THEN 'nothing' ELSE 'succeeded' END,
+       CASE WHEN i % 10 = 0 THEN 'implement' WHEN i % 10 = 5 THEN 'select' ELSE 'cleanup' END,
+       'anthropic:claude-sonnet-4-5',
+       date_trunc('milliseconds', now()) - i * INTERVAL '10 minutes',
+       date_trunc('milliseconds', now()) - i * INTERVAL '10 minutes' + INTERVAL '7 minutes',
+       4, 20000 + i % 5000, 0.05 + (i % 100) / 1000.0,
+       CASE WHEN i % 10 = 5 THEN NULL ELSE 'Add a test for module ' || i END,
+       CASE WHEN i % 10 = 5 THEN NULL ELSE 'test' END,
+       CASE WHEN i % 10 = 5 THEN NULL WHEN i % 10 = 0 THEN 'failed' ELSE 'committed' END,
+       'am/task-' || i, 2, 30, 4, 1,
+       CASE WHEN i % 10 = 0 THEN 'cargo test failed after 3 attempts' END
+FROM generate_series(1, :runs) AS i;
+
+INSERT INTO pull_requests (run_id, repository, forge, number, url, branch, title, state, merged,
+                           created_at, updated_at)
+SELECT run_id, repository, 'github', id,
+       'https://github.com/' || repository || '/pull/' || id, branch, task_title,
+       CASE WHEN id % 3 = 0 THEN 'merged' ELSE 'open' END, id % 3 = 0, started_at, finished_at
+FROM agent_runs WHERE status = 'succeeded';
+
+INSERT INTO code_reviews (run_id, source, status, total, actionable, security, performance, style,
+                          nitpicks, complexity_score, risk_flags, findings, summary)
+SELECT run_id, 'coderabbit', 'reviewed', 2, 1, 0, 0, 1, 1, 30, '[]',
+       '[{"category":"style","severity":"minor","title":"long line","body":"wrap it","actionable":true},
+         {"category":"nitpick","severity":"trivial","title":"naming","body":"rename x","actionable":false}]',
+       'two findings'
+FROM agent_runs WHERE status = 'succeeded';
+
+INSERT INTO evaluations (run_id, evolution_score, code_quality_score, code_quality_method,
+                         code_quality_evidence, test_coverage_score, test_coverage_method,
+                         test_coverage_evidence, maintainability_score, maintainability_method,
+                         maintainability_evidence, readability_score, readability_method,
+                         readability_evidence, weight_code_quality, weight_test_coverage,
+                         weight_maintainability, weight_readability)
+SELECT run_id, 50 + id % 50, 50 + id % 50, 'measured', 'bench', 40 + id % 60, 'measured', 'bench',
+       60 + id % 40, 'estimated', 'bench', 55 + id % 45, 'estimated', 'bench',
+       0.30, 0.25, 0.25, 0.20
+FROM agent_runs WHERE status = 'succeeded';
+
+INSERT INTO run_errors (run_id, phase, message, at)
+SELECT run_id, 'implement', error, finished_at FROM agent_runs WHERE status = 'failed';
+
+REFRESH MATERIALIZED VIEW run_overview;
+REFRESH MATERIALIZED VIEW system_stats;
+ANALYZE;

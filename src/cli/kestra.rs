@@ -1,0 +1,185 @@
+//! `automaintainer kestra`: deploy the flows to a Kestra server, trigger an execution.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::orchestration::deploy::{self, DeploySettings};
+use crate::orchestration::flow_check;
+use crate::orchestration::kestra_client::{Deployed, KestraClient, KestraConfig};
+use crate::secrets::Secrets;
+
+#[derive(Debug, clap::Args)]
+pub struct KestraArgs {
+    /// Kestra's base URL.
+    #[arg(
+        long,
+        env = "KESTRA_URL",
+        default_value = "http://localhost:8080",
+        global = true
+    )]
+    url: String,
+    /// The basic-auth user (an email address); the password is KESTRA_PASSWORD.
+    #[arg(
+        long,
+        env = "KESTRA_USER",
+        default_value = "admin@kestra.io",
+        global = true
+    )]
+    user: String,
+    #[command(subcommand)]
+    action: KestraAction,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum KestraAction {
+    /// Check the flows against the binaries, then create or update each on Kestra.
+    Deploy {
+        /// The directory of flow files.
+        #[arg(long, default_value = "flows")]
+        flows: PathBuf,
+        /// The schedule's timezone (an IANA name such as Europe/Paris).
+        #[arg(long, env = "AM_TIMEZONE")]
+        timezone: Option<String>,
+        /// The repository the scheduled runs improve (the `repository` input's default).
+        #[arg(long, env = "AM_REPOSITORY")]
+        repository: Option<String>,
+        /// The model scheduled runs use (the `llm` input's default).
+        #[arg(long, env = "AM_LLM")]
+        llm: Option<String>,
+        /// The forge scheduled runs use (the `forge` input's default).
+        #[arg(long, env = "AM_FORGE")]
+        forge: Option<String>,
+        /// The reviewer scheduled runs use (the `review` input's default).
+        #[arg(long, env = "AM_REVIEW")]
+        review: Option<String>,
+        /// Check the flows and upload nothing.
+        #[arg(long)]
+        check_only: bool,
+    },
+    /// Start an execution of a flow, optionally wait for it, print its state and UI link.
+    Trigger {
+        #[arg(long, default_value = "automaintainer")]
+        namespace: String,
+        #[arg(long, default_value = "main-orchestration")]
+        flow: String,
+        /// An input as KEY=VALUE; repeatable.
+        #[arg(long = "input", value_name = "KEY=VALUE", value_parser = parse_input)]
+        inputs: Vec<(String, String)>,
+        /// Poll the execution until it finishes.
+        #[arg(long)]
+        wait: bool,
+        /// Seconds between polls.
+        #[arg(long, default_value_t = 5)]
+        poll_secs: u64,
+        /// Seconds to wait at most.
+        #[arg(long, default_value_t = 3 * 3600)]
+        timeout_secs: u64,
+    },
+}
+
+fn parse_input(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .filter(|(key, _)| !key.is_empty())
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got `{text}`"))
+}
+
+pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("start the async runtime", e))?;
+    let client = || {
+        KestraClient::new(KestraConfig {
+            url: args.url.clone(),
+            user: args.user.clone(),
+            password: secrets.kestra_password.clone(),
+        })
+        .map_err(Error::from)
+    };
+    match &args.action {
+        KestraAction::Deploy {
+            flows,
+            timezone,
+            repository,
+            llm,
+            forge,
+            review,
+            check_only,
+        } => {
+            let settings = DeploySettings {
+                timezone: timezone.clone().filter(|t| !t.is_empty()),
+                input_defaults: [
+                    ("repository", repository),
+                    ("llm", llm),
+                    ("forge", forge),
+                    ("review", review),
+                ]
+                .into_iter()
+                .filter_map(|(input, value)| {
+                    let value = value.as_deref().filter(|v| !v.is_empty())?;
+                    Some((input.to_owned(), value.to_owned()))
+                })
+                .collect(),
+            };
+            let files = deploy::prepare(flows, &flow_check::package_schemas(), &settings)?;
+            if *check_only {
+                for file in &files {
+                    tracing::info!("{}: ok", file.path.display());
+                }
+                return Ok(());
+            }
+            let client = client()?;
+            for (flow, deployed) in runtime.block_on(deploy::upload(&client, &files))? {
+                let verb = match deployed {
+                    Deployed::Created => "created",
+                    Deployed::Updated => "updated",
+                };
+                tracing::info!("{verb} flow {flow}");
+            }
+            Ok(())
+        }
+        KestraAction::Trigger {
+            namespace,
+            flow,
+            inputs,
+            wait,
+            poll_secs,
+            timeout_secs,
+        } => {
+            let client = client()?;
+            runtime.block_on(async {
+                let mut execution = client.trigger(namespace, flow, inputs).await?;
+                tracing::info!(
+                    "execution {} {}: {}",
+                    execution.id,
+                    execution.state,
+                    client.ui_link(&execution)
+                );
+                if *wait {
+                    execution = client
+                        .wait(
+                            &execution.id,
+                            Duration::from_secs((*poll_secs).max(1)),
+                            Duration::from_secs(*timeout_secs),
+                        )
+                        .await?;
+                    tracing::info!("execution {} finished: {}", execution.id, execution.state);
+                    if !matches!(execution.state.as_str(), "SUCCESS" | "WARNING") {
+                        return Err(Error::step(
+                            format!("run {namespace}.{flow}"),
+                            format!(
+                                "execution {} ended {}: {}",
+                                execution.id,
+                                execution.state,
+                                client.ui_link(&execution)
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            })
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `kestra deploy`'s work: read the flow files, check every one against the binaries (nothing is
+//! uploaded when one is wrong), apply the deployment's settings, create or update each on Kestra.
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use super::flow::{Flow, SCHEDULE_TYPE};
+use super::flow_check::{self, Schemas};
+use super::kestra_client::{Deployed, KestraClient};
+use crate::contract::InputError;
+use crate::error::Error;
+
+/// What the deployment sets in the flows: the schedule's timezone, and the defaults of inputs
+/// (the repository, model, forge, reviewer) that scheduled runs use.
+#[derive(Debug, Clone, Default)]
+pub struct DeploySettings {
+    pub timezone: Option<String>,
+    /// Input id -> default; an input a flow does not have is left alone.
+    pub input_defaults: Vec<(String, String)>,
+}
+
+/// One flow file, read and checked.
+#[derive(Debug, Clone)]
+pub struct FlowFile {
+    pub path: PathBuf,
+    pub flow: Flow,
+    /// The text to upload, with the settings applied.
+    pub yaml: String,
+}
+
+/// Reads every `*.yml`/`*.yaml` in `dir`, checks each against `schemas` and applies `settings`.
+/// Every problem of every file is in the one error.
+pub fn prepare(
+    dir: &Path,
+    schemas: &Schemas,
+    settings: &DeploySettings,
+) -> Result<Vec<FlowFile>, Error> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(format!("read the flows directory {}", dir.display()), e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(InputError(format!("no flow files (*.yml) in {}", dir.display())).into());
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let flow = Flow::load(&path)?;
+        problems.extend(
+            flow_check::check(&flow, schemas)
+                .into_iter()
+                .map(|p| format!("{}: {p}", path.display())),
+        );
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("read flow {}", path.display()), e))?;
+        let yaml = apply_settings(&text, settings)?;
+        files.push(FlowFile { path, flow, yaml });
+    }
+    if !problems.is_empty() {
+        return Err(Error::step(
+            "check the flows",
+            format!(
+                "{} problem(s):\n  {}",
+                problems.len(),
+                problems.join("\n  ")
+            ),
+        ));
+    }
+    Ok(files)
+}
+
+/// Creates or updates each flow on Kestra, in order; returns what happened to each.
+pub async fn upload(
+    client: &KestraClient,
+    files: &[FlowFile],
+) -> Result<Vec<(String, Deployed)>, Error> {
+    let mut done = Vec::new();
+    for file in files {
+        let deployed = client
+            .deploy_flow(&file.flow.namespace, &file.flow.id, &file.yaml)
+            .await?;
+        done.push((
+            format!("{}.{}", file.flow.namespace, file.flow.id),
+            deployed,
+        ));
+    }
+    Ok(done)
+}
+
+/// The flow text with the schedule's timezone and the inputs' defaults replaced. Unchanged
+/// (comments kept) when there is nothing to set.
+pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, Error> {
+    if settings.timezone.is_none() && settings.input_defaults.is_empty() {
+        return Ok(text.to_owned());
+    }
+    let mut doc: Value = serde_yaml::from_str(text)
+        .map_err(|e| InputError(format!("flow is not valid YAML: {e}")))?;
+    if let Some(timezone) = &settings.timezone {
+        for trigger in sequence_mut(&mut doc, "triggers") {
+            if trigger.get("type").and_then(Value::as_str) == Some(SCHEDULE_TYPE) {
+                set(trigger, "timezone", Value::from(timezone.as_str()));
+            }
+        }
+    }
+    for input in sequence_mut(&mut doc, "inputs") {
+        let id = input.get("id").and_then(Value::as_str).map(str::to_owned);
+        if let Some((_, value)) = settings
+            .input_defaults
+            .iter()
+            .find(|(key, _)| Some(key) == id.as_ref())
+        {
+            set(input, "defaults", Value::from(value.as_str()));
+        }
+    }
+    serde_yaml::to_string(&doc).map_err(|e| Error::step("write the flow as YAML", e.to_string()))
+}
+
+fn sequence_mut<'a>(doc: &'a mut Value, key: &str) -> impl Iterator<Item = &'a mut Value> {
+    doc.get_mut(key)
+        .and_then(Value::as_sequence_mut)
+        .into_iter()
+        .flat_map(|s| s.iter_mut())
+}
+
+fn set(mapping: &mut Value, key: &str, value: Value) {
+    if let Some(map) = mapping.as_mapping_mut() {
+        map.insert(Value::from(key), value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FLOW: &str = "id: f\nnamespace: n\n# kept\ninputs:\n  - id: repository\n    type: STRING\n    defaults: /x\ntasks: []\ntriggers:\n  - id: daily\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: \"0 2 * * *\"\n    timezone: UTC\n";
+
+    #[test]
+    fn settings_replace_the_timezone_and_the_repository_default() {
+        let settings = DeploySettings {
+            timezone: Some("Europe/Paris".into()),
+            input_defaults: vec![("repository".into(), "https://github.com/o/r".into())],
+        };
+        let out = apply_settings(FLOW, &settings).unwrap();
+        let flow = Flow::parse(&out).unwrap();
+        assert_eq!(flow.triggers[0].timezone.as_deref(), Some("Europe/Paris"));
+        assert_eq!(
+            flow.input_defaults()["repository"],
+            "https://github.com/o/r"
+        );
+        assert_eq!(flow.triggers[0].cron.as_deref(), Some("0 2 * * *"));
+    }
+
+    #[test]
+    fn no_settings_leave_the_text_alone() {
+        assert_eq!(
+            apply_settings(FLOW, &DeploySettings::default()).unwrap(),
+            FLOW
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! `automaintainer run`: the main flow, executed in this process on the embedded defaults (the
+//! SQLite store in the data directory, the offline provider, the local forge) unless the
+//! environment configures otherwise, on the bundled example repository unless given another.
+//! The phases get the same input documents and leave the same artifacts as under Kestra.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::example_repo;
+use super::expressions::{Renderer, Strictness};
+use super::flow::{Flow, Section};
+use super::in_process::InProcessExecutor;
+use super::pipeline::{self, Event, FlowRun, RunReport, StepOutcome};
+use super::shell::ShellExecutor;
+use crate::contract::TaskEnv;
+use crate::error::Error;
+
+/// The main flow, compiled in so `automaintainer run` needs no checkout.
+pub const MAIN_FLOW: &str = include_str!("../../flows/main-orchestration.yml");
+
+/// The artifacts a run leaves in its run directory.
+const ARTIFACTS: [&str; 6] = [
+    "context.json",
+    "task.json",
+    "implementation.json",
+    "pr.json",
+    "review.json",
+    "evaluation.json",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct LocalRunOptions {
+    /// A URL or path; the bundled example when absent.
+    pub repository: Option<String>,
+    pub base_branch: Option<String>,
+    pub dry_run: bool,
+    /// Keep the working directory (example remote, input files, artifacts) instead of
+    /// removing it at the end.
+    pub keep_run_dir: bool,
+    /// Run the phases as binaries from this directory instead of in this process.
+    pub spawn_from: Option<PathBuf>,
+}
+
+/// What a local run did.
+#[derive(Debug, Clone)]
+pub struct LocalRun {
+    pub run_id: String,
+    pub repository: String,
+    pub report: RunReport,
+    /// The working directory, when it was kept.
+    pub kept: Option<PathBuf>,
+}
+
+impl LocalRun {
+    fn output(&self, step: &str, key: &str) -> Option<&Value> {
+        self.report.outputs(step).and_then(|o| o.get(key))
+    }
+
+    /// The summary lines: task, PR, score, learnings.
+    pub fn summary(&self) -> Vec<String> {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        let mut lines = vec![format!("run {} on {}", self.run_id, self.repository)];
+        let task = match (
+            text(self.output("select", "status")),
+            text(self.output("select", "title")),
+        ) {
+            (Some(status), Some(title)) if status == "selected" => format!("task: {title}"),
+            (Some(_), _) => format!(
+                "task: none ({})",
+                text(self.output("select", "reason"))
+                    .unwrap_or_else(|| "nothing worth doing".to_owned())
+            ),
+            _ => "task: not chosen".to_owned(),
+        };
+        lines.push(task);
+        if let Some(branch) = text(self.output("implement", "branch")) {
+            let status = text(self.output("implement", "status")).unwrap_or_default();
+            lines.push(format!("change: {status} on branch {branch}"));
+        }
+        match (
+            self.output("open_pr", "number"),
+            text(self.output("open_pr", "url")),
+        ) {
+            (Some(number), url) => lines.push(format!(
+                "pull request: #{number}{}",
+                url.map(|u| format!(" {u}")).unwrap_or_default()
+            )),
+            _ => {
+                if let Some(message) = text(self.output("open_pr", "message")) {
+                    lines.push(format!("pull request: {message}"));
+                }
+            }
+        }
+        if let Some(score) = self
+            .output("evaluate", "evolution_score")
+            .and_then(Value::as_f64)
+        {
+            lines.push(format!("evolution score: {score:.1}/100"));
+        }
+        if let Some(added) = self.output("reflect", "added").and_then(Value::as_array) {
+            let reinforced = self
+                .output("reflect", "reinforced")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            lines.push(format!(
+                "learnings: {} new, {reinforced} reinforced",
+                added.len()
+            ));
+        }
+        if let Some((phase, message)) = &self.report.failed {
+            lines.push(format!(
+                "failed in {phase}: {}",
+                message.lines().next().unwrap_or_default()
+            ));
+        }
+        if let Some(kept) = &self.kept {
+            lines.push(format!("kept: {}", kept.display()));
+        }
+        lines
+    }
+}
+
+/// Runs the main flow locally. Progress goes to `observe`; the run's failure is in the report
+/// (and recorded by the flow's error handler), not an `Err`.
+pub async fn run(
+    options: &LocalRunOptions,
+    env: &TaskEnv,
+    observe: &mut dyn FnMut(Event<'_>),
+) -> Result<LocalRun, Error> {
+    let flow = Flow::parse(MAIN_FLOW)?;
+    let root = tempfile::Builder::new()
+        .prefix("automaintainer-run-")
+        .tempdir()
+        .map_err(|e| Error::io("create the run's working directory", e))?;
+    let repository = match &options.repository {
+        Some(repository) => repository.clone(),
+        None => example_repo::create(&root.path().join("example"))?
+            .remote
+            .to_string_lossy()
+            .into_owned(),
+    };
+    let inputs = pipeline::inputs_with_defaults(&flow, &given_inputs(options, &repository))?;
+    let run_id = format!("local-{}", uuid::Uuid::new_v4().simple());
+    let working_dir = root.path().join("flow");
+    let flow_run = FlowRun {
+        flow: &flow,
+        inputs,
+        execution_id: run_id.clone(),
+        working_dir: working_dir.clone(),
+    };
+    let renderer = Renderer::with_process_secrets(Strictness::Strict);
+    let keep = options.keep_run_dir;
+    let kept_artifacts = root.path().join("artifacts");
+    let mut observe_and_keep = |event: Event<'_>| {
+        if keep && matches!(event, Event::BeforeFinally) {
+            // am-cleanup removes the run directory; a kept run keeps its artifacts.
+            copy_artifacts(&working_dir.join("run"), &kept_artifacts);
+        }
+        observe(event);
+    };
+    let report = match &options.spawn_from {
+        None => {
+            let executor = InProcessExecutor { env: env.clone() };
+            pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+        }
+        Some(bin_dir) => {
+            let executor = ShellExecutor {
+                bin_dir: Some(bin_dir.clone()),
+                env: Vec::new(),
+            };
+            pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+        }
+    };
+    let kept = keep.then(|| root.keep());
+    Ok(LocalRun {
+        run_id,
+        repository,
+        report,
+        kept,
+    })
+}
+
+/// The flow's inputs from the options and, where they say nothing, the environment's settings.
+fn given_inputs(options: &LocalRunOptions, repository: &str) -> BTreeMap<String, String> {
+    let mut given = BTreeMap::from([
+        ("repository".to_owned(), repository.to_owned()),
+        ("dry_run".to_owned(), options.dry_run.to_string()),
+    ]);
+    if let Some(branch) = &options.base_branch {
+        given.insert("base_branch".to_owned(), branch.clone());
+    }
+    for (variable, input) in [
+        ("AM_LLM", "llm"),
+        ("AM_FORGE", "forge"),
+        ("AM_REVIEW", "review"),
+    ] {
+        if let Some(value) = std::env::var(variable).ok().filter(|v| !v.is_empty()) {
+            given.insert(input.to_owned(), value);
+        }
+    }
+    given
+}
+
+fn copy_artifacts(run_dir: &Path, into: &Path) {
+    if std::fs::create_dir_all(into).is_err() {
+        return;
+    }
+    for name in ARTIFACTS {
+        let from = run_dir.join(name);
+        if from.exists() {
+            if let Err(e) = std::fs::copy(&from, into.join(name)) {
+                tracing::warn!("could not keep {}: {e}", from.display());
+            }
+        }
+    }
+}
+
+/// One progress line for a finished step, or none. `phases` are the flow's phase ids in order.
+pub fn progress_line(event: &Event<'_>, phases: &[String]) -> Option<String> {
+    let Event::Finished(report) = event else {
+        return None;
+    };
+    let place = match phases.iter().position(|id| id == &report.id) {
+        Some(index) => format!("[{}/{}]", index + 1, phases.len()),
+        None => "error handler".to_owned(),
+    };
+    let secs = report.elapsed.as_secs_f64();
+    Some(match &report.outcome {
+        StepOutcome::Succeeded => format!(
+            "{place} {}: done in {secs:.1}s{}",
+            report.id,
+            status_of(&report.outputs)
+        ),
+        StepOutcome::Skipped => format!("{place} {}: skipped, nothing to do", report.id),
+        StepOutcome::Failed(message) => format!(
+            "{place} {}: FAILED after {secs:.1}s: {}",
+            report.id,
+            message.lines().next().unwrap_or_default()
+        ),
+    })
+}
+
+fn status_of(outputs: &Map<String, Value>) -> String {
+    outputs
+        .get("status")
+        .map(|s| match s {
+            Value::String(s) => format!(" ({s})"),
+            other => format!(" ({other})"),
+        })
+        .unwrap_or_default()
+}
+
+/// The ids of the phases a run of `flow_text` goes through, in order: the main tasks and the
+/// `finally` ones (error handlers are not phases).
+pub fn phases(flow_text: &str) -> Vec<String> {
+    Flow::parse(flow_text)
+        .map(|flow| {
+            flow.steps()
+                .iter()
+                .filter(|s| s.section != Section::Errors)
+                .map(|s| s.task.id.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_flow_has_ten_phases() {
+        assert_eq!(
+            phases(MAIN_FLOW),
+            [
+                "setup",
+                "context",
+                "select",
+                "implement",
+                "open_pr",
+                "review",
+                "evaluate",
+                "persist",
+                "reflect",
+                "cleanup"
+            ]
+        );
+    }
+}

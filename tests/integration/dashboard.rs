@@ -1,0 +1,8 @@
+//! The dashboard: its router answered without a server (status codes, JSON shape, escaping,
+//! tokens) on both backends, the `automaintainer dashboard` binary, and every page in headless
+//! Chromium over a seeded store.
+
+mod browser;
+mod harness;
+mod router;
+mod seed;

@@ -1,0 +1,117 @@
+//! `automaintainer run` end to end on the bundled example repository with no keys and no
+//! network: every phase runs, the store has the run's rows, the example's remote has the branch
+//! with the change.
+
+use std::path::PathBuf;
+
+use automaintainer::secrets::Secret;
+use automaintainer::store::RunStatus;
+
+use crate::common::{bin::Runner, git};
+
+const PHASES: [&str; 10] = [
+    "setup",
+    "context",
+    "select",
+    "implement",
+    "open_pr",
+    "review",
+    "evaluate",
+    "persist",
+    "reflect",
+    "cleanup",
+];
+
+#[tokio::test]
+#[ignore = "waits for am-reflect and am-open-pr's store to land on main"]
+async fn automaintainer_run_improves_the_example_repository() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_path_buf();
+    let ran = tokio::task::spawn_blocking(move || {
+        Runner::new("automaintainer")
+            .env("AM_DATA_DIR", &data_dir)
+            .env("XDG_CACHE_HOME", data_dir.join("cache"))
+            .env_remove("AM_FORGE")
+            .env_remove("AM_REVIEW")
+            .args(&["run", "--keep-run-dir"])
+            .run()
+    })
+    .await
+    .unwrap();
+    ran.assert_ok();
+    assert!(
+        ran.stdout.is_empty(),
+        "stdout is for protocol lines only: {}",
+        ran.stdout
+    );
+
+    // A progress line per phase, in order, then the summary.
+    let mut from = 0;
+    for (index, phase) in PHASES.iter().enumerate() {
+        let line = format!("[{}/10] {phase}: done", index + 1);
+        let at = ran.stderr[from..]
+            .find(&line)
+            .unwrap_or_else(|| panic!("no `{line}` after the previous phase:\n{}", ran.stderr));
+        from += at;
+    }
+    for summary in [
+        "task: ",
+        "change: committed on branch ",
+        "pull request: #",
+        "evolution score: ",
+        "learnings: ",
+    ] {
+        assert!(
+            ran.stderr.contains(summary),
+            "no `{summary}`:\n{}",
+            ran.stderr
+        );
+    }
+
+    // The store's rows, in the embedded SQLite under AM_DATA_DIR.
+    let run_id = ran
+        .stderr
+        .split("run local-")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|id| format!("local-{id}"))
+        .expect("the summary names the run");
+    let url = format!(
+        "sqlite://{}",
+        data.path().join("automaintainer.db").display()
+    );
+    let store = automaintainer::store::open(Some(&Secret::new(url)))
+        .await
+        .unwrap();
+    let detail = store
+        .run_detail(&run_id)
+        .await
+        .unwrap()
+        .expect("the run is stored");
+    assert_eq!(
+        detail.overview.status,
+        RunStatus::Succeeded,
+        "{:?}",
+        detail.overview
+    );
+    assert_eq!(detail.overview.task_kind.as_deref(), Some("lint"));
+    assert!(detail.overview.pr_number.is_some());
+    assert!(detail.overview.evolution_score.is_some());
+
+    // The kept remote has the work branch with clippy's fixes and rustfmt's layout.
+    let kept = ran
+        .stderr
+        .lines()
+        .find_map(|l| l.split("kept: ").nth(1))
+        .map(PathBuf::from)
+        .expect("the kept directory is named");
+    let remote = kept.join("example/remote.git");
+    let branches = git::git(&remote, &["branch", "--list", "automaintainer/*"]);
+    let branch = branches.trim().trim_start_matches("* ").to_owned();
+    assert!(!branch.is_empty(), "no work branch on the remote");
+    let lib = git::git(&remote, &["show", &format!("{branch}:src/lib.rs")]);
+    assert!(lib.contains("        count,\n"), "{lib}");
+    assert!(!lib.contains("return sum;"), "{lib}");
+    assert!(kept.join("artifacts/evaluation.json").exists());
+    std::fs::remove_dir_all(kept).unwrap();
+}
