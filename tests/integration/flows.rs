@@ -178,7 +178,6 @@ fn outcome(report: &RunReport, id: &str) -> StepOutcome {
 }
 
 #[tokio::test]
-#[ignore = "waits for am-setup and am-cleanup to register and close the run in the store (on main soon)"]
 async fn the_main_flow_runs_command_by_command_on_a_fixture_repository() {
     let root = tempfile::tempdir().unwrap();
     let (_, remote) = git::rust_fixture_with_lint(&root.path().join("fixture"));

@@ -23,7 +23,6 @@ const PHASES: [&str; 10] = [
 ];
 
 #[tokio::test]
-#[ignore = "waits for am-setup and am-cleanup to register and close the run in the store (on main soon)"]
 async fn automaintainer_run_improves_the_example_repository() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_path_buf();
