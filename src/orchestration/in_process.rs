@@ -72,7 +72,6 @@ async fn run_binary(binary: &str, input: &str, env: &TaskEnv) -> Result<Map<Stri
         "am-open-pr" => run_task::<phases::open_pr::OpenPr>(input, env).await,
         "am-review" => run_task::<phases::review::ReviewPhase>(input, env).await,
         "am-evaluate" => run_task::<phases::evaluate::Evaluate>(input, env).await,
-        "am-reflect" => run_task::<phases::reflect::Reflect>(input, env).await,
         "am-persist" => run_task::<phases::persist::Persist>(input, env).await,
         "am-reflect" => run_task::<phases::reflect::Reflect>(input, env).await,
         "am-cleanup" => run_task::<phases::cleanup::Cleanup>(input, env).await,
