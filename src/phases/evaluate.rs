@@ -149,11 +149,15 @@ impl Task for Evaluate {
             emitted.push(Metric::counter("llm_tokens", tokens).tag("phase", "evaluate"));
         }
         env.protocol.metrics(&emitted);
-        tracing::info!(
-            "evolution score {:?} for run {}",
-            evaluation.evolution_score,
-            input.run_id
-        );
+        match evaluation.evolution_score {
+            Some(score) => {
+                tracing::info!("evolution score {score:.1}/100 for run {}", input.run_id)
+            }
+            None => tracing::info!(
+                "no evolution score for run {}: every component is unavailable",
+                input.run_id
+            ),
+        }
         Ok(EvaluateOutput {
             status: EvaluateStatus::Evaluated,
             evolution_score: evaluation.evolution_score,
