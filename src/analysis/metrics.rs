@@ -8,6 +8,7 @@
 
 mod complexity;
 mod file;
+mod function_complexity;
 mod halstead;
 mod lines;
 mod maintainability;
@@ -17,6 +18,7 @@ mod syntax;
 mod complexity_tests;
 
 pub use file::{measure, measure_path, FileMetrics, FunctionMetrics, MetricsError};
+pub use function_complexity::{function_complexity, FunctionComplexity};
 pub use halstead::Halstead;
 pub use lines::LineCounts;
 pub use maintainability::maintainability_index;

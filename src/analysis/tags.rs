@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Parser, Query, QueryCursor};
+use tree_sitter::{Node, Parser, Query, QueryCursor, Tree};
 
 use super::Language;
 
@@ -99,21 +99,30 @@ thread_local! {
 /// The tags of `source`, a file in `language`. Unparseable text yields whatever the parser
 /// recovered.
 pub fn extract(language: Language, source: &[u8]) -> FileTags {
-    let Some(query) = queries().get(&language) else {
-        return FileTags::default();
-    };
-    let tree = PARSERS.with(|parsers| {
+    parse(language, source)
+        .map(|tree| extract_from_tree(language, &tree, source))
+        .unwrap_or_default()
+}
+
+/// `source` parsed with this thread's parser for `language`, so a caller can share one tree
+/// between the tags and the metrics.
+pub fn parse(language: Language, source: &[u8]) -> Option<Tree> {
+    PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
         let parser = match parsers.entry(language) {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::hash_map::Entry::Vacant(entry) => entry.insert(language.parser()?),
         };
         parser.parse(source, None)
-    });
-    let Some(tree) = tree else {
-        return FileTags::default();
-    };
-    collect(query, tree.root_node(), source)
+    })
+}
+
+/// The tags of `tree`, parsed from `source` in `language`.
+pub fn extract_from_tree(language: Language, tree: &Tree, source: &[u8]) -> FileTags {
+    match queries().get(&language) {
+        Some(query) => collect(query, tree.root_node(), source),
+        None => FileTags::default(),
+    }
 }
 
 fn collect(query: &Query, root: Node<'_>, source: &[u8]) -> FileTags {

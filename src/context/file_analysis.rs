@@ -26,28 +26,24 @@ pub struct FileAnalysis {
     pub complex_functions: Vec<ComplexFunction>,
 }
 
-/// Tags and complex functions of `content`. A file the metrics cannot measure keeps its tags.
+/// Tags and complex functions of `content`, from one parse shared by both. Text the parser
+/// cannot read at all has neither.
 pub fn analyse(language: Language, content: &[u8]) -> FileAnalysis {
-    let tags = tags::extract(language, content);
-    let complex_functions = std::str::from_utf8(content)
-        .ok()
-        .and_then(|text| metrics::measure(language, text).ok())
-        .map(|measured| {
-            measured
-                .functions
-                .into_iter()
-                .filter(|f| f.cognitive >= COMPLEX_COGNITIVE)
-                .map(|f| ComplexFunction {
-                    name: f.name,
-                    line: f.line_start,
-                    cyclomatic: f.cyclomatic,
-                    cognitive: f.cognitive,
-                })
-                .collect()
+    let Some(tree) = tags::parse(language, content) else {
+        return FileAnalysis::default();
+    };
+    let complex_functions = metrics::function_complexity(language, &tree, content)
+        .into_iter()
+        .filter(|f| f.cognitive >= COMPLEX_COGNITIVE)
+        .map(|f| ComplexFunction {
+            name: f.name,
+            line: f.line_start,
+            cyclomatic: f.cyclomatic,
+            cognitive: f.cognitive,
         })
-        .unwrap_or_default();
+        .collect();
     FileAnalysis {
-        tags,
+        tags: tags::extract_from_tree(language, &tree, content),
         complex_functions,
     }
 }

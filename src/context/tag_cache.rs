@@ -10,7 +10,7 @@ use super::file_analysis::FileAnalysis;
 use crate::analysis::Language;
 
 /// Bumped whenever the tags queries, the metrics or `FileAnalysis` change, so old entries are never read.
-const FORMAT: &str = "analysis-v2";
+const FORMAT: &str = "analysis-v3";
 
 /// A directory of cached tags.
 #[derive(Debug, Clone)]

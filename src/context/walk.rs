@@ -17,6 +17,9 @@ use crate::analysis::Language;
 
 /// Files larger than this are counted but not parsed: they are data or generated code.
 const MAX_PARSED_BYTES: usize = 512 * 1024;
+/// Files whose lines are longer than this on average are counted but not parsed: minified or
+/// generated code, slow to parse and of no use to the map or the findings.
+const MAX_PARSED_MEAN_LINE_BYTES: usize = 300;
 /// Markers found per file, at most: a file full of them is one finding's worth.
 const MAX_MARKERS_PER_FILE: usize = 5;
 
@@ -130,12 +133,18 @@ fn visit(
     record.markers = markers(&content, marker);
     let language = Language::of_path(path);
     record.has_tests = language.is_some_and(|l| holds_tests(l, &text));
-    if let Some(language) = language.filter(|_| content.len() <= MAX_PARSED_BYTES) {
+    if let Some(language) = language.filter(|_| worth_parsing(&content)) {
         let analysis = analysis_of(language, &content, cache, counters);
         record.tags = Some(analysis.tags);
         record.complex_functions = analysis.complex_functions;
     }
     Some(record)
+}
+
+/// Whether a file is small enough and looks hand-written (not minified) to be parsed.
+fn worth_parsing(content: &[u8]) -> bool {
+    let lines = content.iter().filter(|&&b| b == b'\n').count() + 1;
+    content.len() <= MAX_PARSED_BYTES && content.len() / lines <= MAX_PARSED_MEAN_LINE_BYTES
 }
 
 fn relative_path(root: &Path, path: &Path) -> Option<String> {
@@ -231,6 +240,34 @@ mod tests {
         assert_eq!(lib.markers, vec![(1, "// TODO: split this".to_owned())]);
         assert_eq!(lib.tags.as_ref().unwrap().definitions[0].name, "a");
         assert_eq!(walked.parsed, 1);
+    }
+
+    #[test]
+    fn minified_and_huge_files_are_counted_but_not_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let minified: String = (0..200)
+            .map(|i| format!("function f{i}(a){{return a+{i}}};"))
+            .collect();
+        std::fs::write(dir.path().join("app.min.js"), &minified).unwrap();
+        let huge = "fn f() {}\n".repeat(MAX_PARSED_BYTES / 10 + 1);
+        std::fs::write(dir.path().join("huge.rs"), huge).unwrap();
+        std::fs::write(dir.path().join("small.rs"), "fn f() {}\n").unwrap();
+        let walked = walk(dir.path(), None);
+        let parsed: Vec<(&str, bool)> = walked
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.tags.is_some()))
+            .collect();
+        assert_eq!(
+            parsed,
+            vec![
+                ("app.min.js", false),
+                ("huge.rs", false),
+                ("small.rs", true)
+            ]
+        );
+        assert_eq!(walked.parsed, 1);
+        assert!(walked.files[0].code_lines > 0);
     }
 
     #[test]
