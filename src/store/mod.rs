@@ -21,8 +21,8 @@ pub use error::StoreError;
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
-    ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
-    RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
+    ErrorRow, LearningRow, NewLearning, NewRun, PhaseTiming, PullRequestRow, RunArtifacts,
+    RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use sqlite::SqliteStore;
 
