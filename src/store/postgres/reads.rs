@@ -7,7 +7,7 @@ use crate::store::rows::{
     self, ErrorRecord, OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS,
 };
 use crate::store::{
-    ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats,
+    ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, RunStatus, StoreError, SystemStats,
 };
 
 fn push_filters(builder: &mut QueryBuilder<'_, Postgres>, query: &RunQuery) {
@@ -38,14 +38,37 @@ pub async fn run_overview(
         .fetch_all(pool)
         .await
         .map_err(StoreError::query("read a page of run_overview"))?;
-    let mut count = QueryBuilder::new("SELECT count(*) FROM run_overview");
-    push_filters(&mut count, query);
-    let total: i64 = count
-        .build_query_scalar()
-        .fetch_one(pool)
-        .await
-        .map_err(StoreError::query("count run_overview"))?;
+    let total = match (&query.repository, query.status) {
+        // Counting the whole view is most of an unfiltered page's time; system_stats holds the
+        // same counts, refreshed together with run_overview.
+        (None, status) => counted_in_stats(pool, status).await?,
+        (Some(_), _) => {
+            let mut count = QueryBuilder::new("SELECT count(*) FROM run_overview");
+            push_filters(&mut count, query);
+            count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::query("count run_overview"))?
+        }
+    };
     Ok((rows::convert(records)?, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The number of runs overall, or with one status, as system_stats counted them.
+async fn counted_in_stats(pool: &PgPool, status: Option<RunStatus>) -> Result<i64, StoreError> {
+    let column = match status {
+        None => "total_runs",
+        Some(RunStatus::Running) => "running_runs",
+        Some(RunStatus::Succeeded) => "succeeded_runs",
+        Some(RunStatus::Nothing) => "nothing_runs",
+        Some(RunStatus::Failed) => "failed_runs",
+    };
+    let total: Option<i64> = sqlx::query_scalar(&format!("SELECT {column} FROM system_stats"))
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::query("read the run count from system_stats"))?;
+    Ok(total.unwrap_or(0))
 }
 
 pub async fn system_stats(pool: &PgPool) -> Result<SystemStats, StoreError> {
