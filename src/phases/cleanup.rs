@@ -136,6 +136,10 @@ fn status_from_artifacts(run_dir: &Path) -> RunStatus {
 /// to close.
 async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Error> {
     let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+    // A run closing as failed ends in the phase that failed, not in cleanup.
+    if status != RunStatus::Failed {
+        super::progress::record_phase(store.as_ref(), run_id, "cleanup").await?;
+    }
     match store.close_run(run_id, status).await {
         Ok(()) => Ok(()),
         Err(StoreError::UnknownRun(_)) => {

@@ -145,13 +145,7 @@ impl Task for ContextPhase {
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
         let issues = issue_source(&input, &repository, env)?;
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-        match store.set_phase(&input.run_id, "context").await {
-            // am-context run on its own, outside a registered run, still writes its context.
-            Err(crate::store::StoreError::UnknownRun(_)) => {
-                tracing::debug!("run {} is not registered", input.run_id);
-            }
-            other => other?,
-        }
+        super::progress::record_phase(store.as_ref(), &input.run_id, "context").await?;
         let lint = input.lint.then(|| LintOptions {
             target_dir: run_dir.join("cargo-target"),
             timeout: LINT_TIMEOUT,

@@ -10,6 +10,7 @@ pub mod implement;
 pub mod llm_input;
 pub mod open_pr;
 pub mod persist;
+pub mod progress;
 pub mod reflect;
 pub mod review;
 pub mod select;

@@ -267,6 +267,7 @@ async fn open_locally(
         return Ok((remote, dry_run(), message));
     }
     let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
+    super::progress::record_phase(store.as_ref(), &input.run_id, "open_pr").await?;
     let planned = forge::local::plan_for(store.as_ref(), &remote, request).await?;
     if !matches!(planned.0, Plan::SkipClosed(_)) {
         push(clone, target, &request.branch, None).await?;

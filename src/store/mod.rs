@@ -21,8 +21,8 @@ pub use error::StoreError;
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
-    ErrorRow, LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail,
-    RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
+    ErrorRow, LearningRow, NewLearning, NewRun, PhaseTiming, PullRequestRow, RunArtifacts,
+    RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use sqlite::SqliteStore;
 
@@ -43,18 +43,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Registers a run as running; a second call with the same run id changes nothing.
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError>;
 
-    /// Records the phase a run has reached (for the dashboard and for failure reports). A run's
-    /// own page shows it at once; PostgreSQL's lists show it from the run's next refresh.
+    /// Records the phase a run has reached (for the dashboard and for failure reports), and
+    /// times it: the phase starts now and the phase before it ends. The same phase twice changes
+    /// nothing; a run that is no longer running records no new phase. A run's own page shows it
+    /// at once; PostgreSQL's lists show it from the run's next refresh.
     async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError>;
 
     /// Records whichever artifacts exist, in one transaction; idempotent.
     async fn persist_artifacts(&self, artifacts: &RunArtifacts) -> Result<(), StoreError>;
 
-    /// Marks the run failed at `phase` and appends to the error log, in one transaction.
+    /// Marks the run failed at `phase` and appends to the error log, in one transaction; the open
+    /// phase ends as failed.
     async fn record_failure(&self, failure: &RunFailure) -> Result<(), StoreError>;
 
-    /// Closes the run with its final status (a failed run stays failed). PostgreSQL refreshes its
-    /// materialized views when a run is registered, persisted, failed or closed.
+    /// Closes the run with its final status (a failed run stays failed) and ends its open phase.
+    /// PostgreSQL refreshes its materialized views when a run is registered, persisted, failed
+    /// or closed.
     async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError>;
 
     /// One run with everything recorded about it.

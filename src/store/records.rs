@@ -231,4 +231,25 @@ pub struct RunDetail {
     pub errors: Vec<ErrorRow>,
     pub learnings_used: Vec<LearningRow>,
     pub learnings_produced: Vec<LearningRow>,
+    /// The phases the run went through, in the order they started.
+    #[serde(default)]
+    pub phases: Vec<PhaseTiming>,
+}
+
+/// One phase of a run and how long it took.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PhaseTiming {
+    pub phase: String,
+    pub started_at: DateTime<Utc>,
+    /// None while the phase runs.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `Running`, `Succeeded` (the next phase started or the run closed) or `Failed`.
+    pub status: RunStatus,
+}
+
+impl PhaseTiming {
+    pub fn duration_secs(&self) -> Option<f64> {
+        self.finished_at
+            .map(|end| (end - self.started_at).num_microseconds().unwrap_or(0) as f64 / 1e6)
+    }
 }

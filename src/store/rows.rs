@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{
-    ErrorRow, LearningRow, PullRequestRow, RunOverviewRow, RunStatus, StoreError, SystemStats,
+    ErrorRow, LearningRow, PhaseTiming, PullRequestRow, RunOverviewRow, RunStatus, StoreError,
+    SystemStats,
 };
 
 /// One row of `run_overview`.
@@ -70,6 +71,31 @@ impl TryFrom<OverviewRecord> for RunOverviewRow {
             evolution_score: r.evolution_score,
             review_findings: r.review_findings,
             error: r.error,
+        })
+    }
+}
+
+/// One row of `run_phases`.
+#[derive(Debug, FromRow)]
+pub struct PhaseRecord {
+    pub phase: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: String,
+}
+
+impl TryFrom<PhaseRecord> for PhaseTiming {
+    type Error = StoreError;
+
+    fn try_from(r: PhaseRecord) -> Result<Self, StoreError> {
+        let status = RunStatus::parse(&r.status).ok_or_else(|| {
+            StoreError::Corrupt(format!("phase {} has status {:?}", r.phase, r.status))
+        })?;
+        Ok(Self {
+            phase: r.phase,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            status,
         })
     }
 }

@@ -15,6 +15,7 @@ crate::store_tests!(
     persisting_twice_gives_identical_rows,
     a_failure_marks_the_run_failed_with_its_phase_and_message,
     a_failure_of_an_unregistered_run_is_not_lost,
+    phases_are_timed_in_order_and_closed,
     an_error_between_two_writes_leaves_nothing_of_the_run,
     an_error_in_a_registered_run_leaves_it_as_it_was,
     run_overview_filters_and_pages_newest_first,
@@ -140,6 +141,73 @@ async fn a_failure_marks_the_run_failed_with_its_phase_and_message(db: TestDb) {
     assert_eq!(detail.errors[0].phase, "implement");
     let stats = store.system_stats().await.unwrap();
     assert_eq!((stats.failed_runs, stats.running_runs), (1, 0));
+}
+
+fn phase_names(detail: &automaintainer::store::RunDetail) -> Vec<&str> {
+    detail.phases.iter().map(|p| p.phase.as_str()).collect()
+}
+
+async fn phases_are_timed_in_order_and_closed(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "run-1", REPO, at(0)).await;
+    store.set_phase("run-1", "setup").await.unwrap();
+    store.set_phase("run-1", "context").await.unwrap();
+    let before = snapshot(store, "run-1", REPO).await;
+    store.set_phase("run-1", "context").await.unwrap();
+    assert_eq!(
+        snapshot(store, "run-1", REPO).await,
+        before,
+        "the same phase twice changes nothing"
+    );
+    store.set_phase("run-1", "select").await.unwrap();
+
+    let detail = store.run_detail("run-1").await.unwrap().unwrap();
+    assert_eq!(phase_names(&detail), ["setup", "context", "select"]);
+    let [setup, context, select] = &detail.phases[..] else {
+        panic!("three phases: {:?}", detail.phases);
+    };
+    // Each phase ends when the next one starts.
+    assert_eq!(setup.status, RunStatus::Succeeded);
+    assert_eq!(setup.finished_at, Some(context.started_at));
+    assert_eq!(context.status, RunStatus::Succeeded);
+    assert_eq!(context.finished_at, Some(select.started_at));
+    assert!(setup.duration_secs().unwrap() >= 0.0);
+    assert_eq!(
+        (select.status, select.finished_at),
+        (RunStatus::Running, None)
+    );
+
+    store
+        .close_run("run-1", RunStatus::Succeeded)
+        .await
+        .unwrap();
+    let detail = store.run_detail("run-1").await.unwrap().unwrap();
+    let last = &detail.phases[2];
+    assert_eq!(last.status, RunStatus::Succeeded);
+    assert_eq!(last.finished_at, detail.overview.finished_at);
+
+    // A failure closes its phase as failed, and later phases are not recorded.
+    register(store, "run-2", REPO, at(0)).await;
+    store.set_phase("run-2", "setup").await.unwrap();
+    store.set_phase("run-2", "implement").await.unwrap();
+    store
+        .record_failure(&RunFailure {
+            run_id: "run-2".into(),
+            phase: "implement".into(),
+            message: "failed to run cargo test".into(),
+            at: at(1),
+        })
+        .await
+        .unwrap();
+    store.set_phase("run-2", "cleanup").await.unwrap();
+    store.close_run("run-2", RunStatus::Failed).await.unwrap();
+    let detail = store.run_detail("run-2").await.unwrap().unwrap();
+    assert_eq!(phase_names(&detail), ["setup", "implement"]);
+    let implement = &detail.phases[1];
+    assert_eq!(implement.status, RunStatus::Failed);
+    // Never closed before it began, whatever time the failure carries.
+    assert!(implement.finished_at.unwrap() >= implement.started_at);
+    assert_eq!(detail.phases[0].status, RunStatus::Succeeded);
 }
 
 async fn a_failure_of_an_unregistered_run_is_not_lost(db: TestDb) {

@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use crate::store::RunStatus;
+use chrono::{DateTime, Utc};
+
+use crate::dashboard::format;
+use crate::store::{PhaseTiming, RunStatus};
 
 /// The phases in order: the name recorded in the store and the label shown.
 const PHASES: [(&str, &str); 10] = [
@@ -24,10 +27,14 @@ const SELECT_INDEX: usize = 2;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct PhaseStep {
+    /// The name recorded in the store.
+    pub name: &'static str,
     pub label: &'static str,
     /// `done`, `current`, `failed`, `skipped` or `pending`: also the CSS class.
     pub state: &'static str,
     pub state_label: &'static str,
+    /// How long the phase took (or, while it runs, has taken so far), when the store timed it.
+    pub duration: Option<String>,
 }
 
 /// The steps of a run, and whether its recorded phase was recognised (when it was not, the steps
@@ -37,16 +44,34 @@ pub fn phase_steps(status: RunStatus, phase: Option<&str>) -> (Vec<PhaseStep>, b
     let steps = PHASES
         .iter()
         .enumerate()
-        .map(|(index, (_, label))| {
+        .map(|(index, (name, label))| {
             let (state, state_label) = state_of(status, position, index);
             PhaseStep {
+                name,
                 label,
                 state,
                 state_label,
+                duration: None,
             }
         })
         .collect();
     (steps, phase.is_none() || position.is_some())
+}
+
+/// Gives each step the duration the store recorded for its phase; a phase still open counts up
+/// to `now`.
+pub fn add_timings(steps: &mut [PhaseStep], timings: &[PhaseTiming], now: DateTime<Utc>) {
+    for step in steps {
+        step.duration = timings
+            .iter()
+            .find(|timing| timing.phase == step.name)
+            .map(|timing| {
+                let secs = timing.duration_secs().unwrap_or_else(|| {
+                    (now - timing.started_at).num_milliseconds().max(0) as f64 / 1e3
+                });
+                format::duration(secs)
+            });
+    }
 }
 
 fn state_of(

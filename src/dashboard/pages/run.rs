@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::phases::{phase_steps, PhaseStep};
+use super::phases::{add_timings, phase_steps, PhaseStep};
 use super::run_view::RunView;
 use crate::artifacts::{
     CheckRun, Component, Evaluation, Implementation, ImplementationStatus, PullRequestFile, Review,
@@ -159,6 +159,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         errors,
         learnings_used,
         learnings_produced,
+        phases: timings,
     } = detail;
     let mut raw_artifacts = Vec::new();
     let mut take = |names: &[&str]| -> Option<serde_json::Value> {
@@ -186,8 +187,9 @@ fn run_page(detail: RunDetail) -> RunPage {
         Some(Selection::Nothing { reason }) => (None, Some(reason)),
         None => (implementation.as_ref().and_then(|i| i.task.clone()), None),
     };
-    let (phases, phase_known) = phase_steps(overview.status, overview.phase.as_deref());
+    let (mut phases, phase_known) = phase_steps(overview.status, overview.phase.as_deref());
     let now = Utc::now();
+    add_timings(&mut phases, &timings, now);
     RunPage {
         run: RunView::new(&overview, now),
         phases,

@@ -3,8 +3,12 @@
 use sqlx::types::Json;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
-use crate::store::rows::{self, ErrorRecord, OverviewRecord, StatsRecord, OVERVIEW_COLUMNS};
-use crate::store::{ErrorRow, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats};
+use crate::store::rows::{
+    self, ErrorRecord, OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS,
+};
+use crate::store::{
+    ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, RunStatus, StoreError, SystemStats,
+};
 
 fn push_filters(builder: &mut QueryBuilder<'_, Postgres>, query: &RunQuery) {
     builder.push(" WHERE TRUE");
@@ -34,14 +38,37 @@ pub async fn run_overview(
         .fetch_all(pool)
         .await
         .map_err(StoreError::query("read a page of run_overview"))?;
-    let mut count = QueryBuilder::new("SELECT count(*) FROM run_overview");
-    push_filters(&mut count, query);
-    let total: i64 = count
-        .build_query_scalar()
-        .fetch_one(pool)
-        .await
-        .map_err(StoreError::query("count run_overview"))?;
+    let total = match (&query.repository, query.status) {
+        // Counting the whole view is most of an unfiltered page's time; system_stats holds the
+        // same counts, refreshed together with run_overview.
+        (None, status) => counted_in_stats(pool, status).await?,
+        (Some(_), _) => {
+            let mut count = QueryBuilder::new("SELECT count(*) FROM run_overview");
+            push_filters(&mut count, query);
+            count
+                .build_query_scalar()
+                .fetch_one(pool)
+                .await
+                .map_err(StoreError::query("count run_overview"))?
+        }
+    };
     Ok((rows::convert(records)?, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The number of runs overall, or with one status, as system_stats counted them.
+async fn counted_in_stats(pool: &PgPool, status: Option<RunStatus>) -> Result<i64, StoreError> {
+    let column = match status {
+        None => "total_runs",
+        Some(RunStatus::Running) => "running_runs",
+        Some(RunStatus::Succeeded) => "succeeded_runs",
+        Some(RunStatus::Nothing) => "nothing_runs",
+        Some(RunStatus::Failed) => "failed_runs",
+    };
+    let total: Option<i64> = sqlx::query_scalar(&format!("SELECT {column} FROM system_stats"))
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::query("read the run count from system_stats"))?;
+    Ok(total.unwrap_or(0))
 }
 
 pub async fn system_stats(pool: &PgPool) -> Result<SystemStats, StoreError> {
@@ -85,6 +112,16 @@ pub async fn run_detail(pool: &PgPool, run_id: &str) -> Result<Option<RunDetail>
     .map_err(StoreError::query(format!(
         "read the errors of run {run_id}"
     )))?;
+    let phases: Vec<PhaseRecord> = sqlx::query_as(
+        "SELECT phase, started_at, finished_at, status FROM run_phases WHERE run_id = $1
+         ORDER BY started_at, phase",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the phases of run {run_id}"
+    )))?;
     Ok(Some(RunDetail {
         overview: record.try_into()?,
         artifacts: documents
@@ -94,5 +131,9 @@ pub async fn run_detail(pool: &PgPool, run_id: &str) -> Result<Option<RunDetail>
         errors: errors.into_iter().map(ErrorRow::from).collect(),
         learnings_used: super::learnings::used_by(pool, run_id).await?,
         learnings_produced: super::learnings::produced_by(pool, run_id).await?,
+        phases: phases
+            .into_iter()
+            .map(PhaseTiming::try_from)
+            .collect::<Result<_, _>>()?,
     }))
 }

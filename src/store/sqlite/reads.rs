@@ -3,8 +3,12 @@
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use crate::store::rows::{self, ErrorRecord, OverviewRecord, StatsRecord, OVERVIEW_COLUMNS};
-use crate::store::{ErrorRow, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats};
+use crate::store::rows::{
+    self, ErrorRecord, OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS,
+};
+use crate::store::{
+    ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats,
+};
 
 fn push_filters(builder: &mut QueryBuilder<'_, Sqlite>, query: &RunQuery) {
     builder.push(" WHERE TRUE");
@@ -91,6 +95,16 @@ pub async fn run_detail(pool: &SqlitePool, run_id: &str) -> Result<Option<RunDet
     .map_err(StoreError::query(format!(
         "read the errors of run {run_id}"
     )))?;
+    let phases: Vec<PhaseRecord> = sqlx::query_as(
+        "SELECT phase, started_at, finished_at, status FROM run_phases WHERE run_id = ?1
+         ORDER BY started_at, phase",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the phases of run {run_id}"
+    )))?;
     Ok(Some(RunDetail {
         overview: record.try_into()?,
         artifacts: documents
@@ -100,5 +114,9 @@ pub async fn run_detail(pool: &SqlitePool, run_id: &str) -> Result<Option<RunDet
         errors: errors.into_iter().map(ErrorRow::from).collect(),
         learnings_used: super::learnings::used_by(pool, run_id).await?,
         learnings_produced: super::learnings::produced_by(pool, run_id).await?,
+        phases: phases
+            .into_iter()
+            .map(PhaseTiming::try_from)
+            .collect::<Result<_, _>>()?,
     }))
 }

@@ -33,6 +33,8 @@ pub async fn register(pool: &SqlitePool, run: &NewRun) -> Result<(), StoreError>
 }
 
 pub async fn set_phase(pool: &SqlitePool, run_id: &str, phase: &str) -> Result<(), StoreError> {
+    let now = clock::now();
+    let mut tx = super::begin_write(pool, "set the phase").await?;
     // A failed run keeps the phase that failed.
     let done = sqlx::query(
         "UPDATE agent_runs SET phase = CASE WHEN status = 'failed' THEN phase ELSE ?2 END
@@ -40,12 +42,74 @@ pub async fn set_phase(pool: &SqlitePool, run_id: &str, phase: &str) -> Result<(
     )
     .bind(run_id)
     .bind(phase)
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(StoreError::query(format!("set the phase of run {run_id}")))?;
     if done.rows_affected() == 0 {
         return Err(StoreError::UnknownRun(run_id.to_owned()));
     }
+    start_phase(&mut tx, run_id, phase, now).await?;
+    tx.commit().await.map_err(StoreError::query(format!(
+        "commit the phase of run {run_id}"
+    )))
+}
+
+/// Opens `phase`'s timing and closes the one before it, while the run is running. The same
+/// phase twice keeps its first start, so repeating set_phase changes nothing.
+async fn start_phase(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    phase: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE run_phases SET finished_at = max(started_at, ?3), status = 'succeeded'
+         WHERE run_id = ?1 AND finished_at IS NULL AND phase <> ?2
+           AND EXISTS (SELECT 1 FROM agent_runs WHERE run_id = ?1 AND status = 'running')",
+    )
+    .bind(run_id)
+    .bind(phase)
+    .bind(clock::sqlite_text(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(format!(
+        "close the last phase of run {run_id}"
+    )))?;
+    sqlx::query(
+        "INSERT INTO run_phases (run_id, phase, started_at)
+         SELECT run_id, ?2, ?3 FROM agent_runs WHERE run_id = ?1 AND status = 'running'
+         ON CONFLICT (run_id, phase) DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(phase)
+    .bind(clock::sqlite_text(now))
+    .execute(conn)
+    .await
+    .map_err(StoreError::query(format!(
+        "start phase {phase} of run {run_id}"
+    )))?;
+    Ok(())
+}
+
+/// Closes the run's open phase with `status` (`succeeded` or `failed`), never before it began.
+async fn finish_phase(
+    conn: &mut SqliteConnection,
+    run_id: &str,
+    status: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE run_phases SET finished_at = max(started_at, ?3), status = ?2
+         WHERE run_id = ?1 AND finished_at IS NULL",
+    )
+    .bind(run_id)
+    .bind(status)
+    .bind(clock::sqlite_text(at))
+    .execute(conn)
+    .await
+    .map_err(StoreError::query(format!(
+        "close the phase of run {run_id}"
+    )))?;
     Ok(())
 }
 
@@ -277,10 +341,10 @@ pub async fn fail(conn: &mut SqliteConnection, failure: &RunFailure) -> Result<(
     .bind(&failure.phase)
     .bind(&failure.message)
     .bind(&at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!("mark run {run_id} failed")))?;
-    Ok(())
+    finish_phase(conn, run_id, "failed", failure.at).await
 }
 
 /// Closes the run: a failed run stays failed, and the first close's time is kept.
@@ -300,11 +364,18 @@ pub async fn close(
     .bind(run_id)
     .bind(status.as_str())
     .bind(clock::sqlite_text(now))
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!("close run {run_id}")))?;
     if done.rows_affected() == 0 {
         return Err(StoreError::UnknownRun(run_id.to_owned()));
+    }
+    match status {
+        RunStatus::Running => {}
+        RunStatus::Failed => finish_phase(conn, run_id, "failed", now).await?,
+        RunStatus::Succeeded | RunStatus::Nothing => {
+            finish_phase(conn, run_id, "succeeded", now).await?
+        }
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::harness::{config, get, get_with};
 use super::seed::{self, FAILED_MESSAGE, FAILED_RUN, GADGETS, HOSTILE_RUN, TOTAL_RUNS, WIDGETS};
 use crate::common::bin;
-use crate::common::db::TestDb;
+use crate::common::db::{at, TestDb};
 
 /// Text as the pages escape it (minijinja's HTML escaping, which also escapes `/`).
 fn html(text: &str) -> String {
@@ -516,4 +516,43 @@ async fn the_binary_serves_the_store_named_by_database_url() {
         output.stdout.is_empty(),
         "nothing on stdout but protocol lines"
     );
+}
+
+#[tokio::test]
+async fn the_run_page_shows_how_long_each_phase_took() {
+    let db = TestDb::new(crate::common::db::Backend::Sqlite).await;
+    crate::common::db::register(db.store.as_ref(), "run-1", "/srv/git/x.git", at(0)).await;
+    for phase in ["setup", "context", "select"] {
+        db.store.set_phase("run-1", phase).await.unwrap();
+    }
+    // The store times phases by the clock; fixed times make the page's durations known.
+    let sqlite = automaintainer::store::SqliteStore::connect(db.url())
+        .await
+        .unwrap();
+    for (phase, start, end) in [
+        ("setup", "00:00:00", Some("00:00:12")),
+        ("context", "00:00:12", Some("00:04:17")),
+        ("select", "00:04:17", None),
+    ] {
+        let text = |hms: &str| format!("2026-01-01T{hms}.000000Z");
+        sqlx::query("UPDATE run_phases SET started_at = ?2, finished_at = ?3 WHERE phase = ?1")
+            .bind(phase)
+            .bind(text(start))
+            .bind(end.map(text))
+            .execute(sqlite.pool())
+            .await
+            .unwrap();
+    }
+
+    let page = get(&db.store, "/runs/run-1").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let time = |duration: &str| format!(r#"<span class="phase-time">{duration}</span>"#);
+    assert!(page.body.contains(&time("12s")), "setup: {}", page.body);
+    assert!(
+        page.body.contains(&time("4m 05s")),
+        "context: {}",
+        page.body
+    );
+    // The running phase counts up to now; phases not reached have no time.
+    assert_eq!(page.body.matches(r#"class="phase-time""#).count(), 3);
 }
