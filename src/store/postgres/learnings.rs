@@ -77,14 +77,29 @@ pub async fn relevant(
     let terms = learning_text::search_terms(query);
     let now = clock::now();
     if !terms.is_empty() {
-        // Every word first: few learnings match them all, so few are scored. When that leaves
-        // fewer than `limit`, any word (OR); ts_rank rewards learnings that match more of them.
-        let every_word = ranked(pool, repository, Some(&terms.join(" & ")), now, limit).await?;
-        if every_word.len() >= limit as usize || (terms.len() == 1 && !every_word.is_empty()) {
+        // Every word that occurs at all first: few learnings match them all, so few are scored.
+        // When that leaves fewer than `limit`, any word (OR); ts_rank rewards learnings that
+        // match more of them.
+        let occurring: Vec<String> = sqlx::query_scalar(
+            "SELECT term FROM unnest($1::TEXT[]) AS term
+             WHERE EXISTS (SELECT 1 FROM learnings WHERE search @@ to_tsquery('english', term))",
+        )
+        .bind(&terms)
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query(
+            "find which words of the run occur in learnings",
+        ))?;
+        if occurring.is_empty() {
+            return ranked(pool, repository, None, now, limit).await;
+        }
+        let every_word = ranked(pool, repository, Some(&occurring.join(" & ")), now, limit).await?;
+        if every_word.len() >= limit as usize || (occurring.len() == 1 && !every_word.is_empty()) {
             return Ok(every_word);
         }
-        if terms.len() > 1 {
-            let any_word = ranked(pool, repository, Some(&terms.join(" | ")), now, limit).await?;
+        if occurring.len() > 1 {
+            let any_word =
+                ranked(pool, repository, Some(&occurring.join(" | ")), now, limit).await?;
             if !any_word.is_empty() {
                 return Ok(any_word);
             }

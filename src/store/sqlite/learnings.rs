@@ -76,17 +76,38 @@ pub async fn relevant(
     let terms = learning_text::search_terms(query);
     let now = clock::sqlite_text(clock::now());
     if !terms.is_empty() {
-        // Every word first: few learnings match them all, so few are scored. When that leaves
-        // fewer than `limit`, any word (OR); bm25 rewards learnings that match more (and rarer)
-        // ones. Each term is alphanumeric, and quoted so FTS5 reads none as an operator.
+        // Every word that occurs at all first: few learnings match them all, so few are scored.
+        // When that leaves fewer than `limit`, any word (OR); bm25 rewards learnings that match
+        // more (and rarer) ones. Each term is alphanumeric, and quoted so FTS5 reads none as an
+        // operator.
         let quoted: Vec<String> = terms.iter().map(|t| format!("\"{t}\"")).collect();
-        let every_word = ranked(pool, repository, Some(&quoted.join(" AND ")), &now, limit).await?;
-        if every_word.len() >= limit as usize || (terms.len() == 1 && !every_word.is_empty()) {
+        let occurring: Vec<String> = sqlx::query_scalar(
+            "SELECT value FROM json_each(?1)
+             WHERE EXISTS (SELECT 1 FROM learnings_fts WHERE learnings_fts MATCH value)",
+        )
+        .bind(serde_json::Value::from(quoted).to_string())
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query(
+            "find which words of the run occur in learnings",
+        ))?;
+        if occurring.is_empty() {
+            return ranked(pool, repository, None, &now, limit).await;
+        }
+        let every_word = ranked(
+            pool,
+            repository,
+            Some(&occurring.join(" AND ")),
+            &now,
+            limit,
+        )
+        .await?;
+        if every_word.len() >= limit as usize || (occurring.len() == 1 && !every_word.is_empty()) {
             return Ok(every_word);
         }
-        if terms.len() > 1 {
+        if occurring.len() > 1 {
             let any_word =
-                ranked(pool, repository, Some(&quoted.join(" OR ")), &now, limit).await?;
+                ranked(pool, repository, Some(&occurring.join(" OR ")), &now, limit).await?;
             if !any_word.is_empty() {
                 return Ok(any_word);
             }
