@@ -170,14 +170,6 @@ impl From<LearningRecord> for LearningRow {
     }
 }
 
-/// A learning with its raw full-text score.
-#[derive(Debug, FromRow)]
-pub struct ScoredLearningRecord {
-    #[sqlx(flatten)]
-    pub learning: LearningRecord,
-    pub raw_relevance: f64,
-}
-
 pub const PULL_REQUEST_COLUMNS: &str = "run_id, repository, forge, number, url, branch, title, \
      state, merged, head_commit, created_at, updated_at";
 

@@ -1,15 +1,14 @@
 //! Learnings: added or merged by normalised content, re-weighted, and retrieved by full-text
-//! relevance (the `search` tsvector, GIN-indexed) x weight x recency.
+//! relevance (the `search` tsvector, GIN-indexed) x weight x recency, scored in SQL.
 
+use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::artifacts::Learning;
-use crate::store::rows::{LearningRecord, ScoredLearningRecord, LEARNING_COLUMNS};
+use crate::store::ranking::RankedLearningRecord;
+use crate::store::rows::{LearningRecord, LEARNING_COLUMNS};
 use crate::store::{clock, learning_text, ranking};
 use crate::store::{LearningRow, NewLearning, StoreError};
-
-/// The most full-text matches ranked in Rust; the heaviest by raw relevance x weight.
-const CANDIDATES: i64 = 2000;
 
 pub async fn add(pool: &PgPool, learning: &NewLearning) -> Result<i64, StoreError> {
     let normalized = learning_text::normalize(&learning.content);
@@ -75,46 +74,85 @@ pub async fn relevant(
     query: &str,
     limit: u32,
 ) -> Result<Vec<Learning>, StoreError> {
-    let action = || format!("find learnings of {repository} relevant to the run");
     let terms = learning_text::search_terms(query);
-    let mut candidates = Vec::new();
+    let now = clock::now();
     if !terms.is_empty() {
-        // Any word may match (OR); ts_rank rewards learnings that match more of them.
-        let tsquery = terms.join(" | ");
-        let matches: Vec<ScoredLearningRecord> = sqlx::query_as(&format!(
-            "SELECT {LEARNING_COLUMNS}, raw_relevance FROM (
-                 SELECT {LEARNING_COLUMNS},
-                        ts_rank(search, to_tsquery('english', $2))::DOUBLE PRECISION AS raw_relevance
-                 FROM learnings
-                 WHERE repository = $1 AND search @@ to_tsquery('english', $2)
-             ) matched
-             ORDER BY raw_relevance * weight DESC, id LIMIT $3"
-        ))
-        .bind(repository)
-        .bind(&tsquery)
-        .bind(CANDIDATES)
+        // Every word that occurs at all first: few learnings match them all, so few are scored.
+        // When that leaves fewer than `limit`, any word (OR); ts_rank rewards learnings that
+        // match more of them.
+        let occurring: Vec<String> = sqlx::query_scalar(
+            "SELECT term FROM unnest($1::TEXT[]) AS term
+             WHERE EXISTS (SELECT 1 FROM learnings WHERE search @@ to_tsquery('english', term))",
+        )
+        .bind(&terms)
         .fetch_all(pool)
         .await
-        .map_err(StoreError::query(action()))?;
-        candidates = matches
-            .into_iter()
-            .map(|m| {
-                (
-                    LearningRow::from(m.learning),
-                    ranking::relevance(m.raw_relevance),
-                )
-            })
-            .collect();
+        .map_err(StoreError::query(
+            "find which words of the run occur in learnings",
+        ))?;
+        if occurring.is_empty() {
+            return ranked(pool, repository, None, now, limit).await;
+        }
+        let every_word = ranked(pool, repository, Some(&occurring.join(" & ")), now, limit).await?;
+        if every_word.len() >= limit as usize || (occurring.len() == 1 && !every_word.is_empty()) {
+            return Ok(every_word);
+        }
+        if occurring.len() > 1 {
+            let any_word =
+                ranked(pool, repository, Some(&occurring.join(" | ")), now, limit).await?;
+            if !any_word.is_empty() {
+                return Ok(any_word);
+            }
+        }
     }
-    if candidates.is_empty() {
-        // Nothing matched: the heaviest, freshest learnings are still the best advice.
-        candidates = of_repository(pool, repository)
-            .await?
-            .into_iter()
-            .map(|row| (row, 1.0))
-            .collect();
+    // Nothing matched: the heaviest, freshest learnings are still the best advice.
+    ranked(pool, repository, None, now, limit).await
+}
+
+/// The best `limit` learnings of `repository` by relevance to `tsquery` (1.0 for all without
+/// one, which then matches every learning) x weight x recency, scored and ordered in SQL.
+async fn ranked(
+    pool: &PgPool,
+    repository: &str,
+    tsquery: Option<&str>,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<Learning>, StoreError> {
+    let (raw, matching, relevance) = match tsquery {
+        Some(_) => (
+            "ts_rank(search, to_tsquery('english', $4))::DOUBLE PRECISION",
+            "AND search @@ to_tsquery('english', $4)",
+            "raw / (1 + raw)",
+        ),
+        None => ("NULL::DOUBLE PRECISION", "", "1.0"),
+    };
+    let sql = format!(
+        "SELECT {LEARNING_COLUMNS},
+                {relevance} * weight * power(0.5::DOUBLE PRECISION, LEAST(
+                    GREATEST(EXTRACT(EPOCH FROM $2 - updated_at)::DOUBLE PRECISION, 0)
+                        / 86400 / {half_life}, {max_half_lives})) AS score
+         FROM (
+             SELECT {LEARNING_COLUMNS}, {raw} AS raw
+             FROM learnings WHERE repository = $1 {matching}
+         ) matched
+         ORDER BY score DESC, id LIMIT $3",
+        half_life = ranking::HALF_LIFE_DAYS,
+        max_half_lives = ranking::MAX_HALF_LIVES,
+    );
+    let mut statement = sqlx::query_as::<_, RankedLearningRecord>(&sql)
+        .bind(repository)
+        .bind(now)
+        .bind(i64::from(limit));
+    if let Some(tsquery) = tsquery {
+        statement = statement.bind(tsquery);
     }
-    Ok(ranking::rank(candidates, clock::now(), limit))
+    let records = statement
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query(format!(
+            "find learnings of {repository} relevant to the run"
+        )))?;
+    Ok(records.into_iter().map(Learning::from).collect())
 }
 
 /// Records that `run_id` used these learnings; each (run, learning) counts once.
