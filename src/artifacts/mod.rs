@@ -21,7 +21,7 @@ pub use review::{
 };
 pub use task::{Selection, TaskFile, TaskKind, TaskSpec};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -29,6 +29,21 @@ use serde::Serialize;
 use crate::contract::InputError;
 use crate::error::Error;
 use crate::secrets::Redactor;
+
+/// The default names, inside the run directory, of the artifacts and the clone.
+pub const CONTEXT: &str = "context.json";
+pub const TASK: &str = "task.json";
+pub const IMPLEMENTATION: &str = "implementation.json";
+pub const PULL_REQUEST: &str = "pr.json";
+pub const REVIEW: &str = "review.json";
+pub const EVALUATION: &str = "evaluation.json";
+pub const CLONE_DIR: &str = "repo";
+
+/// The path an input names, or else `name` inside the run directory: how every phase finds the
+/// files it reads and writes, so a binary reused alone can point anywhere.
+pub fn locate(given: Option<&PathBuf>, run_dir: &Path, name: &str) -> PathBuf {
+    given.cloned().unwrap_or_else(|| run_dir.join(name))
+}
 
 /// Reads an artifact another phase wrote. A missing or malformed file is bad input: the path
 /// came from this binary's input.

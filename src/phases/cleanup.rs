@@ -120,10 +120,10 @@ pub fn refuse_dangerous(run_dir: &Path, cache: &Path) -> Result<(), InputError> 
 
 /// What the artifacts say about how the run ended.
 fn status_from_artifacts(run_dir: &Path) -> RunStatus {
-    if run_dir.join("pr.json").is_file() {
+    if run_dir.join(crate::artifacts::PULL_REQUEST).is_file() {
         return RunStatus::Succeeded;
     }
-    match crate::artifacts::read::<TaskFile>(&run_dir.join("task.json")) {
+    match crate::artifacts::read::<TaskFile>(&run_dir.join(crate::artifacts::TASK)) {
         Ok(TaskFile {
             selection: Selection::Nothing { .. },
             ..

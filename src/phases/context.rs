@@ -119,10 +119,11 @@ impl Task for ContextPhase {
 
     async fn run(input: ContextInput, env: &TaskEnv) -> Result<ContextOutput, Error> {
         let run_dir = super::setup::absolute(&input.run_dir)?;
-        let clone = input
-            .clone_path
-            .clone()
-            .unwrap_or_else(|| run_dir.join("repo"));
+        let clone = crate::artifacts::locate(
+            input.clone_path.as_ref(),
+            &run_dir,
+            crate::artifacts::CLONE_DIR,
+        );
         if git2::Repository::open(&clone).is_err() {
             return Err(InputError::field(
                 "clone_path",
@@ -133,10 +134,8 @@ impl Task for ContextPhase {
             )
             .into());
         }
-        let output = input
-            .output
-            .clone()
-            .unwrap_or_else(|| run_dir.join("context.json"));
+        let output =
+            crate::artifacts::locate(input.output.as_ref(), &run_dir, crate::artifacts::CONTEXT);
         let config = RepoConfig::load(&clone)?;
         let repository = match &input.repository {
             Some(repository) => repository.clone(),

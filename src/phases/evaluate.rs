@@ -98,10 +98,11 @@ impl Task for Evaluate {
     type Output = EvaluateOutput;
 
     async fn run(input: EvaluateInput, env: &TaskEnv) -> Result<EvaluateOutput, Error> {
-        let implementation_path = input
-            .implementation
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("implementation.json"));
+        let implementation_path = crate::artifacts::locate(
+            input.implementation.as_ref(),
+            &input.run_dir,
+            crate::artifacts::IMPLEMENTATION,
+        );
         let implementation: Implementation = artifacts::read(&implementation_path)?;
         let clone = evaluator::clone_dir(&input.run_dir, input.repo.as_ref());
         let files = match evaluator::change_of(&clone, &implementation)? {
@@ -138,10 +139,11 @@ impl Task for Evaluate {
         .map_err(|e| Error::step("evaluate the change", e.to_string()))?;
         let evaluation = evaluation(quality, coverage, maintainability, readability, weights);
 
-        let path = input
-            .evaluation
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("evaluation.json"));
+        let path = crate::artifacts::locate(
+            input.evaluation.as_ref(),
+            &input.run_dir,
+            crate::artifacts::EVALUATION,
+        );
         artifacts::write(&path, &evaluation, &env.secrets.redactor())?;
         let mut emitted = metrics(&evaluation);
         if usage.calls > 0 {
@@ -173,7 +175,7 @@ fn read_review(input: &EvaluateInput) -> Result<Option<Review>, Error> {
     match &input.review {
         Some(path) => artifacts::read(path).map(Some),
         None => {
-            let path = input.run_dir.join("review.json");
+            let path = input.run_dir.join(crate::artifacts::REVIEW);
             if path.is_file() {
                 artifacts::read(&path).map(Some)
             } else {

@@ -111,22 +111,23 @@ impl Task for Implement {
     type Output = ImplementOutput;
 
     async fn run(input: ImplementInput, env: &TaskEnv) -> Result<ImplementOutput, Error> {
-        let task_path = input
-            .task
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("task.json"));
-        let context_path = input
-            .context
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("context.json"));
-        let root = input
-            .repo
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("repo"));
-        let output = input
-            .output
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("implementation.json"));
+        let task_path =
+            crate::artifacts::locate(input.task.as_ref(), &input.run_dir, crate::artifacts::TASK);
+        let context_path = crate::artifacts::locate(
+            input.context.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CONTEXT,
+        );
+        let root = crate::artifacts::locate(
+            input.repo.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CLONE_DIR,
+        );
+        let output = crate::artifacts::locate(
+            input.output.as_ref(),
+            &input.run_dir,
+            crate::artifacts::IMPLEMENTATION,
+        );
         let task_file: TaskFile = artifacts::read(&task_path)?;
         let context: Option<Context> = if input.context.is_some() || context_path.is_file() {
             Some(artifacts::read(&context_path)?)

@@ -90,15 +90,17 @@ impl Task for OpenPr {
     type Output = OpenPrOutput;
 
     async fn run(input: OpenPrInput, env: &TaskEnv) -> Result<OpenPrOutput, Error> {
-        let implementation_path = input
-            .implementation
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("implementation.json"));
+        let implementation_path = crate::artifacts::locate(
+            input.implementation.as_ref(),
+            &input.run_dir,
+            crate::artifacts::IMPLEMENTATION,
+        );
         let implementation: Implementation = artifacts::read(&implementation_path)?;
-        let clone = input
-            .clone
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("repo"));
+        let clone = crate::artifacts::locate(
+            input.clone.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CLONE_DIR,
+        );
         let forge_env = std::env::var("AM_FORGE").ok();
         let kind = ForgeKind::resolve(
             input.forge,
@@ -106,7 +108,7 @@ impl Task for OpenPr {
             env.secrets.github_token.is_some(),
             &input.repository,
         )?;
-        let pr_file = input.run_dir.join("pr.json");
+        let pr_file = input.run_dir.join(crate::artifacts::PULL_REQUEST);
         let redactor = env.secrets.redactor();
 
         let config = if clone.join(crate::repo_config::FILE_NAME).exists() {

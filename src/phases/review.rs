@@ -91,13 +91,12 @@ impl Task for ReviewPhase {
     type Output = ReviewOutput;
 
     async fn run(input: ReviewInput, env: &TaskEnv) -> Result<ReviewOutput, Error> {
-        let pr: PullRequestFile = artifacts::read(
-            &input
-                .pr
-                .clone()
-                .unwrap_or_else(|| input.run_dir.join("pr.json")),
-        )?;
-        let review_file = input.run_dir.join("review.json");
+        let pr: PullRequestFile = artifacts::read(&crate::artifacts::locate(
+            input.pr.as_ref(),
+            &input.run_dir,
+            crate::artifacts::PULL_REQUEST,
+        ))?;
+        let review_file = input.run_dir.join(crate::artifacts::REVIEW);
         let review = match pr.action {
             PrAction::Nothing | PrAction::SkippedClosed => nothing(&pr),
             _ => review_pr(&input, env, &pr).await?,
@@ -237,14 +236,16 @@ async fn coderabbit(
 }
 
 async fn local_review(input: &ReviewInput, pr: &PullRequestFile) -> Result<Review, Error> {
-    let clone = input
-        .clone
-        .clone()
-        .unwrap_or_else(|| input.run_dir.join("repo"));
-    let implementation_path = input
-        .implementation
-        .clone()
-        .unwrap_or_else(|| input.run_dir.join("implementation.json"));
+    let clone = crate::artifacts::locate(
+        input.clone.as_ref(),
+        &input.run_dir,
+        crate::artifacts::CLONE_DIR,
+    );
+    let implementation_path = crate::artifacts::locate(
+        input.implementation.as_ref(),
+        &input.run_dir,
+        crate::artifacts::IMPLEMENTATION,
+    );
     let (base, head) = if implementation_path.is_file() {
         let implementation: Implementation = artifacts::read(&implementation_path)?;
         let head = implementation

@@ -98,18 +98,21 @@ impl Task for Select {
     type Output = SelectOutput;
 
     async fn run(input: SelectInput, env: &TaskEnv) -> Result<SelectOutput, Error> {
-        let context_path = input
-            .context
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("context.json"));
-        let repo = input
-            .repo
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("repo"));
-        let output = input
-            .output
-            .clone()
-            .unwrap_or_else(|| input.run_dir.join("task.json"));
+        let context_path = crate::artifacts::locate(
+            input.context.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CONTEXT,
+        );
+        let repo = crate::artifacts::locate(
+            input.repo.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CLONE_DIR,
+        );
+        let output = crate::artifacts::locate(
+            input.output.as_ref(),
+            &input.run_dir,
+            crate::artifacts::TASK,
+        );
         let context: Context = artifacts::read(&context_path)?;
         let config = RepoConfig::load(&repo)?;
         let rules = rules(&input.constraints, &config)?;

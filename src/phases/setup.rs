@@ -100,7 +100,7 @@ impl Task for Setup {
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| Error::io(format!("create the run directory {}", run_dir.display()), e))?;
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
-        let destination = run_dir.join("repo");
+        let destination = run_dir.join(crate::artifacts::CLONE_DIR);
         let cloned = clone_blocking(
             &location,
             input.base_branch.clone(),
