@@ -98,6 +98,7 @@ impl Task for Evaluate {
     type Output = EvaluateOutput;
 
     async fn run(input: EvaluateInput, env: &TaskEnv) -> Result<EvaluateOutput, Error> {
+        super::progress::note_phase(env, &input.run_id, "evaluate").await;
         let implementation_path = crate::artifacts::locate(
             input.implementation.as_ref(),
             &input.run_dir,

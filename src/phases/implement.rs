@@ -111,6 +111,7 @@ impl Task for Implement {
     type Output = ImplementOutput;
 
     async fn run(input: ImplementInput, env: &TaskEnv) -> Result<ImplementOutput, Error> {
+        super::progress::note_phase(env, &input.run_id, "implement").await;
         let task_path =
             crate::artifacts::locate(input.task.as_ref(), &input.run_dir, crate::artifacts::TASK);
         let context_path = crate::artifacts::locate(

@@ -91,6 +91,7 @@ impl Task for ReviewPhase {
     type Output = ReviewOutput;
 
     async fn run(input: ReviewInput, env: &TaskEnv) -> Result<ReviewOutput, Error> {
+        super::progress::note_phase(env, &input.run_id, "review").await;
         let pr: PullRequestFile = artifacts::read(&crate::artifacts::locate(
             input.pr.as_ref(),
             &input.run_dir,

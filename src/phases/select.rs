@@ -98,6 +98,7 @@ impl Task for Select {
     type Output = SelectOutput;
 
     async fn run(input: SelectInput, env: &TaskEnv) -> Result<SelectOutput, Error> {
+        super::progress::note_phase(env, &input.run_id, "select").await;
         let context_path = crate::artifacts::locate(
             input.context.as_ref(),
             &input.run_dir,

@@ -94,6 +94,9 @@ async fn automaintainer_run_improves_the_example_repository() {
         detail.overview
     );
     assert_eq!(detail.overview.task_kind.as_deref(), Some("lint"));
+    // Every phase has its own timed row, the ones that never write to the store too.
+    let timed: Vec<&str> = detail.phases.iter().map(|p| p.phase.as_str()).collect();
+    assert_eq!(timed, PHASES, "{:?}", detail.phases);
     assert!(detail.overview.pr_number.is_some());
     assert!(detail.overview.evolution_score.is_some());
 

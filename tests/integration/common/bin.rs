@@ -95,6 +95,11 @@ impl Runner {
         command
             .env_remove("AM_LOG_FORMAT")
             .env_remove("AM_LLM")
+            // A phase given no DATABASE_URL opens the embedded store; never the user's own.
+            .env(
+                "AM_DATA_DIR",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/am-data"),
+            )
             .env("NO_COLOR", "1");
         Self {
             command,
