@@ -117,3 +117,62 @@ async fn automaintainer_run_improves_the_example_repository() {
     assert!(kept.join("artifacts/evaluation.json").exists());
     std::fs::remove_dir_all(kept).unwrap();
 }
+
+/// A Python project whose module imports what it never uses; its test passes.
+const PYTHON_PROJECT: &[(&str, &str)] = &[
+    (
+        "pyproject.toml",
+        "[project]\nname = \"shapes\"\nversion = \"0.1.0\"\n\n[tool.pytest.ini_options]\npythonpath = [\".\"]\n",
+    ),
+    ("shapes/__init__.py", "\"\"\"Shapes.\"\"\"\n"),
+    (
+        "shapes/geometry.py",
+        "\"\"\"Areas.\"\"\"\nimport os\nimport sys\n\n\ndef area(width, height):\n    \"\"\"The area of a rectangle.\"\"\"\n    return width * height\n",
+    ),
+    (
+        "tests/test_shapes.py",
+        "from shapes.geometry import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n",
+    ),
+];
+
+#[tokio::test]
+async fn automaintainer_run_fixes_ruff_findings_in_a_python_repository() {
+    crate::common::tools::assert_installed("ruff", &["--version"]);
+    crate::common::tools::assert_installed("python3", &["-m", "pytest", "--version"]);
+    let data = tempfile::tempdir().unwrap();
+    let work = git::init_repo(&data.path().join("work"), PYTHON_PROJECT);
+    let remote = git::bare_clone(&work, &data.path().join("remote.git"));
+    let data_dir = data.path().to_path_buf();
+    let repository = remote.display().to_string();
+    let ran = tokio::task::spawn_blocking(move || {
+        Runner::new("automaintainer")
+            .env("AM_DATA_DIR", &data_dir)
+            .env("XDG_CACHE_HOME", data_dir.join("cache"))
+            .env_remove("AM_FORGE")
+            .env_remove("AM_REVIEW")
+            .args(&["run", "--repository", &repository])
+            .run()
+    })
+    .await
+    .unwrap();
+    ran.assert_ok();
+    assert!(
+        ran.stderr
+            .contains("change: committed on branch automaintainer/lint-"),
+        "{}",
+        ran.stderr
+    );
+
+    // ruff removed the unused imports on the work branch, and pytest passed before the commit.
+    let branches = git::git(&remote, &["branch", "--list", "automaintainer/*"]);
+    let branch = branches.trim().trim_start_matches("* ").to_owned();
+    let module = git::git(&remote, &["show", &format!("{branch}:shapes/geometry.py")]);
+    assert!(
+        !module.contains("import os") && !module.contains("import sys"),
+        "{module}"
+    );
+    assert!(module.contains("def area(width, height):"), "{module}");
+    // The clone was left as found: ruff kept no cache in it.
+    let tree = git::git(&remote, &["ls-tree", "-r", "--name-only", &branch]);
+    assert!(!tree.contains(".ruff_cache"), "{tree}");
+}

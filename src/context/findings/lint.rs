@@ -1,5 +1,6 @@
 //! Linter findings where the repository's linter is installed: clippy (its JSON diagnostics, the
-//! machine-applicable ones marked fixable) and rustfmt (`cargo fmt --check`) for Rust.
+//! machine-applicable ones marked fixable) and rustfmt (`cargo fmt --check`) for Rust, and ruff
+//! for Python (`super::ruff`).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -26,6 +27,7 @@ pub async fn findings(root: &Path, options: &LintOptions) -> Vec<Finding> {
         found.extend(rustfmt(root, options).await);
         found.extend(clippy(root, options).await);
     }
+    found.extend(super::ruff::findings(root, options.timeout).await);
     found
 }
 

@@ -4,4 +4,5 @@
 pub mod complexity;
 pub mod lint;
 pub mod markers;
+pub mod ruff;
 pub mod untested;

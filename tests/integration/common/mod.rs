@@ -10,3 +10,4 @@ pub mod git;
 pub mod github;
 pub mod llm_stub;
 pub mod pr_run;
+pub mod tools;
