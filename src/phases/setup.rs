@@ -2,6 +2,7 @@
 //! `.automaintainer.yml`, detects its checks and registers the run as running.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -38,10 +39,17 @@ pub struct SetupInput {
     /// The model the run will use, as recorded with the run; `AM_LLM`, else `offline`.
     #[serde(default)]
     pub model: Option<String>,
+    /// Seconds to wait for another run of the same repository to finish with the cached mirror.
+    #[serde(default = "default_mirror_wait_secs")]
+    pub mirror_wait_secs: u64,
 }
 
 fn default_trigger() -> String {
     "manual".to_owned()
+}
+
+fn default_mirror_wait_secs() -> u64 {
+    600
 }
 
 impl Validate for SetupInput {
@@ -106,6 +114,7 @@ impl Task for Setup {
             input.base_branch.clone(),
             &destination,
             &cache,
+            Duration::from_secs(input.mirror_wait_secs),
             env,
         )
         .await?;
@@ -186,6 +195,7 @@ async fn clone_blocking(
     base_branch: Option<String>,
     destination: &std::path::Path,
     cache: &std::path::Path,
+    mirror_wait: Duration,
     env: &TaskEnv,
 ) -> Result<Cloned, Error> {
     let location = location.clone();
@@ -199,6 +209,7 @@ async fn clone_blocking(
             destination: &destination,
             cache_dir: &cache,
             token: token.as_ref(),
+            mirror_wait,
         })
     })
     .await

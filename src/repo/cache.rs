@@ -30,3 +30,9 @@ pub fn mirrors_dir(cache: &Path) -> PathBuf {
 pub fn tags_dir(cache: &Path) -> PathBuf {
     cache.join("tags")
 }
+
+/// The mirrors' lock files, apart from the mirrors so that a mirror removed after a failed first
+/// fetch takes no lock another run waits on with it.
+pub fn locks_dir(cache: &Path) -> PathBuf {
+    cache.join("locks")
+}

@@ -2,6 +2,7 @@
 //! pointing at the real remote (never with credentials in it).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use git2::Repository;
 
@@ -9,6 +10,7 @@ use super::cache;
 use super::error::RepoError;
 use super::location::Location;
 use super::mirror::{self, Mirror};
+use super::mirror_lock::MirrorLock;
 use crate::contract::InputError;
 use crate::error::Error;
 use crate::secrets::Secret;
@@ -22,6 +24,8 @@ pub struct CloneRequest<'a> {
     pub destination: &'a Path,
     pub cache_dir: &'a Path,
     pub token: Option<&'a Secret>,
+    /// How long to wait for another run of the same repository to release the mirror.
+    pub mirror_wait: Duration,
 }
 
 /// A finished clone.
@@ -34,14 +38,17 @@ pub struct Cloned {
     pub mirror: Mirror,
 }
 
-/// Updates the mirror, then clones from it. An existing destination (a retried setup) is replaced;
-/// a clone that fails is removed, so nothing half-cloned is left.
+/// Updates the mirror, then clones from it, holding the mirror's lock throughout. An existing
+/// destination (a retried setup) is replaced; a clone that fails is removed, so nothing
+/// half-cloned is left.
 pub fn clone(request: &CloneRequest<'_>) -> Result<Cloned, Error> {
-    let mirror = mirror::update(
-        &cache::mirrors_dir(request.cache_dir),
-        request.location,
-        request.token,
+    let mirrors = cache::mirrors_dir(request.cache_dir);
+    let _lock = MirrorLock::acquire(
+        &cache::locks_dir(request.cache_dir),
+        &mirror::mirror_path(&mirrors, request.location),
+        request.mirror_wait,
     )?;
+    let mirror = mirror::update(&mirrors, request.location, request.token)?;
     let base = request
         .base_branch
         .map(str::to_owned)

@@ -17,6 +17,12 @@ pub enum RepoError {
         #[source]
         source: git2::Error,
     },
+    /// Another run kept the mirror locked for longer than this run would wait.
+    #[error("lock the mirror {}: another run of the same repository held it for {waited:?}", mirror.display())]
+    MirrorBusy {
+        mirror: std::path::PathBuf,
+        waited: std::time::Duration,
+    },
     #[error("{action}")]
     Git {
         action: String,

@@ -11,6 +11,7 @@ mod error;
 pub mod history;
 pub mod location;
 pub mod mirror;
+pub mod mirror_lock;
 pub mod push;
 
 pub use error::RepoError;

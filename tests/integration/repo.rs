@@ -2,12 +2,14 @@
 //! mirror cache, branches, credentials kept out of every file, bad input, cleanup's limits.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use automaintainer::repo::mirror_lock::MirrorLock;
 use automaintainer::store::{RunQuery, RunStatus};
 
 use crate::common::bin::{Ran, Runner};
@@ -119,6 +121,44 @@ fn setup_clones_through_the_mirror_and_later_fetches_only_what_changed() {
     assert_eq!(third.outputs()["head_commit"], new_head.as_str());
     assert!(scene.run_dir("run-3").join("repo/NOTES.md").is_file());
     assert_eq!(scene.mirrors().len(), 1);
+}
+
+/// A second run of the same repository waits for the first to finish with the mirror, and
+/// gives up clearly when it waits too long, leaving nothing half-cloned.
+#[test]
+fn setup_waits_for_another_run_using_the_mirror() {
+    let scene = Scene::new();
+    scene.setup("run-1", json!({})).assert_ok();
+    let [mirror] = &scene.mirrors()[..] else {
+        panic!("one mirror: {:?}", scene.mirrors())
+    };
+    let locks = automaintainer::repo::cache::locks_dir(&scene.cache);
+    let held = MirrorLock::acquire(&locks, mirror, Duration::ZERO).unwrap();
+
+    let busy = scene.setup("run-2", json!({"mirror_wait_secs": 1}));
+    assert_eq!(busy.code, 1, "{}", busy.stderr);
+    let error = busy.stderr.lines().last().unwrap_or_default();
+    assert!(
+        error.starts_with("am-setup: failed to lock the mirror")
+            && error.contains("another run of the same repository held it for 1s"),
+        "{}",
+        busy.stderr
+    );
+    assert!(!scene.run_dir("run-2").join("repo").exists());
+
+    // Released while the next run waits: that run goes on and clones.
+    let waiting = {
+        let input = json!({"run_id": "run-3", "run_dir": scene.run_dir("run-3"),
+                           "repository": scene.remote, "cache_dir": scene.cache, "mirror_wait_secs": 60});
+        let runner = scene.runner("am-setup").input_json(&input);
+        std::thread::spawn(move || runner.run())
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!waiting.is_finished(), "the run did not wait for the lock");
+    drop(held);
+    let ran = waiting.join().unwrap();
+    ran.assert_ok();
+    assert!(scene.run_dir("run-3").join("repo/src/lib.rs").is_file());
 }
 
 #[test]
