@@ -2,12 +2,13 @@
 //! network: every phase runs, the store has the run's rows, the example's remote has the branch
 //! with the change.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use automaintainer::secrets::Secret;
 use automaintainer::store::RunStatus;
 
-use crate::common::{bin::Runner, git};
+use crate::common::bin::{Ran, Runner};
+use crate::common::git;
 
 const PHASES: [&str; 10] = [
     "setup",
@@ -22,21 +23,30 @@ const PHASES: [&str; 10] = [
     "cleanup",
 ];
 
-#[tokio::test]
-async fn automaintainer_run_improves_the_example_repository() {
-    let data = tempfile::tempdir().unwrap();
-    let data_dir = data.path().to_path_buf();
-    let ran = tokio::task::spawn_blocking(move || {
+/// `automaintainer run ARGS` on the embedded defaults, with its store and cache in `data`.
+async fn run_locally(data: &Path, args: &[&str]) -> Ran {
+    let data = data.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = std::iter::once("run")
+            .chain(args.iter().map(String::as_str))
+            .collect();
         Runner::new("automaintainer")
-            .env("AM_DATA_DIR", &data_dir)
-            .env("XDG_CACHE_HOME", data_dir.join("cache"))
+            .env("AM_DATA_DIR", &data)
+            .env("XDG_CACHE_HOME", data.join("cache"))
             .env_remove("AM_FORGE")
             .env_remove("AM_REVIEW")
-            .args(&["run", "--keep-run-dir"])
+            .args(&args)
             .run()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn automaintainer_run_improves_the_example_repository() {
+    let data = tempfile::tempdir().unwrap();
+    let ran = run_locally(data.path(), &["--keep-run-dir"]).await;
     ran.assert_ok();
     assert!(
         ran.stdout.is_empty(),
@@ -142,19 +152,7 @@ async fn automaintainer_run_fixes_ruff_findings_in_a_python_repository() {
     let data = tempfile::tempdir().unwrap();
     let work = git::init_repo(&data.path().join("work"), PYTHON_PROJECT);
     let remote = git::bare_clone(&work, &data.path().join("remote.git"));
-    let data_dir = data.path().to_path_buf();
-    let repository = remote.display().to_string();
-    let ran = tokio::task::spawn_blocking(move || {
-        Runner::new("automaintainer")
-            .env("AM_DATA_DIR", &data_dir)
-            .env("XDG_CACHE_HOME", data_dir.join("cache"))
-            .env_remove("AM_FORGE")
-            .env_remove("AM_REVIEW")
-            .args(&["run", "--repository", &repository])
-            .run()
-    })
-    .await
-    .unwrap();
+    let ran = run_locally(data.path(), &["--repository", remote.to_str().unwrap()]).await;
     ran.assert_ok();
     assert!(
         ran.stderr
