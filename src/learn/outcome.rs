@@ -1,17 +1,22 @@
 //! Reinforcement by outcome: when a run's pull request is merged the learnings that run used
-//! gain weight; when it is closed unmerged they lose some. The outcome also becomes a learning of
-//! its own. Both happen once per change of state: [`record_outcome`] is the one place that
-//! records a PR's new state, and it acts only when the store says the state changed.
+//! gain weight; when it is closed unmerged they lose some, and when a reviewer asks for changes
+//! on it they lose a little. The outcome also becomes a learning of its own. Both happen once per
+//! change of state and once per review: [`record_outcome`] is the one place that records a PR's
+//! new state and [`record_changes_requested`] the one that records a review, and each acts only
+//! when the store says it is new.
 
 use crate::store::{PullRequestRow, Store, StoreError};
 
-use super::extract::from_outcome;
+use super::extract::{from_changes_requested, from_outcome, Candidate};
+use super::forge_state::ChangesRequest;
 use super::remember::{remember, Remembered};
 
 /// Weight a used learning gains when its run's PR is merged.
 pub const MERGED_BONUS: f64 = 0.5;
 /// Weight a used learning loses when its run's PR is closed without merging.
 pub const CLOSED_PENALTY: f64 = 0.25;
+/// Weight a used learning loses for each reviewer's request for changes on its run's PR.
+pub const CHANGES_REQUESTED_PENALTY: f64 = 0.1;
 
 /// A PR's state as the forge reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,11 +50,30 @@ impl PrState {
     }
 }
 
+/// What became of a PR, as it is applied to the learnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Merged,
+    Closed,
+    /// A reviewer asked for changes on the (open) PR.
+    ChangesRequested,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merged => "merged",
+            Self::Closed => "closed",
+            Self::ChangesRequested => "changes_requested",
+        }
+    }
+}
+
 /// What one outcome did to the learnings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
     pub run_id: String,
-    pub state: PrState,
+    pub outcome: Outcome,
     /// (learning id, weight delta) for each learning the run used.
     pub adjusted: Vec<(i64, f64)>,
     pub remembered: Remembered,
@@ -75,17 +99,73 @@ pub async fn record_outcome(
     if !changed || !state.is_final() {
         return Ok(None);
     }
-    let delta = if state == PrState::Merged {
-        MERGED_BONUS
+    let (outcome, delta) = if state == PrState::Merged {
+        (Outcome::Merged, MERGED_BONUS)
     } else {
-        -CLOSED_PENALTY
+        (Outcome::Closed, -CLOSED_PENALTY)
     };
+    let candidate = from_outcome(&pr.title, state == PrState::Merged);
+    reinforce(
+        store,
+        pr,
+        outcome,
+        delta,
+        candidate,
+        learnings_repository,
+        threshold,
+    )
+    .await
+    .map(Some)
+}
+
+/// Applies a reviewer's request for changes on `pr` the first time the store records the review.
+pub async fn record_changes_requested(
+    store: &dyn Store,
+    pr: &PullRequestRow,
+    request: &ChangesRequest,
+    learnings_repository: &str,
+    threshold: f64,
+) -> Result<Option<Applied>, StoreError> {
+    let new = store
+        .record_review(
+            &pr.repository,
+            &pr.branch,
+            request.review_id,
+            &request.reviewer,
+        )
+        .await?;
+    if !new {
+        return Ok(None);
+    }
+    let candidate = from_changes_requested(&pr.title, &request.body);
+    reinforce(
+        store,
+        pr,
+        Outcome::ChangesRequested,
+        -CHANGES_REQUESTED_PENALTY,
+        candidate,
+        learnings_repository,
+        threshold,
+    )
+    .await
+    .map(Some)
+}
+
+/// Re-weights the learnings `pr`'s run used by `delta` and remembers the outcome's learning.
+async fn reinforce(
+    store: &dyn Store,
+    pr: &PullRequestRow,
+    outcome: Outcome,
+    delta: f64,
+    candidate: Candidate,
+    learnings_repository: &str,
+    threshold: f64,
+) -> Result<Applied, StoreError> {
     let mut adjusted = Vec::new();
     for learning in store.learnings_used_by(&pr.run_id).await? {
         store.adjust_learning_weight(learning.id, delta).await?;
         adjusted.push((learning.id, delta));
     }
-    let candidate = from_outcome(&pr.title, state == PrState::Merged);
     let remembered = remember(
         store,
         learnings_repository,
@@ -94,10 +174,10 @@ pub async fn record_outcome(
         threshold,
     )
     .await?;
-    Ok(Some(Applied {
+    Ok(Applied {
         run_id: pr.run_id.clone(),
-        state,
+        outcome,
         adjusted,
         remembered,
-    }))
+    })
 }

@@ -121,6 +121,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         merged: bool,
     ) -> Result<bool, StoreError>;
 
+    /// Records that review `review_id` by `reviewer` of the PR of (`repository`, `branch`) was
+    /// applied to the learnings. Returns whether it is new, so a review is applied once.
+    async fn record_review(
+        &self,
+        repository: &str,
+        branch: &str,
+        review_id: i64,
+        reviewer: &str,
+    ) -> Result<bool, StoreError>;
+
     /// Every repository with a run, alphabetically (the dashboard's filters).
     async fn repositories(&self) -> Result<Vec<String>, StoreError>;
 

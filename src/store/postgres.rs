@@ -207,6 +207,16 @@ impl Store for PgStore {
         pull_requests::set_state(&self.pool, repository, branch, state, merged).await
     }
 
+    async fn record_review(
+        &self,
+        repository: &str,
+        branch: &str,
+        review_id: i64,
+        reviewer: &str,
+    ) -> Result<bool, StoreError> {
+        pull_requests::record_review(&self.pool, repository, branch, review_id, reviewer).await
+    }
+
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {
         analytics::repositories(&self.pool).await
     }
