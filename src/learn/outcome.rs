@@ -1,15 +1,18 @@
 //! Reinforcement by outcome: when a run's pull request is merged the learnings that run used
 //! gain weight; when it is closed unmerged they lose some, and when a reviewer asks for changes
 //! on it they lose a little. The outcome also becomes a learning of its own. Both happen once per
-//! change of state and once per review: [`record_outcome`] is the one place that records a PR's
-//! new state and [`record_changes_requested`] the one that records a review, and each acts only
-//! when the store says it is new.
+//! change of state and once per review, together: [`record_outcome`] and
+//! [`record_changes_requested`] hand the store the whole outcome ([`Store::apply_outcome`]),
+//! which applies it in one transaction only if it is new, so a crash leaves it unapplied and a
+//! retry applies it once.
 
-use crate::store::{PullRequestRow, Store, StoreError};
+use crate::store::{
+    NewLearning, OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError,
+};
 
 use super::extract::{from_changes_requested, from_outcome, Candidate};
 use super::forge_state::ChangesRequest;
-use super::remember::{remember, Remembered};
+use super::remember::{closest, Remembered};
 
 /// Weight a used learning gains when its run's PR is merged.
 pub const MERGED_BONUS: f64 = 0.5;
@@ -79,8 +82,8 @@ pub struct Applied {
     pub remembered: Remembered,
 }
 
-/// Records `state` for the PR and, when that changed a final outcome into the store, applies it
-/// to the learnings of `learnings_repository`.
+/// Records `state` for the PR and, when that is a final outcome new to the store, applies it to
+/// the learnings of `learnings_repository`.
 pub async fn record_outcome(
     store: &dyn Store,
     pr: &PullRequestRow,
@@ -88,37 +91,37 @@ pub async fn record_outcome(
     learnings_repository: &str,
     threshold: f64,
 ) -> Result<Option<Applied>, StoreError> {
-    let changed = store
-        .set_pull_request_state(
-            &pr.repository,
-            &pr.branch,
-            state.as_str(),
-            state == PrState::Merged,
-        )
-        .await?;
-    if !changed || !state.is_final() {
+    if !state.is_final() {
+        // Open (again): nothing to learn, only the state to keep.
+        store
+            .set_pull_request_state(&pr.repository, &pr.branch, state.as_str(), false)
+            .await?;
         return Ok(None);
     }
-    let (outcome, delta) = if state == PrState::Merged {
+    let merged = state == PrState::Merged;
+    let (outcome, delta) = if merged {
         (Outcome::Merged, MERGED_BONUS)
     } else {
         (Outcome::Closed, -CLOSED_PENALTY)
     };
-    let candidate = from_outcome(&pr.title, state == PrState::Merged);
-    reinforce(
+    let event = OutcomeEvent::State {
+        state: state.as_str().to_owned(),
+        merged,
+    };
+    let candidate = from_outcome(&pr.title, merged);
+    apply(
         store,
         pr,
-        outcome,
-        delta,
+        event,
+        (outcome, delta),
         candidate,
         learnings_repository,
         threshold,
     )
     .await
-    .map(Some)
 }
 
-/// Applies a reviewer's request for changes on `pr` the first time the store records the review.
+/// Applies a reviewer's request for changes on `pr` the first time the store sees the review.
 pub async fn record_changes_requested(
     store: &dyn Store,
     pr: &PullRequestRow,
@@ -126,58 +129,70 @@ pub async fn record_changes_requested(
     learnings_repository: &str,
     threshold: f64,
 ) -> Result<Option<Applied>, StoreError> {
-    let new = store
-        .record_review(
-            &pr.repository,
-            &pr.branch,
-            request.review_id,
-            &request.reviewer,
-        )
-        .await?;
-    if !new {
-        return Ok(None);
-    }
+    let event = OutcomeEvent::Review {
+        review_id: request.review_id,
+        reviewer: request.reviewer.clone(),
+    };
     let candidate = from_changes_requested(&pr.title, &request.body);
-    reinforce(
+    apply(
         store,
         pr,
-        Outcome::ChangesRequested,
-        -CHANGES_REQUESTED_PENALTY,
+        event,
+        (Outcome::ChangesRequested, -CHANGES_REQUESTED_PENALTY),
         candidate,
         learnings_repository,
         threshold,
     )
     .await
-    .map(Some)
 }
 
-/// Re-weights the learnings `pr`'s run used by `delta` and remembers the outcome's learning.
-async fn reinforce(
+/// Hands the store the whole outcome: `event` marks it applied, the learnings `pr`'s run used
+/// move by `delta`, and `candidate` reinforces the closest stored learning or becomes one.
+async fn apply(
     store: &dyn Store,
     pr: &PullRequestRow,
-    outcome: Outcome,
-    delta: f64,
+    event: OutcomeEvent,
+    (outcome, delta): (Outcome, f64),
     candidate: Candidate,
     learnings_repository: &str,
     threshold: f64,
-) -> Result<Applied, StoreError> {
-    let mut adjusted = Vec::new();
-    for learning in store.learnings_used_by(&pr.run_id).await? {
-        store.adjust_learning_weight(learning.id, delta).await?;
-        adjusted.push((learning.id, delta));
+) -> Result<Option<Applied>, StoreError> {
+    let known = store.learnings(learnings_repository).await?;
+    let learning = match closest(&known, &candidate, threshold) {
+        Some((id, _)) => OutcomeLearning::Reinforce {
+            id,
+            weight: candidate.weight,
+        },
+        None => OutcomeLearning::Add(NewLearning {
+            repository: learnings_repository.to_owned(),
+            kind: candidate.kind,
+            content: candidate.content,
+            source: candidate.source,
+            run_id: Some(pr.run_id.clone()),
+            weight: candidate.weight,
+        }),
+    };
+    let record = OutcomeRecord {
+        repository: pr.repository.clone(),
+        branch: pr.branch.clone(),
+        event,
+        run_id: pr.run_id.clone(),
+        weight_delta: delta,
+        learning,
+    };
+    let Some(done) = store.apply_outcome(&record).await? else {
+        return Ok(None);
+    };
+    let mut remembered = Remembered::default();
+    if done.added {
+        remembered.added.push(done.learning_id);
+    } else {
+        remembered.reinforced.push(done.learning_id);
     }
-    let remembered = remember(
-        store,
-        learnings_repository,
-        Some(&pr.run_id),
-        &[candidate],
-        threshold,
-    )
-    .await?;
-    Ok(Applied {
+    Ok(Some(Applied {
         run_id: pr.run_id.clone(),
         outcome,
-        adjusted,
+        adjusted: done.adjusted.iter().map(|id| (*id, delta)).collect(),
         remembered,
-    })
+    }))
 }

@@ -21,8 +21,9 @@ pub use error::StoreError;
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
-    ErrorRow, LearningRow, NewLearning, NewRun, PhaseTiming, PullRequestRow, RunArtifacts,
-    RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
+    ErrorRow, LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeEvent, OutcomeLearning,
+    OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
+    RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use sqlite::SqliteStore;
 
@@ -121,15 +122,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         merged: bool,
     ) -> Result<bool, StoreError>;
 
-    /// Records that review `review_id` by `reviewer` of the PR of (`repository`, `branch`) was
-    /// applied to the learnings. Returns whether it is new, so a review is applied once.
-    async fn record_review(
+    /// Applies an outcome of a PR in one transaction: marks it applied (the PR's new state, or
+    /// the review recorded), re-weights the learnings the PR's run used, and adds or reinforces
+    /// the outcome's learning. None, with nothing changed, when the outcome was applied before;
+    /// on any error nothing is changed, so a retry applies it whole, once.
+    async fn apply_outcome(
         &self,
-        repository: &str,
-        branch: &str,
-        review_id: i64,
-        reviewer: &str,
-    ) -> Result<bool, StoreError>;
+        outcome: &OutcomeRecord,
+    ) -> Result<Option<OutcomeApplied>, StoreError>;
 
     /// Every repository with a run, alphabetically (the dashboard's filters).
     async fn repositories(&self) -> Result<Vec<String>, StoreError>;

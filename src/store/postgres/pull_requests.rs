@@ -155,28 +155,3 @@ pub async fn set_state(
     )))?;
     Ok(done.rows_affected() > 0)
 }
-
-pub async fn record_review(
-    pool: &PgPool,
-    repository: &str,
-    branch: &str,
-    review_id: i64,
-    reviewer: &str,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "INSERT INTO pull_request_reviews (repository, branch, review_id, reviewer, applied_at)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (repository, branch, review_id) DO NOTHING",
-    )
-    .bind(repository)
-    .bind(branch)
-    .bind(review_id)
-    .bind(reviewer)
-    .bind(clock::now())
-    .execute(pool)
-    .await
-    .map_err(StoreError::query(format!(
-        "record review {review_id} of the pull request of {repository} {branch}"
-    )))?;
-    Ok(done.rows_affected() > 0)
-}
