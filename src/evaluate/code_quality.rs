@@ -7,11 +7,13 @@
 //!   a run without a PR leaves this part unavailable.
 //! - Lint part: `100 - 10·introduced - 2·remaining` (floor 0), where `introduced` are findings
 //!   the change added file by file and `remaining` the findings left in the changed files.
+//!   A linter that covers changed files but could not judge them adds no number, only its
+//!   reason to the evidence.
 //! - Both available: `0.6·review + 0.4·lint`; one: that one; none: unavailable.
 
 use crate::artifacts::{Component, Method, Review, ReviewStatus, Severity};
 
-use super::lint::LintDelta;
+use super::lint::{LintDelta, LintOutcome};
 use super::score::{component, unavailable};
 
 pub fn severity_penalty(severity: Severity) -> f64 {
@@ -60,7 +62,7 @@ pub fn review_part(review: Option<&Review>) -> Option<(f64, String)> {
 }
 
 /// The lint part: (score, evidence), None when no linter applied.
-pub fn lint_part(deltas: &[LintDelta]) -> Option<(f64, String)> {
+pub fn lint_part(deltas: &[&LintDelta]) -> Option<(f64, String)> {
     if deltas.is_empty() {
         return None;
     }
@@ -80,18 +82,38 @@ pub fn lint_part(deltas: &[LintDelta]) -> Option<(f64, String)> {
     Some((score.max(0.0), evidence))
 }
 
-pub fn code_quality(review: Option<&Review>, lint: &[LintDelta]) -> Component {
-    match (review_part(review), lint_part(lint)) {
-        (Some((r, re)), Some((l, le))) => {
-            component(0.6 * r + 0.4 * l, Method::Measured, format!("{re}; {le}"))
+pub fn code_quality(review: Option<&Review>, lint: &[LintOutcome]) -> Component {
+    let deltas: Vec<&LintDelta> = lint.iter().filter_map(LintOutcome::delta).collect();
+    let notes: Vec<String> = lint.iter().filter_map(LintOutcome::note).collect();
+    let no_linter = if notes.is_empty() {
+        "no linter applied".to_owned()
+    } else {
+        notes.join("; ")
+    };
+    // Linters that could not judge are named next to those that did.
+    let with_notes = |evidence: String| {
+        if notes.is_empty() {
+            evidence
+        } else {
+            format!("{evidence}; {}", notes.join("; "))
         }
-        (Some((r, re)), None) => component(r, Method::Measured, format!("{re}; no linter applied")),
-        (None, Some((l, le))) => {
-            component(l, Method::Measured, format!("no review happened; {le}"))
-        }
-        (None, None) => {
+    };
+    match (review_part(review), lint_part(&deltas)) {
+        (Some((r, re)), Some((l, le))) => component(
+            0.6 * r + 0.4 * l,
+            Method::Measured,
+            with_notes(format!("{re}; {le}")),
+        ),
+        (Some((r, re)), None) => component(r, Method::Measured, format!("{re}; {no_linter}")),
+        (None, Some((l, le))) => component(
+            l,
+            Method::Measured,
+            with_notes(format!("no review happened; {le}")),
+        ),
+        (None, None) if notes.is_empty() => {
             unavailable("no review happened and no linter applied to the changed files")
         }
+        (None, None) => unavailable(format!("no review happened; {no_linter}")),
     }
 }
 

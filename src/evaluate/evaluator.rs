@@ -10,7 +10,7 @@ use crate::error::Error;
 use super::change::{changed_files, ChangedFile};
 use super::code_quality::code_quality;
 use super::coverage;
-use super::lint::lint_changes;
+use super::lint::{lint_changes, Change, LintOutcome};
 use super::maintainability::maintainability;
 use super::readability::readability;
 use super::score::evaluation;
@@ -23,6 +23,8 @@ pub struct Options {
     /// Run the repository's coverage tool when one is installed.
     pub coverage: bool,
     pub coverage_timeout: Duration,
+    /// Time each linter gets for both sides of the change.
+    pub lint_timeout: Duration,
 }
 
 impl Default for Options {
@@ -31,6 +33,7 @@ impl Default for Options {
             weights: Weights::default(),
             coverage: true,
             coverage_timeout: Duration::from_secs(900),
+            lint_timeout: Duration::from_secs(600),
         }
     }
 }
@@ -54,7 +57,7 @@ pub fn measure_components(
     review: Option<&Review>,
     options: &Options,
 ) -> [Component; 3] {
-    let quality = code_quality(review, &lint_changes(files));
+    let quality = code_quality(review, &lint(clone, implementation, files, options));
     let measured = if options.coverage {
         measure_coverage(clone, implementation, files, options.coverage_timeout)
     } else {
@@ -81,6 +84,24 @@ pub fn evaluate(
         readability(files),
         options.weights,
     )
+}
+
+/// The linters' view of the change; nothing to lint when nothing was committed.
+fn lint(
+    clone: &Path,
+    implementation: &Implementation,
+    files: &[ChangedFile],
+    options: &Options,
+) -> Vec<LintOutcome> {
+    let Some(head) = implementation.commit.as_deref() else {
+        return Vec::new();
+    };
+    let change = Change {
+        clone,
+        base: &implementation.base_commit,
+        head,
+    };
+    lint_changes(&change, files, options.lint_timeout)
 }
 
 fn measure_coverage(

@@ -1,39 +1,73 @@
-//! Linter findings on the changed files, before and after the change, with whichever linters are
-//! installed. Each side's files are written to a scratch directory and linted there with the
-//! linter's defaults (`--isolated`), so both sides are judged by the same rules and nothing in
-//! the clone runs.
+//! Linter findings on the changed files, before and after the change, by every linter that
+//! covers some of them: ruff (Python), clippy (Rust), eslint (JavaScript/TypeScript) and
+//! golangci-lint (Go). Each linter counts its findings per file on both sides; the change
+//! *introduced* what a file gained and *fixed* what it lost. A linter that covers changed files
+//! but cannot judge them (not installed, no configuration, a side that does not build, out of
+//! time) says why instead of giving a number.
+
+mod checkout;
+mod clippy;
+mod command;
+mod eslint;
+mod golangci;
+mod ruff;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use serde::Deserialize;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use super::change::ChangedFile;
 
-/// A linter that reads files and reports findings as JSON.
+/// Findings by repository-relative path, on one side of the change.
+pub type Counts = BTreeMap<String, u32>;
+
+/// A linter's counts on both sides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sides {
+    pub before: Counts,
+    pub after: Counts,
+}
+
+/// The change as the linters that need the whole project see it: the clone and its two commits.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub clone: &'a Path,
+    pub base: &'a str,
+    pub head: &'a str,
+}
+
+type LintFn = fn(&Change, &[&ChangedFile], Instant) -> Result<Sides, String>;
+
+/// A linter: its name, the file extensions it covers, and how it lints both sides.
 #[derive(Debug, Clone, Copy)]
 struct Linter {
     name: &'static str,
-    program: &'static str,
     extensions: &'static [&'static str],
-    /// Arguments before the file paths.
-    args: &'static [&'static str],
+    lint: LintFn,
 }
 
-const LINTERS: &[Linter] = &[Linter {
-    name: "ruff",
-    program: "ruff",
-    extensions: &["py", "pyi"],
-    args: &[
-        "check",
-        "--isolated",
-        "--no-cache",
-        "--output-format",
-        "json",
-        "--exit-zero",
-    ],
-}];
+const LINTERS: &[Linter] = &[
+    Linter {
+        name: "ruff",
+        extensions: ruff::EXTENSIONS,
+        lint: ruff::lint,
+    },
+    Linter {
+        name: "clippy",
+        extensions: clippy::EXTENSIONS,
+        lint: clippy::lint,
+    },
+    Linter {
+        name: "eslint",
+        extensions: eslint::EXTENSIONS,
+        lint: eslint::lint,
+    },
+    Linter {
+        name: "golangci-lint",
+        extensions: golangci::EXTENSIONS,
+        lint: golangci::lint,
+    },
+];
 
 /// Findings of one linter on the changed files it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +82,67 @@ pub struct LintDelta {
     pub fixed: u32,
 }
 
-/// Runs every installed linter that covers some of `files`; None when no linter applied.
-pub fn lint_changes(files: &[ChangedFile]) -> Vec<LintDelta> {
+impl LintDelta {
+    /// The delta of `sides` over `files`.
+    pub fn of(linter: &'static str, files: &[&ChangedFile], sides: &Sides) -> Self {
+        let mut delta = Self {
+            linter,
+            files: files.len(),
+            before: 0,
+            after: 0,
+            introduced: 0,
+            fixed: 0,
+        };
+        for file in files {
+            let was = sides.before.get(&file.path).copied().unwrap_or(0);
+            let is = sides.after.get(&file.path).copied().unwrap_or(0);
+            delta.before += was;
+            delta.after += is;
+            delta.introduced += is.saturating_sub(was);
+            delta.fixed += was.saturating_sub(is);
+        }
+        delta
+    }
+}
+
+/// What one linter made of the changed files it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LintOutcome {
+    Linted(LintDelta),
+    /// The linter covers `files` changed files but could not judge them, for `reason`.
+    NotLinted {
+        linter: &'static str,
+        files: usize,
+        reason: String,
+    },
+}
+
+impl LintOutcome {
+    pub fn delta(&self) -> Option<&LintDelta> {
+        match self {
+            Self::Linted(delta) => Some(delta),
+            Self::NotLinted { .. } => None,
+        }
+    }
+
+    /// Why the linter gave no number, for the evidence.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Self::Linted(_) => None,
+            Self::NotLinted {
+                linter,
+                files,
+                reason,
+            } => Some(format!(
+                "{linter} could not lint {files} changed file(s): {reason}"
+            )),
+        }
+    }
+}
+
+/// Runs every linter that covers some of `files` (those the head still has); each gets
+/// `timeout` for both sides.
+pub fn lint_changes(change: &Change, files: &[ChangedFile], timeout: Duration) -> Vec<LintOutcome> {
     LINTERS
         .iter()
         .filter_map(|linter| {
@@ -57,16 +150,27 @@ pub fn lint_changes(files: &[ChangedFile]) -> Vec<LintDelta> {
                 .iter()
                 .filter(|f| f.after.is_some() && has_extension(&f.path, linter.extensions))
                 .collect();
-            if covered.is_empty() || !installed(linter.program) {
+            if covered.is_empty() {
                 return None;
             }
-            match run_both_sides(linter, &covered) {
-                Ok(delta) => Some(delta),
+            let deadline = Instant::now() + timeout;
+            let outcome = match (linter.lint)(change, &covered, deadline) {
+                Ok(sides) => LintOutcome::Linted(LintDelta::of(linter.name, &covered, &sides)),
                 Err(reason) => {
                     tracing::warn!("{} could not lint the changed files: {reason}", linter.name);
-                    None
+                    let reason = if reason.ends_with("ran out of time") {
+                        format!("{reason} (limit {}s)", timeout.as_secs())
+                    } else {
+                        reason
+                    };
+                    LintOutcome::NotLinted {
+                        linter: linter.name,
+                        files: covered.len(),
+                        reason,
+                    }
                 }
-            }
+            };
+            Some(outcome)
         })
         .collect()
 }
@@ -78,87 +182,59 @@ fn has_extension(path: &str, extensions: &[&str]) -> bool {
         .is_some_and(|e| extensions.contains(&e))
 }
 
-fn installed(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn run_both_sides(linter: &Linter, files: &[&ChangedFile]) -> Result<LintDelta, String> {
-    let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
-    let before_dir = scratch.path().join("before");
-    let after_dir = scratch.path().join("after");
-    let before = lint_side(linter, &before_dir, files, |f| f.before.as_deref())?;
-    let after = lint_side(linter, &after_dir, files, |f| f.after.as_deref())?;
-    let mut delta = LintDelta {
-        linter: linter.name,
-        files: files.len(),
-        before: before.values().sum(),
-        after: after.values().sum(),
-        introduced: 0,
-        fixed: 0,
-    };
-    for file in files {
-        let was = before.get(&file.path).copied().unwrap_or(0);
-        let is = after.get(&file.path).copied().unwrap_or(0);
-        delta.introduced += is.saturating_sub(was);
-        delta.fixed += was.saturating_sub(is);
-    }
-    Ok(delta)
-}
-
-#[derive(Deserialize)]
-struct RuffFinding {
-    filename: PathBuf,
-}
-
-/// Finding counts by repository-relative path for one side of the change.
-fn lint_side(
-    linter: &Linter,
-    dir: &Path,
-    files: &[&ChangedFile],
-    content: impl Fn(&ChangedFile) -> Option<&str>,
-) -> Result<BTreeMap<String, u32>, String> {
-    let mut paths = Vec::new();
-    for file in files {
-        let Some(text) = content(file) else { continue };
-        let relative = Path::new(&file.path);
-        if relative.is_absolute() || relative.components().any(|c| c.as_os_str() == "..") {
-            continue;
+    fn file(path: &str) -> ChangedFile {
+        ChangedFile {
+            path: path.to_owned(),
+            before: Some(String::new()),
+            after: Some(String::new()),
+            added_lines: Default::default(),
+            removed: 0,
         }
-        let target = dir.join(relative);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-        }
-        std::fs::write(&target, text).map_err(|e| e.to_string())?;
-        paths.push(file.path.clone());
     }
-    if paths.is_empty() {
-        return Ok(BTreeMap::new());
+
+    #[test]
+    fn introduced_and_fixed_are_counted_file_by_file() {
+        let (a, b, c) = (file("a.rs"), file("b.rs"), file("c.rs"));
+        let sides = Sides {
+            before: Counts::from([("a.rs".to_owned(), 3), ("b.rs".to_owned(), 1)]),
+            // a.rs: 3 -> 1 (2 fixed); b.rs: 1 -> 2 (1 introduced); c.rs: 0 -> 1 (1 introduced);
+            // other.rs is not a changed file.
+            after: Counts::from([
+                ("a.rs".to_owned(), 1),
+                ("b.rs".to_owned(), 2),
+                ("c.rs".to_owned(), 1),
+                ("other.rs".to_owned(), 9),
+            ]),
+        };
+        let delta = LintDelta::of("clippy", &[&a, &b, &c], &sides);
+        assert_eq!(
+            delta,
+            LintDelta {
+                linter: "clippy",
+                files: 3,
+                before: 4,
+                after: 4,
+                introduced: 2,
+                fixed: 2
+            }
+        );
     }
-    let output = Command::new(linter.program)
-        .args(linter.args)
-        .args(&paths)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("start {}: {e}", linter.program))?;
-    let findings: Vec<RuffFinding> = serde_json::from_slice(&output.stdout).map_err(|e| {
-        format!(
-            "read its report ({e}): {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })?;
-    let canonical_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut counts = BTreeMap::new();
-    for finding in findings {
-        let relative = finding
-            .filename
-            .strip_prefix(&canonical_dir)
-            .or_else(|_| finding.filename.strip_prefix(dir))
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| finding.filename.to_string_lossy().into_owned());
-        *counts.entry(relative).or_insert(0) += 1;
+
+    #[test]
+    fn a_linter_that_cannot_judge_says_why() {
+        let outcome = LintOutcome::NotLinted {
+            linter: "eslint",
+            files: 2,
+            reason: "eslint is not installed".to_owned(),
+        };
+        assert_eq!(outcome.delta(), None);
+        assert_eq!(
+            outcome.note().unwrap(),
+            "eslint could not lint 2 changed file(s): eslint is not installed"
+        );
     }
-    Ok(counts)
 }

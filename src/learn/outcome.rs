@@ -1,17 +1,25 @@
 //! Reinforcement by outcome: when a run's pull request is merged the learnings that run used
-//! gain weight; when it is closed unmerged they lose some. The outcome also becomes a learning of
-//! its own. Both happen once per change of state: [`record_outcome`] is the one place that
-//! records a PR's new state, and it acts only when the store says the state changed.
+//! gain weight; when it is closed unmerged they lose some, and when a reviewer asks for changes
+//! on it they lose a little. The outcome also becomes a learning of its own. Both happen once per
+//! change of state and once per review, together: [`record_outcome`] and
+//! [`record_changes_requested`] hand the store the whole outcome ([`Store::apply_outcome`]),
+//! which applies it in one transaction only if it is new, so a crash leaves it unapplied and a
+//! retry applies it once.
 
-use crate::store::{PullRequestRow, Store, StoreError};
+use crate::store::{
+    NewLearning, OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError,
+};
 
-use super::extract::from_outcome;
-use super::remember::{remember, Remembered};
+use super::extract::{from_changes_requested, from_outcome, Candidate};
+use super::forge_state::ChangesRequest;
+use super::remember::{closest, Remembered};
 
 /// Weight a used learning gains when its run's PR is merged.
 pub const MERGED_BONUS: f64 = 0.5;
 /// Weight a used learning loses when its run's PR is closed without merging.
 pub const CLOSED_PENALTY: f64 = 0.25;
+/// Weight a used learning loses for each reviewer's request for changes on its run's PR.
+pub const CHANGES_REQUESTED_PENALTY: f64 = 0.1;
 
 /// A PR's state as the forge reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,18 +53,37 @@ impl PrState {
     }
 }
 
+/// What became of a PR, as it is applied to the learnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Merged,
+    Closed,
+    /// A reviewer asked for changes on the (open) PR.
+    ChangesRequested,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Merged => "merged",
+            Self::Closed => "closed",
+            Self::ChangesRequested => "changes_requested",
+        }
+    }
+}
+
 /// What one outcome did to the learnings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Applied {
     pub run_id: String,
-    pub state: PrState,
+    pub outcome: Outcome,
     /// (learning id, weight delta) for each learning the run used.
     pub adjusted: Vec<(i64, f64)>,
     pub remembered: Remembered,
 }
 
-/// Records `state` for the PR and, when that changed a final outcome into the store, applies it
-/// to the learnings of `learnings_repository`.
+/// Records `state` for the PR and, when that is a final outcome new to the store, applies it to
+/// the learnings of `learnings_repository`.
 pub async fn record_outcome(
     store: &dyn Store,
     pr: &PullRequestRow,
@@ -64,40 +91,108 @@ pub async fn record_outcome(
     learnings_repository: &str,
     threshold: f64,
 ) -> Result<Option<Applied>, StoreError> {
-    let changed = store
-        .set_pull_request_state(
-            &pr.repository,
-            &pr.branch,
-            state.as_str(),
-            state == PrState::Merged,
-        )
-        .await?;
-    if !changed || !state.is_final() {
+    if !state.is_final() {
+        // Open (again): nothing to learn, only the state to keep.
+        store
+            .set_pull_request_state(&pr.repository, &pr.branch, state.as_str(), false)
+            .await?;
         return Ok(None);
     }
-    let delta = if state == PrState::Merged {
-        MERGED_BONUS
+    let merged = state == PrState::Merged;
+    let (outcome, delta) = if merged {
+        (Outcome::Merged, MERGED_BONUS)
     } else {
-        -CLOSED_PENALTY
+        (Outcome::Closed, -CLOSED_PENALTY)
     };
-    let mut adjusted = Vec::new();
-    for learning in store.learnings_used_by(&pr.run_id).await? {
-        store.adjust_learning_weight(learning.id, delta).await?;
-        adjusted.push((learning.id, delta));
-    }
-    let candidate = from_outcome(&pr.title, state == PrState::Merged);
-    let remembered = remember(
+    let event = OutcomeEvent::State {
+        state: state.as_str().to_owned(),
+        merged,
+    };
+    let candidate = from_outcome(&pr.title, merged);
+    apply(
         store,
+        pr,
+        event,
+        (outcome, delta),
+        candidate,
         learnings_repository,
-        Some(&pr.run_id),
-        &[candidate],
         threshold,
     )
-    .await?;
+    .await
+}
+
+/// Applies a reviewer's request for changes on `pr` the first time the store sees the review.
+pub async fn record_changes_requested(
+    store: &dyn Store,
+    pr: &PullRequestRow,
+    request: &ChangesRequest,
+    learnings_repository: &str,
+    threshold: f64,
+) -> Result<Option<Applied>, StoreError> {
+    let event = OutcomeEvent::Review {
+        review_id: request.review_id,
+        reviewer: request.reviewer.clone(),
+    };
+    let candidate = from_changes_requested(&pr.title, &request.body);
+    apply(
+        store,
+        pr,
+        event,
+        (Outcome::ChangesRequested, -CHANGES_REQUESTED_PENALTY),
+        candidate,
+        learnings_repository,
+        threshold,
+    )
+    .await
+}
+
+/// Hands the store the whole outcome: `event` marks it applied, the learnings `pr`'s run used
+/// move by `delta`, and `candidate` reinforces the closest stored learning or becomes one.
+async fn apply(
+    store: &dyn Store,
+    pr: &PullRequestRow,
+    event: OutcomeEvent,
+    (outcome, delta): (Outcome, f64),
+    candidate: Candidate,
+    learnings_repository: &str,
+    threshold: f64,
+) -> Result<Option<Applied>, StoreError> {
+    let known = store.learnings(learnings_repository).await?;
+    let learning = match closest(&known, &candidate, threshold) {
+        Some((id, _)) => OutcomeLearning::Reinforce {
+            id,
+            weight: candidate.weight,
+        },
+        None => OutcomeLearning::Add(NewLearning {
+            repository: learnings_repository.to_owned(),
+            kind: candidate.kind,
+            content: candidate.content,
+            source: candidate.source,
+            run_id: Some(pr.run_id.clone()),
+            weight: candidate.weight,
+        }),
+    };
+    let record = OutcomeRecord {
+        repository: pr.repository.clone(),
+        branch: pr.branch.clone(),
+        event,
+        run_id: pr.run_id.clone(),
+        weight_delta: delta,
+        learning,
+    };
+    let Some(done) = store.apply_outcome(&record).await? else {
+        return Ok(None);
+    };
+    let mut remembered = Remembered::default();
+    if done.added {
+        remembered.added.push(done.learning_id);
+    } else {
+        remembered.reinforced.push(done.learning_id);
+    }
     Ok(Some(Applied {
         run_id: pr.run_id.clone(),
-        state,
-        adjusted,
+        outcome,
+        adjusted: done.adjusted.iter().map(|id| (*id, delta)).collect(),
         remembered,
     }))
 }

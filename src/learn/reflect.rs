@@ -1,6 +1,7 @@
 //! One reflection: what a finished run teaches, put into the store. Records the learnings the
 //! run used, applies the outcomes of earlier pull requests that the forge reports as merged or
-//! closed, and remembers the run's own lessons (from the model or from the rules).
+//! closed or (still open) with reviewers asking for changes, and remembers the run's own lessons
+//! (from the model or from the rules).
 
 use std::path::Path;
 
@@ -8,29 +9,34 @@ use crate::artifacts::{Evaluation, Implementation, Review};
 use crate::store::{PullRequestRow, Store, StoreError};
 
 use super::extract::{from_checks, from_evaluation, from_review, Candidate};
-use super::forge_state::{github_state, local_state};
-use super::outcome::{record_outcome, Applied};
+use super::forge_state::{github_changes_requested, github_state, local_state, ChangesRequest};
+use super::outcome::{record_changes_requested, record_outcome, Applied, PrState};
 use super::remember::{remember, Remembered};
+use crate::secrets::Redactor;
 
 /// Where pull requests live, to ask what became of them.
 #[derive(Debug)]
 pub enum Forge {
     /// A bare git remote on disk; PR rows name it by path.
     Local,
-    /// GitHub (or GitHub Enterprise); PR rows name repositories `owner/name`.
-    GitHub(octocrab::Octocrab),
+    /// GitHub (or GitHub Enterprise); PR rows name repositories `owner/name`. What reviewers
+    /// wrote is redacted as it is read.
+    GitHub {
+        client: octocrab::Octocrab,
+        redactor: Redactor,
+    },
 }
 
 impl Forge {
     /// The forge's word on a PR; None when it cannot say (the reason is logged).
-    pub async fn state_of(&self, pr: &PullRequestRow) -> Option<super::outcome::PrState> {
+    pub async fn state_of(&self, pr: &PullRequestRow) -> Option<PrState> {
         match self {
             Self::Local => local_state(
                 Path::new(&pr.repository),
                 &pr.branch,
                 pr.head_commit.as_deref(),
             ),
-            Self::GitHub(client) => {
+            Self::GitHub { client, .. } => {
                 let (owner, name) = pr.repository.split_once('/')?;
                 let number = u64::try_from(pr.number?).ok()?;
                 match github_state(client, owner, name, number).await {
@@ -40,6 +46,26 @@ impl Forge {
                         None
                     }
                 }
+            }
+        }
+    }
+
+    /// The standing requests for changes on an open PR (the local forge has no reviews).
+    pub async fn changes_requested(&self, pr: &PullRequestRow) -> Vec<ChangesRequest> {
+        let Self::GitHub { client, redactor } = self else {
+            return Vec::new();
+        };
+        let Some((owner, name)) = pr.repository.split_once('/') else {
+            return Vec::new();
+        };
+        let Some(number) = pr.number.and_then(|n| u64::try_from(n).ok()) else {
+            return Vec::new();
+        };
+        match github_changes_requested(client, owner, name, number, redactor).await {
+            Ok(requests) => requests,
+            Err(reason) => {
+                tracing::warn!("could not read the reviews of a pull request: {reason}");
+                Vec::new()
             }
         }
     }
@@ -97,7 +123,8 @@ pub fn rule_candidates(facts: &RunFacts<'_>, thresholds: &Thresholds) -> Vec<Can
     candidates
 }
 
-/// Applies the outcomes the forge reports for the repository's open PRs (earlier runs').
+/// Applies the outcomes the forge reports for the repository's open PRs (earlier runs'): a
+/// final state, or, for a PR still open, each new request for changes.
 pub async fn apply_outcomes(
     store: &dyn Store,
     forge: &Forge,
@@ -115,13 +142,31 @@ pub async fn apply_outcomes(
         let Some(state) = forge.state_of(&pr).await else {
             continue;
         };
+        let mut outcomes = Vec::new();
         if let Some(outcome) =
             record_outcome(store, &pr, state, facts.repository, thresholds.similarity).await?
         {
+            outcomes.push(outcome);
+        }
+        if state == PrState::Open {
+            for request in forge.changes_requested(&pr).await {
+                outcomes.extend(
+                    record_changes_requested(
+                        store,
+                        &pr,
+                        &request,
+                        facts.repository,
+                        thresholds.similarity,
+                    )
+                    .await?,
+                );
+            }
+        }
+        for outcome in outcomes {
             tracing::info!(
                 "pull request of run {} is {}: {} learning(s) re-weighted",
                 outcome.run_id,
-                outcome.state.as_str(),
+                outcome.outcome.as_str(),
                 outcome.adjusted.len()
             );
             applied.push(outcome);

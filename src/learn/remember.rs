@@ -16,6 +16,17 @@ pub struct Remembered {
     pub reinforced: Vec<i64>,
 }
 
+/// The stored learning of the candidate's kind most similar to it, at or above `threshold`:
+/// (its id, the similarity).
+pub fn closest(known: &[LearningRow], candidate: &Candidate, threshold: f64) -> Option<(i64, f64)> {
+    known
+        .iter()
+        .filter(|row| row.kind == candidate.kind)
+        .map(|row| (row.id, similarity(&row.content, &candidate.content)))
+        .filter(|(_, similarity)| *similarity >= threshold)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
 pub async fn remember(
     store: &dyn Store,
     repository: &str,
@@ -26,13 +37,7 @@ pub async fn remember(
     let mut known = store.learnings(repository).await?;
     let mut result = Remembered::default();
     for candidate in candidates {
-        let closest = known
-            .iter()
-            .filter(|row| row.kind == candidate.kind)
-            .map(|row| (row.id, similarity(&row.content, &candidate.content)))
-            .filter(|(_, similarity)| *similarity >= threshold)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((id, similarity)) = closest {
+        if let Some((id, similarity)) = closest(&known, candidate, threshold) {
             tracing::debug!("learning {id} matches a candidate ({similarity:.2}); reinforcing it");
             store.adjust_learning_weight(id, candidate.weight).await?;
             result.reinforced.push(id);

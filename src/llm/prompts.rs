@@ -103,11 +103,16 @@ fn template_source(name: &str) -> Option<String> {
 /// Fences `text` as data from `source`. Any fence markers inside are defused, so the data cannot
 /// close its own section and speak as the prompt.
 pub fn untrusted(text: &str, source: &str) -> String {
-    let defused = text
-        .replace(CLOSE, "</untrusted-data_>")
-        .replace(OPEN, "<untrusted-data_");
+    let defused = defuse(text);
     let source = source.replace('"', "'");
     format!("{OPEN} source=\"{source}\">\n{defused}\n{CLOSE}")
+}
+
+/// `text` with any fence markers broken, for untrusted text that is kept (a learning quoting a
+/// reviewer) and may later sit inside or beside a fence.
+pub fn defuse(text: &str) -> String {
+    text.replace(CLOSE, "</untrusted-data_>")
+        .replace(OPEN, "<untrusted-data_")
 }
 
 /// Collapses runs of blank lines that template tags leave behind.

@@ -46,6 +46,10 @@ pub struct EvaluateInput {
     /// Seconds the coverage run may take; default 900.
     #[serde(default)]
     pub coverage_timeout_secs: Option<u64>,
+    /// Seconds each linter may take for both sides of the change (clippy builds the crate
+    /// twice); default 600.
+    #[serde(default)]
+    pub lint_timeout_secs: Option<u64>,
 }
 
 impl Validate for EvaluateInput {
@@ -59,6 +63,12 @@ impl Validate for EvaluateInput {
         if self.coverage_timeout_secs == Some(0) {
             return Err(InputError::field(
                 "coverage_timeout_secs",
+                "a number of seconds above 0",
+            ));
+        }
+        if self.lint_timeout_secs == Some(0) {
+            return Err(InputError::field(
+                "lint_timeout_secs",
                 "a number of seconds above 0",
             ));
         }
@@ -123,6 +133,7 @@ impl Task for Evaluate {
             weights: input.weights.unwrap_or_default(),
             coverage: input.coverage.unwrap_or(true),
             coverage_timeout: Duration::from_secs(input.coverage_timeout_secs.unwrap_or(900)),
+            lint_timeout: Duration::from_secs(input.lint_timeout_secs.unwrap_or(600)),
         };
         let client = llm_client(input.llm.as_deref(), &env.secrets)?;
         let (readability, usage) = judged_readability(&client, &files).await;

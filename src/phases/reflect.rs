@@ -98,7 +98,8 @@ pub struct ReflectOutput {
     pub added: Vec<i64>,
     /// Ids of stored learnings a new one merged into (their weight rose).
     pub reinforced: Vec<i64>,
-    /// Earlier pull requests whose outcome was applied now: (run id, `merged` or `closed`).
+    /// Earlier pull requests whose outcome was applied now: (run id, `merged`, `closed` or
+    /// `changes_requested`).
     pub outcomes: Vec<OutcomeSummary>,
     /// `reflection.json`: the candidates and what became of them.
     pub reflection: PathBuf,
@@ -248,7 +249,7 @@ impl Task for Reflect {
                 .iter()
                 .map(|o| OutcomeSummary {
                     run_id: o.run_id.clone(),
-                    state: o.state.as_str().to_owned(),
+                    state: o.outcome.as_str().to_owned(),
                     learnings_adjusted: o.adjusted.len(),
                 })
                 .collect(),
@@ -311,7 +312,10 @@ fn forge_for(name: &str, input: &ReflectInput, env: &TaskEnv) -> Result<Forge, E
         .unwrap_or_else(crate::github::api_base_url);
     let client = crate::github::client(&url, env.secrets.github_token.as_ref())
         .map_err(|reason| Error::step("connect to GitHub", reason))?;
-    Ok(Forge::GitHub(client))
+    Ok(Forge::GitHub {
+        client,
+        redactor: env.secrets.redactor(),
+    })
 }
 
 impl ReflectionFile {

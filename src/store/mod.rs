@@ -21,8 +21,9 @@ pub use error::StoreError;
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
-    ErrorRow, LearningRow, NewLearning, NewRun, PhaseTiming, PullRequestRow, RunArtifacts,
-    RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, SystemStats,
+    ErrorRow, LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeEvent, OutcomeLearning,
+    OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
+    RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use sqlite::SqliteStore;
 
@@ -120,6 +121,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         state: &str,
         merged: bool,
     ) -> Result<bool, StoreError>;
+
+    /// Applies an outcome of a PR in one transaction: marks it applied (the PR's new state, or
+    /// the review recorded), re-weights the learnings the PR's run used, and adds or reinforces
+    /// the outcome's learning. None, with nothing changed, when the outcome was applied before;
+    /// on any error nothing is changed, so a retry applies it whole, once.
+    async fn apply_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+    ) -> Result<Option<OutcomeApplied>, StoreError>;
 
     /// Every repository with a run, alphabetically (the dashboard's filters).
     async fn repositories(&self) -> Result<Vec<String>, StoreError>;

@@ -187,6 +187,46 @@ pub struct NewLearning {
     pub weight: f64,
 }
 
+/// What makes an outcome of a pull request new, so it is applied once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutcomeEvent {
+    /// The PR's state changed to `state` (`merged`, `closed`); applied when the stored state
+    /// differs.
+    State { state: String, merged: bool },
+    /// Review `review_id` by `reviewer` asked for changes; applied when not recorded yet.
+    Review { review_id: i64, reviewer: String },
+}
+
+/// The learning an outcome teaches: a stored one it reinforces, or one to add (which, like
+/// [`Store::add_learning`](super::Store::add_learning), reinforces a row of the same wording).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutcomeLearning {
+    Reinforce { id: i64, weight: f64 },
+    Add(NewLearning),
+}
+
+/// One outcome of the PR of (`repository`, `branch`), applied to the learnings as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeRecord {
+    pub repository: String,
+    pub branch: String,
+    pub event: OutcomeEvent,
+    /// The run whose used learnings are re-weighted by `weight_delta`.
+    pub run_id: String,
+    pub weight_delta: f64,
+    pub learning: OutcomeLearning,
+}
+
+/// What applying an outcome did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeApplied {
+    /// The learnings the run used, re-weighted.
+    pub adjusted: Vec<i64>,
+    /// The outcome's learning, and whether it is a new row.
+    pub learning_id: i64,
+    pub added: bool,
+}
+
 /// A stored learning with its bookkeeping.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct LearningRow {

@@ -5,6 +5,7 @@
 
 mod analytics;
 mod learnings;
+mod outcomes;
 mod pull_requests;
 mod reads;
 mod runs;
@@ -19,8 +20,8 @@ use sqlx::{Sqlite, Transaction};
 
 use super::pool::{ACQUIRE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, SQLITE_BUSY_TIMEOUT};
 use super::{
-    LearningRow, NewLearning, NewRun, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
-    RunOverviewRow, RunQuery, RunStatus, Store, StoreError, SystemStats,
+    LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeRecord, PullRequestRow, RunArtifacts,
+    RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, Store, StoreError, SystemStats,
 };
 use crate::artifacts::Learning;
 
@@ -214,6 +215,13 @@ impl Store for SqliteStore {
         merged: bool,
     ) -> Result<bool, StoreError> {
         pull_requests::set_state(&self.pool, repository, branch, state, merged).await
+    }
+
+    async fn apply_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+    ) -> Result<Option<OutcomeApplied>, StoreError> {
+        outcomes::apply(&self.pool, outcome).await
     }
 
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {

@@ -12,6 +12,8 @@ use crate::common::artifacts::{check, finding, implementation, review, write};
 use crate::common::bin::Runner;
 use crate::common::git::{commit_files, git, init_repo};
 
+mod lint;
+
 /// Before: one function, cyclomatic 6 (if, if, if, else-if, &&), cognitive 11
 /// (1 + 2 + 3 + else 1 + else 1 + else-if 1 + && 1 + else 1), nesting 3.
 const BEFORE: &str = r#"//! Shipping costs.
@@ -196,7 +198,8 @@ fn unavailable_components_leave_the_score_to_the_others() {
         &f.run_dir.join("implementation.json"),
         &implementation(&f.base, Some(&f.head), vec![check("cargo test", true, 1)]),
     );
-    // The review did not happen and no linter covers Rust: code quality is unavailable.
+    // The review did not happen and clippy has no crate to lint (no Cargo.toml): code quality is
+    // unavailable, and says why.
     write(
         &f.run_dir.join("review.json"),
         &review(ReviewStatus::NotReviewed, vec![]),
@@ -206,6 +209,13 @@ fn unavailable_components_leave_the_score_to_the_others() {
     let e = read_evaluation(&f.run_dir);
     assert_eq!(e.code_quality.method, Method::Unavailable);
     assert_eq!(e.code_quality.score, None);
+    assert!(
+        e.code_quality
+            .evidence
+            .contains("clippy could not lint 2 changed file(s): no Cargo package holds"),
+        "{}",
+        e.code_quality.evidence
+    );
     let m = e.maintainability.score.unwrap();
     // (0.2*100 + 0.2*m + 0.2*100) / 0.6
     let expected = (20.0 + 0.2 * m + 20.0) / 0.6;

@@ -25,5 +25,6 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
 
 mod binaries;
 mod learnings;
+mod outcomes;
 mod pull_requests;
 mod runs;

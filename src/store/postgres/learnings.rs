@@ -11,6 +11,16 @@ use crate::store::{clock, learning_text, ranking};
 use crate::store::{LearningRow, NewLearning, StoreError};
 
 pub async fn add(pool: &PgPool, learning: &NewLearning) -> Result<i64, StoreError> {
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(StoreError::query("store a learning"))?;
+    add_in(&mut conn, learning).await
+}
+
+/// Adds `learning`, or raises the weight of the row with its wording, on `conn` (inside the
+/// caller's transaction, when it has one).
+pub async fn add_in(conn: &mut PgConnection, learning: &NewLearning) -> Result<i64, StoreError> {
     let normalized = learning_text::normalize(&learning.content);
     if normalized.is_empty() {
         return Err(StoreError::Invalid(
@@ -34,7 +44,7 @@ pub async fn add(pool: &PgPool, learning: &NewLearning) -> Result<i64, StoreErro
     .bind(&learning.run_id)
     .bind(learning.weight)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
     .map_err(StoreError::query("store a learning"))
 }

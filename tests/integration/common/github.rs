@@ -1,5 +1,6 @@
-//! A GitHub API stand-in (wiremock): matchers that check the token, and a small stateful fake of
-//! the pull request endpoints, so a retried run meets the PR an earlier run opened.
+//! A GitHub API stand-in (wiremock): matchers that check the token, a small stateful fake of
+//! the pull request endpoints, so a retried run meets the PR an earlier run opened, and a PR's
+//! reviews served in pages linked as GitHub links them.
 
 use std::sync::{Arc, Mutex};
 
@@ -30,12 +31,14 @@ pub fn repo_path(rest: &str) -> String {
 /// A pull request as GitHub lists it.
 pub fn pull(number: u64, branch: &str, state: &str, merged: bool) -> Value {
     json!({
+        "url": format!("https://api.github.com/repos/{OWNER}/{NAME}/pulls/{number}"),
+        "id": 1000 + number,
         "number": number,
         "state": state,
         "html_url": format!("https://github.com/{OWNER}/{NAME}/pull/{number}"),
         "merged_at": if merged { json!("2026-11-20T10:00:00Z") } else { Value::Null },
         "head": { "ref": branch, "sha": "0000000000000000000000000000000000000000" },
-        "base": { "ref": "main" },
+        "base": { "ref": "main", "sha": "1111111111111111111111111111111111111111" },
         "title": "earlier",
     })
 }
@@ -148,6 +151,71 @@ impl Respond for Update {
             }
         }
         ResponseTemplate::new(200).set_body_json(pr.clone())
+    }
+}
+
+/// A review as GitHub lists it; `association` is the reviewer's role (`MEMBER`, `NONE`, ...).
+pub fn review(id: u64, login: &str, state: &str, body: &str, association: &str, at: &str) -> Value {
+    json!({
+        "id": id,
+        "node_id": format!("PRR_{id}"),
+        "user": { "login": login, "id": id + 500, "type": "User" },
+        "body": body,
+        "state": state,
+        "html_url": format!("https://github.com/{OWNER}/{NAME}/pull/7#pullrequestreview-{id}"),
+        "commit_id": "0000000000000000000000000000000000000000",
+        "author_association": association,
+        "submitted_at": at,
+    })
+}
+
+/// Serves `reviews` at `GET /repos/octo/hello/pulls/{number}/reviews`, `per_page` at a time
+/// (whatever the client asks for), with GitHub's `Link: <...>; rel="next"` header between pages.
+pub async fn mount_reviews(server: &MockServer, number: u64, reviews: Vec<Value>, per_page: usize) {
+    authed("GET", &repo_path(&format!("/pulls/{number}/reviews")))
+        .respond_with(ReviewPages {
+            base: server.uri(),
+            reviews,
+            per_page,
+        })
+        .mount(server)
+        .await;
+}
+
+struct ReviewPages {
+    /// The server's own address: the URLs wiremock hands a responder lack the port.
+    base: String,
+    reviews: Vec<Value>,
+    per_page: usize,
+}
+
+impl Respond for ReviewPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        let items: Vec<Value> = self
+            .reviews
+            .iter()
+            .skip((page - 1) * self.per_page)
+            .take(self.per_page)
+            .cloned()
+            .collect();
+        let mut response = ResponseTemplate::new(200).set_body_json(items);
+        if page * self.per_page < self.reviews.len() {
+            let next = format!(
+                "{}{}?per_page={}&page={}",
+                self.base,
+                request.url.path(),
+                self.per_page,
+                page + 1
+            );
+            response = response.insert_header("link", format!("<{next}>; rel=\"next\""));
+        }
+        response
     }
 }
 

@@ -1,0 +1,130 @@
+//! Outcomes of pull requests applied to the learnings: the mark that the outcome was applied
+//! (the PR's new state, or the review recorded), the re-weighting of what the PR's run used and
+//! the outcome's own learning, in one transaction. The mark comes first and decides: when it
+//! changes no row the outcome was applied before, and the transaction is rolled back untouched.
+//! The transaction begins IMMEDIATE, so two concurrent appliers take turns and the second finds
+//! nothing to do.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::begin_write;
+use super::learnings::add_in;
+use crate::store::{clock, learning_text};
+use crate::store::{OutcomeApplied, OutcomeEvent, OutcomeLearning, OutcomeRecord, StoreError};
+
+pub async fn apply(
+    pool: &SqlitePool,
+    outcome: &OutcomeRecord,
+) -> Result<Option<OutcomeApplied>, StoreError> {
+    let action = format!(
+        "apply an outcome of the pull request of {} {}",
+        outcome.repository, outcome.branch
+    );
+    let mut tx = begin_write(pool, &action).await?;
+    if !mark_applied(&mut tx, outcome).await? {
+        return Ok(None);
+    }
+    let mut adjusted: Vec<i64> = sqlx::query_scalar(
+        "UPDATE learnings SET weight = max(weight + ?2, 0)
+         WHERE id IN (SELECT learning_id FROM learning_uses WHERE run_id = ?1)
+         RETURNING id",
+    )
+    .bind(&outcome.run_id)
+    .bind(outcome.weight_delta)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(StoreError::query(format!(
+        "re-weight the learnings run {} used",
+        outcome.run_id
+    )))?;
+    adjusted.sort_unstable();
+    let (learning_id, added) = learn(&mut tx, &outcome.learning).await?;
+    tx.commit()
+        .await
+        .map_err(StoreError::query(format!("commit: {action}")))?;
+    Ok(Some(OutcomeApplied {
+        adjusted,
+        learning_id,
+        added,
+    }))
+}
+
+/// Marks the outcome applied; false when it was already.
+async fn mark_applied(
+    conn: &mut SqliteConnection,
+    outcome: &OutcomeRecord,
+) -> Result<bool, StoreError> {
+    let (repository, branch) = (&outcome.repository, &outcome.branch);
+    let done = match &outcome.event {
+        OutcomeEvent::State { state, merged } => sqlx::query(
+            "UPDATE pull_requests SET state = ?3, merged = ?4, updated_at = ?5
+             WHERE repository = ?1 AND branch = ?2
+               AND (state, merged) IS NOT (?3, ?4)",
+        )
+        .bind(repository)
+        .bind(branch)
+        .bind(state)
+        .bind(*merged)
+        .bind(clock::sqlite_text(clock::now()))
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(format!(
+            "set the state of the pull request of {repository} {branch}"
+        )))?,
+        OutcomeEvent::Review {
+            review_id,
+            reviewer,
+        } => sqlx::query(
+            "INSERT INTO pull_request_reviews (repository, branch, review_id, reviewer, applied_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (repository, branch, review_id) DO NOTHING",
+        )
+        .bind(repository)
+        .bind(branch)
+        .bind(review_id)
+        .bind(reviewer)
+        .bind(clock::sqlite_text(clock::now()))
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(format!(
+            "record review {review_id} of the pull request of {repository} {branch}"
+        )))?,
+    };
+    Ok(done.rows_affected() > 0)
+}
+
+/// Adds or reinforces the outcome's learning: (its id, whether it is a new row).
+async fn learn(
+    conn: &mut SqliteConnection,
+    learning: &OutcomeLearning,
+) -> Result<(i64, bool), StoreError> {
+    match learning {
+        OutcomeLearning::Reinforce { id, weight } => {
+            let done =
+                sqlx::query("UPDATE learnings SET weight = max(weight + ?2, 0) WHERE id = ?1")
+                    .bind(id)
+                    .bind(weight)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(StoreError::query(format!("re-weight learning {id}")))?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::UnknownLearning(*id));
+            }
+            Ok((*id, false))
+        }
+        OutcomeLearning::Add(learning) => {
+            let existed: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM learnings
+                                WHERE repository = ?1 AND kind = ?2 AND normalized = ?3)",
+            )
+            .bind(&learning.repository)
+            .bind(&learning.kind)
+            .bind(learning_text::normalize(&learning.content))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::query("look for a learning of the same wording"))?;
+            let id = add_in(conn, learning).await?;
+            Ok((id, !existed))
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! code_quality's linter part with the linters that need the project: clippy on a Rust
+//! workspace of two crates (the base and head commits checked out and built), and eslint with the
+//! repository's own configuration. No review, so code quality is the lint part alone:
+//! `100 - 10·introduced - 2·remaining`.
+
+use std::path::{Path, PathBuf};
+
+use automaintainer::artifacts::{Evaluation, Method};
+use serde_json::json;
+
+use super::{read_evaluation, run_evaluate};
+use crate::common::artifacts::{implementation, write};
+use crate::common::git::{commit_files, git, init_repo};
+
+const WORKSPACE: &str =
+    "[workspace]\nmembers = [\"crates/core\", \"crates/app\"]\nresolver = \"2\"\n";
+const CORE_MANIFEST: &str =
+    "[package]\nname = \"numbers\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n";
+const APP_MANIFEST: &str = "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nnumbers = { path = \"../core\" }\n";
+const CORE_CLEAN: &str = "//! Core numbers.\n\n/// One.\npub fn one() -> i32 {\n    1\n}\n";
+/// `return` as the last statement: clippy::needless_return, a warning by default.
+const CORE_NEEDLESS_RETURN: &str =
+    "//! Core numbers.\n\n/// One.\npub fn one() -> i32 {\n    return 1;\n}\n";
+const APP: &str = "//! The app.\n\n/// Two.\npub fn two() -> i32 {\n    numbers::one() + 1\n}\n";
+const APP_MORE: &str = "//! The app.\n\n/// Two.\npub fn two() -> i32 {\n    numbers::one() + 1\n}\n\n/// Three.\npub fn three() -> i32 {\n    two() + 1\n}\n";
+
+/// A run directory whose clone has `base` committed, then `head` on a branch: (dir, run_dir,
+/// base, head).
+fn change(
+    base: &[(&str, &str)],
+    head: &[(&str, &str)],
+) -> (tempfile::TempDir, PathBuf, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let clone = run_dir.join("repo");
+    init_repo(&clone, base);
+    let base = git(&clone, &["rev-parse", "HEAD"]);
+    git(&clone, &["checkout", "-q", "-b", "automaintainer/test"]);
+    let head = commit_files(&clone, head, "The change");
+    write(
+        &run_dir.join("implementation.json"),
+        &implementation(&base, Some(&head), vec![]),
+    );
+    (dir, run_dir, base, head)
+}
+
+fn evaluate(run_dir: &Path) -> Evaluation {
+    run_evaluate(run_dir, json!({})).assert_ok();
+    read_evaluation(run_dir)
+}
+
+fn workspace(core: &'static str, app: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("Cargo.toml", WORKSPACE),
+        ("crates/core/Cargo.toml", CORE_MANIFEST),
+        ("crates/core/src/lib.rs", core),
+        ("crates/app/Cargo.toml", APP_MANIFEST),
+        ("crates/app/src/lib.rs", app),
+        (".gitignore", "target/\n"),
+    ]
+}
+
+#[test]
+fn clippy_counts_the_warning_a_change_introduces_in_a_workspace() {
+    // Both crates change; only core gains a warning.
+    let (_dir, run_dir, _, _) = change(
+        &workspace(CORE_CLEAN, APP),
+        &[
+            ("crates/core/src/lib.rs", CORE_NEEDLESS_RETURN),
+            ("crates/app/src/lib.rs", APP_MORE),
+        ],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "clippy on 2 changed file(s): 0 finding(s) before, 1 after (1 introduced, 0 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    // 100 - 10*1 - 2*1
+    assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
+    assert_eq!(quality.method, Method::Measured);
+    // The clone is left as it was: no build output, still at the head commit.
+    assert!(!run_dir.join("repo/target").exists());
+}
+
+#[test]
+fn clippy_shows_the_warning_a_change_fixes() {
+    let (_dir, run_dir, _, _) = change(
+        &workspace(CORE_NEEDLESS_RETURN, APP),
+        &[("crates/core/src/lib.rs", CORE_CLEAN)],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "clippy on 1 changed file(s): 1 finding(s) before, 0 after (0 introduced, 1 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    assert_eq!(quality.score, Some(100.0), "{}", quality.evidence);
+}
+
+#[test]
+fn clippy_says_it_could_not_lint_a_side_that_does_not_build() {
+    let broken = "//! Core numbers.\n\n/// One.\npub fn one() -> i32 {\n    \"one\"\n}\n";
+    let (_dir, run_dir, _, head) = change(
+        &workspace(CORE_CLEAN, APP),
+        &[("crates/core/src/lib.rs", broken)],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    // No number from a build that failed, and no review: unavailable, and the evidence says why.
+    assert_eq!(quality.method, Method::Unavailable, "{}", quality.evidence);
+    assert_eq!(quality.score, None);
+    let expected = format!(
+        "clippy could not lint 1 changed file(s): at the head commit {}: the code does not build: mismatched types (crates/core/src/lib.rs:5)",
+        &head[..10]
+    );
+    assert!(quality.evidence.contains(&expected), "{}", quality.evidence);
+}
+
+fn require_eslint() {
+    let found = std::process::Command::new("eslint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "eslint is needed: `npm install -g eslint` (.ci/run installs it)"
+    );
+}
+
+/// The repository's own rules: unused variables and `==` are errors.
+const ESLINT_CONFIG: &str = "export default [\n  {\n    files: [\"**/*.js\"],\n    rules: { \"no-unused-vars\": \"error\", eqeqeq: \"error\" },\n  },\n];\n";
+
+#[test]
+fn eslint_counts_findings_by_the_repository_configuration() {
+    require_eslint();
+    let (_dir, run_dir, _, _) = change(
+        &[
+            ("eslint.config.mjs", ESLINT_CONFIG),
+            ("package.json", "{\"name\": \"calc\", \"private\": true}\n"),
+            // `unused` is never read: one finding.
+            (
+                "src/a.js",
+                "export function add(a, b) {\n  const unused = 1;\n  return a + b;\n}\n",
+            ),
+            (
+                "src/b.js",
+                "export function same(a, b) {\n  return a === b;\n}\n",
+            ),
+        ],
+        &[
+            // a.js fixed; b.js gains `==`.
+            (
+                "src/a.js",
+                "export function add(a, b) {\n  return a + b;\n}\n",
+            ),
+            (
+                "src/b.js",
+                "export function same(a, b) {\n  return a == b;\n}\n",
+            ),
+        ],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "eslint on 2 changed file(s): 1 finding(s) before, 1 after (1 introduced, 1 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    // 100 - 10*1 - 2*1
+    assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
+}
+
+#[test]
+fn eslint_without_a_configuration_has_nothing_to_judge_by() {
+    require_eslint();
+    let (_dir, run_dir, _, _) = change(
+        &[("src/a.js", "export const a = 1;\n")],
+        &[("src/a.js", "export const a = 2;\nconst unused = 3;\n")],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert_eq!(quality.method, Method::Unavailable, "{}", quality.evidence);
+    assert!(
+        quality.evidence.contains(
+            "eslint could not lint 1 changed file(s): the repository has no eslint configuration"
+        ),
+        "{}",
+        quality.evidence
+    );
+}
