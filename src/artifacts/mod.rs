@@ -38,6 +38,9 @@ pub const PULL_REQUEST: &str = "pr.json";
 pub const REVIEW: &str = "review.json";
 pub const EVALUATION: &str = "evaluation.json";
 pub const CLONE_DIR: &str = "repo";
+/// Where the phases that build the target with cargo (context's clippy, evaluation's clippy)
+/// share one target directory, so the run builds the dependencies once.
+pub const CARGO_TARGET_DIR: &str = "cargo-target";
 
 /// The path an input names, or else `name` inside the run directory: how every phase finds the
 /// files it reads and writes, so a binary reused alone can point anywhere.

@@ -25,6 +25,9 @@ pub struct Options {
     pub coverage_timeout: Duration,
     /// Time each linter gets for both sides of the change.
     pub lint_timeout: Duration,
+    /// The run's cargo target directory, where the context phase already built the
+    /// dependencies; clippy builds them again in a scratch directory when None.
+    pub cargo_target_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             coverage: true,
             coverage_timeout: Duration::from_secs(900),
             lint_timeout: Duration::from_secs(600),
+            cargo_target_dir: None,
         }
     }
 }
@@ -100,6 +104,7 @@ fn lint(
         clone,
         base: &implementation.base_commit,
         head,
+        cargo_target_dir: options.cargo_target_dir.as_deref(),
     };
     lint_changes(&change, files, options.lint_timeout)
 }

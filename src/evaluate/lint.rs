@@ -34,6 +34,8 @@ pub struct Change<'a> {
     pub clone: &'a Path,
     pub base: &'a str,
     pub head: &'a str,
+    /// The run's shared cargo target directory; a scratch one when None.
+    pub cargo_target_dir: Option<&'a Path>,
 }
 
 type LintFn = fn(&Change, &[&ChangedFile], Instant) -> Result<Sides, String>;

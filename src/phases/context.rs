@@ -146,7 +146,7 @@ impl Task for ContextPhase {
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         super::progress::record_phase(store.as_ref(), &input.run_id, "context").await?;
         let lint = input.lint.then(|| LintOptions {
-            target_dir: run_dir.join("cargo-target"),
+            target_dir: run_dir.join(crate::artifacts::CARGO_TARGET_DIR),
             timeout: LINT_TIMEOUT,
         });
         let built = crate::context::build(ContextRequest {

@@ -134,6 +134,7 @@ impl Task for Evaluate {
             coverage: input.coverage.unwrap_or(true),
             coverage_timeout: Duration::from_secs(input.coverage_timeout_secs.unwrap_or(900)),
             lint_timeout: Duration::from_secs(input.lint_timeout_secs.unwrap_or(600)),
+            cargo_target_dir: Some(input.run_dir.join(crate::artifacts::CARGO_TARGET_DIR)),
         };
         let client = llm_client(input.llm.as_deref(), &env.secrets)?;
         let (readability, usage) = judged_readability(&client, &files).await;

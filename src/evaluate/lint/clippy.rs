@@ -29,7 +29,9 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
         return Err("cargo clippy is not installed".to_owned());
     }
     let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
-    let target_dir = scratch.path().join("target");
+    let target_dir = change
+        .cargo_target_dir
+        .map_or_else(|| scratch.path().join("target"), Path::to_path_buf);
     let mut checkout = Checkout::create(change.clone, change.base, &scratch.path().join("src"))?;
     let before = lint_side(
         &checkout,

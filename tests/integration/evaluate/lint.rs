@@ -84,6 +84,9 @@ fn clippy_counts_the_warning_a_change_introduces_in_a_workspace() {
     assert_eq!(quality.method, Method::Measured);
     // The clone is left as it was: no build output, still at the head commit.
     assert!(!run_dir.join("repo/target").exists());
+    // clippy built in the run's shared target directory, where the context phase's clippy
+    // already built the dependencies.
+    assert!(run_dir.join("cargo-target/debug").is_dir());
 }
 
 #[test]
