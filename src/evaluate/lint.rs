@@ -8,7 +8,7 @@
 mod checkout;
 mod clippy;
 mod command;
-mod eslint;
+pub mod eslint;
 mod golangci;
 mod ruff;
 

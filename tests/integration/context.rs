@@ -1,6 +1,8 @@
 //! am-context: tags for each language from fixture files, the map within its budget, the tag
 //! cache between runs, and issue eligibility against a GitHub API stub.
 
+mod linters;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! Linter findings where the repository's linter is installed: clippy (its JSON diagnostics, the
-//! machine-applicable ones marked fixable) and rustfmt (`cargo fmt --check`) for Rust, and ruff
-//! for Python (`super::ruff`).
+//! machine-applicable ones marked fixable) and rustfmt (`cargo fmt --check`) for Rust, ruff for
+//! Python (`super::ruff`) and eslint for JavaScript/TypeScript (`super::eslint`).
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -28,6 +28,7 @@ pub async fn findings(root: &Path, options: &LintOptions) -> Vec<Finding> {
         found.extend(clippy(root, options).await);
     }
     found.extend(super::ruff::findings(root, options.timeout).await);
+    found.extend(super::eslint::findings(root, options.timeout).await);
     found
 }
 

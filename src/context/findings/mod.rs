@@ -2,6 +2,7 @@
 //! tool can fix it automatically.
 
 pub mod complexity;
+pub mod eslint;
 pub mod lint;
 pub mod markers;
 pub mod ruff;

@@ -20,7 +20,7 @@ use crate::evaluate::change::ChangedFile;
 pub const EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
 
 /// Flat configuration files (eslint 9 and later).
-const FLAT_CONFIGS: &[&str] = &[
+pub const FLAT_CONFIGS: &[&str] = &[
     "eslint.config.js",
     "eslint.config.mjs",
     "eslint.config.cjs",
@@ -73,7 +73,7 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
 }
 
 /// The clone's own eslint, else one on PATH.
-fn program(clone: &Path) -> Option<PathBuf> {
+pub fn program(clone: &Path) -> Option<PathBuf> {
     let local = clone.join("node_modules/.bin/eslint");
     if local.is_file() {
         return Some(local);

@@ -9,7 +9,7 @@ pub fn assert_installed(program: &str, args: &[&str]) {
         .is_ok_and(|o| o.status.success());
     assert!(
         found,
-        "`{program} {}` must run for this test: `python3 -m pip install ruff coverage pytest` (.ci/run installs them)",
+        "`{program} {}` must run for this test (.ci/run installs it: ruff, coverage and pytest with pip, eslint with npm)",
         args.join(" ")
     );
 }
