@@ -1,6 +1,6 @@
 //! Carrying out a task without a model: the deterministic fixers the repository's languages have
 //! and the machine has installed (clippy's fixes and rustfmt for Rust, ruff or black for Python,
-//! gofmt for Go), then the same guardrails and checks as a model's change. Tasks no fixer can do
+//! eslint for JavaScript/TypeScript, gofmt for Go), then the same guardrails and checks as a model's change. Tasks no fixer can do
 //! are "nothing to do", said plainly.
 
 use std::path::Path;
@@ -22,6 +22,7 @@ pub fn fixers_for(task: &TaskSpec, root: &Path) -> Vec<Tool> {
         (TaskKind::Lint, Some(Language::Python)) => vec![Tool::Ruff],
         (TaskKind::Format, Some(Language::Python)) => vec![Tool::Black],
         (TaskKind::Format, Some(Language::Go)) => vec![Tool::Gofmt],
+        (TaskKind::Lint, Some(Language::JavaScript)) => vec![Tool::Eslint],
         _ => vec![],
     }
 }
@@ -31,6 +32,7 @@ enum Language {
     Rust,
     Python,
     Go,
+    JavaScript,
 }
 
 impl Language {
@@ -41,6 +43,9 @@ impl Language {
                 Some("rs") => Some(Self::Rust),
                 Some("py") => Some(Self::Python),
                 Some("go") => Some(Self::Go),
+                Some("js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts") => {
+                    Some(Self::JavaScript)
+                }
                 _ => None,
             }
         });
@@ -51,6 +56,8 @@ impl Language {
                 Some(Self::Python)
             } else if root.join("go.mod").is_file() {
                 Some(Self::Go)
+            } else if root.join("package.json").is_file() {
+                Some(Self::JavaScript)
             } else {
                 None
             }
@@ -80,7 +87,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
                 &ws.redactor,
             )
             .await;
-            if !run.passed {
+            if run.timed_out || !tool.fix_succeeded(run.exit_code) {
                 ws.reset()?;
                 return Err(Error::step(
                     format!("run the fixer `{line}`"),
@@ -172,6 +179,10 @@ mod tests {
         assert_eq!(
             fixers_for(&task(TaskKind::Format, &["main.go"]), dir.path()),
             vec![Tool::Gofmt]
+        );
+        assert_eq!(
+            fixers_for(&task(TaskKind::Lint, &["web/cart.ts"]), dir.path()),
+            vec![Tool::Eslint]
         );
         assert!(fixers_for(&task(TaskKind::BugFix, &["src/a.rs"]), dir.path()).is_empty());
         assert!(fixers_for(&task(TaskKind::Lint, &["README.md"]), dir.path()).is_empty());

@@ -1,7 +1,8 @@
 //! Choosing the task without a model, from the context's findings, by a fixed priority — and only
 //! tasks a tool installed on this machine can carry out:
 //!
-//! 1. lint warnings a tool fixes automatically (clippy for Rust, ruff for Python);
+//! 1. lint warnings a tool fixes automatically (clippy for Rust, ruff for Python, eslint for
+//!    JavaScript/TypeScript);
 //! 2. formatting (rustfmt, black, gofmt).
 //!
 //! Within a kind, the files with the most findings come first, up to the target-file limit.
@@ -19,7 +20,7 @@ pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool
         (
             FindingKind::Lint,
             TaskKind::Lint,
-            &[Tool::Clippy, Tool::Ruff][..],
+            &[Tool::Clippy, Tool::Ruff, Tool::Eslint][..],
         ),
         (
             FindingKind::Format,

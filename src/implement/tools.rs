@@ -22,6 +22,7 @@ pub enum Tool {
     Ruff,
     Black,
     Gofmt,
+    Eslint,
 }
 
 impl Tool {
@@ -32,6 +33,7 @@ impl Tool {
             Self::Ruff => available("ruff", &["--version"]),
             Self::Black => available("black", &["--version"]),
             Self::Gofmt => available("go", &["version"]),
+            Self::Eslint => available("eslint", &["--version"]),
         }
     }
 
@@ -43,6 +45,7 @@ impl Tool {
             "ruff" => Some(Self::Ruff),
             "black" => Some(Self::Black),
             "gofmt" => Some(Self::Gofmt),
+            "eslint" => Some(Self::Eslint),
             _ => None,
         }
     }
@@ -65,6 +68,16 @@ impl Tool {
             Self::Ruff => &[&["ruff", "check", "--fix", "--exit-zero", "--quiet", "."]],
             Self::Black => &[&["black", "--quiet", "."]],
             Self::Gofmt => &[&["gofmt", "-w", "."]],
+            Self::Eslint => &[&["eslint", "--fix", "."]],
+        }
+    }
+
+    /// Whether a fix command's exit code means it did its work. eslint exits 1 when problems it
+    /// cannot fix remain, after applying the fixes it can; 2 is eslint failing.
+    pub fn fix_succeeded(self, exit_code: Option<i32>) -> bool {
+        match self {
+            Self::Eslint => matches!(exit_code, Some(0 | 1)),
+            _ => exit_code == Some(0),
         }
     }
 
@@ -75,6 +88,21 @@ impl Tool {
             Self::Ruff => "ruff",
             Self::Black => "black",
             Self::Gofmt => "gofmt",
+            Self::Eslint => "eslint",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eslint_leaving_unfixable_problems_has_still_done_its_work() {
+        assert!(Tool::Eslint.fix_succeeded(Some(1)));
+        assert!(!Tool::Eslint.fix_succeeded(Some(2)), "2 is eslint failing");
+        assert!(!Tool::Ruff.fix_succeeded(Some(1)));
+        assert!(!Tool::Clippy.fix_succeeded(None), "killed or never started");
+        assert_eq!(Tool::from_finding("eslint"), Some(Tool::Eslint));
     }
 }

@@ -174,3 +174,49 @@ async fn automaintainer_run_fixes_ruff_findings_in_a_python_repository() {
     let tree = git::git(&remote, &["ls-tree", "-r", "--name-only", &branch]);
     assert!(!tree.contains(".ruff_cache"), "{tree}");
 }
+
+/// A JavaScript package whose eslint configuration asks for `const` and whose test passes.
+const JAVASCRIPT_PROJECT: &[(&str, &str)] = &[
+    (
+        "package.json",
+        "{\"name\": \"cart\", \"version\": \"0.1.0\", \"type\": \"module\", \"scripts\": {\"test\": \"node --test\"}}\n",
+    ),
+    (
+        "eslint.config.mjs",
+        "export default [{ files: [\"**/*.js\"], rules: { \"prefer-const\": \"error\", \"no-unused-vars\": \"error\" } }];\n",
+    ),
+    (
+        "src/cart.js",
+        "export function total(prices) {\n  let sum = 0;\n  for (const p of prices) {\n    sum += p;\n  }\n  let tax = 2;\n  return sum + tax;\n}\n\nfunction unused() {}\n",
+    ),
+    (
+        "test/cart.test.js",
+        "import test from \"node:test\";\nimport assert from \"node:assert\";\nimport { total } from \"../src/cart.js\";\n\ntest(\"total\", () => {\n  assert.strictEqual(total([1, 2]), 5);\n});\n",
+    ),
+];
+
+#[tokio::test]
+async fn automaintainer_run_fixes_eslint_findings_in_a_javascript_repository() {
+    crate::common::tools::assert_installed("eslint", &["--version"]);
+    crate::common::tools::assert_installed("npm", &["--version"]);
+    let data = tempfile::tempdir().unwrap();
+    let work = git::init_repo(&data.path().join("work"), JAVASCRIPT_PROJECT);
+    let remote = git::bare_clone(&work, &data.path().join("remote.git"));
+    let ran = run_locally(data.path(), &["--repository", remote.to_str().unwrap()]).await;
+    ran.assert_ok();
+    assert!(
+        ran.stderr
+            .contains("change: committed on branch automaintainer/lint-"),
+        "{}",
+        ran.stderr
+    );
+
+    // eslint --fix made `tax` a const; the unused function, which it cannot fix, stays; npm
+    // test passed before the commit.
+    let branches = git::git(&remote, &["branch", "--list", "automaintainer/*"]);
+    let branch = branches.trim().trim_start_matches("* ").to_owned();
+    let cart = git::git(&remote, &["show", &format!("{branch}:src/cart.js")]);
+    assert!(cart.contains("  const tax = 2;"), "{cart}");
+    assert!(cart.contains("  let sum = 0;"), "{cart}");
+    assert!(cart.contains("function unused() {}"), "{cart}");
+}
