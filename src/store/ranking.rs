@@ -14,7 +14,6 @@ use sqlx::FromRow;
 
 use crate::artifacts::Learning;
 
-use super::rows::LearningRecord;
 use super::LearningRow;
 
 /// A learning not reinforced for this many days counts half as much; after 90 days an eighth.
@@ -54,13 +53,13 @@ pub fn sqlite_fraction_decay(fraction: &str) -> String {
 #[derive(Debug, FromRow)]
 pub struct RankedLearningRecord {
     #[sqlx(flatten)]
-    pub learning: LearningRecord,
+    pub learning: LearningRow,
     pub score: f64,
 }
 
 impl From<RankedLearningRecord> for Learning {
     fn from(record: RankedLearningRecord) -> Self {
-        let mut learning = Learning::from(&LearningRow::from(record.learning));
+        let mut learning = Learning::from(&record.learning);
         learning.score = record.score;
         learning
     }

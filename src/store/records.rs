@@ -1,8 +1,10 @@
-//! The rows the store reads and writes, independent of the backend.
+//! The rows the store reads and writes, independent of the backend; those that map a table's
+//! columns one for one decode straight from a query (`FromRow`).
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
 
 use crate::artifacts::{
     Context, Evaluation, Implementation, Learning, PullRequestFile, Review, TaskFile,
@@ -158,7 +160,7 @@ pub struct SystemStats {
 }
 
 /// A pull request as the store knows it (the local forge's PRs live only here).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, FromRow)]
 pub struct PullRequestRow {
     pub run_id: String,
     pub repository: String,
@@ -228,7 +230,7 @@ pub struct OutcomeApplied {
 }
 
 /// A stored learning with its bookkeeping.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, FromRow)]
 pub struct LearningRow {
     pub id: i64,
     pub repository: String,
@@ -254,7 +256,7 @@ impl From<&LearningRow> for Learning {
 }
 
 /// One row of the error log.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, FromRow)]
 pub struct ErrorRow {
     pub run_id: String,
     pub phase: String,

@@ -1,13 +1,12 @@
-//! Rows as both backends return them, decoded once: `FromRow` works for PostgreSQL and SQLite
-//! alike, and the conversions into the public records check what SQL cannot.
+//! Rows as both backends return them where the public record needs more than the columns:
+//! `FromRow` works for PostgreSQL and SQLite alike, and the conversions check what SQL cannot
+//! (or compute what it should not). Records that map column for column derive `FromRow`
+//! themselves.
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{
-    ErrorRow, LearningRow, PhaseTiming, PullRequestRow, RunOverviewRow, RunStatus, StoreError,
-    SystemStats,
-};
+use super::{PhaseTiming, RunOverviewRow, RunStatus, StoreError, SystemStats};
 
 /// One row of `run_overview`.
 #[derive(Debug, FromRow)]
@@ -138,94 +137,13 @@ impl From<StatsRecord> for SystemStats {
     }
 }
 
+/// The columns of `learnings` that make a `LearningRow`, in order, for `SELECT`.
 pub const LEARNING_COLUMNS: &str =
     "id, repository, kind, content, source, weight, uses, created_at, updated_at";
 
-#[derive(Debug, FromRow)]
-pub struct LearningRecord {
-    pub id: i64,
-    pub repository: String,
-    pub kind: String,
-    pub content: String,
-    pub source: String,
-    pub weight: f64,
-    pub uses: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<LearningRecord> for LearningRow {
-    fn from(r: LearningRecord) -> Self {
-        Self {
-            id: r.id,
-            repository: r.repository,
-            kind: r.kind,
-            content: r.content,
-            source: r.source,
-            weight: r.weight,
-            uses: r.uses,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
+/// The columns of `pull_requests` that make a `PullRequestRow`, in order, for `SELECT`.
 pub const PULL_REQUEST_COLUMNS: &str = "run_id, repository, forge, number, url, branch, title, \
      state, merged, head_commit, created_at, updated_at";
-
-#[derive(Debug, FromRow)]
-pub struct PullRequestRecord {
-    pub run_id: String,
-    pub repository: String,
-    pub forge: String,
-    pub number: Option<i64>,
-    pub url: Option<String>,
-    pub branch: String,
-    pub title: String,
-    pub state: String,
-    pub merged: bool,
-    pub head_commit: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<PullRequestRecord> for PullRequestRow {
-    fn from(r: PullRequestRecord) -> Self {
-        Self {
-            run_id: r.run_id,
-            repository: r.repository,
-            forge: r.forge,
-            number: r.number,
-            url: r.url,
-            branch: r.branch,
-            title: r.title,
-            state: r.state,
-            merged: r.merged,
-            head_commit: r.head_commit,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, FromRow)]
-pub struct ErrorRecord {
-    pub run_id: String,
-    pub phase: String,
-    pub message: String,
-    pub at: DateTime<Utc>,
-}
-
-impl From<ErrorRecord> for ErrorRow {
-    fn from(r: ErrorRecord) -> Self {
-        Self {
-            run_id: r.run_id,
-            phase: r.phase,
-            message: r.message,
-            at: r.at,
-        }
-    }
-}
 
 /// Runs `TryFrom` over a list.
 pub fn convert<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {

@@ -6,7 +6,7 @@ use sqlx::{PgConnection, PgPool};
 
 use crate::artifacts::Learning;
 use crate::store::ranking::RankedLearningRecord;
-use crate::store::rows::{LearningRecord, LEARNING_COLUMNS};
+use crate::store::rows::LEARNING_COLUMNS;
 use crate::store::{clock, learning_text, ranking};
 use crate::store::{LearningRow, NewLearning, StoreError};
 
@@ -53,7 +53,7 @@ pub async fn of_repository(
     pool: &PgPool,
     repository: &str,
 ) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+    let records: Vec<LearningRow> = sqlx::query_as(&format!(
         "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = $1 ORDER BY weight DESC, id"
     ))
     .bind(repository)
@@ -62,7 +62,7 @@ pub async fn of_repository(
     .map_err(StoreError::query(format!(
         "read the learnings of {repository}"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }
 
 pub async fn adjust_weight(pool: &PgPool, id: i64, delta: f64) -> Result<(), StoreError> {
@@ -195,7 +195,7 @@ pub async fn record_uses(
 }
 
 pub async fn used_by(pool: &PgPool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(
+    let records: Vec<LearningRow> = sqlx::query_as(
         "SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses, l.created_at,
                 l.updated_at
          FROM learning_uses u JOIN learnings l ON l.id = u.learning_id
@@ -207,11 +207,11 @@ pub async fn used_by(pool: &PgPool, run_id: &str) -> Result<Vec<LearningRow>, St
     .map_err(StoreError::query(format!(
         "read the learnings run {run_id} used"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }
 
 pub async fn produced_by(pool: &PgPool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+    let records: Vec<LearningRow> = sqlx::query_as(&format!(
         "SELECT {LEARNING_COLUMNS} FROM learnings WHERE run_id = $1 ORDER BY id"
     ))
     .bind(run_id)
@@ -220,5 +220,5 @@ pub async fn produced_by(pool: &PgPool, run_id: &str) -> Result<Vec<LearningRow>
     .map_err(StoreError::query(format!(
         "read the learnings of run {run_id}"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }

@@ -5,7 +5,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::artifacts::Learning;
 use crate::store::ranking::RankedLearningRecord;
-use crate::store::rows::{LearningRecord, LEARNING_COLUMNS};
+use crate::store::rows::LEARNING_COLUMNS;
 use crate::store::{clock, learning_text, ranking};
 use crate::store::{LearningRow, NewLearning, StoreError};
 
@@ -55,7 +55,7 @@ pub async fn of_repository(
     pool: &SqlitePool,
     repository: &str,
 ) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+    let records: Vec<LearningRow> = sqlx::query_as(&format!(
         "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = ?1 ORDER BY weight DESC, id"
     ))
     .bind(repository)
@@ -64,7 +64,7 @@ pub async fn of_repository(
     .map_err(StoreError::query(format!(
         "read the learnings of {repository}"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }
 
 pub async fn adjust_weight(pool: &SqlitePool, id: i64, delta: f64) -> Result<(), StoreError> {
@@ -215,7 +215,7 @@ pub async fn record_uses(
 }
 
 pub async fn used_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(
+    let records: Vec<LearningRow> = sqlx::query_as(
         "SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses, l.created_at,
                 l.updated_at
          FROM learning_uses u JOIN learnings l ON l.id = u.learning_id
@@ -227,11 +227,11 @@ pub async fn used_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<LearningRow>
     .map_err(StoreError::query(format!(
         "read the learnings run {run_id} used"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }
 
 pub async fn produced_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRecord> = sqlx::query_as(&format!(
+    let records: Vec<LearningRow> = sqlx::query_as(&format!(
         "SELECT {LEARNING_COLUMNS} FROM learnings WHERE run_id = ?1 ORDER BY id"
     ))
     .bind(run_id)
@@ -240,5 +240,5 @@ pub async fn produced_by(pool: &SqlitePool, run_id: &str) -> Result<Vec<Learning
     .map_err(StoreError::query(format!(
         "read the learnings of run {run_id}"
     )))?;
-    Ok(records.into_iter().map(LearningRow::from).collect())
+    Ok(records)
 }

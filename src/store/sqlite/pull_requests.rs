@@ -3,7 +3,7 @@
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::store::clock;
-use crate::store::rows::{PullRequestRecord, PULL_REQUEST_COLUMNS};
+use crate::store::rows::PULL_REQUEST_COLUMNS;
 use crate::store::summary::{merge_pull_request, needs_local_number, PrWriter};
 use crate::store::{PullRequestRow, StoreError};
 
@@ -85,7 +85,7 @@ async fn select_for_branch(
     repository: &str,
     branch: &str,
 ) -> Result<Option<PullRequestRow>, StoreError> {
-    let record: Option<PullRequestRecord> = sqlx::query_as(&format!(
+    let record: Option<PullRequestRow> = sqlx::query_as(&format!(
         "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = ?1 AND branch = ?2"
     ))
     .bind(repository)
@@ -95,7 +95,7 @@ async fn select_for_branch(
     .map_err(StoreError::query(format!(
         "read the pull request of {repository} {branch}"
     )))?;
-    Ok(record.map(PullRequestRow::from))
+    Ok(record)
 }
 
 pub async fn for_branch(
@@ -114,7 +114,7 @@ pub async fn of_repository(
     pool: &SqlitePool,
     repository: &str,
 ) -> Result<Vec<PullRequestRow>, StoreError> {
-    let records: Vec<PullRequestRecord> = sqlx::query_as(&format!(
+    let records: Vec<PullRequestRow> = sqlx::query_as(&format!(
         "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = ?1
          ORDER BY created_at DESC, id DESC"
     ))
@@ -124,7 +124,7 @@ pub async fn of_repository(
     .map_err(StoreError::query(format!(
         "read the pull requests of {repository}"
     )))?;
-    Ok(records.into_iter().map(PullRequestRow::from).collect())
+    Ok(records)
 }
 
 pub async fn set_state(

@@ -3,9 +3,7 @@
 use sqlx::types::Json;
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use crate::store::rows::{
-    self, ErrorRecord, OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS,
-};
+use crate::store::rows::{self, OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS};
 use crate::store::{
     ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats,
 };
@@ -86,7 +84,7 @@ pub async fn run_detail(pool: &SqlitePool, run_id: &str) -> Result<Option<RunDet
             .map_err(StoreError::query(format!(
                 "read the artifacts of run {run_id}"
             )))?;
-    let errors: Vec<ErrorRecord> = sqlx::query_as(
+    let errors: Vec<ErrorRow> = sqlx::query_as(
         "SELECT run_id, phase, message, at FROM run_errors WHERE run_id = ?1 ORDER BY at, id",
     )
     .bind(run_id)
@@ -111,7 +109,7 @@ pub async fn run_detail(pool: &SqlitePool, run_id: &str) -> Result<Option<RunDet
             .into_iter()
             .map(|(name, Json(content))| (name, content))
             .collect(),
-        errors: errors.into_iter().map(ErrorRow::from).collect(),
+        errors,
         learnings_used: super::learnings::used_by(pool, run_id).await?,
         learnings_produced: super::learnings::produced_by(pool, run_id).await?,
         phases: phases
