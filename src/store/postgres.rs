@@ -5,10 +5,14 @@
 //! page reads the live view).
 
 mod analytics;
+mod dialect;
 mod learnings;
 mod outcomes;
 mod pull_requests;
 mod reads;
+// Shared with the other backend: compiled once per backend over `dialect`.
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/runs.rs"]
 mod runs;
 mod views;
 

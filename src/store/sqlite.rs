@@ -4,10 +4,14 @@
 //! reads before it writes cannot fail half-way on a lock upgrade.
 
 mod analytics;
+mod dialect;
 mod learnings;
 mod outcomes;
 mod pull_requests;
 mod reads;
+// Shared with the other backend: compiled once per backend over `dialect`.
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/runs.rs"]
 mod runs;
 
 use std::str::FromStr;
@@ -73,18 +77,8 @@ impl SqliteStore {
     }
 
     async fn begin_write(&self, action: &str) -> Result<Transaction<'static, Sqlite>, StoreError> {
-        begin_write(&self.pool, action).await
+        dialect::begin_write(&self.pool, action).await
     }
-}
-
-/// A transaction holding the write lock from its first statement.
-pub(crate) async fn begin_write(
-    pool: &SqlitePool,
-    action: &str,
-) -> Result<Transaction<'static, Sqlite>, StoreError> {
-    pool.begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(StoreError::query(format!("begin to {action}")))
 }
 
 #[async_trait]

@@ -7,7 +7,7 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::begin_write;
+use super::dialect::begin_write;
 use super::learnings::add_in;
 use crate::store::{clock, learning_text};
 use crate::store::{OutcomeApplied, OutcomeEvent, OutcomeLearning, OutcomeRecord, StoreError};

@@ -1,30 +1,31 @@
 //! Writing runs: registration, phases, a run's artifacts in one transaction, failures, closing.
+//! Compiled once per backend; `super::dialect` supplies what differs.
 
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
-use sqlx::{SqliteConnection, SqlitePool};
 
+use super::dialect::{self, Conn, Pool};
 use crate::artifacts::Evaluation;
 use crate::artifacts::Review;
 use crate::store::clock;
 use crate::store::summary::{self, enum_text, PrWriter, RunSummary, UNREGISTERED};
 use crate::store::{NewRun, RunArtifacts, RunFailure, RunStatus, StoreError};
 
-pub async fn register(pool: &SqlitePool, run: &NewRun) -> Result<(), StoreError> {
+pub async fn register(pool: &Pool, run: &NewRun) -> Result<(), StoreError> {
     // A run that persist or a failure recorded first gets its real values now; a registered
     // run is left alone, so registering twice changes nothing.
     sqlx::query(
         "INSERT INTO agent_runs (run_id, repository, trigger, model, started_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+         VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (run_id) DO UPDATE SET repository = excluded.repository,
              trigger = excluded.trigger, model = excluded.model, started_at = excluded.started_at
-         WHERE agent_runs.trigger = ?6",
+         WHERE agent_runs.trigger = $6",
     )
     .bind(&run.run_id)
     .bind(&run.repository)
     .bind(&run.trigger)
     .bind(&run.model)
-    .bind(clock::sqlite_text(run.started_at))
+    .bind(dialect::time(run.started_at))
     .bind(UNREGISTERED)
     .execute(pool)
     .await
@@ -32,13 +33,13 @@ pub async fn register(pool: &SqlitePool, run: &NewRun) -> Result<(), StoreError>
     Ok(())
 }
 
-pub async fn set_phase(pool: &SqlitePool, run_id: &str, phase: &str) -> Result<(), StoreError> {
+pub async fn set_phase(pool: &Pool, run_id: &str, phase: &str) -> Result<(), StoreError> {
     let now = clock::now();
-    let mut tx = super::begin_write(pool, "set the phase").await?;
+    let mut tx = dialect::begin_write(pool, "set the phase").await?;
     // A failed run keeps the phase that failed.
     let done = sqlx::query(
-        "UPDATE agent_runs SET phase = CASE WHEN status = 'failed' THEN phase ELSE ?2 END
-         WHERE run_id = ?1",
+        "UPDATE agent_runs SET phase = CASE WHEN status = 'failed' THEN phase ELSE $2 END
+         WHERE run_id = $1",
     )
     .bind(run_id)
     .bind(phase)
@@ -57,19 +58,20 @@ pub async fn set_phase(pool: &SqlitePool, run_id: &str, phase: &str) -> Result<(
 /// Opens `phase`'s timing and closes the one before it, while the run is running. The same
 /// phase twice keeps its first start, so repeating set_phase changes nothing.
 async fn start_phase(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     run_id: &str,
     phase: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE run_phases SET finished_at = max(started_at, ?3), status = 'succeeded'
-         WHERE run_id = ?1 AND finished_at IS NULL AND phase <> ?2
-           AND EXISTS (SELECT 1 FROM agent_runs WHERE run_id = ?1 AND status = 'running')",
-    )
+    sqlx::query(&format!(
+        "UPDATE run_phases SET finished_at = {greatest}(started_at, $3), status = 'succeeded'
+         WHERE run_id = $1 AND finished_at IS NULL AND phase <> $2
+           AND EXISTS (SELECT 1 FROM agent_runs WHERE run_id = $1 AND status = 'running')",
+        greatest = dialect::GREATEST,
+    ))
     .bind(run_id)
     .bind(phase)
-    .bind(clock::sqlite_text(now))
+    .bind(dialect::time(now))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!(
@@ -77,12 +79,12 @@ async fn start_phase(
     )))?;
     sqlx::query(
         "INSERT INTO run_phases (run_id, phase, started_at)
-         SELECT run_id, ?2, ?3 FROM agent_runs WHERE run_id = ?1 AND status = 'running'
+         SELECT run_id, $2, $3 FROM agent_runs WHERE run_id = $1 AND status = 'running'
          ON CONFLICT (run_id, phase) DO NOTHING",
     )
     .bind(run_id)
     .bind(phase)
-    .bind(clock::sqlite_text(now))
+    .bind(dialect::time(now))
     .execute(conn)
     .await
     .map_err(StoreError::query(format!(
@@ -93,18 +95,19 @@ async fn start_phase(
 
 /// Closes the run's open phase with `status` (`succeeded` or `failed`), never before it began.
 async fn finish_phase(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     run_id: &str,
     status: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE run_phases SET finished_at = max(started_at, ?3), status = ?2
-         WHERE run_id = ?1 AND finished_at IS NULL",
-    )
+    sqlx::query(&format!(
+        "UPDATE run_phases SET finished_at = {greatest}(started_at, $3), status = $2
+         WHERE run_id = $1 AND finished_at IS NULL",
+        greatest = dialect::GREATEST,
+    ))
     .bind(run_id)
     .bind(status)
-    .bind(clock::sqlite_text(at))
+    .bind(dialect::time(at))
     .execute(conn)
     .await
     .map_err(StoreError::query(format!(
@@ -113,20 +116,21 @@ async fn finish_phase(
     Ok(())
 }
 
-pub async fn persist(pool: &SqlitePool, artifacts: &RunArtifacts) -> Result<(), StoreError> {
+pub async fn persist(pool: &Pool, artifacts: &RunArtifacts) -> Result<(), StoreError> {
     let run_id = artifacts.run_id.as_str();
     let now = clock::now();
     let run = RunSummary::of(artifacts);
     let documents = summary::artifact_documents(artifacts)?;
-    let mut tx = super::begin_write(pool, "persist the run").await?;
+    let mut tx = dialect::begin_write(pool, "persist the run").await?;
     ensure_run(&mut tx, run_id, run.repository.as_deref(), now).await?;
     update_run(&mut tx, run_id, &run).await?;
     for (name, content) in documents {
-        sqlx::query(
-            "INSERT INTO run_artifacts (run_id, name, content) VALUES (?1, ?2, ?3)
+        sqlx::query(&format!(
+            "INSERT INTO run_artifacts (run_id, name, content) VALUES ($1, $2, $3)
              ON CONFLICT (run_id, name) DO UPDATE SET content = excluded.content
-             WHERE run_artifacts.content IS NOT excluded.content",
-        )
+             WHERE run_artifacts.content {is_distinct_from} excluded.content",
+            is_distinct_from = dialect::IS_DISTINCT_FROM,
+        ))
         .bind(run_id)
         .bind(name)
         .bind(Json(content))
@@ -161,42 +165,38 @@ pub async fn persist(pool: &SqlitePool, artifacts: &RunArtifacts) -> Result<(), 
 
 /// Creates the run row when nothing registered it, so no artifact or failure is ever dropped.
 async fn ensure_run(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     run_id: &str,
     repository: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO agent_runs (run_id, repository, trigger, started_at)
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (run_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (run_id) DO NOTHING",
     )
     .bind(run_id)
     .bind(repository.unwrap_or("unknown"))
     .bind(UNREGISTERED)
-    .bind(clock::sqlite_text(now))
+    .bind(dialect::time(now))
     .execute(conn)
     .await
     .map_err(StoreError::query(format!("record run {run_id}")))?;
     Ok(())
 }
 
-async fn update_run(
-    conn: &mut SqliteConnection,
-    run_id: &str,
-    run: &RunSummary,
-) -> Result<(), StoreError> {
+async fn update_run(conn: &mut Conn, run_id: &str, run: &RunSummary) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE agent_runs SET
-             model = CASE WHEN model = '' THEN COALESCE(?2, model) ELSE model END,
-             llm_calls = COALESCE(?3, llm_calls), tokens = COALESCE(?4, tokens),
-             cost_usd = COALESCE(?5, cost_usd), task_title = COALESCE(?6, task_title),
-             task_kind = COALESCE(?7, task_kind), task_issue = COALESCE(?8, task_issue),
-             nothing_reason = COALESCE(?9, nothing_reason),
-             implementation_status = COALESCE(?10, implementation_status),
-             branch = COALESCE(?11, branch), head_commit = COALESCE(?12, head_commit),
-             files_changed = COALESCE(?13, files_changed), lines_added = COALESCE(?14, lines_added),
-             lines_removed = COALESCE(?15, lines_removed), attempts = COALESCE(?16, attempts)
-         WHERE run_id = ?1",
+             model = CASE WHEN model = '' THEN COALESCE($2, model) ELSE model END,
+             llm_calls = COALESCE($3, llm_calls), tokens = COALESCE($4, tokens),
+             cost_usd = COALESCE($5, cost_usd), task_title = COALESCE($6, task_title),
+             task_kind = COALESCE($7, task_kind), task_issue = COALESCE($8, task_issue),
+             nothing_reason = COALESCE($9, nothing_reason),
+             implementation_status = COALESCE($10, implementation_status),
+             branch = COALESCE($11, branch), head_commit = COALESCE($12, head_commit),
+             files_changed = COALESCE($13, files_changed), lines_added = COALESCE($14, lines_added),
+             lines_removed = COALESCE($15, lines_removed), attempts = COALESCE($16, attempts)
+         WHERE run_id = $1",
     )
     .bind(run_id)
     .bind(&run.model)
@@ -220,15 +220,11 @@ async fn update_run(
     Ok(())
 }
 
-async fn upsert_review(
-    conn: &mut SqliteConnection,
-    run_id: &str,
-    review: &Review,
-) -> Result<(), StoreError> {
+async fn upsert_review(conn: &mut Conn, run_id: &str, review: &Review) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO code_reviews (run_id, source, status, notice, total, actionable, security,
              performance, style, nitpicks, complexity_score, risk_flags, findings, summary)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (run_id) DO UPDATE SET source = excluded.source, status = excluded.status,
              notice = excluded.notice, total = excluded.total, actionable = excluded.actionable,
              security = excluded.security, performance = excluded.performance,
@@ -259,7 +255,7 @@ async fn upsert_review(
 }
 
 async fn upsert_evaluation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     run_id: &str,
     e: &Evaluation,
 ) -> Result<(), StoreError> {
@@ -270,7 +266,7 @@ async fn upsert_evaluation(
              maintainability_score, maintainability_method, maintainability_evidence,
              readability_score, readability_method, readability_evidence,
              weight_code_quality, weight_test_coverage, weight_maintainability, weight_readability)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (run_id) DO UPDATE SET evolution_score = excluded.evolution_score,
              code_quality_score = excluded.code_quality_score,
              code_quality_method = excluded.code_quality_method,
@@ -317,53 +313,53 @@ async fn upsert_evaluation(
 
 /// Marks the run failed at the phase and logs the error (once: the same failure twice is one
 /// entry). A run nobody registered is created, so the failure is never lost.
-pub async fn fail(conn: &mut SqliteConnection, failure: &RunFailure) -> Result<(), StoreError> {
+pub async fn fail(conn: &mut Conn, failure: &RunFailure) -> Result<(), StoreError> {
     let run_id = failure.run_id.as_str();
-    let at = clock::sqlite_text(failure.at);
-    ensure_run(conn, run_id, None, failure.at).await?;
+    let at = clock::truncate(failure.at);
+    ensure_run(conn, run_id, None, at).await?;
     sqlx::query(
-        "INSERT INTO run_errors (run_id, phase, message, at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO run_errors (run_id, phase, message, at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (run_id, phase, message) DO NOTHING",
     )
     .bind(run_id)
     .bind(&failure.phase)
     .bind(&failure.message)
-    .bind(&at)
+    .bind(dialect::time(at))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!("log the error of run {run_id}")))?;
     sqlx::query(
-        "UPDATE agent_runs SET status = 'failed', phase = ?2, error = ?3,
-             finished_at = COALESCE(finished_at, ?4)
-         WHERE run_id = ?1",
+        "UPDATE agent_runs SET status = 'failed', phase = $2, error = $3,
+             finished_at = COALESCE(finished_at, $4)
+         WHERE run_id = $1",
     )
     .bind(run_id)
     .bind(&failure.phase)
     .bind(&failure.message)
-    .bind(&at)
+    .bind(dialect::time(at))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!("mark run {run_id} failed")))?;
-    finish_phase(conn, run_id, "failed", failure.at).await
+    finish_phase(conn, run_id, "failed", at).await
 }
 
 /// Closes the run: a failed run stays failed, and the first close's time is kept.
 pub async fn close(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     run_id: &str,
     status: RunStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE agent_runs SET
-             status = CASE WHEN status = 'failed' THEN status ELSE ?2 END,
-             finished_at = CASE WHEN ?2 = 'running' THEN finished_at
-                                ELSE COALESCE(finished_at, ?3) END
-         WHERE run_id = ?1",
+             status = CASE WHEN status = 'failed' THEN status ELSE $2 END,
+             finished_at = CASE WHEN $2 = 'running' THEN finished_at
+                                ELSE COALESCE(finished_at, $3) END
+         WHERE run_id = $1",
     )
     .bind(run_id)
     .bind(status.as_str())
-    .bind(clock::sqlite_text(now))
+    .bind(dialect::time(now))
     .execute(&mut *conn)
     .await
     .map_err(StoreError::query(format!("close run {run_id}")))?;

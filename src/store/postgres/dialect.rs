@@ -1,0 +1,31 @@
+//! What the shared store modules (`src/store/shared`) need that PostgreSQL spells its own way:
+//! the driver types, timestamps as `TIMESTAMPTZ`, SQL words SQLite lacks, and how writers
+//! serialise (row and advisory locks inside an ordinary transaction).
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::store::{clock, StoreError};
+
+pub type Conn = PgConnection;
+pub type Pool = PgPool;
+
+/// The larger of two values (SQLite's scalar `max`).
+pub const GREATEST: &str = "GREATEST";
+/// NULL-safe inequality (SQLite's `IS NOT`).
+pub const IS_DISTINCT_FROM: &str = "IS DISTINCT FROM";
+
+/// A timestamp as a `TIMESTAMPTZ` parameter, to the microsecond PostgreSQL keeps.
+pub fn time(at: DateTime<Utc>) -> DateTime<Utc> {
+    clock::truncate(at)
+}
+
+/// A transaction for a write: concurrent writers meet on the rows (or advisory locks) they take.
+pub async fn begin_write(
+    pool: &PgPool,
+    action: &str,
+) -> Result<Transaction<'static, Postgres>, StoreError> {
+    pool.begin()
+        .await
+        .map_err(StoreError::query(format!("begin to {action}")))
+}

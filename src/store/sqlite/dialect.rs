@@ -1,0 +1,32 @@
+//! What the shared store modules (`src/store/shared`) need that SQLite spells its own way: the
+//! driver types, timestamps as fixed-width text, SQL words PostgreSQL spells differently, and
+//! how writers serialise (`BEGIN IMMEDIATE`, the database's one write lock).
+
+use chrono::{DateTime, Utc};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::store::{clock, StoreError};
+
+pub type Conn = SqliteConnection;
+pub type Pool = SqlitePool;
+
+/// The larger of two values (PostgreSQL's `GREATEST`).
+pub const GREATEST: &str = "max";
+/// NULL-safe inequality (PostgreSQL's `IS DISTINCT FROM`).
+pub const IS_DISTINCT_FROM: &str = "IS NOT";
+
+/// A timestamp as SQLite keeps it: fixed-width UTC text (see [`clock::sqlite_text`]).
+pub fn time(at: DateTime<Utc>) -> String {
+    clock::sqlite_text(at)
+}
+
+/// A transaction holding the write lock from its first statement, so one that reads before it
+/// writes cannot fail half-way on a lock upgrade.
+pub async fn begin_write(
+    pool: &SqlitePool,
+    action: &str,
+) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    pool.begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(StoreError::query(format!("begin to {action}")))
+}
