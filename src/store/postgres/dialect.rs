@@ -29,3 +29,23 @@ pub async fn begin_write(
         .await
         .map_err(StoreError::query(format!("begin to {action}")))
 }
+
+/// Serialises the writers of `repository`'s pull requests until the transaction ends (a
+/// transaction-scoped advisory lock), so two new local PRs never draw the same number.
+pub async fn lock_pull_request_numbers(
+    conn: &mut PgConnection,
+    repository: &str,
+    action: String,
+) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("pull_requests:{repository}"))
+        .execute(conn)
+        .await
+        .map_err(StoreError::query(action))?;
+    Ok(())
+}
+
+/// Refreshes the materialized `system_stats` (after a write that changes its counts).
+pub async fn refresh_stats(pool: &PgPool) -> Result<(), StoreError> {
+    super::views::refresh_stats(pool).await
+}

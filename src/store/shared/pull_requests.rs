@@ -1,27 +1,28 @@
-//! Pull request rows: one per (repository, branch), local numbering per repository.
+//! Pull request rows: one per (repository, branch), local numbering per repository. Compiled
+//! once per backend; `super::dialect` supplies what differs.
 
-use sqlx::{SqliteConnection, SqlitePool};
-
+use super::dialect::{self, Conn, Pool};
 use crate::store::clock;
 use crate::store::rows::PULL_REQUEST_COLUMNS;
 use crate::store::summary::{merge_pull_request, needs_local_number, PrWriter};
 use crate::store::{PullRequestRow, StoreError};
 
 /// Writes `pr` over the row of its (repository, branch) inside the caller's transaction and
-/// returns the stored row. The caller's transaction began IMMEDIATE, holding the write lock,
-/// so two new local PRs never draw the same number.
+/// returns the stored row. Writers of one repository are serialised (see
+/// [`dialect::lock_pull_request_numbers`]), so two new local PRs never draw the same number.
 pub async fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     pr: &PullRequestRow,
     writer: PrWriter,
 ) -> Result<PullRequestRow, StoreError> {
     let action = || format!("record the pull request of {} {}", pr.repository, pr.branch);
+    dialect::lock_pull_request_numbers(&mut *conn, &pr.repository, action()).await?;
     let existing = select_for_branch(&mut *conn, &pr.repository, &pr.branch).await?;
     let mut row = merge_pull_request(existing.as_ref(), pr, writer);
     row.created_at = clock::truncate(row.created_at);
     if needs_local_number(&row) {
         let next: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM pull_requests WHERE repository = ?1",
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM pull_requests WHERE repository = $1",
         )
         .bind(&row.repository)
         .fetch_one(&mut *conn)
@@ -34,9 +35,9 @@ pub async fn upsert(
         Some(_) => {
             row.updated_at = clock::now();
             sqlx::query(
-                "UPDATE pull_requests SET run_id = ?3, forge = ?4, number = ?5, url = ?6,
-                     title = ?7, state = ?8, merged = ?9, head_commit = ?10, updated_at = ?11
-                 WHERE repository = ?1 AND branch = ?2",
+                "UPDATE pull_requests SET run_id = $3, forge = $4, number = $5, url = $6,
+                     title = $7, state = $8, merged = $9, head_commit = $10, updated_at = $11
+                 WHERE repository = $1 AND branch = $2",
             )
             .bind(&row.repository)
             .bind(&row.branch)
@@ -48,7 +49,7 @@ pub async fn upsert(
             .bind(&row.state)
             .bind(row.merged)
             .bind(&row.head_commit)
-            .bind(clock::sqlite_text(row.updated_at))
+            .bind(dialect::time(row.updated_at))
             .execute(&mut *conn)
             .await
             .map_err(StoreError::query(action()))?;
@@ -58,7 +59,7 @@ pub async fn upsert(
             sqlx::query(
                 "INSERT INTO pull_requests (run_id, repository, forge, number, url, branch,
                      title, state, merged, head_commit, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(&row.run_id)
             .bind(&row.repository)
@@ -70,8 +71,8 @@ pub async fn upsert(
             .bind(&row.state)
             .bind(row.merged)
             .bind(&row.head_commit)
-            .bind(clock::sqlite_text(row.created_at))
-            .bind(clock::sqlite_text(row.updated_at))
+            .bind(dialect::time(row.created_at))
+            .bind(dialect::time(row.updated_at))
             .execute(&mut *conn)
             .await
             .map_err(StoreError::query(action()))?;
@@ -81,12 +82,12 @@ pub async fn upsert(
 }
 
 async fn select_for_branch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     repository: &str,
     branch: &str,
 ) -> Result<Option<PullRequestRow>, StoreError> {
     let record: Option<PullRequestRow> = sqlx::query_as(&format!(
-        "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = ?1 AND branch = ?2"
+        "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = $1 AND branch = $2"
     ))
     .bind(repository)
     .bind(branch)
@@ -99,7 +100,7 @@ async fn select_for_branch(
 }
 
 pub async fn for_branch(
-    pool: &SqlitePool,
+    pool: &Pool,
     repository: &str,
     branch: &str,
 ) -> Result<Option<PullRequestRow>, StoreError> {
@@ -111,11 +112,11 @@ pub async fn for_branch(
 }
 
 pub async fn of_repository(
-    pool: &SqlitePool,
+    pool: &Pool,
     repository: &str,
 ) -> Result<Vec<PullRequestRow>, StoreError> {
     let records: Vec<PullRequestRow> = sqlx::query_as(&format!(
-        "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = ?1
+        "SELECT {PULL_REQUEST_COLUMNS} FROM pull_requests WHERE repository = $1
          ORDER BY created_at DESC, id DESC"
     ))
     .bind(repository)
@@ -128,21 +129,22 @@ pub async fn of_repository(
 }
 
 pub async fn set_state(
-    pool: &SqlitePool,
+    pool: &Pool,
     repository: &str,
     branch: &str,
     state: &str,
     merged: bool,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE pull_requests SET state = ?3, merged = ?4, updated_at = ?5
-         WHERE repository = ?1 AND branch = ?2 AND (state, merged) IS NOT (?3, ?4)",
-    )
+    let done = sqlx::query(&format!(
+        "UPDATE pull_requests SET state = $3, merged = $4, updated_at = $5
+         WHERE repository = $1 AND branch = $2 AND (state, merged) {is_distinct_from} ($3, $4)",
+        is_distinct_from = dialect::IS_DISTINCT_FROM,
+    ))
     .bind(repository)
     .bind(branch)
     .bind(state)
     .bind(merged)
-    .bind(clock::sqlite_text(clock::now()))
+    .bind(dialect::time(clock::now()))
     .execute(pool)
     .await
     .map_err(StoreError::query(format!(

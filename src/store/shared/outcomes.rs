@@ -2,36 +2,33 @@
 //! (the PR's new state, or the review recorded), the re-weighting of what the PR's run used and
 //! the outcome's own learning, in one transaction. The mark comes first and decides: when it
 //! changes no row the outcome was applied before, and the transaction is rolled back untouched.
-//! Two concurrent appliers meet on the PR row's lock (or the review's key) and the second finds
-//! nothing to do.
+//! Two concurrent appliers are serialised by the backend's write transaction (PostgreSQL: on
+//! the PR row's lock or the review's key; SQLite: `BEGIN IMMEDIATE`) and the second finds
+//! nothing to do. Compiled once per backend; `super::dialect` supplies what differs.
 
-use sqlx::{PgConnection, PgPool};
-
+use super::dialect::{self, Conn, Pool};
 use super::learnings::add_in;
-use super::views;
 use crate::store::{clock, learning_text};
 use crate::store::{OutcomeApplied, OutcomeEvent, OutcomeLearning, OutcomeRecord, StoreError};
 
 pub async fn apply(
-    pool: &PgPool,
+    pool: &Pool,
     outcome: &OutcomeRecord,
 ) -> Result<Option<OutcomeApplied>, StoreError> {
     let action = format!(
         "apply an outcome of the pull request of {} {}",
         outcome.repository, outcome.branch
     );
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(StoreError::query(format!("begin to {action}")))?;
+    let mut tx = dialect::begin_write(pool, &action).await?;
     if !mark_applied(&mut tx, outcome).await? {
         return Ok(None);
     }
-    let mut adjusted: Vec<i64> = sqlx::query_scalar(
-        "UPDATE learnings SET weight = GREATEST(weight + $2, 0)
+    let mut adjusted: Vec<i64> = sqlx::query_scalar(&format!(
+        "UPDATE learnings SET weight = {greatest}(weight + $2, 0)
          WHERE id IN (SELECT learning_id FROM learning_uses WHERE run_id = $1)
          RETURNING id",
-    )
+        greatest = dialect::GREATEST,
+    ))
     .bind(&outcome.run_id)
     .bind(outcome.weight_delta)
     .fetch_all(&mut *tx)
@@ -46,7 +43,7 @@ pub async fn apply(
         .await
         .map_err(StoreError::query(format!("commit: {action}")))?;
     if added {
-        views::refresh_stats(pool).await?;
+        dialect::refresh_stats(pool).await?;
     }
     Ok(Some(OutcomeApplied {
         adjusted,
@@ -56,22 +53,20 @@ pub async fn apply(
 }
 
 /// Marks the outcome applied; false when it was already.
-async fn mark_applied(
-    conn: &mut PgConnection,
-    outcome: &OutcomeRecord,
-) -> Result<bool, StoreError> {
+async fn mark_applied(conn: &mut Conn, outcome: &OutcomeRecord) -> Result<bool, StoreError> {
     let (repository, branch) = (&outcome.repository, &outcome.branch);
     let done = match &outcome.event {
-        OutcomeEvent::State { state, merged } => sqlx::query(
+        OutcomeEvent::State { state, merged } => sqlx::query(&format!(
             "UPDATE pull_requests SET state = $3, merged = $4, updated_at = $5
              WHERE repository = $1 AND branch = $2
-               AND (state, merged) IS DISTINCT FROM ($3, $4)",
-        )
+               AND (state, merged) {is_distinct_from} ($3, $4)",
+            is_distinct_from = dialect::IS_DISTINCT_FROM,
+        ))
         .bind(repository)
         .bind(branch)
         .bind(state)
         .bind(*merged)
-        .bind(clock::now())
+        .bind(dialect::time(clock::now()))
         .execute(&mut *conn)
         .await
         .map_err(StoreError::query(format!(
@@ -89,7 +84,7 @@ async fn mark_applied(
         .bind(branch)
         .bind(review_id)
         .bind(reviewer)
-        .bind(clock::now())
+        .bind(dialect::time(clock::now()))
         .execute(&mut *conn)
         .await
         .map_err(StoreError::query(format!(
@@ -100,19 +95,18 @@ async fn mark_applied(
 }
 
 /// Adds or reinforces the outcome's learning: (its id, whether it is a new row).
-async fn learn(
-    conn: &mut PgConnection,
-    learning: &OutcomeLearning,
-) -> Result<(i64, bool), StoreError> {
+async fn learn(conn: &mut Conn, learning: &OutcomeLearning) -> Result<(i64, bool), StoreError> {
     match learning {
         OutcomeLearning::Reinforce { id, weight } => {
-            let done =
-                sqlx::query("UPDATE learnings SET weight = GREATEST(weight + $2, 0) WHERE id = $1")
-                    .bind(id)
-                    .bind(weight)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(StoreError::query(format!("re-weight learning {id}")))?;
+            let done = sqlx::query(&format!(
+                "UPDATE learnings SET weight = {greatest}(weight + $2, 0) WHERE id = $1",
+                greatest = dialect::GREATEST,
+            ))
+            .bind(id)
+            .bind(weight)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query(format!("re-weight learning {id}")))?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::UnknownLearning(*id));
             }
