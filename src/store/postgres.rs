@@ -6,7 +6,7 @@
 
 mod analytics;
 mod dialect;
-mod reads;
+mod overview;
 mod search;
 
 // Compiled once per backend, each over this backend's `dialect`: a query changes in one place.
@@ -19,6 +19,9 @@ mod outcomes;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/pull_requests.rs"]
 mod pull_requests;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/reads.rs"]
+mod reads;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/runs.rs"]
 mod runs;
@@ -139,7 +142,7 @@ impl Store for PgStore {
         &self,
         query: &RunQuery,
     ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
-        reads::run_overview(&self.pool, query).await
+        overview::run_overview(&self.pool, query).await
     }
 
     async fn system_stats(&self) -> Result<SystemStats, StoreError> {

@@ -5,7 +5,7 @@
 
 mod analytics;
 mod dialect;
-mod reads;
+mod overview;
 mod search;
 
 // Compiled once per backend, each over this backend's `dialect`: a query changes in one place.
@@ -18,6 +18,9 @@ mod outcomes;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/pull_requests.rs"]
 mod pull_requests;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/reads.rs"]
+mod reads;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/runs.rs"]
 mod runs;
@@ -148,7 +151,7 @@ impl Store for SqliteStore {
         &self,
         query: &RunQuery,
     ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
-        reads::run_overview(&self.pool, query).await
+        overview::run_overview(&self.pool, query).await
     }
 
     async fn system_stats(&self) -> Result<SystemStats, StoreError> {

@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::store::{clock, StoreError};
 
+pub type Db = Postgres;
 pub type Conn = PgConnection;
 pub type Pool = PgPool;
 
@@ -49,3 +50,7 @@ pub async fn lock_pull_request_numbers(
 pub async fn refresh_stats(pool: &PgPool) -> Result<(), StoreError> {
     super::views::refresh_stats(pool).await
 }
+
+/// `run_overview` as it is now: a run's page shows its phase as it moves, between refreshes of
+/// the materialized view.
+pub const LIVE_RUN_OVERVIEW: &str = "run_overview_live";

@@ -7,6 +7,7 @@ use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::store::{clock, StoreError};
 
+pub type Db = Sqlite;
 pub type Conn = SqliteConnection;
 pub type Pool = SqlitePool;
 
@@ -45,3 +46,6 @@ pub async fn lock_pull_request_numbers(
 pub async fn refresh_stats(_pool: &SqlitePool) -> Result<(), StoreError> {
     Ok(())
 }
+
+/// `run_overview` as it is now (a plain view, always live).
+pub const LIVE_RUN_OVERVIEW: &str = "run_overview";

@@ -1,0 +1,91 @@
+//! The dashboard's reads: `system_stats`, one run in full, and the filters of a page of
+//! `run_overview` (each backend's `overview` reads the page). Compiled once per backend;
+//! `super::dialect` supplies what differs.
+
+use sqlx::types::Json;
+use sqlx::QueryBuilder;
+
+use super::dialect::{self, Db, Pool};
+use crate::store::rows::{OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS};
+use crate::store::{ErrorRow, PhaseTiming, RunDetail, RunQuery, StoreError, SystemStats};
+
+/// Narrows a query of `run_overview` (or `agent_runs`, which has the same filter columns) to
+/// `query`'s repository and status.
+pub fn push_filters(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
+    builder.push(" WHERE TRUE");
+    if let Some(repository) = &query.repository {
+        builder
+            .push(" AND repository = ")
+            .push_bind(repository.clone());
+    }
+    if let Some(status) = query.status {
+        builder.push(" AND status = ").push_bind(status.as_str());
+    }
+}
+
+pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {
+    let record: StatsRecord = sqlx::query_as(
+        "SELECT total_runs, succeeded_runs, failed_runs, nothing_runs, running_runs, prs_opened,
+                prs_merged, average_score, total_tokens, total_cost_usd, learnings, last_run_at
+         FROM system_stats",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(StoreError::query("read system_stats"))?;
+    Ok(record.into())
+}
+
+pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
+    let record: Option<OverviewRecord> = sqlx::query_as(&format!(
+        "SELECT {OVERVIEW_COLUMNS} FROM {view} WHERE run_id = $1",
+        view = dialect::LIVE_RUN_OVERVIEW,
+    ))
+    .bind(run_id)
+    .fetch_optional(pool)
+    .await
+    .map_err(StoreError::query(format!("read run {run_id}")))?;
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let documents: Vec<(String, Json<serde_json::Value>)> =
+        sqlx::query_as("SELECT name, content FROM run_artifacts WHERE run_id = $1 ORDER BY name")
+            .bind(run_id)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::query(format!(
+                "read the artifacts of run {run_id}"
+            )))?;
+    let errors: Vec<ErrorRow> = sqlx::query_as(
+        "SELECT run_id, phase, message, at FROM run_errors WHERE run_id = $1 ORDER BY at, id",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the errors of run {run_id}"
+    )))?;
+    let phases: Vec<PhaseRecord> = sqlx::query_as(
+        "SELECT phase, started_at, finished_at, status FROM run_phases WHERE run_id = $1
+         ORDER BY started_at, phase",
+    )
+    .bind(run_id)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the phases of run {run_id}"
+    )))?;
+    Ok(Some(RunDetail {
+        overview: record.try_into()?,
+        artifacts: documents
+            .into_iter()
+            .map(|(name, Json(content))| (name, content))
+            .collect(),
+        errors,
+        learnings_used: super::learnings::used_by(pool, run_id).await?,
+        learnings_produced: super::learnings::produced_by(pool, run_id).await?,
+        phases: phases
+            .into_iter()
+            .map(PhaseTiming::try_from)
+            .collect::<Result<_, _>>()?,
+    }))
+}
