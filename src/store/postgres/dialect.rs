@@ -54,3 +54,11 @@ pub async fn refresh_stats(pool: &PgPool) -> Result<(), StoreError> {
 /// `run_overview` as it is now: a run's page shows its phase as it moves, between refreshes of
 /// the materialized view.
 pub const LIVE_RUN_OVERVIEW: &str = "run_overview_live";
+
+pub const BACKEND: &str = "postgres";
+pub type BackendStore = super::PgStore;
+
+/// Refreshes the materialized `run_overview` and `system_stats` (after a run's milestone).
+pub async fn refresh_views(pool: &PgPool) -> Result<(), StoreError> {
+    super::views::refresh_all(pool).await
+}

@@ -1,0 +1,154 @@
+//! The `Store` operations over the shared modules, compiled once per backend: what a backend
+//! does besides (refreshing materialized views, how a write transaction begins) comes from
+//! `super::dialect`.
+
+use async_trait::async_trait;
+
+use super::dialect::{self, BackendStore, BACKEND};
+use super::{analytics, learnings, outcomes, overview, pull_requests, reads, runs, search};
+use crate::artifacts::Learning;
+use crate::store::summary::PrWriter;
+use crate::store::{
+    clock, Analytics, AnalyticsQuery, LearningRow, NewLearning, NewRun, OutcomeApplied,
+    OutcomeRecord, PullRequestRow, RunArtifacts, RunDetail, RunFailure, RunOverviewRow, RunQuery,
+    RunStatus, Store, StoreError, SystemStats,
+};
+
+#[async_trait]
+impl Store for BackendStore {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        self.run_migrations().await
+    }
+
+    async fn register_run(&self, run: &NewRun) -> Result<(), StoreError> {
+        runs::register(&self.pool, run).await?;
+        dialect::refresh_views(&self.pool).await
+    }
+
+    async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError> {
+        runs::set_phase(&self.pool, run_id, phase).await
+    }
+
+    async fn persist_artifacts(&self, artifacts: &RunArtifacts) -> Result<(), StoreError> {
+        runs::persist(&self.pool, artifacts).await?;
+        dialect::refresh_views(&self.pool).await
+    }
+
+    async fn record_failure(&self, failure: &RunFailure) -> Result<(), StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "record a failure").await?;
+        runs::fail(&mut tx, failure).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit the failure"))?;
+        dialect::refresh_views(&self.pool).await
+    }
+
+    async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "close the run").await?;
+        runs::close(&mut tx, run_id, status, clock::now()).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit closing the run"))?;
+        dialect::refresh_views(&self.pool).await
+    }
+
+    async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
+        reads::run_detail(&self.pool, run_id).await
+    }
+
+    async fn run_overview(
+        &self,
+        query: &RunQuery,
+    ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
+        overview::run_overview(&self.pool, query).await
+    }
+
+    async fn system_stats(&self) -> Result<SystemStats, StoreError> {
+        reads::system_stats(&self.pool).await
+    }
+
+    async fn add_learning(&self, learning: &NewLearning) -> Result<i64, StoreError> {
+        let id = learnings::add(&self.pool, learning).await?;
+        dialect::refresh_stats(&self.pool).await?;
+        Ok(id)
+    }
+
+    async fn learnings(&self, repository: &str) -> Result<Vec<LearningRow>, StoreError> {
+        learnings::of_repository(&self.pool, repository).await
+    }
+
+    async fn adjust_learning_weight(&self, id: i64, delta: f64) -> Result<(), StoreError> {
+        learnings::adjust_weight(&self.pool, id, delta).await
+    }
+
+    async fn relevant_learnings(
+        &self,
+        repository: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Learning>, StoreError> {
+        search::relevant(&self.pool, repository, query, limit).await
+    }
+
+    async fn record_learning_use(&self, run_id: &str, ids: &[i64]) -> Result<(), StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "record learning uses").await?;
+        learnings::record_uses(&mut tx, run_id, ids).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit learning uses"))
+    }
+
+    async fn learnings_used_by(&self, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
+        learnings::used_by(&self.pool, run_id).await
+    }
+
+    async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequestRow>, StoreError> {
+        pull_requests::of_repository(&self.pool, repository).await
+    }
+
+    async fn pull_request_for_branch(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Option<PullRequestRow>, StoreError> {
+        pull_requests::for_branch(&self.pool, repository, branch).await
+    }
+
+    async fn upsert_pull_request(&self, pr: &PullRequestRow) -> Result<PullRequestRow, StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "record the pull request").await?;
+        let row = pull_requests::upsert(&mut tx, pr, PrWriter::Forge).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit the pull request"))?;
+        Ok(row)
+    }
+
+    async fn set_pull_request_state(
+        &self,
+        repository: &str,
+        branch: &str,
+        state: &str,
+        merged: bool,
+    ) -> Result<bool, StoreError> {
+        pull_requests::set_state(&self.pool, repository, branch, state, merged).await
+    }
+
+    async fn apply_outcome(
+        &self,
+        outcome: &OutcomeRecord,
+    ) -> Result<Option<OutcomeApplied>, StoreError> {
+        outcomes::apply(&self.pool, outcome).await
+    }
+
+    async fn repositories(&self) -> Result<Vec<String>, StoreError> {
+        analytics::repositories(&self.pool).await
+    }
+
+    async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
+        analytics::analytics(&self.pool, query).await
+    }
+}
