@@ -141,7 +141,7 @@ impl Default for RunQuery {
 }
 
 /// `system_stats`: the dashboard's headline numbers.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, FromRow)]
 pub struct SystemStats {
     pub total_runs: i64,
     pub succeeded_runs: i64,
@@ -149,6 +149,7 @@ pub struct SystemStats {
     pub nothing_runs: i64,
     pub running_runs: i64,
     /// succeeded / finished runs, 0-1; None before any run finished.
+    #[sqlx(skip)]
     pub success_rate: Option<f64>,
     pub prs_opened: i64,
     pub prs_merged: i64,
@@ -157,6 +158,17 @@ pub struct SystemStats {
     pub total_cost_usd: f64,
     pub learnings: i64,
     pub last_run_at: Option<DateTime<Utc>>,
+}
+
+impl SystemStats {
+    /// Fills in `success_rate` from the counts (the view has no column for it).
+    pub(crate) fn with_success_rate(self) -> Self {
+        let finished = self.succeeded_runs + self.failed_runs + self.nothing_runs;
+        Self {
+            success_rate: (finished > 0).then(|| self.succeeded_runs as f64 / finished as f64),
+            ..self
+        }
+    }
 }
 
 /// A pull request as the store knows it (the local forge's PRs live only here).
@@ -293,5 +305,27 @@ impl PhaseTiming {
     pub fn duration_secs(&self) -> Option<f64> {
         self.finished_at
             .map(|end| (end - self.started_at).num_microseconds().unwrap_or(0) as f64 / 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_rate_counts_finished_runs_only() {
+        let stats = |succeeded, failed, nothing, running| {
+            SystemStats {
+                total_runs: succeeded + failed + nothing + running,
+                succeeded_runs: succeeded,
+                failed_runs: failed,
+                nothing_runs: nothing,
+                running_runs: running,
+                ..SystemStats::default()
+            }
+            .with_success_rate()
+        };
+        assert_eq!(stats(0, 0, 0, 2).success_rate, None);
+        assert_eq!(stats(3, 1, 0, 5).success_rate, Some(0.75));
     }
 }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{PhaseTiming, RunOverviewRow, RunStatus, StoreError, SystemStats};
+use super::{PhaseTiming, RunOverviewRow, RunStatus, StoreError};
 
 /// One row of `run_overview`.
 #[derive(Debug, FromRow)]
@@ -99,44 +99,6 @@ impl TryFrom<PhaseRecord> for PhaseTiming {
     }
 }
 
-/// The one row of `system_stats`.
-#[derive(Debug, FromRow)]
-pub struct StatsRecord {
-    pub total_runs: i64,
-    pub succeeded_runs: i64,
-    pub failed_runs: i64,
-    pub nothing_runs: i64,
-    pub running_runs: i64,
-    pub prs_opened: i64,
-    pub prs_merged: i64,
-    pub average_score: Option<f64>,
-    pub total_tokens: i64,
-    pub total_cost_usd: f64,
-    pub learnings: i64,
-    pub last_run_at: Option<DateTime<Utc>>,
-}
-
-impl From<StatsRecord> for SystemStats {
-    fn from(r: StatsRecord) -> Self {
-        let finished = r.succeeded_runs + r.failed_runs + r.nothing_runs;
-        Self {
-            total_runs: r.total_runs,
-            succeeded_runs: r.succeeded_runs,
-            failed_runs: r.failed_runs,
-            nothing_runs: r.nothing_runs,
-            running_runs: r.running_runs,
-            success_rate: (finished > 0).then(|| r.succeeded_runs as f64 / finished as f64),
-            prs_opened: r.prs_opened,
-            prs_merged: r.prs_merged,
-            average_score: r.average_score,
-            total_tokens: r.total_tokens,
-            total_cost_usd: r.total_cost_usd,
-            learnings: r.learnings,
-            last_run_at: r.last_run_at,
-        }
-    }
-}
-
 /// The columns of `learnings` that make a `LearningRow`, in order, for `SELECT`.
 pub const LEARNING_COLUMNS: &str =
     "id, repository, kind, content, source, weight, uses, created_at, updated_at";
@@ -195,27 +157,5 @@ mod tests {
             RunOverviewRow::try_from(overview("exploded", None)),
             Err(StoreError::Corrupt(_))
         ));
-    }
-
-    #[test]
-    fn success_rate_counts_finished_runs_only() {
-        let stats = |succeeded, failed, nothing, running| {
-            SystemStats::from(StatsRecord {
-                total_runs: succeeded + failed + nothing + running,
-                succeeded_runs: succeeded,
-                failed_runs: failed,
-                nothing_runs: nothing,
-                running_runs: running,
-                prs_opened: 0,
-                prs_merged: 0,
-                average_score: None,
-                total_tokens: 0,
-                total_cost_usd: 0.0,
-                learnings: 0,
-                last_run_at: None,
-            })
-        };
-        assert_eq!(stats(0, 0, 0, 2).success_rate, None);
-        assert_eq!(stats(3, 1, 0, 5).success_rate, Some(0.75));
     }
 }

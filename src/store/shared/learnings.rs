@@ -1,8 +1,10 @@
-//! Learnings: added or merged by normalised content, re-weighted, counted as used. Compiled
-//! once per backend; `super::dialect` supplies what differs, and each backend's `search`
-//! retrieves them by relevance.
+//! Learnings: added or merged by normalised content, re-weighted, counted as used, and the
+//! most relevant to a run found. Compiled once per backend; `super::dialect` supplies what
+//! differs, and each backend's `search` its full-text matching and ranking SQL.
 
 use super::dialect::{self, Conn, Pool};
+use super::search;
+use crate::artifacts::Learning;
 use crate::store::rows::LEARNING_COLUMNS;
 use crate::store::{clock, learning_text};
 use crate::store::{LearningRow, NewLearning, StoreError};
@@ -74,6 +76,39 @@ pub async fn adjust_weight(pool: &Pool, id: i64, delta: f64) -> Result<(), Store
         return Err(StoreError::UnknownLearning(id));
     }
     Ok(())
+}
+
+/// The top `limit` learnings of `repository` for a run described by `query`. Every word that
+/// occurs at all first: few learnings match them all, so few are scored. When that leaves fewer
+/// than `limit`, any word (OR), which the backend's ranking rewards for matching more of them.
+pub async fn relevant(
+    pool: &Pool,
+    repository: &str,
+    query: &str,
+    limit: u32,
+) -> Result<Vec<Learning>, StoreError> {
+    let terms = learning_text::search_terms(query);
+    let now = clock::now();
+    if !terms.is_empty() {
+        let occurring = search::occurring_terms(pool, &terms).await?;
+        if occurring.is_empty() {
+            return search::ranked(pool, repository, None, now, limit).await;
+        }
+        let all_of = occurring.join(search::AND);
+        let every_word = search::ranked(pool, repository, Some(&all_of), now, limit).await?;
+        if every_word.len() >= limit as usize || (occurring.len() == 1 && !every_word.is_empty()) {
+            return Ok(every_word);
+        }
+        if occurring.len() > 1 {
+            let any_of = occurring.join(search::OR);
+            let any_word = search::ranked(pool, repository, Some(&any_of), now, limit).await?;
+            if !any_word.is_empty() {
+                return Ok(any_word);
+            }
+        }
+    }
+    // Nothing matched: the heaviest, freshest learnings are still the best advice.
+    search::ranked(pool, repository, None, now, limit).await
 }
 
 /// Records that `run_id` used these learnings; each (run, learning) counts once.

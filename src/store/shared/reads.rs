@@ -6,7 +6,7 @@ use sqlx::types::Json;
 use sqlx::QueryBuilder;
 
 use super::dialect::{self, Db, Pool};
-use crate::store::rows::{OverviewRecord, PhaseRecord, StatsRecord, OVERVIEW_COLUMNS};
+use crate::store::rows::{OverviewRecord, PhaseRecord, OVERVIEW_COLUMNS};
 use crate::store::{ErrorRow, PhaseTiming, RunDetail, RunQuery, StoreError, SystemStats};
 
 /// Narrows a query of `run_overview` (or `agent_runs`, which has the same filter columns) to
@@ -24,7 +24,7 @@ pub fn push_filters(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
 }
 
 pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {
-    let record: StatsRecord = sqlx::query_as(
+    let stats: SystemStats = sqlx::query_as(
         "SELECT total_runs, succeeded_runs, failed_runs, nothing_runs, running_runs, prs_opened,
                 prs_merged, average_score, total_tokens, total_cost_usd, learnings, last_run_at
          FROM system_stats",
@@ -32,7 +32,7 @@ pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {
     .fetch_one(pool)
     .await
     .map_err(StoreError::query("read system_stats"))?;
-    Ok(record.into())
+    Ok(stats.with_success_rate())
 }
 
 pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, StoreError> {

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
-use super::{analytics, learnings, outcomes, overview, pull_requests, reads, runs, search};
+use super::{analytics, learnings, outcomes, overview, pull_requests, reads, runs};
 use crate::artifacts::Learning;
 use crate::store::summary::PrWriter;
 use crate::store::{
@@ -91,7 +91,7 @@ impl Store for BackendStore {
         query: &str,
         limit: u32,
     ) -> Result<Vec<Learning>, StoreError> {
-        search::relevant(&self.pool, repository, query, limit).await
+        learnings::relevant(&self.pool, repository, query, limit).await
     }
 
     async fn record_learning_use(&self, run_id: &str, ids: &[i64]) -> Result<(), StoreError> {
