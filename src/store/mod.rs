@@ -1,5 +1,8 @@
 //! The memory store: one interface, PostgreSQL (production) and SQLite (the embedded default)
-//! behind it, with the same behaviour.
+//! behind it, with the same behaviour. What both backends do alike is written once in
+//! `shared/` and compiled into each backend over its `dialect` module (driver types, timestamp
+//! encoding, SQL words, write locking, view refreshes); full-text ranking, the run_overview
+//! page and the analytics SQL stay per backend.
 
 mod analytics;
 pub mod clock;

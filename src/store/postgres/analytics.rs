@@ -1,4 +1,4 @@
-//! The dashboard's aggregates on PostgreSQL (`Store::analytics`, `Store::repositories`), read
+//! The dashboard's aggregates on PostgreSQL (`Store::analytics`), read
 //! from the tables rather than the materialized views, so they are as fresh as the last write.
 
 use sqlx::PgPool;
@@ -8,13 +8,6 @@ use crate::store::{Analytics, AnalyticsQuery, StoreError};
 
 /// The runs every aggregate covers: started since $1, of repository $2 when it is not NULL.
 const SELECTED_RUNS: &str = "r.started_at >= $1 AND ($2::TEXT IS NULL OR r.repository = $2)";
-
-pub async fn repositories(pool: &PgPool) -> Result<Vec<String>, StoreError> {
-    sqlx::query_scalar("SELECT DISTINCT repository FROM agent_runs ORDER BY repository")
-        .fetch_all(pool)
-        .await
-        .map_err(StoreError::query("list the repositories"))
-}
 
 pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
     let repository = query.repository.as_deref();

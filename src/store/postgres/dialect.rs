@@ -1,11 +1,15 @@
 //! What the shared store modules (`src/store/shared`) need that PostgreSQL spells its own way:
-//! the driver types, timestamps as `TIMESTAMPTZ`, SQL words SQLite lacks, and how writers
-//! serialise (row and advisory locks inside an ordinary transaction).
+//! the driver types, timestamps as `TIMESTAMPTZ`, SQL words SQLite lacks, how writers
+//! serialise (row and advisory locks inside an ordinary transaction), and the materialized
+//! views to refresh after a write.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::store::{clock, StoreError};
+
+pub const BACKEND: &str = "postgres";
+pub type BackendStore = super::PgStore;
 
 pub type Db = Postgres;
 pub type Conn = PgConnection;
@@ -54,9 +58,6 @@ pub async fn refresh_stats(pool: &PgPool) -> Result<(), StoreError> {
 /// `run_overview` as it is now: a run's page shows its phase as it moves, between refreshes of
 /// the materialized view.
 pub const LIVE_RUN_OVERVIEW: &str = "run_overview_live";
-
-pub const BACKEND: &str = "postgres";
-pub type BackendStore = super::PgStore;
 
 /// Refreshes the materialized `run_overview` and `system_stats` (after a run's milestone).
 pub async fn refresh_views(pool: &PgPool) -> Result<(), StoreError> {

@@ -1,5 +1,5 @@
-//! The dashboard's reads: `system_stats`, one run in full, and the filters of a page of
-//! `run_overview` (each backend's `overview` reads the page). Compiled once per backend;
+//! The dashboard's reads: `system_stats`, one run in full, the repositories, and the filters of
+//! a page of `run_overview` (each backend's `overview` reads the page). Compiled once per backend;
 //! `super::dialect` supplies what differs.
 
 use sqlx::types::Json;
@@ -21,6 +21,13 @@ pub fn push_filters(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
     if let Some(status) = query.status {
         builder.push(" AND status = ").push_bind(status.as_str());
     }
+}
+
+pub async fn repositories(pool: &Pool) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar("SELECT DISTINCT repository FROM agent_runs ORDER BY repository")
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query("list the repositories"))
 }
 
 pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {

@@ -145,7 +145,7 @@ impl Store for BackendStore {
     }
 
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {
-        analytics::repositories(&self.pool).await
+        reads::repositories(&self.pool).await
     }
 
     async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {

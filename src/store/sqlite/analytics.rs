@@ -1,4 +1,4 @@
-//! The dashboard's aggregates on SQLite (`Store::analytics`, `Store::repositories`). Timestamps
+//! The dashboard's aggregates on SQLite (`Store::analytics`). Timestamps
 //! are fixed-width UTC text, so the window is a text comparison and days come from `date()`.
 
 use sqlx::SqlitePool;
@@ -9,13 +9,6 @@ use crate::store::{Analytics, AnalyticsQuery, StoreError};
 
 /// The runs every aggregate covers: started since ?1, of repository ?2 when it is not NULL.
 const SELECTED_RUNS: &str = "r.started_at >= ?1 AND (?2 IS NULL OR r.repository = ?2)";
-
-pub async fn repositories(pool: &SqlitePool) -> Result<Vec<String>, StoreError> {
-    sqlx::query_scalar("SELECT DISTINCT repository FROM agent_runs ORDER BY repository")
-        .fetch_all(pool)
-        .await
-        .map_err(StoreError::query("list the repositories"))
-}
 
 pub async fn analytics(pool: &SqlitePool, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
     let since = clock::sqlite_text(query.since);

@@ -1,11 +1,15 @@
 //! What the shared store modules (`src/store/shared`) need that SQLite spells its own way: the
-//! driver types, timestamps as fixed-width text, SQL words PostgreSQL spells differently, and
-//! how writers serialise (`BEGIN IMMEDIATE`, the database's one write lock).
+//! driver types, timestamps as fixed-width text, SQL words PostgreSQL spells differently, how
+//! writers serialise (`BEGIN IMMEDIATE`, the database's one write lock), and that no view needs
+//! refreshing.
 
 use chrono::{DateTime, Utc};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
 use crate::store::{clock, StoreError};
+
+pub const BACKEND: &str = "sqlite";
+pub type BackendStore = super::SqliteStore;
 
 pub type Db = Sqlite;
 pub type Conn = SqliteConnection;
@@ -49,9 +53,6 @@ pub async fn refresh_stats(_pool: &SqlitePool) -> Result<(), StoreError> {
 
 /// `run_overview` as it is now (a plain view, always live).
 pub const LIVE_RUN_OVERVIEW: &str = "run_overview";
-
-pub const BACKEND: &str = "sqlite";
-pub type BackendStore = super::SqliteStore;
 
 /// Nothing to refresh: SQLite's views are plain views.
 pub async fn refresh_views(_pool: &SqlitePool) -> Result<(), StoreError> {
