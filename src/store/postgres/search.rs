@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::artifacts::Learning;
-use crate::store::ranking;
-use crate::store::ranking::RankedLearningRecord;
+use crate::store::ranking::{self, RankedLearningRecord};
 use crate::store::rows::LEARNING_COLUMNS;
 use crate::store::StoreError;
 
