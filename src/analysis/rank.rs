@@ -2,6 +2,12 @@
 //! personalization). Same conventions as networkx: each node's out-weights are normalised, and
 //! the rank of nodes without out-edges is handed out by the personalization vector.
 
+use rayon::prelude::*;
+
+/// Edges one task of an iteration handles: a large graph's iterations are split between the
+/// cores, a small one's are not.
+const EDGES_PER_TASK: usize = 1 << 18;
+
 /// A directed, weighted edge between node indices.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
@@ -45,19 +51,40 @@ pub fn pagerank(
     for edge in edges.iter().filter(|e| e.weight > 0.0) {
         out_weight[edge.from] += edge.weight;
     }
+    // Each edge's share of its source's rank, once: the iterations only multiply.
+    let shares: Vec<(usize, usize, f64)> = edges
+        .iter()
+        .filter(|e| e.weight > 0.0)
+        .map(|e| {
+            (
+                e.from,
+                e.to,
+                options.damping * e.weight / out_weight[e.from],
+            )
+        })
+        .collect();
+    let dangling_nodes: Vec<usize> = (0..nodes).filter(|&i| out_weight[i] == 0.0).collect();
     let mut rank = vec![1.0 / nodes as f64; nodes];
     let mut next = vec![0.0; nodes];
     for _ in 0..options.max_iterations {
-        let dangling: f64 = (0..nodes)
-            .filter(|&i| out_weight[i] == 0.0)
-            .map(|i| rank[i])
-            .sum();
+        let dangling: f64 = dangling_nodes.iter().map(|&i| rank[i]).sum();
         for (j, value) in next.iter_mut().enumerate() {
             *value = (1.0 - options.damping) * jump[j] + options.damping * dangling * jump[j];
         }
-        for edge in edges.iter().filter(|e| e.weight > 0.0) {
-            next[edge.to] +=
-                options.damping * rank[edge.from] * edge.weight / out_weight[edge.from];
+        // Both cores share the edges of a large graph, each chunk summed into a vector of its
+        // own; the chunks are added in order, so the ranks do not depend on the scheduling.
+        let flows: Vec<Vec<f64>> = shares
+            .par_chunks(EDGES_PER_TASK)
+            .map(|chunk| {
+                let mut flow = vec![0.0; nodes];
+                for &(from, to, share) in chunk {
+                    flow[to] += rank[from] * share;
+                }
+                flow
+            })
+            .collect();
+        for flow in &flows {
+            next.iter_mut().zip(flow).for_each(|(x, y)| *x += y);
         }
         let change: f64 = rank.iter().zip(&next).map(|(a, b)| (a - b).abs()).sum();
         std::mem::swap(&mut rank, &mut next);
