@@ -11,12 +11,11 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
 use super::tokens;
-use crate::analysis::rank::{pagerank, Edge, PageRankOptions};
+use crate::analysis::rank::{pagerank_grouped, GroupLink, PageRankOptions};
 use crate::analysis::tags::{Definition, FileTags};
 use crate::artifacts::{RankedFile, RepoMap};
 
@@ -25,8 +24,6 @@ use crate::artifacts::{RankedFile, RepoMap};
 const MAX_DEFINERS: usize = 32;
 /// Files listed in `ranked_files`.
 const MAX_RANKED_FILES: usize = 200;
-/// Files one task reads when linking them (both cores link a large tree's files).
-const FILES_PER_TASK: usize = 512;
 /// Files parsed in the first round; each further round parses half as many again, so no more
 /// than about a third of the files parsed are parsed for nothing.
 const FIRST_ROUND: usize = 16;
@@ -80,9 +77,6 @@ fn build_in_rounds(
         ranked_files,
     }
 }
-
-/// A file's references to one identifier: (referencer, identifier, weight).
-type Reference = (usize, usize, f64);
 
 /// Ranks of files, and what the edges hand on to each file's definitions.
 struct Ranked<'a> {
@@ -226,42 +220,27 @@ fn rank<'a>(input: &MapInput<'a>) -> Ranked<'a> {
             }
         }
     }
-    // One edge per (referencer, definer, identifier); one reference per (referencer,
-    // identifier) with its weight, to hand the referencer's rank on to the identifier's
-    // definitions. Files are read in chunks on both cores, the chunks joined in order.
-    let linked: Vec<(Vec<Edge>, Vec<Reference>)> = (0..files.len())
-        .into_par_iter()
-        .chunks(FILES_PER_TASK)
-        .map(|chunk| {
-            let mut edges: Vec<Edge> = Vec::new();
-            let mut references: Vec<Reference> = Vec::new();
-            for referencer in chunk {
-                for (ident, count) in &files[referencer].1.references {
-                    let Some(&id) = identifiers.get(ident.as_str()) else {
-                        continue;
-                    };
-                    let others = &definers[id];
-                    if others.len() > MAX_DEFINERS || others == &[referencer] {
-                        continue;
-                    }
-                    let weight =
-                        identifier_weight(ident, others.len(), input.mentioned.contains(ident))
-                            * f64::from(*count).sqrt();
-                    references.push((referencer, id, weight));
-                    for &definer in others.iter().filter(|&&d| d != referencer) {
-                        edges.push(Edge {
-                            from: referencer,
-                            to: definer,
-                            weight,
-                        });
-                    }
-                }
+    // One link per (referencer, identifier), to the identifier's definers (all but the
+    // referencer: aider's edges, one per definer, grouped).
+    let mut links: Vec<GroupLink> = Vec::new();
+    for (referencer, (_, tags)) in files.iter().enumerate() {
+        for (ident, count) in &tags.references {
+            let Some(&id) = identifiers.get(ident.as_str()) else {
+                continue;
+            };
+            let others = &definers[id];
+            if others.len() > MAX_DEFINERS || others == &[referencer] {
+                continue;
             }
-            (edges, references)
-        })
-        .collect();
-    let edges: Vec<Edge> = linked.iter().flat_map(|(e, _)| e.iter().copied()).collect();
-    let references = linked.into_iter().flat_map(|(_, r)| r);
+            let weight = identifier_weight(ident, others.len(), input.mentioned.contains(ident))
+                * f64::from(*count).sqrt();
+            links.push(GroupLink {
+                from: referencer,
+                group: id,
+                weight,
+            });
+        }
+    }
     let personalization: Vec<f64> = files
         .iter()
         .map(|(path, _)| {
@@ -272,29 +251,25 @@ fn rank<'a>(input: &MapInput<'a>) -> Ranked<'a> {
             }
         })
         .collect();
-    let file_ranks = pagerank(
+    let ranked = pagerank_grouped(
         files.len(),
-        &edges,
+        &definers,
+        &links,
         Some(&personalization),
         PageRankOptions::default(),
     );
-    let mut out_weight = vec![0.0; files.len()];
-    for edge in &edges {
-        out_weight[edge.from] += edge.weight;
-    }
-    let mut received = vec![0.0; definers.len()];
     let mut sent_to_itself: FxHashMap<(usize, usize), f64> = FxHashMap::default();
-    for (referencer, id, weight) in references {
-        let sent = file_ranks[referencer] * weight / out_weight[referencer];
-        received[id] += sent;
-        if definers[id].contains(&referencer) {
-            *sent_to_itself.entry((referencer, id)).or_default() += sent;
+    for link in links.iter().filter(|l| definers[l.group].contains(&l.from)) {
+        let out = ranked.out_weight[link.from];
+        if out > 0.0 {
+            *sent_to_itself.entry((link.from, link.group)).or_default() +=
+                ranked.ranks[link.from] * link.weight / out;
         }
     }
     Ranked {
-        file_ranks,
+        file_ranks: ranked.ranks,
         identifiers,
-        received,
+        received: ranked.carried,
         sent_to_itself,
     }
 }
