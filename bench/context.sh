@@ -4,6 +4,10 @@
 # Goal: cold at most 3x tokei's wall time, warm at most 1.5x.
 #
 #   bench/context.sh                 # BENCH_SOURCE (default ~/.cargo/registry/src), BENCH_WORK
+#   BENCH_BINARY=/path/am-context bench/context.sh   # another build, e.g. an older one
+#
+# The machine may be shared: the load average is printed before and after, and user CPU is
+# reported beside wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +17,12 @@ runs=${BENCH_RUNS:-5}
 
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)"; exit 1; }
 command -v tokei >/dev/null || cargo install tokei --locked
-cargo build --release --quiet --bin am-context
-binary=$PWD/target/release/am-context
+if [ -n "${BENCH_BINARY:-}" ]; then
+  binary=$BENCH_BINARY
+else
+  cargo build --release --quiet --bin am-context
+  binary=$PWD/target/release/am-context
+fi
 
 # am-context reads a clone: the tree becomes one commit of a repository, once.
 repo=$work/run/repo
@@ -38,16 +46,20 @@ JSON
 export DATABASE_URL="sqlite://$work/am.db"
 context="$binary --input $work/input.json"
 
+echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/tokei.json" "tokei $repo"
 hyperfine --style basic --runs "$runs" --prepare "rm -rf $work/cache" --export-json "$work/cold.json" "$context"
 hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/warm.json" "$context"
 
+echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
-mean = lambda name: json.load(open(f"{work}/{name}.json"))["results"][0]["mean"]
-tokei, cold, warm = mean("tokei"), mean("cold"), mean("warm")
-print(f"tokei      {tokei:7.3f} s")
-print(f"am-context {cold:7.3f} s cold ({cold / tokei:4.1f}x tokei; goal <= 3x)")
-print(f"am-context {warm:7.3f} s warm ({warm / tokei:4.1f}x tokei; goal <= 1.5x)")
+result = lambda name: json.load(open(f"{work}/{name}.json"))["results"][0]
+tokei, cold, warm = result("tokei"), result("cold"), result("warm")
+line = lambda r: f"{r['mean']:7.3f} s wall, {r['user']:6.2f} s user, {r['system']:5.2f} s system"
+print(f"tokei            {line(tokei)}")
+print(f"am-context cold  {line(cold)} ({cold['mean'] / tokei['mean']:4.2f}x tokei; goal <= 3x)")
+print(f"am-context warm  {line(warm)} ({warm['mean'] / tokei['mean']:4.2f}x tokei; goal <= 1.5x)")
 PY

@@ -71,24 +71,24 @@ fn query_source(language: Language) -> String {
     }
 }
 
-/// The compiled tags query of every language, built once. A query that does not compile (it
+/// The compiled tags query of `language`, built once, when first needed (compiling all six
+/// costs more than parsing the few files a run may parse). A query that does not compile (it
 /// should not) leaves that language without tags rather than failing the run.
-fn queries() -> &'static HashMap<Language, Query> {
-    static QUERIES: OnceLock<HashMap<Language, Query>> = OnceLock::new();
-    QUERIES.get_or_init(|| {
-        Language::ALL
-            .into_iter()
-            .filter_map(
-                |language| match Query::new(&language.grammar(), &query_source(language)) {
-                    Ok(query) => Some((language, query)),
-                    Err(e) => {
-                        tracing::warn!("tags query for {} does not compile: {e}", language.name());
-                        None
-                    }
-                },
-            )
-            .collect()
-    })
+fn query(language: Language) -> Option<&'static Query> {
+    static QUERIES: [OnceLock<Option<Query>>; Language::ALL.len()] =
+        [const { OnceLock::new() }; Language::ALL.len()];
+    let slot = Language::ALL.iter().position(|l| *l == language)?;
+    QUERIES[slot]
+        .get_or_init(
+            || match Query::new(&language.grammar(), &query_source(language)) {
+                Ok(query) => Some(query),
+                Err(e) => {
+                    tracing::warn!("tags query for {} does not compile: {e}", language.name());
+                    None
+                }
+            },
+        )
+        .as_ref()
 }
 
 thread_local! {
@@ -119,7 +119,7 @@ pub fn parse(language: Language, source: &[u8]) -> Option<Tree> {
 
 /// The tags of `tree`, parsed from `source` in `language`.
 pub fn extract_from_tree(language: Language, tree: &Tree, source: &[u8]) -> FileTags {
-    match queries().get(&language) {
+    match query(language) {
         Some(query) => collect(query, tree.root_node(), source),
         None => FileTags::default(),
     }
@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn every_tags_query_compiles() {
         for language in Language::ALL {
-            assert!(queries().contains_key(&language), "{language:?}");
+            assert!(query(language).is_some(), "{language:?}");
         }
     }
 }

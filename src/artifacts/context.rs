@@ -46,7 +46,9 @@ pub struct LanguageStats {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RepoMap {
-    /// The rendered map: ranked files with their most important definitions' signatures.
+    /// The rendered map: ranked files with their most important definitions' signatures. Files
+    /// are ranked by the definitions and references of a lexical pass over every file;
+    /// signatures come from parsing the files shown. Generated and vendored files are left out.
     pub text: String,
     /// Estimated tokens of `text`.
     pub tokens: usize,
@@ -67,8 +69,13 @@ pub struct RankedFile {
 )]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
+    /// A TODO, FIXME or HACK comment.
     Todo,
+    /// A function of high cognitive complexity. Only the files parsed in full are measured: those
+    /// a lexical estimate ranks most complex, the files the map shows, and the recently changed
+    /// or issue-named ones; so this lists the most complex functions found, not a census.
     Complexity,
+    /// A module no test references.
     Untested,
     Lint,
     Format,

@@ -1,5 +1,7 @@
-//! Assembling context.json from its parts: the walk (with tags), linters and GitHub issues run
-//! side by side; then history, the ranked map, findings, learnings, all within their budgets.
+//! Assembling context.json from its parts: the walk (with lexical tags), linters and GitHub
+//! issues run side by side; then history, the ranked map (parsing the files it shows),
+//! findings (parsing the files likeliest to hold the most complex functions), learnings, all
+//! within their budgets.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -7,6 +9,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 
 use super::findings::{self, lint::LintOptions};
+use super::parse::Analyser;
 use super::repo_map::{self, MapInput};
 use super::summary;
 use super::tag_cache::TagCache;
@@ -51,14 +54,26 @@ pub struct ContextRequest<'a> {
 #[derive(Debug)]
 pub struct Built {
     pub context: Context,
+    /// Files read by the lexical pass (every file in a language the map reads).
+    pub scanned_files: usize,
+    /// Files parsed for the map and the findings, and files whose analysis the cache had.
     pub parsed_files: usize,
     pub cached_files: usize,
 }
 
 pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
+    let started = std::time::Instant::now();
     let clone = request.clone.to_path_buf();
-    let cache = request.tag_cache.as_deref().map(TagCache::new);
-    let walk_task = tokio::task::spawn_blocking(move || walk::walk(&clone, cache.as_ref()));
+    let walk_task = tokio::task::spawn_blocking(move || walk::walk(&clone));
+    // The history beside the walk: on a fresh clone of one big commit it is a diff of every
+    // file.
+    let history_clone = request.clone.to_path_buf();
+    let history_task = tokio::task::spawn_blocking(move || {
+        Ok::<_, RepoError>((
+            head_commit(&history_clone)?,
+            history::read(&history_clone, HistoryLimits::default())?,
+        ))
+    });
     let lint_task = async {
         match &request.lint {
             Some(options) => findings::lint::findings(request.clone, options).await,
@@ -79,13 +94,51 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
             None => Ok(Vec::new()),
         }
     };
-    let (walked, lints, issues) = tokio::join!(walk_task, lint_task, issues_task);
-    let walked = walked.map_err(|e| Error::step("walk the tree", e.to_string()))?;
+    let (walked, history, lints, issues) =
+        tokio::join!(walk_task, history_task, lint_task, issues_task);
+    let mut walked = walked.map_err(|e| Error::step("walk the tree", e.to_string()))?;
+    let (head_commit, history) =
+        history.map_err(|e| Error::step("read the history", e.to_string()))??;
     let issues = issues?;
-    let head_commit = head_commit(request.clone)?;
-    let history = history::read(request.clone, HistoryLimits::default())?;
     let summary = summary::summarize(&walked.files);
-    let repo_map = map(&walked, &history, &issues, request.map_tokens);
+    tracing::debug!(
+        "walked {} files in {:?}",
+        walked.files.len(),
+        started.elapsed()
+    );
+    let cache = request.tag_cache.as_deref().map(TagCache::new);
+    let (repo_map, measured, (parsed_files, cached_files)) = {
+        let mut analyser = Analyser::new(request.clone, &walked.files, cache.as_ref());
+        let focus = focus_files(&walked, &history, &issues);
+        let repo_map = map(&walked, &mut analyser, &focus, &issues, request.map_tokens);
+        tracing::debug!(
+            "map built, {:?} parsed/cached, at {:?}",
+            analyser.counts(),
+            started.elapsed()
+        );
+        // The most complex functions: measured where the estimate is highest, and in the
+        // files the run favours.
+        let mut candidates = findings::complexity::candidates(&walked.files, request.max_findings);
+        candidates.extend(
+            walked
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.tags.is_some() && focus.contains(&f.path))
+                .map(|(i, _)| i),
+        );
+        analyser.analyse(&candidates);
+        let counts = analyser.counts();
+        tracing::debug!(
+            "complexity measured, {counts:?} parsed/cached, at {:?}",
+            started.elapsed()
+        );
+        (repo_map, analyser.into_analysed(), counts)
+    };
+    let scanned_files = walked.files.iter().filter(|f| f.tags.is_some()).count();
+    for (i, analysis) in measured {
+        walked.files[i].complex_functions = analysis.complex_functions;
+    }
     let findings = select_findings(lints, &walked, request.max_findings);
     let check_commands = if request.config.checks.is_empty() {
         crate::repo::checks::detect(request.clone)
@@ -110,12 +163,13 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     }
     Ok(Built {
         context,
-        parsed_files: walked.parsed,
-        cached_files: walked.cached,
+        scanned_files,
+        parsed_files,
+        cached_files,
     })
 }
 
-fn head_commit(root: &Path) -> Result<String, Error> {
+fn head_commit(root: &Path) -> Result<String, RepoError> {
     let repo = git2::Repository::open(root)
         .map_err(|e| RepoError::git(format!("open the clone {}", root.display()), e))?;
     let head = repo
@@ -125,48 +179,76 @@ fn head_commit(root: &Path) -> Result<String, Error> {
     Ok(head.id().to_string())
 }
 
-fn map(
-    walked: &Walked,
-    history: &History,
-    issues: &[EligibleIssue],
-    budget: usize,
-) -> crate::artifacts::RepoMap {
-    let files: Vec<(&str, &crate::analysis::tags::FileTags)> = walked
+/// Files the map favours: changed recently, or named by an eligible issue.
+fn focus_files(walked: &Walked, history: &History, issues: &[EligibleIssue]) -> HashSet<String> {
+    let files: Vec<&str> = walked
         .files
         .iter()
-        .filter_map(|f| f.tags.as_ref().map(|t| (f.path.as_str(), t)))
+        .filter(|f| f.tags.is_some())
+        .map(|f| f.path.as_str())
         .collect();
-    let issue_text: String = issues
-        .iter()
-        .map(|i| format!("{}\n{}\n", i.title, i.body))
-        .collect();
-    let mut focus_files: HashSet<String> = history
+    let mut focus: HashSet<String> = history
         .hot_files
         .iter()
         .take(HOT_FOCUS_FILES)
         .map(|f| f.path.clone())
         .collect();
-    focus_files.extend(mentioned_files(&files, &issue_text));
-    focus_files.retain(|path| files.iter().any(|(p, _)| p == path));
-    let mentioned = mentioned_identifiers(&issue_text);
-    repo_map::build(&MapInput {
-        files,
-        focus_files: &focus_files,
-        mentioned: &mentioned,
-        budget,
-    })
+    focus.extend(mentioned_files(&files, &issue_text(issues)));
+    focus.retain(|path| files.contains(&path.as_str()));
+    focus
+}
+
+fn issue_text(issues: &[EligibleIssue]) -> String {
+    issues
+        .iter()
+        .map(|i| format!("{}\n{}\n", i.title, i.body))
+        .collect()
+}
+
+fn map(
+    walked: &Walked,
+    analyser: &mut Analyser<'_>,
+    focus_files: &HashSet<String>,
+    issues: &[EligibleIssue],
+    budget: usize,
+) -> crate::artifacts::RepoMap {
+    // The map's files, and where each sits among the walked ones.
+    let (indices, files): (Vec<usize>, Vec<(&str, &crate::analysis::tags::FileTags)>) = walked
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.tags.as_ref().map(|t| (i, (f.path.as_str(), t))))
+        .unzip();
+    let mentioned = mentioned_identifiers(&issue_text(issues));
+    let mut parse = |asked: &[usize]| {
+        let walked: Vec<usize> = asked.iter().map(|&a| indices[a]).collect();
+        analyser
+            .analyse(&walked)
+            .into_iter()
+            .map(|analysis| analysis.tags.clone())
+            .collect()
+    };
+    repo_map::build(
+        &MapInput {
+            files,
+            focus_files,
+            mentioned: &mentioned,
+            budget,
+        },
+        &mut parse,
+    )
 }
 
 /// Files an issue names by path, or by a file name distinctive enough (not `mod.rs`).
-fn mentioned_files(files: &[(&str, &crate::analysis::tags::FileTags)], text: &str) -> Vec<String> {
+fn mentioned_files(files: &[&str], text: &str) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
     files
         .iter()
-        .filter(|(path, _)| {
+        .filter(|path| {
             let name = path.rsplit('/').next().unwrap_or(path);
-            text.contains(path)
+            text.contains(**path)
                 || (name.len() >= 6
                     && !matches!(
                         name,
@@ -174,7 +256,7 @@ fn mentioned_files(files: &[(&str, &crate::analysis::tags::FileTags)], text: &st
                     )
                     && text.contains(name))
         })
-        .map(|(path, _)| (*path).to_owned())
+        .map(|path| (*path).to_owned())
         .collect()
 }
 

@@ -3,7 +3,9 @@
 pub mod build;
 pub mod file_analysis;
 pub mod findings;
+pub mod generated;
 pub mod issues;
+pub mod parse;
 pub mod repo_map;
 pub mod source_kind;
 pub mod summary;

@@ -1,12 +1,21 @@
 //! The ranked repo map, as aider builds it: files linked by the identifiers one defines and
 //! another references, ranked by weighted personalized PageRank, rendered as the best-ranked
 //! definitions with their signatures, as many as fit the token budget.
+//!
+//! The ranking reads the lexical tags of every file (cheap: no parse); only the files whose
+//! definitions can reach the map are parsed for their signatures, best first, until the
+//! definitions no unparsed file can outrank fill the budget. Since a definition the parse finds
+//! and the lexical pass missed has no edges of its own, no unparsed file can hold a definition
+//! scoring above its best lexical one, so the map is the one parsing every file would give.
 
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
 
 use super::tokens;
-use crate::analysis::rank::{pagerank, Edge, PageRankOptions};
+use crate::analysis::rank::{pagerank_grouped, GroupLink, PageRankOptions};
 use crate::analysis::tags::{Definition, FileTags};
 use crate::artifacts::{RankedFile, RepoMap};
 
@@ -15,11 +24,15 @@ use crate::artifacts::{RankedFile, RepoMap};
 const MAX_DEFINERS: usize = 32;
 /// Files listed in `ranked_files`.
 const MAX_RANKED_FILES: usize = 200;
+/// Files parsed in the first round; each further round parses half as many again, so no more
+/// than about a third of the files parsed are parsed for nothing.
+const FIRST_ROUND: usize = 16;
 
 /// What the map is built from.
 #[derive(Debug)]
 pub struct MapInput<'a> {
-    /// (path, tags) of every parsed file.
+    /// (path, lexical tags) of every file the map may show: the definitions and references
+    /// that rank the files.
     pub files: Vec<(&'a str, &'a FileTags)>,
     /// Files the run should favour: named by eligible issues, changed recently.
     pub focus_files: &'a HashSet<String>,
@@ -29,8 +42,18 @@ pub struct MapInput<'a> {
     pub budget: usize,
 }
 
-/// Builds the map.
-pub fn build(input: &MapInput<'_>) -> RepoMap {
+/// Builds the map. `parse` returns the full tags (definitions with signatures) of the files
+/// asked for, by index into `input.files` and in that order; it is asked in rounds, best
+/// ranked files first, and never for a file twice.
+pub fn build(input: &MapInput<'_>, parse: &mut dyn FnMut(&[usize]) -> Vec<FileTags>) -> RepoMap {
+    build_in_rounds(input, parse, FIRST_ROUND)
+}
+
+fn build_in_rounds(
+    input: &MapInput<'_>,
+    parse: &mut dyn FnMut(&[usize]) -> Vec<FileTags>,
+    first_round: usize,
+) -> RepoMap {
     let ranked = rank(input);
     let mut ranked_files: Vec<RankedFile> = ranked
         .file_ranks
@@ -43,7 +66,10 @@ pub fn build(input: &MapInput<'_>) -> RepoMap {
         .collect();
     ranked_files.sort_by(|a, b| b.rank.total_cmp(&a.rank).then_with(|| a.path.cmp(&b.path)));
     ranked_files.truncate(MAX_RANKED_FILES);
-    let (text, tokens) = fit(&input.files, &ranked.definitions, input.budget);
+    let parsed = parse_enough(input, &ranked, parse, first_round);
+    let paths: Vec<&str> = input.files.iter().map(|(path, _)| *path).collect();
+    let definitions = ranked.order(&paths, &parsed);
+    let (text, tokens) = fit(&paths, &definitions, input.budget);
     RepoMap {
         text,
         tokens,
@@ -52,10 +78,105 @@ pub fn build(input: &MapInput<'_>) -> RepoMap {
     }
 }
 
-/// Ranks of files, and every definition (file index, definition) best first.
+/// Ranks of files, and what the edges hand on to each file's definitions.
 struct Ranked<'a> {
     file_ranks: Vec<f64>,
-    definitions: Vec<(usize, &'a Definition)>,
+    /// Each defined identifier's index into `received`.
+    identifiers: FxHashMap<&'a str, usize>,
+    /// Per identifier, the rank every edge naming it hands on (each of its definers gets it all
+    /// but what it sent itself).
+    received: Vec<f64>,
+    /// What a file sent along edges naming an identifier it defines itself: (file, identifier)
+    /// to rank.
+    sent_to_itself: FxHashMap<(usize, usize), f64>,
+}
+
+impl Ranked<'_> {
+    /// A definition's score: what its edges brought, and a sliver of its file's rank so
+    /// unreferenced definitions follow in file order instead of vanishing.
+    fn score(&self, file: usize, name: &str) -> f64 {
+        let linked = self.identifiers.get(name).map_or(0.0, |&id| {
+            self.received[id] - self.sent_to_itself.get(&(file, id)).copied().unwrap_or(0.0)
+        });
+        linked + self.file_ranks[file] * 1e-3
+    }
+
+    /// Every definition of the `parsed` files, best first.
+    fn order<'t>(
+        &self,
+        paths: &[&str],
+        parsed: &'t [(usize, FileTags)],
+    ) -> Vec<(f64, usize, &'t Definition)> {
+        let mut scored: Vec<(f64, usize, &Definition)> = parsed
+            .iter()
+            .flat_map(|(file, tags)| {
+                tags.definitions
+                    .iter()
+                    .map(move |d| (self.score(*file, &d.name), *file, d))
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            better(a.0, paths[a.1], b.0, paths[b.1]).then_with(|| a.2.line.cmp(&b.2.line))
+        });
+        scored
+    }
+}
+
+/// The order of definitions and files: higher score first, then by path.
+fn better(score_a: f64, path_a: &str, score_b: f64, path_b: &str) -> Ordering {
+    score_b.total_cmp(&score_a).then_with(|| path_a.cmp(path_b))
+}
+
+/// Parses files in order of their best lexical definition until the parsed definitions that
+/// no unparsed file can outrank fill the budget (or every file is parsed).
+fn parse_enough(
+    input: &MapInput<'_>,
+    ranked: &Ranked<'_>,
+    parse: &mut dyn FnMut(&[usize]) -> Vec<FileTags>,
+    first_round: usize,
+) -> Vec<(usize, FileTags)> {
+    let paths: Vec<&str> = input.files.iter().map(|(path, _)| *path).collect();
+    let mut queue: Vec<(f64, usize)> = input
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (_, tags))| {
+            let best = tags
+                .definitions
+                .iter()
+                .map(|d| ranked.score(i, &d.name))
+                .fold(ranked.file_ranks[i] * 1e-3, f64::max);
+            (best, i)
+        })
+        .collect();
+    queue.sort_by(|a, b| better(a.0, paths[a.1], b.0, paths[b.1]));
+    let mut parsed: Vec<(usize, FileTags)> = Vec::new();
+    let mut next = 0;
+    let mut round = first_round;
+    while next < queue.len() {
+        let asked: Vec<usize> = queue[next..next.saturating_add(round).min(queue.len())]
+            .iter()
+            .map(|(_, i)| *i)
+            .collect();
+        next += asked.len();
+        let tags = parse(&asked);
+        parsed.extend(asked.into_iter().zip(tags));
+        let Some(&(bound, bound_file)) = queue.get(next) else {
+            break;
+        };
+        let settled: Vec<(f64, usize, &Definition)> = ranked
+            .order(&paths, &parsed)
+            .into_iter()
+            .take_while(|(score, file, _)| {
+                better(*score, paths[*file], bound, paths[bound_file]) == Ordering::Less
+            })
+            .collect();
+        if tokens::estimate(&render(&paths, &settled)) > input.budget {
+            break;
+        }
+        round = round.saturating_add(round / 2);
+    }
+    parsed
 }
 
 /// aider's weight of an identifier: specific names (long snake/camel/kebab case) count ten
@@ -83,37 +204,41 @@ pub fn identifier_weight(ident: &str, definers: usize, mentioned: bool) -> f64 {
 
 fn rank<'a>(input: &MapInput<'a>) -> Ranked<'a> {
     let files = &input.files;
-    let mut defines: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Each defined identifier: its index and the files defining it.
+    let mut identifiers: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut definers: Vec<Vec<usize>> = Vec::new();
     for (i, (_, tags)) in files.iter().enumerate() {
         for definition in &tags.definitions {
-            let definers = defines.entry(definition.name.as_str()).or_default();
-            if definers.last() != Some(&i) {
-                definers.push(i);
+            let id = *identifiers
+                .entry(definition.name.as_str())
+                .or_insert_with(|| {
+                    definers.push(Vec::new());
+                    definers.len() - 1
+                });
+            if definers[id].last() != Some(&i) {
+                definers[id].push(i);
             }
         }
     }
-    // One edge per (referencer, definer, identifier); the identifier is kept so a file's rank
-    // can be handed on to the definitions its edges point at.
-    let mut edges: Vec<Edge> = Vec::new();
-    let mut edge_idents: Vec<&str> = Vec::new();
+    // One link per (referencer, identifier), to the identifier's definers (all but the
+    // referencer: aider's edges, one per definer, grouped).
+    let mut links: Vec<GroupLink> = Vec::new();
     for (referencer, (_, tags)) in files.iter().enumerate() {
         for (ident, count) in &tags.references {
-            let Some(definers) = defines.get(ident.as_str()) else {
+            let Some(&id) = identifiers.get(ident.as_str()) else {
                 continue;
             };
-            if definers.len() > MAX_DEFINERS {
+            let others = &definers[id];
+            if others.len() > MAX_DEFINERS || others == &[referencer] {
                 continue;
             }
-            let weight = identifier_weight(ident, definers.len(), input.mentioned.contains(ident))
+            let weight = identifier_weight(ident, others.len(), input.mentioned.contains(ident))
                 * f64::from(*count).sqrt();
-            for &definer in definers.iter().filter(|&&d| d != referencer) {
-                edges.push(Edge {
-                    from: referencer,
-                    to: definer,
-                    weight,
-                });
-                edge_idents.push(ident.as_str());
-            }
+            links.push(GroupLink {
+                from: referencer,
+                group: id,
+                weight,
+            });
         }
     }
     let personalization: Vec<f64> = files
@@ -126,56 +251,37 @@ fn rank<'a>(input: &MapInput<'a>) -> Ranked<'a> {
             }
         })
         .collect();
-    let file_ranks = pagerank(
+    let ranked = pagerank_grouped(
         files.len(),
-        &edges,
+        &definers,
+        &links,
         Some(&personalization),
         PageRankOptions::default(),
     );
-    let mut out_weight = vec![0.0; files.len()];
-    for edge in &edges {
-        out_weight[edge.from] += edge.weight;
-    }
-    let mut definition_rank: HashMap<(usize, &str), f64> = HashMap::new();
-    for (edge, ident) in edges.iter().zip(&edge_idents) {
-        *definition_rank.entry((edge.to, ident)).or_default() +=
-            file_ranks[edge.from] * edge.weight / out_weight[edge.from];
-    }
-    // Every definition gets a score: what its edges brought, and a sliver of its file's rank so
-    // unreferenced definitions follow in file order instead of vanishing.
-    let mut scored: Vec<(f64, usize, &Definition)> = Vec::new();
-    for (i, (_, tags)) in files.iter().enumerate() {
-        for definition in &tags.definitions {
-            let linked = definition_rank
-                .get(&(i, definition.name.as_str()))
-                .copied()
-                .unwrap_or(0.0);
-            scored.push((linked + file_ranks[i] * 1e-3, i, definition));
+    let mut sent_to_itself: FxHashMap<(usize, usize), f64> = FxHashMap::default();
+    for link in links.iter().filter(|l| definers[l.group].contains(&l.from)) {
+        let out = ranked.out_weight[link.from];
+        if out > 0.0 {
+            *sent_to_itself.entry((link.from, link.group)).or_default() +=
+                ranked.ranks[link.from] * link.weight / out;
         }
     }
-    scored.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| files[a.1].0.cmp(files[b.1].0))
-            .then_with(|| a.2.line.cmp(&b.2.line))
-    });
     Ranked {
-        file_ranks,
-        definitions: scored.into_iter().map(|(_, i, d)| (i, d)).collect(),
+        file_ranks: ranked.ranks,
+        identifiers,
+        received: ranked.carried,
+        sent_to_itself,
     }
 }
 
 /// The largest number of best definitions whose rendering fits `budget` (binary search: the
 /// rendered size grows with the count).
-fn fit(
-    files: &[(&str, &FileTags)],
-    ranked: &[(usize, &Definition)],
-    budget: usize,
-) -> (String, usize) {
+fn fit(paths: &[&str], ranked: &[(f64, usize, &Definition)], budget: usize) -> (String, usize) {
     let (mut low, mut high) = (0usize, ranked.len());
     let mut best = (String::new(), 0usize);
     while low <= high {
         let middle = low + (high - low) / 2;
-        let text = render(files, &ranked[..middle]);
+        let text = render(paths, &ranked[..middle]);
         let size = tokens::estimate(&text);
         if size <= budget {
             best = (text, size);
@@ -194,10 +300,10 @@ fn fit(
 }
 
 /// Files in order of their best definition; each file's chosen definitions in line order.
-fn render(files: &[(&str, &FileTags)], chosen: &[(usize, &Definition)]) -> String {
+fn render(paths: &[&str], chosen: &[(f64, usize, &Definition)]) -> String {
     let mut order: Vec<usize> = Vec::new();
     let mut by_file: HashMap<usize, Vec<&Definition>> = HashMap::new();
-    for (file, definition) in chosen {
+    for (_, file, definition) in chosen {
         let list = by_file.entry(*file).or_default();
         if list.is_empty() {
             order.push(*file);
@@ -206,7 +312,7 @@ fn render(files: &[(&str, &FileTags)], chosen: &[(usize, &Definition)]) -> Strin
     }
     let mut text = String::new();
     for file in order {
-        let _ = writeln!(text, "{}:", files[file].0);
+        let _ = writeln!(text, "{}:", paths[file]);
         let mut definitions = by_file.remove(&file).unwrap_or_default();
         definitions.sort_by_key(|d| d.line);
         for definition in definitions {
@@ -240,6 +346,13 @@ mod tests {
         }
     }
 
+    /// Every file parsed, its full tags being `files`' own.
+    fn parse_from<'a>(
+        files: &'a [(&str, &FileTags)],
+    ) -> impl FnMut(&[usize]) -> Vec<FileTags> + 'a {
+        move |asked| asked.iter().map(|&i| files[i].1.clone()).collect()
+    }
+
     #[test]
     fn specific_names_weigh_more() {
         assert_eq!(identifier_weight("parse_config", 1, false), 10.0);
@@ -255,21 +368,27 @@ mod tests {
         let b = tags(&["run_b"], &["load_settings"]);
         let files = vec![("a.rs", &a), ("b.rs", &b), ("core.rs", &core)];
         let none = HashSet::new();
-        let map = build(&MapInput {
-            files: files.clone(),
-            focus_files: &none,
-            mentioned: &none,
-            budget: 1000,
-        });
+        let map = build(
+            &MapInput {
+                files: files.clone(),
+                focus_files: &none,
+                mentioned: &none,
+                budget: 1000,
+            },
+            &mut parse_from(&files),
+        );
         assert_eq!(map.ranked_files[0].path, "core.rs");
         assert!(map.text.starts_with("core.rs:\n"), "{}", map.text);
         let focus: HashSet<String> = ["b.rs".to_owned()].into();
-        let map = build(&MapInput {
-            files,
-            focus_files: &focus,
-            mentioned: &none,
-            budget: 1000,
-        });
+        let map = build(
+            &MapInput {
+                files: files.clone(),
+                focus_files: &focus,
+                mentioned: &none,
+                budget: 1000,
+            },
+            &mut parse_from(&files),
+        );
         let rank_of = |p: &str| map.ranked_files.iter().find(|f| f.path == p).unwrap().rank;
         assert!(rank_of("b.rs") > rank_of("a.rs"));
     }
@@ -288,14 +407,103 @@ mod tests {
         let files: Vec<(&str, &FileTags)> =
             names.iter().map(String::as_str).zip(many.iter()).collect();
         let none = HashSet::new();
-        let map = build(&MapInput {
+        let map = build(
+            &MapInput {
+                files: files.clone(),
+                focus_files: &none,
+                mentioned: &none,
+                budget: 512,
+            },
+            &mut parse_from(&files),
+        );
+        assert!(map.tokens <= 512, "{}", map.tokens);
+        assert!(map.tokens as f64 >= 512.0 * 0.85, "{}", map.tokens);
+        assert_eq!(map.tokens, tokens::estimate(&map.text));
+    }
+
+    /// 300 files, each defining two functions and calling a few others (a fixed pseudo-random
+    /// choice, so ranks differ): the lexical tags (no signatures) rank them; parsing gives the
+    /// signatures.
+    fn corpus() -> (Vec<String>, Vec<FileTags>, Vec<FileTags>) {
+        let mut state = 7u64;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut full = Vec::new();
+        for i in 0..300 {
+            let calls: Vec<String> = (0..4)
+                .map(|_| {
+                    // Low numbers are called more: a skewed graph, as real ones are.
+                    let target = next(300).min(next(300));
+                    format!("compute_value_{target}")
+                })
+                .collect();
+            let calls: Vec<&str> = calls.iter().map(String::as_str).collect();
+            full.push(tags(
+                &[&format!("compute_value_{i}"), &format!("render_item_{i}")],
+                &calls,
+            ));
+        }
+        let lexical = full
+            .iter()
+            .map(|t| FileTags {
+                definitions: t
+                    .definitions
+                    .iter()
+                    .map(|d| Definition {
+                        signature: String::new(),
+                        ..d.clone()
+                    })
+                    .collect(),
+                references: t.references.clone(),
+            })
+            .collect();
+        let names = (0..300).map(|i| format!("src/file_{i:03}.rs")).collect();
+        (names, lexical, full)
+    }
+
+    #[test]
+    fn only_the_files_the_map_shows_are_parsed_and_the_map_is_the_full_parse_one() {
+        let (names, lexical, full) = corpus();
+        let files: Vec<(&str, &FileTags)> = names
+            .iter()
+            .map(String::as_str)
+            .zip(lexical.iter())
+            .collect();
+        let none = HashSet::new();
+        let input = MapInput {
             files,
             focus_files: &none,
             mentioned: &none,
             budget: 512,
+        };
+        let mut asked: Vec<usize> = Vec::new();
+        let lazy = build(&input, &mut |files: &[usize]| {
+            asked.extend_from_slice(files);
+            files.iter().map(|&i| full[i].clone()).collect()
         });
-        assert!(map.tokens <= 512, "{}", map.tokens);
-        assert!(map.tokens as f64 >= 512.0 * 0.85, "{}", map.tokens);
-        assert_eq!(map.tokens, tokens::estimate(&map.text));
+        let everything = build_in_rounds(
+            &input,
+            &mut |files: &[usize]| files.iter().map(|&i| full[i].clone()).collect(),
+            usize::MAX,
+        );
+        assert_eq!(lazy.text, everything.text);
+        assert!(
+            lazy.text.contains("│ fn compute_value_0()"),
+            "{}",
+            lazy.text
+        );
+        assert!(lazy.tokens as f64 >= 512.0 * 0.85, "{}", lazy.tokens);
+        let unique: HashSet<usize> = asked.iter().copied().collect();
+        assert_eq!(unique.len(), asked.len(), "a file parsed twice");
+        let shown = lazy.text.lines().filter(|l| l.ends_with(':')).count();
+        assert!(
+            asked.len() <= 300 / 3 && asked.len() >= shown,
+            "{} files parsed for {shown} shown",
+            asked.len()
+        );
     }
 }

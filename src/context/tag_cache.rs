@@ -1,6 +1,8 @@
 //! Tags cached between runs, keyed by a hash of the file's content (and the tags format), so a
 //! second run parses only the files that changed. One small file per entry: entries are read
-//! and written by the walk's threads in parallel, and shared by every repository.
+//! and written by the parsing threads in parallel, and shared by every repository. A run
+//! parses only the files its map and findings show (a few hundred in a tree of tens of
+//! thousands), so there are few entries to write; a packed cache would save little.
 
 use std::path::{Path, PathBuf};
 

@@ -1,24 +1,25 @@
 //! One parallel, .gitignore-aware pass over the tree (the `ignore` crate) that reads each file
 //! once for everything the context needs from it: language and code lines, TODO markers,
-//! whether it holds tests, and its tags (from the cache when its content was seen before).
+//! whether it holds tests, and its lexical tags and complexity estimate (no parse: the files
+//! worth parsing are chosen from these, see [`super::parse`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use ignore::{WalkBuilder, WalkState};
 use regex::bytes::Regex;
 
-use super::file_analysis::{self, ComplexFunction, FileAnalysis};
+use super::file_analysis::ComplexFunction;
+use super::generated;
 use super::source_kind;
-use super::tag_cache::TagCache;
+use crate::analysis::lexical;
 use crate::analysis::tags::FileTags;
 use crate::analysis::Language;
 
-/// Files larger than this are counted but not parsed: they are data or generated code.
+/// Files larger than this are counted but not read for tags: they are data or generated code.
 const MAX_PARSED_BYTES: usize = 512 * 1024;
-/// Files whose lines are longer than this on average are counted but not parsed: minified or
-/// generated code, slow to parse and of no use to the map or the findings.
+/// Files whose lines are longer than this on average are counted but not read for tags:
+/// minified or generated code, slow to parse and of no use to the map or the findings.
 const MAX_PARSED_MEAN_LINE_BYTES: usize = 300;
 /// Markers found per file, at most: a file full of them is one finding's worth.
 const MAX_MARKERS_PER_FILE: usize = 5;
@@ -32,29 +33,31 @@ pub struct FileRecord {
     /// The summary's language name, when the file is code.
     pub language: Option<&'static str>,
     pub code_lines: u32,
-    /// Tags, for files in a language the repo map parses.
+    /// Lexical tags (definitions without signatures, references), for files in a language the
+    /// repo map reads that are neither generated, vendored nor minified.
     pub tags: Option<FileTags>,
-    /// Its functions complex enough to report.
+    /// The lexical estimate of its most complex function's cognitive complexity.
+    pub complexity_estimate: u32,
+    /// Its functions complex enough to report, once it is parsed (empty until then).
     pub complex_functions: Vec<ComplexFunction>,
+    /// Generated (a marker in its header) or vendored: counted, but neither mapped nor reported.
+    pub generated: bool,
     /// Holds tests itself (`#[test]`, `def test_`, `func Test`, `describe(`/`it(`).
     pub has_tests: bool,
     /// TODO/FIXME/HACK markers: (line, the marker's line trimmed).
     pub markers: Vec<(u32, String)>,
 }
 
-/// Everything the walk found, plus how the tag cache did.
+/// Everything the walk found.
 #[derive(Debug, Default)]
 pub struct Walked {
+    /// In path order.
     pub files: Vec<FileRecord>,
-    pub parsed: usize,
-    pub cached: usize,
 }
 
-/// Walks `root`; `cache` keeps tags between runs.
-pub fn walk(root: &Path, cache: Option<&TagCache>) -> Walked {
+/// Walks `root`.
+pub fn walk(root: &Path) -> Walked {
     let (sender, receiver) = mpsc::channel::<FileRecord>();
-    let parsed = AtomicUsize::new(0);
-    let cached = AtomicUsize::new(0);
     let marker = marker_pattern();
     WalkBuilder::new(root)
         .require_git(false)
@@ -62,7 +65,7 @@ pub fn walk(root: &Path, cache: Option<&TagCache>) -> Walked {
         .build_parallel()
         .run(|| {
             let sender = sender.clone();
-            let (parsed, cached, marker) = (&parsed, &cached, &marker);
+            let marker = &marker;
             Box::new(move |entry| {
                 let Ok(entry) = entry else {
                     return WalkState::Continue;
@@ -70,8 +73,7 @@ pub fn walk(root: &Path, cache: Option<&TagCache>) -> Walked {
                 if !entry.file_type().is_some_and(|t| t.is_file()) {
                     return WalkState::Continue;
                 }
-                let counters = Counters { parsed, cached };
-                if let Some(record) = visit(root, entry.path(), cache, marker, &counters) {
+                if let Some(record) = visit(root, entry.path(), marker) {
                     let _ = sender.send(record);
                 }
                 WalkState::Continue
@@ -80,16 +82,7 @@ pub fn walk(root: &Path, cache: Option<&TagCache>) -> Walked {
     drop(sender);
     let mut files: Vec<FileRecord> = receiver.into_iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Walked {
-        files,
-        parsed: parsed.into_inner(),
-        cached: cached.into_inner(),
-    }
-}
-
-struct Counters<'a> {
-    parsed: &'a AtomicUsize,
-    cached: &'a AtomicUsize,
+    Walked { files }
 }
 
 fn marker_pattern() -> Regex {
@@ -98,50 +91,50 @@ fn marker_pattern() -> Regex {
     Regex::new(r"\b(TODO|FIXME|HACK)\b").unwrap()
 }
 
-fn visit(
-    root: &Path,
-    path: &Path,
-    cache: Option<&TagCache>,
-    marker: &Regex,
-    counters: &Counters<'_>,
-) -> Option<FileRecord> {
+fn visit(root: &Path, path: &Path, marker: &Regex) -> Option<FileRecord> {
     let relative = relative_path(root, path)?;
     let kind = source_kind::of_path(path);
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let mut record = FileRecord {
         path: relative,
-        bytes,
+        bytes: 0,
         language: kind.map(|k| k.name),
         code_lines: 0,
         tags: None,
+        complexity_estimate: 0,
         complex_functions: Vec::new(),
+        generated: false,
         has_tests: false,
         markers: Vec::new(),
     };
     let Some(kind) = kind else {
+        record.bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         return Some(record);
     };
     let Ok(content) = std::fs::read(path) else {
         return Some(record);
     };
+    record.bytes = content.len() as u64;
     if content.iter().take(8192).any(|&b| b == 0) {
         record.language = None;
         return Some(record);
     }
-    let text = String::from_utf8_lossy(&content);
-    record.code_lines = kind.code_lines(&text);
+    record.code_lines = kind.code_lines(&content);
+    record.generated = generated::is_vendored(&record.path) || generated::is_generated(&content);
+    if record.generated {
+        return Some(record);
+    }
     record.markers = markers(&content, marker);
     let language = Language::of_path(path);
-    record.has_tests = language.is_some_and(|l| holds_tests(l, &text));
+    record.has_tests = language.is_some_and(|l| holds_tests(l, &content));
     if let Some(language) = language.filter(|_| worth_parsing(&content)) {
-        let analysis = analysis_of(language, &content, cache, counters);
-        record.tags = Some(analysis.tags);
-        record.complex_functions = analysis.complex_functions;
+        let lexed = lexical::scan(language, &content);
+        record.tags = Some(lexed.tags);
+        record.complexity_estimate = lexed.complexity;
     }
     Some(record)
 }
 
-/// Whether a file is small enough and looks hand-written (not minified) to be parsed.
+/// Whether a file is small enough and looks hand-written (not minified) to be read for tags.
 fn worth_parsing(content: &[u8]) -> bool {
     let lines = content.iter().filter(|&&b| b == b'\n').count() + 1;
     content.len() <= MAX_PARSED_BYTES && content.len() / lines <= MAX_PARSED_MEAN_LINE_BYTES
@@ -151,27 +144,6 @@ fn relative_path(root: &Path, path: &Path) -> Option<String> {
     let relative: PathBuf = path.strip_prefix(root).ok()?.to_path_buf();
     let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
     Some(parts.join("/"))
-}
-
-fn analysis_of(
-    language: Language,
-    content: &[u8],
-    cache: Option<&TagCache>,
-    counters: &Counters<'_>,
-) -> FileAnalysis {
-    let Some(cache) = cache else {
-        counters.parsed.fetch_add(1, Ordering::Relaxed);
-        return file_analysis::analyse(language, content);
-    };
-    let key = TagCache::key(language, content);
-    if let Some(analysis) = cache.get(&key) {
-        counters.cached.fetch_add(1, Ordering::Relaxed);
-        return analysis;
-    }
-    counters.parsed.fetch_add(1, Ordering::Relaxed);
-    let analysis = file_analysis::analyse(language, content);
-    cache.put(&key, &analysis);
-    analysis
 }
 
 fn markers(content: &[u8], marker: &Regex) -> Vec<(u32, String)> {
@@ -201,13 +173,14 @@ fn markers(content: &[u8], marker: &Regex) -> Vec<(u32, String)> {
     found
 }
 
-fn holds_tests(language: Language, text: &str) -> bool {
+fn holds_tests(language: Language, content: &[u8]) -> bool {
+    let has = |needle: &str| memchr::memmem::find(content, needle.as_bytes()).is_some();
     match language {
-        Language::Rust => text.contains("#[test]") || text.contains("#[cfg(test)]"),
-        Language::Python => text.contains("def test_") || text.contains("unittest.TestCase"),
-        Language::Go => text.contains("func Test"),
+        Language::Rust => has("#[test]") || has("#[cfg(test)]"),
+        Language::Python => has("def test_") || has("unittest.TestCase"),
+        Language::Go => has("func Test"),
         Language::JavaScript | Language::TypeScript | Language::Tsx => {
-            text.contains("describe(") || text.contains("it(") || text.contains("test(")
+            has("describe(") || has("it(") || has("test(")
         }
     }
 }
@@ -230,7 +203,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(root.join("notes.txt"), "FIXME not code\n").unwrap();
-        let walked = walk(root, None);
+        let walked = walk(root);
         let paths: Vec<&str> = walked.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, vec!["notes.txt", "src/lib.rs"]);
         let lib = &walked.files[1];
@@ -239,11 +212,11 @@ mod tests {
         assert!(lib.has_tests);
         assert_eq!(lib.markers, vec![(1, "// TODO: split this".to_owned())]);
         assert_eq!(lib.tags.as_ref().unwrap().definitions[0].name, "a");
-        assert_eq!(walked.parsed, 1);
+        assert!(lib.complex_functions.is_empty(), "nothing is parsed yet");
     }
 
     #[test]
-    fn minified_and_huge_files_are_counted_but_not_parsed() {
+    fn minified_and_huge_files_are_counted_but_not_read_for_tags() {
         let dir = tempfile::tempdir().unwrap();
         let minified: String = (0..200)
             .map(|i| format!("function f{i}(a){{return a+{i}}};"))
@@ -252,7 +225,7 @@ mod tests {
         let huge = "fn f() {}\n".repeat(MAX_PARSED_BYTES / 10 + 1);
         std::fs::write(dir.path().join("huge.rs"), huge).unwrap();
         std::fs::write(dir.path().join("small.rs"), "fn f() {}\n").unwrap();
-        let walked = walk(dir.path(), None);
+        let walked = walk(dir.path());
         let parsed: Vec<(&str, bool)> = walked
             .files
             .iter()
@@ -266,22 +239,54 @@ mod tests {
                 ("small.rs", true)
             ]
         );
-        assert_eq!(walked.parsed, 1);
         assert!(walked.files[0].code_lines > 0);
     }
 
     #[test]
-    fn a_second_walk_reads_tags_from_the_cache() {
+    fn generated_and_vendored_files_are_counted_but_not_mapped_or_reported() {
         let dir = tempfile::tempdir().unwrap();
-        let cache_dir = tempfile::tempdir().unwrap();
-        let cache = TagCache::new(cache_dir.path());
-        std::fs::write(dir.path().join("a.py"), "def f():\n    return g()\n").unwrap();
-        std::fs::write(dir.path().join("b.go"), "package b\nfunc G() {}\n").unwrap();
-        let cold = walk(dir.path(), Some(&cache));
-        assert_eq!((cold.parsed, cold.cached), (2, 0));
-        std::fs::write(dir.path().join("b.go"), "package b\nfunc H() {}\n").unwrap();
-        let warm = walk(dir.path(), Some(&cache));
-        assert_eq!((warm.parsed, warm.cached), (1, 1));
-        assert_eq!(warm.files[0].tags, cold.files[0].tags);
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("vendor/dep")).unwrap();
+        std::fs::write(
+            root.join("bindings.rs"),
+            "/* automatically generated by rust-bindgen */\n// TODO: not ours\npub fn binding() {}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("vendor/dep/lib.go"),
+            "package dep\nfunc Dep() {}\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("own.rs"), "pub fn own() {}\n").unwrap();
+        let walked = walk(root);
+        let seen: Vec<(&str, bool, bool, u32)> = walked
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.generated, f.tags.is_some(), f.code_lines))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("bindings.rs", true, false, 1),
+                ("own.rs", false, true, 1),
+                ("vendor/dep/lib.go", true, false, 2)
+            ]
+        );
+        assert!(walked.files[0].markers.is_empty());
+    }
+
+    #[test]
+    fn the_walk_estimates_complexity_without_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.rs"),
+            "fn flat() -> u32 { 1 }\nfn nested(v: &[u32]) -> u32 {\n    let mut t = 0;\n    for x in v {\n        if *x > 1 {\n            while t < *x { if t % 2 == 0 && t > 3 { t += 1; } else { t += 2; } }\n        }\n    }\n    t\n}\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("b.rs"), "fn flat() -> u32 { 1 }\n").unwrap();
+        let walked = walk(dir.path());
+        // for 1, if 2, while 3, if 4, && 1, else 1.
+        assert_eq!(walked.files[0].complexity_estimate, 12);
+        assert_eq!(walked.files[1].complexity_estimate, 0);
     }
 }

@@ -105,7 +105,10 @@ pub struct ContextOutput {
     pub repo_map_tokens: usize,
     pub findings: usize,
     pub issues: usize,
-    /// Files parsed for tags this time, and files whose tags came from the cache.
+    /// Files read by the lexical pass, which ranks them all.
+    pub scanned_files: usize,
+    /// Files parsed this time (the map's and the findings' few), and files whose analysis came
+    /// from the cache.
     pub parsed_files: usize,
     pub cached_files: usize,
 }
@@ -168,6 +171,9 @@ impl Task for ContextPhase {
         env.metric(Metric::counter("context_bytes", text.len() as f64).tag("phase", "context"));
         env.metric(Metric::counter("context_tokens", tokens as f64).tag("phase", "context"));
         env.metric(
+            Metric::counter("scanned_files", built.scanned_files as f64).tag("phase", "context"),
+        );
+        env.metric(
             Metric::counter("parsed_files", built.parsed_files as f64).tag("phase", "context"),
         );
         env.metric(
@@ -181,6 +187,7 @@ impl Task for ContextPhase {
             repo_map_tokens: built.context.repo_map.tokens,
             findings: built.context.findings.len(),
             issues: built.context.issues.len(),
+            scanned_files: built.scanned_files,
             parsed_files: built.parsed_files,
             cached_files: built.cached_files,
         })

@@ -3,12 +3,13 @@
 
 mod linters;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use automaintainer::analysis::tags::{self, FileTags};
-use automaintainer::analysis::Language;
+use automaintainer::analysis::{lexical, Language};
 use automaintainer::artifacts::{Context, FindingKind};
+use automaintainer::context::repo_map::{self, MapInput};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -149,6 +150,148 @@ fn tags_for_go() {
     );
 }
 
+/// Every definition tree-sitter finds in the fixtures the lexical pass finds too (same name,
+/// line and kind), and every reference to a name defined in them: the references that become
+/// edges.
+#[test]
+fn the_lexical_pass_finds_what_tree_sitter_finds_in_the_fixtures() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tags");
+    let mut parsed = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let language = Language::of_path(&path).unwrap();
+        let source = std::fs::read(&path).unwrap();
+        let full = tags::extract(language, &source);
+        let lexed = lexical::scan(language, &source).tags;
+        parsed.push((path, full, lexed));
+    }
+    assert_eq!(parsed.len(), 5);
+    let defined: BTreeSet<String> = parsed
+        .iter()
+        .flat_map(|(_, full, _)| full.definitions.iter().map(|d| d.name.clone()))
+        .collect();
+    for (path, full, lexed) in &parsed {
+        let lexical_definitions: BTreeSet<(&str, u32, &str)> = lexed
+            .definitions
+            .iter()
+            .map(|d| (d.name.as_str(), d.line, d.kind.as_str()))
+            .collect();
+        for d in &full.definitions {
+            assert!(
+                lexical_definitions.contains(&(d.name.as_str(), d.line, d.kind.as_str())),
+                "{}: {d:?} not in {lexical_definitions:?}",
+                path.display()
+            );
+        }
+        let lexical_references = references(lexed);
+        for name in references(full)
+            .into_iter()
+            .filter(|n| defined.contains(*n))
+        {
+            assert!(
+                lexical_references.contains(name),
+                "{}: {name} not in {lexical_references:?}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// (path, tree-sitter tags, lexical tags) of every Rust file under this repository's `src/`:
+/// real code, written by others than the lexical pass's author's tests.
+fn own_sources() -> Vec<(String, FileTags, FileTags)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read(&path).unwrap();
+                let relative = path.strip_prefix(root).unwrap().display().to_string();
+                files.push((
+                    relative,
+                    tags::extract(Language::Rust, &source),
+                    lexical::scan(Language::Rust, &source).tags,
+                ));
+            }
+        }
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(files.len() > 100, "{}", files.len());
+    files
+}
+
+/// On this repository's own sources the lexical pass finds nearly every definition the tags
+/// query finds, and nearly every reference that links two files.
+#[test]
+fn the_lexical_pass_agrees_with_tree_sitter_on_real_code() {
+    let files = own_sources();
+    let defined: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|(_, full, _)| full.definitions.iter().map(|d| d.name.as_str()))
+        .collect();
+    let (mut definitions, mut found_definitions) = (0usize, 0usize);
+    let (mut links, mut found_links) = (0usize, 0usize);
+    for (_, full, lexed) in &files {
+        let lexical: BTreeSet<(&str, u32)> = lexed
+            .definitions
+            .iter()
+            .map(|d| (d.name.as_str(), d.line))
+            .collect();
+        definitions += full.definitions.len();
+        found_definitions += full
+            .definitions
+            .iter()
+            .filter(|d| lexical.contains(&(d.name.as_str(), d.line)))
+            .count();
+        let lexical_references = references(lexed);
+        for name in references(full).into_iter().filter(|n| defined.contains(n)) {
+            links += 1;
+            found_links += usize::from(lexical_references.contains(name));
+        }
+    }
+    let definition_recall = found_definitions as f64 / definitions as f64;
+    let link_recall = found_links as f64 / links as f64;
+    assert!(
+        definition_recall >= 0.99,
+        "{found_definitions} of {definitions} definitions"
+    );
+    assert!(link_recall >= 0.95, "{found_links} of {links} links");
+}
+
+/// Ranked on lexical tags, this repository's own map puts the same files on top as ranked on
+/// the tags of a full parse.
+#[test]
+fn the_lexical_ranking_agrees_with_the_full_parse_one() {
+    let files = own_sources();
+    let none = HashSet::new();
+    let top = |lexical: bool| -> Vec<String> {
+        let input = MapInput {
+            files: files
+                .iter()
+                .map(|(path, full, lexed)| (path.as_str(), if lexical { lexed } else { full }))
+                .collect(),
+            focus_files: &none,
+            mentioned: &none,
+            budget: 2048,
+        };
+        let map = repo_map::build(&input, &mut |asked: &[usize]| {
+            asked.iter().map(|&i| files[i].1.clone()).collect()
+        });
+        map.ranked_files
+            .iter()
+            .take(10)
+            .map(|f| f.path.clone())
+            .collect()
+    };
+    let (full, lexical) = (top(false), top(true));
+    let shared = full.iter().filter(|p| lexical.contains(p)).count();
+    assert!(shared >= 7, "full {full:?}\nlexical {lexical:?}");
+}
+
 const TANGLED: &str = "pub fn tangled(values: &[i32]) -> i32 {
     let mut total = 0;
     for v in values {
@@ -201,6 +344,10 @@ impl Project {
             "// TODO: document the modules\npub mod core;\n".into(),
         ));
         files.push(("src/tangled.rs".into(), TANGLED.into()));
+        files.push((
+            "src/bindings.rs".into(),
+            "// @generated by a tool: do not edit.\npub fn generated_binding() -> u32 {\n    crate::core::load_settings().level\n}\n".into(),
+        ));
         let borrowed: Vec<(&str, &str)> = files
             .iter()
             .map(|(p, c)| (p.as_str(), c.as_str()))
@@ -268,6 +415,11 @@ fn context_ranks_the_shared_module_first_and_fits_the_map_to_its_budget() {
     );
     assert!(map.text.starts_with("src/core.rs:\n"), "{}", map.text);
     assert!(map.text.contains("pub fn load_settings() -> Settings"));
+    assert!(
+        !map.text.contains("bindings.rs")
+            && !map.ranked_files.iter().any(|f| f.path == "src/bindings.rs"),
+        "a generated file is not mapped"
+    );
 
     let outputs = ran.outputs();
     let text = std::fs::read_to_string(project.run_dir("run-1").join("context.json")).unwrap();
@@ -327,25 +479,42 @@ fn context_ranks_the_shared_module_first_and_fits_the_map_to_its_budget() {
     );
 }
 
+/// Every file is read lexically, but only the files the map and the findings show are parsed;
+/// a second run parses only those that changed.
 #[test]
-fn a_second_run_parses_only_what_changed() {
+fn a_run_parses_only_what_it_shows_and_a_second_only_what_changed() {
     let project = Project::new();
     project.setup("run-1");
-    let cold = project.context("run-1", json!({}));
+    let cold = project.context("run-1", json!({"map_tokens": 512}));
     cold.assert_ok();
+    // core, report, app, main, lib, tangled and 60 modules; not the generated bindings.
+    assert_eq!(cold.outputs()["scanned_files"], 66);
     let parsed = cold.outputs()["parsed_files"].as_u64().unwrap();
-    assert!(parsed >= 64, "{parsed}");
+    let context = project.read_context("run-1");
+    let shown = context
+        .repo_map
+        .text
+        .lines()
+        .filter(|l| l.ends_with(':'))
+        .count() as u64;
+    assert!(
+        parsed >= shown && parsed < 66 / 2,
+        "{parsed} files parsed, {shown} shown"
+    );
     assert_eq!(cold.outputs()["cached_files"], 0);
 
     git::commit_and_push(
         &project.work,
         &project.remote,
         "main",
-        &[("src/module_0.rs", "pub fn changed() {}\n")],
-        "change one module",
+        &[(
+            "src/core.rs",
+            "/// Shared settings.\npub struct Settings { pub level: u32 }\n\npub fn load_settings() -> Settings {\n    Settings { level: 2 }\n}\n",
+        )],
+        "change the shared module's body",
     );
     project.setup("run-2");
-    let warm = project.context("run-2", json!({}));
+    let warm = project.context("run-2", json!({"map_tokens": 512}));
     warm.assert_ok();
     assert_eq!(warm.outputs()["parsed_files"], 1);
     assert_eq!(warm.outputs()["cached_files"].as_u64().unwrap(), parsed - 1);

@@ -99,7 +99,9 @@ mod tests {
                     .collect(),
                 references: refs.iter().map(|r| (r.to_string(), 1)).collect(),
             }),
+            complexity_estimate: 0,
             complex_functions: vec![],
+            generated: false,
             has_tests,
             markers: vec![],
         }
