@@ -110,6 +110,17 @@ impl Browser {
         panic!("the browser never reached an address with {fragment}; it is at {last:?}");
     }
 
+    /// Clicks the first element `locator` finds, as a visitor would.
+    pub async fn click(&self, locator: fantoccini::Locator<'_>) {
+        self.client
+            .find(locator)
+            .await
+            .unwrap_or_else(|e| panic!("nothing to click at {locator:?}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click {locator:?}: {e}"));
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.client
             .find_all(fantoccini::Locator::Css(css))

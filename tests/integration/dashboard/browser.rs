@@ -134,29 +134,12 @@ async fn browser_timeline_filter_and_paging_work() {
     assert_eq!(browser.count("tr[data-run]").await, 25);
     // Choose a state and a repository the way a visitor does, and submit.
     browser
-        .client
-        .find(Locator::Css("#status option[value=failed]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click(Locator::Css("#status option[value=failed]"))
+        .await;
     browser
-        .client
-        .find(Locator::Css("#repository option[value='acme/widgets']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Id("apply-filter"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click(Locator::Css("#repository option[value='acme/widgets']"))
+        .await;
+    browser.click(Locator::Id("apply-filter")).await;
     let url = browser.wait_for_url("status=failed").await;
     assert!(
         url.query()
@@ -180,14 +163,7 @@ async fn browser_timeline_filter_and_paging_work() {
 
     // Paging through all runs.
     browser.client.goto(&server.url("/timeline")).await.unwrap();
-    browser
-        .client
-        .find(Locator::Css("a[rel=next]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(Locator::Css("a[rel=next]")).await;
     browser.wait_for_url("page=2").await;
     assert_eq!(browser.count("tr[data-run]").await, TOTAL_RUNS - 25);
     assert!(browser.text(".pager").await.contains("Page 2 of 2"));
