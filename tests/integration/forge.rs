@@ -188,32 +188,40 @@ async fn a_validation_error_is_reported_with_githubs_message() {
     assert!(!ran.stderr.contains(TOKEN));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_secondary_rate_limit_is_waited_out_then_the_call_succeeds() {
+/// am-open-pr against a GitHub that answers the first `verb` call on the pulls endpoint with
+/// `failure` and then works: the PR must be created after exactly one more try.
+async fn created_after_one_failure(verb: &str, failure: ResponseTemplate) -> Ran {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(tmp.path());
     let server = MockServer::start().await;
-    authed("GET", &repo_path("/pulls"))
-        .respond_with(
-            ResponseTemplate::new(403)
-                .insert_header("retry-after", "1")
-                .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})),
-        )
+    authed(verb, &repo_path("/pulls"))
+        .respond_with(failure)
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&server)
         .await;
     FakePulls::default().mount(&server).await;
-
     let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
     ran.assert_ok();
     assert_eq!(ran.outputs()["status"], "created");
     assert_eq!(
-        github::requests(&server, "GET", &repo_path("/pulls"))
+        github::requests(&server, verb, &repo_path("/pulls"))
             .await
             .len(),
         2
     );
+    ran
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_secondary_rate_limit_is_waited_out_then_the_call_succeeds() {
+    let ran = created_after_one_failure(
+        "GET",
+        ResponseTemplate::new(403)
+            .insert_header("retry-after", "1")
+            .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})),
+    )
+    .await;
     assert!(ran.stderr.contains("rate limit"), "{}", ran.stderr);
 }
 
@@ -246,25 +254,11 @@ async fn a_rate_limit_longer_than_the_limit_fails_without_waiting() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn server_errors_are_retried() {
-    let tmp = tempfile::tempdir().unwrap();
-    let run = PrRun::new(tmp.path());
-    let server = MockServer::start().await;
-    authed("POST", &repo_path("/pulls"))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    FakePulls::default().mount(&server).await;
-    let ran = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
-    ran.assert_ok();
-    assert_eq!(ran.outputs()["status"], "created");
-    assert_eq!(
-        github::requests(&server, "POST", &repo_path("/pulls"))
-            .await
-            .len(),
-        2
-    );
+    created_after_one_failure(
+        "POST",
+        ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
