@@ -29,21 +29,9 @@ pub async fn findings(root: &Path, timeout: Duration) -> Vec<Finding> {
         return Vec::new();
     };
     let mut command = Command::new(eslint);
-    command
-        .args(["--format", "json", "."])
-        .current_dir(root)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let output = match tokio::time::timeout(timeout, command.output()).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => {
-            tracing::info!("eslint could not start: {e}");
-            return Vec::new();
-        }
-        Err(_) => {
-            tracing::warn!("eslint took longer than {timeout:?}; its findings are left out");
-            return Vec::new();
-        }
+    command.args(["--format", "json", "."]).current_dir(root);
+    let Some(output) = super::run::output(command, "eslint", timeout).await else {
+        return Vec::new();
     };
     // 0: clean, 1: problems found; anything else is eslint failing.
     if !matches!(output.status.code(), Some(0 | 1)) {

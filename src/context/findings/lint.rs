@@ -39,27 +39,13 @@ async fn run(root: &Path, options: &LintOptions, args: &[&str]) -> Option<(bool,
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &options.target_dir)
         .env("CARGO_TERM_COLOR", "never")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true);
-    match tokio::time::timeout(options.timeout, command.output()).await {
-        Ok(Ok(output)) => Some((
-            output.status.success(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-        )),
-        Ok(Err(e)) => {
-            tracing::info!("cargo {} is not available: {e}", args[0]);
-            None
-        }
-        Err(_) => {
-            tracing::warn!(
-                "cargo {} took longer than {:?}; its findings are left out",
-                args[0],
-                options.timeout
-            );
-            None
-        }
-    }
+        .stderr(std::process::Stdio::null());
+    let output =
+        super::run::output(command, &format!("cargo {}", args[0]), options.timeout).await?;
+    Some((
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
 }
 
 async fn rustfmt(root: &Path, options: &LintOptions) -> Vec<Finding> {

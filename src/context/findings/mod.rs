@@ -6,4 +6,5 @@ pub mod eslint;
 pub mod lint;
 pub mod markers;
 pub mod ruff;
+mod run;
 pub mod untested;

@@ -24,19 +24,9 @@ pub async fn findings(root: &Path, timeout: Duration) -> Vec<Finding> {
             "--no-cache",
             ".",
         ])
-        .current_dir(root)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let output = match tokio::time::timeout(timeout, command.output()).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => {
-            tracing::info!("ruff is not available: {e}");
-            return Vec::new();
-        }
-        Err(_) => {
-            tracing::warn!("ruff took longer than {timeout:?}; its findings are left out");
-            return Vec::new();
-        }
+        .current_dir(root);
+    let Some(output) = super::run::output(command, "ruff", timeout).await else {
+        return Vec::new();
     };
     if !output.status.success() {
         tracing::warn!(
