@@ -214,11 +214,13 @@ fn remove(dir: &Path, path: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::process::Command;
 
-    fn git(dir: &Path, args: &[&str]) -> String {
+    /// `git ARGS` in `dir` with a fixed identity and no user configuration; its trimmed stdout.
+    /// Shared with the linters' tests, which build small repositories too.
+    pub(in crate::evaluate::lint) fn git(dir: &Path, args: &[&str]) -> String {
         let output = Command::new("git")
             .args(args)
             .current_dir(dir)

@@ -315,17 +315,7 @@ mod tests {
     fn counts_distinct_diagnostics_on_the_changed_files_only() {
         let repo = tempfile::tempdir().unwrap();
         let git = |args: &[&str]| {
-            assert!(Command::new("git")
-                .args(args)
-                .current_dir(repo.path())
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_AUTHOR_NAME", "t")
-                .env("GIT_AUTHOR_EMAIL", "t@example.com")
-                .env("GIT_COMMITTER_NAME", "t")
-                .env("GIT_COMMITTER_EMAIL", "t@example.com")
-                .status()
-                .unwrap()
-                .success());
+            super::super::checkout::tests::git(repo.path(), args);
         };
         git(&["init", "-q"]);
         std::fs::write(repo.path().join("README"), "x\n").unwrap();

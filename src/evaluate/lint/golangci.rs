@@ -260,17 +260,7 @@ mod tests {
     fn issues_are_counted_per_changed_file_of_the_checkout() {
         let repo = tempfile::tempdir().unwrap();
         let git = |args: &[&str]| {
-            assert!(Command::new("git")
-                .args(args)
-                .current_dir(repo.path())
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_AUTHOR_NAME", "t")
-                .env("GIT_AUTHOR_EMAIL", "t@example.com")
-                .env("GIT_COMMITTER_NAME", "t")
-                .env("GIT_COMMITTER_EMAIL", "t@example.com")
-                .status()
-                .unwrap()
-                .success());
+            super::super::checkout::tests::git(repo.path(), args);
         };
         git(&["init", "-q"]);
         std::fs::create_dir_all(repo.path().join("svc/store")).unwrap();
