@@ -1,17 +1,18 @@
 //! Whether a program the offline provider relies on is installed: it must run, not merely be on
 //! the PATH (a pyenv shim for a tool not installed in the active Python is on the PATH too).
 
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
-/// Runs `program args` (a version query) and says whether it succeeded.
+use crate::runner::{self, Request};
+
+/// Runs `program args` (a version query) through the runner and says whether it succeeded.
 pub fn available(program: &str, args: &[&str]) -> bool {
-    Command::new(program)
+    let request = Request::new(program, "/")
+        .read_only_dir()
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .timeout(Duration::from_secs(60))
+        .output_cap(4096);
+    runner::run(&request).is_ok_and(|ran| ran.success())
 }
 
 /// A fixer or formatter the offline provider can run, and how to tell it is installed.

@@ -7,10 +7,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::process::Command;
 
 use crate::artifacts::{Finding, FindingKind};
 use crate::evaluate::lint::eslint::{program, FLAT_CONFIGS};
+use crate::runner::Request;
 
 /// Findings of eslint on the repository at `root`; none when it configures no eslint, eslint is
 /// missing, fails (a plugin its configuration imports is not installed, say) or runs out of time.
@@ -28,20 +28,21 @@ pub async fn findings(root: &Path, timeout: Duration) -> Vec<Finding> {
         tracing::info!("the repository configures eslint, but no eslint is installed");
         return Vec::new();
     };
-    let mut command = Command::new(eslint);
-    command.args(["--format", "json", "."]).current_dir(root);
-    let Some(output) = super::run::output(command, "eslint", timeout).await else {
+    let request = Request::new(eslint, root)
+        .args(["--format", "json", "."])
+        .timeout(timeout);
+    let Some(output) = super::run::output(request, "eslint").await else {
         return Vec::new();
     };
     // 0: clean, 1: problems found; anything else is eslint failing.
-    if !matches!(output.status.code(), Some(0 | 1)) {
+    if !matches!(output.code, Some(0 | 1)) {
         tracing::warn!(
             "eslint failed; its findings are left out: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+            output.stderr.trim()
         );
         return Vec::new();
     }
-    match parse(&output.stdout, root) {
+    match parse(output.stdout.as_bytes(), root) {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!("eslint's report could not be read; its findings are left out: {e}");

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::process::Command;
 
 use crate::artifacts::{Finding, FindingKind};
+use crate::runner::Request;
 
 /// How linters run.
 #[derive(Debug, Clone)]
@@ -33,19 +33,14 @@ pub async fn findings(root: &Path, options: &LintOptions) -> Vec<Finding> {
 }
 
 async fn run(root: &Path, options: &LintOptions, args: &[&str]) -> Option<(bool, String)> {
-    let mut command = Command::new("cargo");
-    command
+    let request = Request::new("cargo", root)
         .args(args)
-        .current_dir(root)
         .env("CARGO_TARGET_DIR", &options.target_dir)
         .env("CARGO_TERM_COLOR", "never")
-        .stderr(std::process::Stdio::null());
-    let output =
-        super::run::output(command, &format!("cargo {}", args[0]), options.timeout).await?;
-    Some((
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-    ))
+        .writable(&options.target_dir)
+        .timeout(options.timeout);
+    let ran = super::run::output(request, &format!("cargo {}", args[0])).await?;
+    Some((ran.success(), ran.stdout))
 }
 
 async fn rustfmt(root: &Path, options: &LintOptions) -> Vec<Finding> {

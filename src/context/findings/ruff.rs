@@ -6,16 +6,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::process::Command;
 
 use crate::artifacts::{Finding, FindingKind};
+use crate::runner::Request;
 
 /// Findings of `ruff check` on the repository at `root`; none when ruff is missing, fails or
 /// runs out of time (logged).
 pub async fn findings(root: &Path, timeout: Duration) -> Vec<Finding> {
-    let mut command = Command::new("ruff");
     // --no-cache: ruff would otherwise leave a .ruff_cache in the clone, a change nobody made.
-    command
+    let request = Request::new("ruff", root)
         .args([
             "check",
             "--output-format",
@@ -24,18 +23,18 @@ pub async fn findings(root: &Path, timeout: Duration) -> Vec<Finding> {
             "--no-cache",
             ".",
         ])
-        .current_dir(root);
-    let Some(output) = super::run::output(command, "ruff", timeout).await else {
+        .timeout(timeout);
+    let Some(output) = super::run::output(request, "ruff").await else {
         return Vec::new();
     };
-    if !output.status.success() {
+    if !output.success() {
         tracing::warn!(
             "ruff check failed; its findings are left out: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+            output.stderr.trim()
         );
         return Vec::new();
     }
-    match parse(&output.stdout, root) {
+    match parse(output.stdout.as_bytes(), root) {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!("ruff's report could not be read; its findings are left out: {e}");

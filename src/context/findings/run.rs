@@ -1,25 +1,26 @@
-//! Running a linter for findings: bounded by a timeout and killed when it overruns. A linter
-//! that is missing or overruns costs only its findings, and says so in the log.
+//! Running a linter for findings through the runner (clean environment, sandbox, bounded by a
+//! timeout and killed when it overruns). A linter that is missing or overruns costs only its
+//! findings, and says so in the log.
 
-use std::process::Output;
-use std::time::Duration;
+use crate::runner::{self, Ran, Request};
 
-use tokio::process::Command;
-
-/// The output of `command` (the linter `name`), or None when it could not start or ran out of
-/// `timeout`.
-pub async fn output(mut command: Command, name: &str, timeout: Duration) -> Option<Output> {
-    command
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    match tokio::time::timeout(timeout, command.output()).await {
-        Ok(Ok(output)) => Some(output),
-        Ok(Err(e)) => {
+/// What the linter `name` left, or None when it could not start or ran out of time.
+pub async fn output(request: Request, name: &str) -> Option<Ran> {
+    match runner::run_async(request.label(name)).await {
+        Ok(ran) if ran.timed_out => {
+            tracing::warn!(
+                "{name} took longer than {:?}; its findings are left out",
+                ran.duration
+            );
+            None
+        }
+        Ok(ran) => Some(ran),
+        Err(e) if e.is_not_found() => {
             tracing::info!("{name} is not available: {e}");
             None
         }
-        Err(_) => {
-            tracing::warn!("{name} took longer than {timeout:?}; its findings are left out");
+        Err(e) => {
+            tracing::warn!("{name} could not run; its findings are left out: {e}");
             None
         }
     }

@@ -1,13 +1,12 @@
-//! Running a linter as a child process against a deadline: its output goes to anonymous
-//! temporary files (so a chatty linter cannot block on a full pipe while we wait), it gets none
-//! of our secrets (the linted repository's build scripts and configs run in it), and on timeout
-//! its whole process group is killed, so a compiler it started does not outlive it.
+//! Running a linter through the runner against a deadline: a clean environment (the linted
+//! repository's build scripts and configs run in it, and get none of our secrets), the sandbox,
+//! capped output, and on timeout its whole process group killed, so a compiler it started does
+//! not outlive it.
 
-use std::io::{Read, Seek, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::runner::{self, Request};
 
 /// What a finished linter left.
 #[derive(Debug)]
@@ -28,89 +27,35 @@ impl Ran {
 
 /// Whether `program args` runs and exits 0 (a linter's `--version`, say).
 pub fn succeeds(program: &Path, args: &[&str], dir: &Path) -> bool {
-    Command::new(program)
+    let request = Request::new(program, dir)
         .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .timeout(Duration::from_secs(60))
+        .output_cap(4096);
+    runner::run(&request).is_ok_and(|ran| ran.success())
 }
 
-/// Runs `command` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot
+/// Runs `request` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot
 /// start or runs out of time.
 pub fn run(
-    mut command: Command,
+    request: Request,
     input: Option<&str>,
     deadline: Instant,
     what: &str,
 ) -> Result<Ran, String> {
-    let stdout = tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-    let stderr = tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-    let clone = |file: &std::fs::File| {
-        file.try_clone()
-            .map_err(|e| format!("share a temporary file: {e}"))
-    };
-    command
-        .stdout(clone(&stdout)?)
-        .stderr(clone(&stderr)?)
-        .process_group(0);
-    match input {
-        Some(text) => {
-            let mut file =
-                tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.rewind())
-                .map_err(|e| format!("write {what}'s input: {e}"))?;
-            command.stdin(file);
-        }
-        None => {
-            command.stdin(Stdio::null());
-        }
+    let mut request = request.deadline(deadline).label(what);
+    if let Some(text) = input {
+        request = request.stdin(text);
     }
-    for variable in crate::secrets::SECRET_VARIABLES {
-        command.env_remove(variable);
+    let ran = runner::run(&request).map_err(|e| format!("start {what}: {e}"))?;
+    if ran.timed_out {
+        return Err(format!("{what} ran out of time"));
     }
-    let mut child = command.spawn().map_err(|e| format!("start {what}: {e}"))?;
-    let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| format!("wait for {what}: {e}"))?
-        {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            kill_group(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{what} ran out of time"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
     Ok(Ran {
-        success: status.success(),
-        code: status.code(),
-        stdout: read_back(stdout)?,
-        stderr: read_back(stderr)?,
+        success: ran.success(),
+        code: ran.code,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
     })
-}
-
-fn read_back(mut file: std::fs::File) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    file.rewind()
-        .and_then(|()| file.read_to_end(&mut bytes))
-        .map_err(|e| format!("read a linter's output back: {e}"))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Kills the linter's process group (cargo's rustc children, eslint's workers).
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// The last `lines` non-empty lines of `text`, joined with " / ", at most 400 characters.
@@ -135,8 +80,9 @@ mod tests {
 
     #[test]
     fn captures_output_and_exit_code() {
-        let mut command = Command::new("sh");
-        command.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let command = Request::new("sh", "/")
+            .read_only_dir()
+            .args(["-c", "echo out; echo err >&2; exit 3"]);
         let ran = run(
             command,
             None,
@@ -154,7 +100,7 @@ mod tests {
     #[test]
     fn feeds_stdin() {
         let ran = run(
-            Command::new("cat"),
+            Request::new("cat", "/").read_only_dir(),
             Some("const a = 1;\n"),
             Instant::now() + Duration::from_secs(30),
             "cat",
@@ -165,8 +111,9 @@ mod tests {
 
     #[test]
     fn kills_what_runs_past_the_deadline() {
-        let mut command = Command::new("sh");
-        command.args(["-c", "sleep 30 & sleep 30"]);
+        let command = Request::new("sh", "/")
+            .read_only_dir()
+            .args(["-c", "sleep 30 & sleep 30"]);
         let started = Instant::now();
         let error = run(
             command,
@@ -182,7 +129,7 @@ mod tests {
     #[test]
     fn a_missing_program_is_an_error_not_a_panic() {
         let error = run(
-            Command::new("/nonexistent/linter"),
+            Request::new("/nonexistent/linter", "/"),
             None,
             Instant::now() + Duration::from_secs(5),
             "the linter",

@@ -2,51 +2,43 @@
 //! the repository is a Rust crate and clippy is installed.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::diff::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
+use crate::runner::{self, Request};
 
 /// Runs clippy in `clone`; `None` when it does not apply or could not run (said in the log).
 pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
     if !clone.join("Cargo.toml").is_file() {
         return None;
     }
-    let mut command = tokio::process::Command::new("cargo");
-    command
+    // The target repository's build scripts run here: through the runner, so they get none of
+    // our secrets and run in the sandbox.
+    let request = Request::new("cargo", clone)
         .args([
             "clippy",
             "--all-targets",
             "--message-format=json",
             "--quiet",
         ])
-        .current_dir(clone)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true);
-    // The target repository's build scripts run here; they get none of our secrets.
-    for variable in crate::secrets::SECRET_VARIABLES {
-        command.env_remove(variable);
-    }
-    let output = match tokio::time::timeout(timeout, command.output()).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => {
-            tracing::info!("clippy is not available ({e}); the local review goes without it");
-            return None;
-        }
-        Err(_) => {
+        .timeout(timeout);
+    match runner::run_async(request).await {
+        Ok(ran) if ran.timed_out => {
             tracing::warn!(
                 "clippy took over {}s; the local review goes without it",
                 timeout.as_secs()
             );
-            return None;
+            None
         }
-    };
-    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+        Ok(ran) => Some(ran.stdout),
+        Err(e) => {
+            tracing::info!("clippy is not available ({e}); the local review goes without it");
+            None
+        }
+    }
 }
 
 /// The diagnostics of clippy's JSON output whose primary span is on an added line.
