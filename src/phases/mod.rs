@@ -13,5 +13,6 @@ pub mod persist;
 pub mod progress;
 pub mod reflect;
 pub mod review;
+pub mod run_dir;
 pub mod select;
 pub mod setup;

@@ -9,6 +9,7 @@
 )]
 
 mod agent;
+mod boundaries;
 mod common;
 mod context;
 mod contract;
