@@ -7,6 +7,7 @@ pub mod cleanup;
 pub mod context;
 pub mod evaluate;
 pub mod implement;
+mod lease;
 pub mod llm_input;
 pub mod open_pr;
 pub mod persist;

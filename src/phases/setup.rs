@@ -111,6 +111,7 @@ impl Task for Setup {
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         store.register_run(&new_run(&input)).await?;
         store.set_phase(&input.run_id, "setup").await?;
+        super::lease::hold(&input.run_id);
         let destination = run_dir.join(crate::artifacts::CLONE_DIR);
         let cloned = clone_blocking(
             &location,

@@ -19,6 +19,7 @@ mod flows;
 mod forge;
 mod kestra;
 mod learn;
+mod leases;
 mod llm;
 mod repo;
 mod review;
