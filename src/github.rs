@@ -11,6 +11,31 @@ pub fn api_base_url() -> String {
         .unwrap_or_else(|| "https://api.github.com".to_owned())
 }
 
+/// The host git talks to for GitHub (the one host the token is offered to over https):
+/// `AM_GITHUB_HOST`, else the host of `AM_GITHUB_API_URL` (`api.github.com` means `github.com`,
+/// an Enterprise API on `ghe.example.com/api/v3` means `ghe.example.com`).
+pub fn git_host() -> String {
+    if let Some(host) = std::env::var("AM_GITHUB_HOST")
+        .ok()
+        .filter(|h| !h.trim().is_empty())
+    {
+        return host.trim().to_ascii_lowercase();
+    }
+    git_host_of(&api_base_url())
+}
+
+fn git_host_of(api_url: &str) -> String {
+    let host = url::Url::parse(api_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_else(|| "github.com".to_owned());
+    if host == "api.github.com" {
+        "github.com".to_owned()
+    } else {
+        host
+    }
+}
+
 /// An octocrab client for `base_url`, authenticated with `token` when there is one.
 ///
 /// octocrab's own retry is off: it resends a 429 at once and ignores `Retry-After`. Callers that
@@ -69,5 +94,15 @@ mod tests {
         assert_eq!(owner_and_name("https://github.com/octo/hello"), expected);
         assert_eq!(owner_and_name("git@github.com:octo/hello.git"), expected);
         assert_eq!(owner_and_name("/srv/repos/hello"), None);
+    }
+
+    #[test]
+    fn the_git_host_follows_the_api_url() {
+        assert_eq!(git_host_of("https://api.github.com"), "github.com");
+        assert_eq!(
+            git_host_of("https://GHE.example.com/api/v3"),
+            "ghe.example.com"
+        );
+        assert_eq!(git_host_of("not a url"), "github.com");
     }
 }

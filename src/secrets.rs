@@ -5,6 +5,8 @@ use std::fmt;
 
 use regex::Regex;
 
+mod encoded;
+
 /// The environment variables that may carry secrets. Nothing else is ever read as a secret, and
 /// these are never read from JSON input.
 pub const SECRET_VARIABLES: [&str; 5] = [
@@ -127,8 +129,18 @@ fn token_patterns() -> &'static [Regex] {
 
 impl Redactor {
     /// Values shorter than four characters are not redacted: they would blank out ordinary text.
+    /// Each value is also redacted in its base64 (standard and URL-safe, at any alignment inside
+    /// a longer encoding) and hex forms, so an encoded secret is no way round.
     pub fn new(values: impl IntoIterator<Item = String>) -> Self {
-        let mut values: Vec<String> = values.into_iter().filter(|v| v.len() >= 4).collect();
+        let mut values: Vec<String> = values
+            .into_iter()
+            .filter(|v| v.len() >= 4)
+            .flat_map(|v| {
+                let mut forms = encoded::encoded_forms(&v);
+                forms.push(v);
+                forms
+            })
+            .collect();
         // Longest first, so a secret that contains another is replaced whole.
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         values.dedup();
@@ -210,6 +222,26 @@ mod tests {
             r.redact_json(&json),
             serde_json::json!({"k": ["[redacted]"]})
         );
+    }
+
+    #[test]
+    fn encoded_forms_of_a_secret_are_redacted() {
+        use base64::Engine;
+        let key = "sk-test-0123456789abcdef";
+        let r = Redactor::new(vec![key.to_owned()]);
+        let b64 = base64::engine::general_purpose::STANDARD;
+        for text in [
+            b64.encode(key),
+            b64.encode(format!("x{key}")),
+            b64.encode(format!("Authorization: Bearer {key}\n")),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("ab{key}")),
+            hex::encode(key),
+            hex::encode_upper(format!("--{key}")),
+        ] {
+            let out = r.redact(&text);
+            assert!(out.contains("[redacted]"), "{text} -> {out}");
+        }
+        assert_eq!(r.redact("ordinary text"), "ordinary text");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! `automaintainer kestra`: deploy the flows to a Kestra server, trigger an execution.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::error::Error;
 use crate::orchestration::deploy::{self, DeploySettings};
@@ -161,8 +160,8 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
                     execution = client
                         .wait(
                             &execution.id,
-                            Duration::from_secs((*poll_secs).max(1)),
-                            Duration::from_secs(*timeout_secs),
+                            crate::contract::clamped_secs((*poll_secs).max(1)),
+                            crate::contract::clamped_secs(*timeout_secs),
                         )
                         .await?;
                     tracing::info!("execution {} finished: {}", execution.id, execution.state);

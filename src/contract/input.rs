@@ -36,26 +36,50 @@ impl InputSource {
 
     fn read(&self) -> Result<String, InputError> {
         match self {
-            Self::Stdin => {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|e| InputError(format!("cannot read stdin: {e}")))?;
-                Ok(text)
-            }
+            Self::Stdin => read_capped(std::io::stdin().lock(), "stdin"),
             Self::File(path) => read_file(path),
         }
     }
 }
 
+/// The largest input document read; anything longer is refused, not read to the end.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a regular file only: a FIFO would block, a device (`/dev/zero`) never end.
 fn read_file(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|e| {
+    let cannot = |reason: String| {
         InputError(format!(
-            "cannot read input file {}: {}",
-            path.display(),
-            io_reason(&e)
+            "cannot read input file {}: {reason}",
+            path.display()
         ))
-    })
+    };
+    let meta = std::fs::metadata(path).map_err(|e| cannot(io_reason(&e)))?;
+    if !meta.is_file() {
+        return Err(cannot("not a regular file".to_owned()));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(cannot(format!(
+            "{} bytes, over the limit of {MAX_INPUT_BYTES}",
+            meta.len()
+        )));
+    }
+    let file = std::fs::File::open(path).map_err(|e| cannot(io_reason(&e)))?;
+    read_capped(file, &format!("input file {}", path.display()))
+}
+
+/// Reads at most [`MAX_INPUT_BYTES`] as UTF-8 text.
+fn read_capped(reader: impl Read, what: &str) -> Result<String, InputError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError(format!("cannot read {what}: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(InputError(format!(
+            "cannot read {what}: over the limit of {MAX_INPUT_BYTES} bytes"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| InputError(format!("cannot read {what}: not UTF-8 text")))
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -175,6 +199,28 @@ mod tests {
             err(r#"{"name":""}"#),
             "bad input: field `name`: expected a non-empty string"
         );
+    }
+
+    #[test]
+    fn devices_fifos_and_huge_inputs_are_refused_without_reading() {
+        let e = read_input::<Sample>(&InputSource::File("/dev/zero".into())).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = read_input::<Sample>(&InputSource::File(fifo)).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let big = dir.path().join("big.json");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_INPUT_BYTES + 1).unwrap();
+        let e = read_input::<Sample>(&InputSource::File(big)).unwrap_err();
+        assert!(e.to_string().contains("over the limit"), "{e}");
+        let e = read_capped(std::io::repeat(b' '), "stdin").unwrap_err();
+        assert!(e.to_string().contains("over the limit"), "{e}");
     }
 
     #[test]

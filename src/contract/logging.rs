@@ -2,6 +2,7 @@
 //! Kestra (so levels survive), redacted either way.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -72,7 +73,14 @@ impl<S: Subscriber> Layer<S> for ProtocolLayer {
         let level = *event.metadata().level();
         match self.format {
             LogFormat::Kestra => self.protocol.log(kestra_level(level), &text),
-            LogFormat::Terminal => eprintln!("{:>5} {text}", level.as_str().to_lowercase()),
+            LogFormat::Terminal => {
+                // A closed stderr must not turn a log line into a panic.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{:>5} {text}",
+                    level.as_str().to_lowercase()
+                );
+            }
         }
     }
 }

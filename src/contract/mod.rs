@@ -1,10 +1,12 @@
 //! The task-binary contract shared by every `am-*` binary (DESIGN.md, "The task-binary contract").
 
+mod durations;
 mod input;
 mod logging;
 mod protocol;
 mod runner;
 
+pub use durations::{clamped_secs, MAX_WAIT_SECS};
 pub use input::{parse_input, read_input, InputError, InputSource, Validate};
 pub use logging::{init as init_logging, LogFormat};
 pub use protocol::{Captured, Metric, MetricKind, Protocol};

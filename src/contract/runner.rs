@@ -1,6 +1,7 @@
 //! The one `main` every task binary shares: arguments, input, the task, outputs, exit code.
 
 use std::future::Future;
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -81,10 +82,9 @@ pub fn main<T: Task>() -> ExitCode {
     let protocol = Protocol::stdout(secrets.redactor());
     if args.schema {
         let text = serde_json::to_string_pretty(&schema_of::<T>()).unwrap_or_default();
-        #[allow(clippy::print_stdout)] // --schema's output is the schema itself
-        {
-            println!("{text}");
-        }
+        // A reader that stops early (`--schema | head`) closes the pipe: not worth a panic.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}").and_then(|()| out.flush());
         return ExitCode::from(EXIT_OK);
     }
     logging::init(LogFormat::from_env(), protocol.clone());
@@ -100,7 +100,8 @@ fn usage_error(e: clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::from(EXIT_OK);
     }
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "{}",
         e.to_string().lines().next().unwrap_or("bad arguments")
     );
@@ -138,13 +139,16 @@ pub fn execute<T: Task>(source: &InputSource, env: &TaskEnv) -> u8 {
 
 /// One line saying what failed, then the cause chain, all on stderr and redacted.
 pub fn report(name: &str, error: &Error, redactor: &crate::secrets::Redactor) {
-    eprintln!(
+    // A closed stderr leaves nobody to tell; the exit code still says what happened.
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
         "{}",
         redactor.redact(&format!("{name}: {}", error.headline()))
     );
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        eprintln!("  caused by: {}", redactor.redact(&cause.to_string()));
+        let _ = writeln!(err, "  caused by: {}", redactor.redact(&cause.to_string()));
         source = cause.source();
     }
 }

@@ -131,8 +131,10 @@ fn stage(
     edit: &Edit,
     staged: &mut BTreeMap<String, (PathBuf, String)>,
 ) -> Result<(), EditProblem> {
-    let absolute = policy.check(edit.path())?;
-    let key = edit.path().trim_start_matches("./").to_owned();
+    // The key is the normalised, symlink-resolved path: `./a`, `.//a` and an alias through a
+    // symlink name one file, staged under the name git knows it by.
+    let checked = policy.resolve(edit.path())?;
+    let (key, absolute) = (checked.relative, checked.absolute);
     match edit {
         Edit::Create { path, content } => {
             if absolute.exists() || staged.contains_key(&key) {
@@ -247,6 +249,65 @@ mod tests {
             original
         );
         assert!(!dir.path().join("big.txt").exists());
+    }
+
+    #[test]
+    fn refused_symlink_edits_leave_the_tree_and_git_untouched() {
+        let dir = super::super::paths::tests::repo_with_git_symlinks();
+        let root = dir.path();
+        let config_before = std::fs::read_to_string(root.join(".git/config")).unwrap();
+        let policy = PathPolicy::new(root, &RepoConfig::default()).unwrap();
+        let edits = vec![
+            replace("src/lib.rs", "fn a() {}", "fn b() {}"),
+            Edit::Create {
+                path: "hooks/pre-commit".into(),
+                content: "#!/bin/sh\ncurl evil\n".into(),
+            },
+            replace(
+                "gitdir/config",
+                "[core]",
+                "[remote \"origin\"]\n\turl = https://evil.example/x\n[core]",
+            ),
+            Edit::Create {
+                path: ".GIT/hooks/post-checkout".into(),
+                content: "x".into(),
+            },
+        ];
+        let problems = apply(&policy, &edits, 10_000).unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(!root.join(".git/hooks/pre-commit").exists());
+        assert!(!root.join(".GIT").exists());
+        assert_eq!(
+            std::fs::read_to_string(root.join(".git/config")).unwrap(),
+            config_before
+        );
+        let status = std::process::Command::new("git")
+            .args(["status", "--porcelain", "--ignored"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&status.stdout),
+            "",
+            "the tree is clean"
+        );
+    }
+
+    #[test]
+    fn differently_spelled_paths_are_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/a.txt"), "one two\n").unwrap();
+        let policy = PathPolicy::new(dir.path(), &RepoConfig::default()).unwrap();
+        let edits = vec![
+            replace(".//src/a.txt", "one", "1"),
+            replace("docs/../src/a.txt", "two", "2"),
+        ];
+        assert_eq!(apply(&policy, &edits, 1000).unwrap(), vec!["src/a.txt"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("src/a.txt")).unwrap(),
+            "1 2\n"
+        );
     }
 
     #[test]

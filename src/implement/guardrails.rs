@@ -24,17 +24,25 @@ pub fn within_limits(summary: &DiffSummary, limits: &Limits) -> Result<(), Strin
     Ok(())
 }
 
-/// Refuses added lines holding a token-shaped string or one of the process's secrets.
+/// Refuses added lines holding a token-shaped string or one of the process's secrets (plain,
+/// base64 or hex).
 pub fn free_of_secrets(summary: &DiffSummary, redactor: &Redactor) -> Result<(), String> {
-    for (number, line) in summary.added_text.lines().enumerate() {
-        if looks_like_token(line) || redactor.redact(line) != line {
-            return Err(format!(
-                "added line {} of the diff looks like a secret (an API key or token); secrets are never committed",
-                number + 1
-            ));
-        }
+    text_free_of_secrets(&summary.added_text, redactor).map_err(|number| {
+        format!(
+            "added line {number} of the diff looks like a secret (an API key or token); secrets are never committed"
+        )
+    })
+}
+
+/// The first line (1-based) of `text` holding a secret, as the error.
+pub fn text_free_of_secrets(text: &str, redactor: &Redactor) -> Result<(), usize> {
+    match text
+        .lines()
+        .position(|line| looks_like_token(line) || redactor.redact(line) != line)
+    {
+        Some(index) => Err(index + 1),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! are "nothing to do", said plainly.
 
 use std::path::Path;
-use std::time::Duration;
 
 use super::checks;
 use super::outcome::{commit_message, Outcome};
@@ -82,7 +81,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
             let run = checks::run(
                 &ws.root,
                 &line,
-                Duration::from_secs(ws.config.check_timeout_secs),
+                crate::contract::clamped_secs(ws.config.check_timeout_secs),
                 1,
                 &ws.redactor,
             )

@@ -48,72 +48,138 @@ impl PathPolicy {
 
     /// The absolute path to write for `relative`, or why it may not be written.
     pub fn check(&self, relative: &str) -> Result<PathBuf, Refusal> {
+        self.resolve(relative).map(|checked| checked.absolute)
+    }
+
+    /// `relative` normalised (`./`, `//` and `a/..` folded, symlinks on the way followed), checked
+    /// against every rule, as the path to stage and the path to write.
+    pub fn resolve(&self, relative: &str) -> Result<Checked, Refusal> {
         let refuse = |reason: &str| Refusal {
             path: relative.to_owned(),
             reason: reason.to_owned(),
         };
         let normalized = lexical(relative).map_err(|reason| refuse(&reason))?;
-        let text = normalized.to_string_lossy().replace('\\', "/");
-        if normalized.components().any(|c| c.as_os_str() == ".git") {
-            return Err(refuse("nothing under .git/ may be changed"));
+        self.rules(&normalized).map_err(|reason| refuse(&reason))?;
+        let resolved = self
+            .through_symlinks(&normalized)
+            .map_err(|reason| refuse(&reason))?;
+        if resolved != normalized {
+            // What a symlink leads to is held to the same rules as a path given directly.
+            self.rules(&resolved).map_err(|reason| {
+                refuse(&format!(
+                    "resolves through a symlink to `{}`, and {reason}",
+                    slashed(&resolved)
+                ))
+            })?;
         }
-        if text == FILE_NAME {
-            return Err(refuse(
-                "the repository's AutoMaintainer configuration is not changed by AutoMaintainer",
-            ));
+        Ok(Checked {
+            relative: slashed(&resolved),
+            absolute: self.root.join(&resolved),
+        })
+    }
+
+    /// The rules on a clean relative path, as one reason.
+    fn rules(&self, normalized: &Path) -> Result<(), String> {
+        let text = slashed(normalized);
+        if normalized
+            .components()
+            .any(|c| is_git_dir_name(&c.as_os_str().to_string_lossy()))
+        {
+            return Err("nothing under .git/ may be changed".to_owned());
         }
-        if text.starts_with(".github/workflows/") && !self.allow_workflows {
-            return Err(refuse(
-                "workflow files are not edited unless `allow_workflow_edits` is set",
-            ));
+        if text.eq_ignore_ascii_case(FILE_NAME) {
+            return Err(
+                "the repository's AutoMaintainer configuration is not changed by AutoMaintainer"
+                    .to_owned(),
+            );
+        }
+        if text.to_ascii_lowercase().starts_with(".github/workflows/") && !self.allow_workflows {
+            return Err(
+                "workflow files are not edited unless `allow_workflow_edits` is set".to_owned(),
+            );
         }
         if self
             .denied
-            .matched_path_or_any_parents(&normalized, false)
+            .matched_path_or_any_parents(normalized, false)
             .is_ignore()
         {
-            return Err(refuse("denied by `denied_paths`"));
+            return Err("denied by `denied_paths`".to_owned());
         }
         if let Some(allowed) = &self.allowed {
             if !allowed
-                .matched_path_or_any_parents(&normalized, false)
+                .matched_path_or_any_parents(normalized, false)
                 .is_ignore()
             {
-                return Err(refuse("outside `allowed_paths`"));
-            }
-        }
-        let absolute = self.root.join(&normalized);
-        self.inside_after_symlinks(&normalized)
-            .map_err(|reason| refuse(&reason))?;
-        Ok(absolute)
-    }
-
-    /// Every prefix of the path that exists must resolve inside the clone: a symlinked directory
-    /// or file pointing elsewhere would carry the write out.
-    fn inside_after_symlinks(&self, relative: &Path) -> Result<(), String> {
-        let mut prefix = self.root.clone();
-        for component in relative.components() {
-            prefix.push(component);
-            match std::fs::symlink_metadata(&prefix) {
-                Ok(meta) if meta.file_type().is_symlink() => {
-                    let target = prefix
-                        .canonicalize()
-                        .map_err(|_| "goes through a dangling symlink".to_owned())?;
-                    if !target.starts_with(&self.canonical_root) {
-                        return Err(
-                            "goes through a symlink that leads outside the repository".to_owned()
-                        );
-                    }
-                }
-                Ok(_) => {}
-                Err(_) => break,
+                return Err("outside `allowed_paths`".to_owned());
             }
         }
         Ok(())
     }
+
+    /// The path relative to the clone after following every symlink on the way (the last
+    /// component too): a symlinked directory or file pointing elsewhere would carry the write
+    /// out, and one pointing at `.git` would carry it into the repository's own machinery.
+    fn through_symlinks(&self, relative: &Path) -> Result<PathBuf, String> {
+        let mut existing = self.canonical_root.clone();
+        let mut rest = Vec::new();
+        let mut prefix = self.root.clone();
+        let mut went_through_symlink = false;
+        for component in relative.components() {
+            if !rest.is_empty() {
+                rest.push(component.as_os_str().to_owned());
+                continue;
+            }
+            prefix.push(component);
+            match std::fs::symlink_metadata(&prefix) {
+                Ok(meta) => {
+                    if meta.file_type().is_symlink() {
+                        went_through_symlink = true;
+                    }
+                    existing = prefix
+                        .canonicalize()
+                        .map_err(|_| "goes through a dangling symlink".to_owned())?;
+                }
+                Err(_) => rest.push(component.as_os_str().to_owned()),
+            }
+        }
+        let Ok(inside) = existing.strip_prefix(&self.canonical_root) else {
+            return Err(if went_through_symlink {
+                "goes through a symlink that leads outside the repository".to_owned()
+            } else {
+                "leads outside the repository".to_owned()
+            });
+        };
+        let mut resolved = inside.to_path_buf();
+        resolved.extend(rest);
+        if resolved.as_os_str().is_empty() {
+            return Err("resolves to the repository root, not a file".to_owned());
+        }
+        Ok(resolved)
+    }
 }
 
-/// `relative` as a clean relative path: not empty, not absolute, no `..`.
+/// A path that passed every rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Relative to the clone, `/`-separated, every symlink followed: what is staged.
+    pub relative: String,
+    /// Where the content is written.
+    pub absolute: PathBuf,
+}
+
+/// `.git` in any letter case, and the spellings some filesystems treat as it (trailing dots
+/// and spaces, as on Windows).
+fn is_git_dir_name(part: &str) -> bool {
+    part.trim_end_matches(['.', ' '])
+        .eq_ignore_ascii_case(".git")
+}
+
+fn slashed(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// `relative` as a clean relative path: not empty, not absolute; `.` and empty components
+/// dropped and `a/..` folded, refused when `..` would leave the repository.
 fn lexical(relative: &str) -> Result<PathBuf, String> {
     if relative.trim().is_empty() {
         return Err("the path is empty".to_owned());
@@ -136,7 +202,13 @@ fn lexical(relative: &str) -> Result<PathBuf, String> {
         match component {
             Component::Normal(part) => clean.push(part),
             Component::CurDir => {}
-            Component::ParentDir => return Err("`..` is not allowed in paths".to_owned()),
+            Component::ParentDir => {
+                if !clean.pop() {
+                    return Err(
+                        "`..` is not allowed where it leads outside the repository".to_owned()
+                    );
+                }
+            }
             Component::RootDir | Component::Prefix(_) => {
                 return Err("absolute paths are not allowed".to_owned())
             }
@@ -149,7 +221,7 @@ fn lexical(relative: &str) -> Result<PathBuf, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn policy(dir: &Path, config: RepoConfig) -> PathPolicy {
@@ -163,6 +235,14 @@ mod tests {
         for (path, reason) in [
             ("../outside.rs", "`..`"),
             ("src/../../x", "`..`"),
+            (".GIT/config", ".git/"),
+            ("src/.Git/x", ".git/"),
+            (".git./config", ".git/"),
+            ("src/../.git/config", ".git/"),
+            (".//.git//hooks/x", ".git/"),
+            (".AutoMaintainer.yml", "configuration"),
+            (".GitHub/Workflows/ci.yml", "workflow"),
+            ("src/..", "root"),
             ("/etc/passwd", "absolute"),
             ("C:\\x", "absolute"),
             (".git/config", ".git/"),
@@ -180,6 +260,71 @@ mod tests {
             dir.path().join("src/lib.rs")
         );
         assert!(p.check(".github/dependabot.yml").is_ok());
+        for spelled in [
+            ".//src/lib.rs",
+            "src//lib.rs",
+            "docs/../src/lib.rs",
+            "./src/./lib.rs",
+        ] {
+            let checked = p.resolve(spelled).unwrap();
+            assert_eq!(checked.relative, "src/lib.rs", "{spelled}");
+            assert_eq!(checked.absolute, dir.path().join("src/lib.rs"));
+        }
+    }
+
+    /// A repository whose committed symlinks lead into `.git` (`hooks -> .git/hooks`,
+    /// `gitdir -> .git`, a file link to `.git/config`, an absolute link to the clone's `.git`),
+    /// as a clone of an attacker's repository would hold them.
+    pub(crate) fn repo_with_git_symlinks() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(root)
+                .env("GIT_AUTHOR_NAME", "t")
+                .env("GIT_AUTHOR_EMAIL", "t@example.com")
+                .env("GIT_COMMITTER_NAME", "t")
+                .env("GIT_COMMITTER_EMAIL", "t@example.com")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+        };
+        git(&["init", "-q", "-b", "main"]);
+        std::fs::create_dir(root.join("src")).unwrap();
+        std::fs::write(root.join("src/lib.rs"), "fn a() {}\n").unwrap();
+        std::os::unix::fs::symlink(".git/hooks", root.join("hooks")).unwrap();
+        std::os::unix::fs::symlink(".git", root.join("gitdir")).unwrap();
+        std::os::unix::fs::symlink("../.git/config", root.join("src/config")).unwrap();
+        std::os::unix::fs::symlink(root.join(".git"), root.join("absolute")).unwrap();
+        std::os::unix::fs::symlink("gitdir", root.join("chain")).unwrap();
+        std::os::unix::fs::symlink("src", root.join("code")).unwrap();
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "symlinks"]);
+        dir
+    }
+
+    #[test]
+    fn refuses_committed_symlinks_into_git() {
+        let dir = repo_with_git_symlinks();
+        let p = policy(dir.path(), RepoConfig::default());
+        for path in [
+            "hooks/pre-commit",
+            "gitdir/config",
+            "./gitdir//hooks/post-checkout",
+            "src/config",
+            "absolute/config",
+            "chain/HEAD",
+            "code/../gitdir/config",
+        ] {
+            let e = p.check(path).unwrap_err();
+            assert!(e.reason.contains(".git/"), "{path}: {e}");
+        }
+        let through_alias = p.resolve("code/lib.rs").unwrap();
+        assert_eq!(
+            through_alias.relative, "src/lib.rs",
+            "a symlink inside the clone is followed to the file git knows"
+        );
     }
 
     #[test]

@@ -85,19 +85,52 @@ impl Workspace {
                 return Ok(Verdict::Rejected(feedback));
             }
         }
-        Ok(Verdict::Accepted(summary))
+        // The checks ran the repository's code (and tests the model wrote), which may have
+        // changed the files: what is committed is what the tree holds now, so look again.
+        let after = diff::summarize(&self.root, &self.base.commit, paths)?;
+        if let Err(reason) = guardrails::within_limits(&after, &self.config.limits)
+            .and_then(|()| guardrails::free_of_secrets(&after, &self.redactor))
+        {
+            return Ok(Verdict::Rejected(format!(
+                "after the checks ran, {reason} (a check changed the files)"
+            )));
+        }
+        Ok(Verdict::Accepted(after))
     }
 
-    /// Commits exactly `paths`, then removes what the checks left in the tree.
+    /// Commits exactly `paths` with `message` (redacted), scans the commit itself for secrets
+    /// (throwing it away if it holds one), then leaves the tree exactly at the commit.
     pub fn commit(&self, paths: &[String], message: &str) -> Result<String, Error> {
+        let message = self.redactor.redact(message);
         let commit = commit::commit_paths(
             &self.root,
             paths,
-            message,
+            &message,
             &self.author,
             self.previous_tip.as_deref(),
         )?;
-        branch::clean(&self.root)?;
+        let added = diff::added_in_commit(&self.root, &self.base.commit, &commit)?;
+        let leaked = guardrails::text_free_of_secrets(&added, &self.redactor)
+            .map_err(|line| format!("added line {line} of the commit"))
+            .and_then(|()| {
+                guardrails::text_free_of_secrets(&message, &self.redactor)
+                    .map_err(|line| format!("line {line} of the commit message"))
+            });
+        if let Err(place) = leaked {
+            self.reset()?;
+            return Err(Error::step(
+                "commit the change",
+                format!("{place} looks like a secret; the commit was thrown away"),
+            ));
+        }
+        // Nothing the checks left behind (untracked files, edits outside the change) stays.
+        branch::reset_to_base(
+            &self.root,
+            &Base {
+                branch: self.branch.clone(),
+                commit: commit.clone(),
+            },
+        )?;
         Ok(commit)
     }
 

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::exchange::{RawReply, ReplyBody, Request, Role};
 use super::transport::{send_json, RetryPolicy};
 use super::LlmError;
+use crate::secrets::Redactor;
 use crate::secrets::Secret;
 
 const API_VERSION: &str = "2023-06-01";
@@ -22,6 +23,7 @@ impl Anthropic {
         &self,
         http: &reqwest::Client,
         policy: &RetryPolicy,
+        redactor: &Redactor,
         request: &Request,
     ) -> Result<RawReply, LlmError> {
         let body = self.body(request);
@@ -35,6 +37,7 @@ impl Anthropic {
             },
             "anthropic",
             policy,
+            redactor,
         )
         .await?;
         parse(&response, &request.schema_name)

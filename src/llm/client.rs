@@ -299,8 +299,14 @@ impl LlmClient {
             .check(&self.spent(), prompt_tokens, prompt_cost)?;
         let reply = match &self.backend {
             Backend::Offline => return Err(LlmError::Offline),
-            Backend::Anthropic(p) => p.complete(&self.http, &self.policy, request).await?,
-            Backend::OpenAi(p) => p.complete(&self.http, &self.policy, request).await?,
+            Backend::Anthropic(p) => {
+                p.complete(&self.http, &self.policy, &self.redactor, request)
+                    .await?
+            }
+            Backend::OpenAi(p) => {
+                p.complete(&self.http, &self.policy, &self.redactor, request)
+                    .await?
+            }
         };
         let this_call = Usage {
             calls: 1,

@@ -7,6 +7,7 @@ use super::exchange::{RawReply, ReplyBody, Request, Role};
 use super::spec::OPENAI_BASE_URL;
 use super::transport::{send_json, RetryPolicy};
 use super::LlmError;
+use crate::secrets::Redactor;
 use crate::secrets::Secret;
 
 #[derive(Debug, Clone)]
@@ -22,6 +23,7 @@ impl OpenAi {
         &self,
         http: &reqwest::Client,
         policy: &RetryPolicy,
+        redactor: &Redactor,
         request: &Request,
     ) -> Result<RawReply, LlmError> {
         let body = self.body(request);
@@ -36,6 +38,7 @@ impl OpenAi {
             },
             "openai",
             policy,
+            redactor,
         )
         .await?;
         parse(&response)

@@ -7,6 +7,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde_json::Value;
 
 use super::LlmError;
+use crate::secrets::Redactor;
 
 /// How long a request may take and how often a failing one is repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,15 +73,24 @@ enum Attempt {
 }
 
 /// Sends the request built by `build` until it succeeds, fails for good, or retries run out;
-/// returns the JSON body of the successful response.
+/// returns the JSON body of the successful response. Error bodies are redacted with `redactor`
+/// before they are cut, so a secret the server echoes never leaks in part.
 pub async fn send_json(
     build: impl Fn() -> RequestBuilder,
     provider: &str,
     policy: &RetryPolicy,
+    redactor: &Redactor,
 ) -> Result<Value, LlmError> {
     let mut retry = 0;
     loop {
-        let attempt = attempt(build().timeout(policy.timeout), provider, policy, retry).await;
+        let attempt = attempt(
+            build().timeout(policy.timeout),
+            provider,
+            policy,
+            retry,
+            redactor,
+        )
+        .await;
         match attempt {
             Attempt::Done(value) => return Ok(value),
             Attempt::Fail(error) => return Err(error),
@@ -109,6 +119,7 @@ async fn attempt(
     provider: &str,
     policy: &RetryPolicy,
     retry: u32,
+    redactor: &Redactor,
 ) -> Attempt {
     let response = match request.send().await {
         Ok(response) => response,
@@ -127,7 +138,7 @@ async fn attempt(
                 wait: None,
                 error: LlmError::Transport {
                     provider: provider.to_owned(),
-                    reason: error_chain(&e),
+                    reason: redactor.redact(&error_chain(&e)),
                 },
             }
         }
@@ -151,7 +162,7 @@ async fn attempt(
                 wait: None,
                 error: LlmError::Transport {
                     provider: provider.to_owned(),
-                    reason: error_chain(&e),
+                    reason: redactor.redact(&error_chain(&e)),
                 },
             }
         }
@@ -168,7 +179,7 @@ async fn attempt(
     let error = LlmError::Http {
         provider: provider.to_owned(),
         status: status.as_u16(),
-        body: snippet(&body),
+        body: snippet(&redactor.redact(&body)),
     };
     if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
         Attempt::Retry {
@@ -181,18 +192,25 @@ async fn attempt(
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare from these APIs and falls back to the
-/// backoff).
+/// backoff). A value too large for a `Duration` (`1e30`) is the longest wait, which the caller
+/// then cuts to the policy's limit.
 fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
+    parse_retry_after(
+        response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?,
+    )
+}
+
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    value
         .trim()
         .parse::<f64>()
         .ok()
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64)
+        .filter(|s| !s.is_nan() && *s >= 0.0)
+        .map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX))
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {
@@ -231,6 +249,20 @@ mod tests {
         assert_eq!(policy.backoff(1), Duration::from_millis(200));
         assert_eq!(policy.backoff(2), Duration::from_millis(350));
         assert_eq!(policy.backoff(40), Duration::from_millis(350));
+    }
+
+    #[test]
+    fn huge_retry_after_values_do_not_overflow() {
+        assert_eq!(parse_retry_after("1e30"), Some(Duration::MAX));
+        assert_eq!(parse_retry_after("inf"), Some(Duration::MAX));
+        assert_eq!(parse_retry_after(" 2 "), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            parse_retry_after("1e30").unwrap().min(policy.max_delay),
+            policy.max_delay
+        );
     }
 
     #[test]

@@ -245,6 +245,13 @@ fn check_input_file(
             ));
         }
     }
+    // A phase that may call a model left to pick one itself would use whatever key the worker
+    // holds, whatever model the run was given.
+    if fields.properties.contains("llm") && !keys.contains_key("llm") {
+        problems.push(format!(
+            "input file `{file}`: field `llm` is missing; a phase that may call a model must be given the run's model"
+        ));
+    }
     problems
 }
 
@@ -452,6 +459,25 @@ pluginDefaults:
         assert!(
             found.len() == 1 && found[0].contains(expected),
             "expected one problem containing {expected:?}, got {found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_phase_that_may_call_a_model_is_given_the_runs_model() {
+        let mut with_llm = schemas();
+        with_llm.insert(
+            "am-a".to_owned(),
+            json!({"input": {"type": "object", "properties": {"run_id": {}, "repository": {}, "llm": {}},
+                             "required": ["run_id"], "additionalProperties": false},
+                   "output": {"properties": {"path": {}}}}),
+        );
+        let found: Vec<String> = check(&Flow::parse(GOOD).unwrap(), &with_llm)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            found.len() == 1 && found[0].contains("field `llm` is missing"),
+            "{found:#?}"
         );
     }
 

@@ -1,5 +1,6 @@
-//! `am-cleanup`: removes the run directory (never anything outside it, never the cache) and
-//! closes the run in the store. Safe to run twice, and after any failure.
+//! `am-cleanup`: removes the run directory (never anything outside it, never the cache or the
+//! store, never a directory am-setup did not mark) and closes the run in the store. Safe to run
+//! twice, and after any failure.
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +62,25 @@ impl Task for Cleanup {
         let run_dir = super::setup::absolute(&input.run_dir)?;
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
         refuse_dangerous(&run_dir, &cache)?;
+        for kept in super::run_dir::kept_dirs(&cache, env.secrets.database_url.as_ref()) {
+            let kept = kept.canonicalize().unwrap_or(kept);
+            let resolved = run_dir.canonicalize().unwrap_or_else(|_| run_dir.clone());
+            if kept.starts_with(&resolved) {
+                return Err(InputError::field(
+                    "run_dir",
+                    format!(
+                        "a run directory ({} holds {}, which is never removed)",
+                        run_dir.display(),
+                        kept.display()
+                    ),
+                )
+                .into());
+            }
+        }
+        // Only a directory am-setup made is removed; a missing one is already clean.
+        if run_dir.exists() {
+            super::run_dir::require(&run_dir)?;
+        }
         let status = input
             .status
             .unwrap_or_else(|| status_from_artifacts(&run_dir));

@@ -126,6 +126,12 @@ impl Task for ContextPhase {
 
     async fn run(input: ContextInput, env: &TaskEnv) -> Result<ContextOutput, Error> {
         let run_dir = super::setup::absolute(&input.run_dir)?;
+        let output = super::run_dir::output(
+            &run_dir,
+            "output",
+            input.output.as_ref(),
+            crate::artifacts::CONTEXT,
+        )?;
         let clone = crate::artifacts::locate(
             input.clone_path.as_ref(),
             &run_dir,
@@ -141,8 +147,6 @@ impl Task for ContextPhase {
             )
             .into());
         }
-        let output =
-            crate::artifacts::locate(input.output.as_ref(), &run_dir, crate::artifacts::CONTEXT);
         let config = RepoConfig::load(&clone)?;
         let repository = match &input.repository {
             Some(repository) => repository.clone(),

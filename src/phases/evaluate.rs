@@ -2,7 +2,6 @@
 //! readability), writes `evaluation.json` and emits the score and components as metrics.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -112,6 +111,12 @@ impl Task for Evaluate {
     type Output = EvaluateOutput;
 
     async fn run(input: EvaluateInput, env: &TaskEnv) -> Result<EvaluateOutput, Error> {
+        let path = super::run_dir::output(
+            &input.run_dir,
+            "evaluation",
+            input.evaluation.as_ref(),
+            crate::artifacts::EVALUATION,
+        )?;
         super::progress::note_phase(env, &input.run_id, "evaluate").await;
         let implementation_path = crate::artifacts::locate(
             input.implementation.as_ref(),
@@ -138,11 +143,13 @@ impl Task for Evaluate {
         let options = Options {
             weights: input.weights.unwrap_or_default(),
             coverage: input.coverage.unwrap_or(true),
-            coverage_timeout: Duration::from_secs(input.coverage_timeout_secs.unwrap_or(900)),
-            lint_timeout: Duration::from_secs(input.lint_timeout_secs.unwrap_or(600)),
+            coverage_timeout: crate::contract::clamped_secs(
+                input.coverage_timeout_secs.unwrap_or(900),
+            ),
+            lint_timeout: crate::contract::clamped_secs(input.lint_timeout_secs.unwrap_or(600)),
             cargo_target_dir: Some(input.run_dir.join(crate::artifacts::CARGO_TARGET_DIR)),
         };
-        let client = llm_client(input.llm.as_deref(), &env.secrets)?;
+        let client = llm_client(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
         let (readability, usage) = judged_readability(&client, &files).await;
         let weights = options.weights;
         let [quality, coverage, maintainability] = tokio::task::spawn_blocking(move || {
@@ -158,18 +165,9 @@ impl Task for Evaluate {
         .map_err(|e| Error::step("evaluate the change", e.to_string()))?;
         let evaluation = evaluation(quality, coverage, maintainability, readability, weights);
 
-        let path = crate::artifacts::locate(
-            input.evaluation.as_ref(),
-            &input.run_dir,
-            crate::artifacts::EVALUATION,
-        );
         artifacts::write(&path, &evaluation, &env.secrets.redactor())?;
-        let mut emitted = metrics(&evaluation);
-        if usage.calls > 0 {
-            let tokens = (usage.input_tokens + usage.output_tokens) as f64;
-            emitted.push(Metric::counter("llm_tokens", tokens).tag("phase", "evaluate"));
-        }
-        env.protocol.metrics(&emitted);
+        env.protocol.metrics(&metrics(&evaluation));
+        crate::llm::phase::emit_usage(env, "evaluate", &usage);
         match evaluation.evolution_score {
             Some(score) => {
                 tracing::info!("evolution score {score:.1}/100 for run {}", input.run_id)

@@ -3,7 +3,6 @@
 //! away; writes implementation.json.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -115,6 +114,21 @@ impl Task for Implement {
     type Output = ImplementOutput;
 
     async fn run(input: ImplementInput, env: &TaskEnv) -> Result<ImplementOutput, Error> {
+        // The clone is changed (branches, resets, untracked files removed): only one inside a
+        // run directory am-setup made.
+        super::run_dir::require(&input.run_dir)?;
+        let root = super::run_dir::output(
+            &input.run_dir,
+            "repo",
+            input.repo.as_ref(),
+            crate::artifacts::CLONE_DIR,
+        )?;
+        let output = super::run_dir::output(
+            &input.run_dir,
+            "output",
+            input.output.as_ref(),
+            crate::artifacts::IMPLEMENTATION,
+        )?;
         super::progress::note_phase(env, &input.run_id, "implement").await;
         let task_path =
             crate::artifacts::locate(input.task.as_ref(), &input.run_dir, crate::artifacts::TASK);
@@ -123,23 +137,14 @@ impl Task for Implement {
             &input.run_dir,
             crate::artifacts::CONTEXT,
         );
-        let root = crate::artifacts::locate(
-            input.repo.as_ref(),
-            &input.run_dir,
-            crate::artifacts::CLONE_DIR,
-        );
-        let output = crate::artifacts::locate(
-            input.output.as_ref(),
-            &input.run_dir,
-            crate::artifacts::IMPLEMENTATION,
-        );
         let task_file: TaskFile = artifacts::read(&task_path)?;
         let context: Option<Context> = if input.context.is_some() || context_path.is_file() {
             Some(artifacts::read(&context_path)?)
         } else {
             None
         };
-        if !root.join(".git").exists() {
+        // A `.git` file or link would lead the resets and branch moves to a repository elsewhere.
+        if !std::fs::symlink_metadata(root.join(".git")).is_ok_and(|m| m.is_dir()) {
             return Err(InputError::field(
                 "repo",
                 format!("a git clone, and {} is none", root.display()),
@@ -168,8 +173,8 @@ impl Task for Implement {
         let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, timeout)).await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
-        let outcome = if client.is_offline() {
-            offline::implement(&ws, &task).await?
+        let carried_out = if client.is_offline() {
+            offline::implement(&ws, &task).await
         } else {
             let issue = task.issue.and_then(|n| {
                 context
@@ -185,8 +190,14 @@ impl Task for Implement {
                 issue,
                 learnings,
             };
-            agent::implement(&ws, &client, brief).await?
+            agent::implement(&ws, &client, brief).await
         };
+        // Whatever went wrong, the clone goes back to the base: a retried phase starts clean.
+        let outcome = carried_out.inspect_err(|_| {
+            if let Err(e) = ws.reset() {
+                tracing::warn!("could not reset the clone after the failure: {e}");
+            }
+        })?;
         emit_usage(env, "implement", &outcome.usage);
         let failed = outcome.status == ImplementationStatus::Failed;
         let implementation = record(&outcome, Some(task), &work_branch, &base);
@@ -237,7 +248,7 @@ fn open_workspace(
         checks: checks::commands_for(&root, &configured),
         policy: PathPolicy::new(&root, &config)
             .map_err(|e| Error::io(format!("resolve {}", root.display()), e))?,
-        check_timeout: Duration::from_secs(config.check_timeout_secs),
+        check_timeout: crate::contract::clamped_secs(config.check_timeout_secs),
         redactor: env.secrets.redactor(),
         author: Author::resolve(input.author_name.as_deref(), input.author_email.as_deref()),
         root,

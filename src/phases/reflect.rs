@@ -186,14 +186,16 @@ impl Task for Reflect {
             implementation: implementation.as_ref(),
             learnings_used: &learnings_used,
         };
-        let reflection_path = input
-            .reflection
-            .clone()
-            .unwrap_or_else(|| dir.join("reflection.json"));
+        let reflection_path = super::run_dir::output(
+            dir,
+            "reflection",
+            input.reflection.as_ref(),
+            "reflection.json",
+        )?;
         let previous = previous_reflection(&reflection_path, &input.run_id);
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         super::progress::record_phase(store.as_ref(), &input.run_id, "reflect").await?;
-        let client = llm_client(input.llm.as_deref(), &env.secrets)?;
+        let client = llm_client(input.llm.as_deref(), &env.secrets, dir)?;
         // A retry keeps what the first attempt learned instead of reinforcing it again.
         let (candidates, usage) = if previous.is_some() {
             tracing::info!(
@@ -210,6 +212,15 @@ impl Task for Reflect {
             };
             ask_model(store.as_ref(), &client, &facts, about, &thresholds).await?
         };
+        // Nothing reaches the store unredacted, whichever way the candidates were drawn.
+        let redactor = env.secrets.redactor();
+        let candidates: Vec<Candidate> = candidates
+            .into_iter()
+            .map(|c| Candidate {
+                content: redactor.redact(&c.content),
+                ..c
+            })
+            .collect();
         let mut reflection =
             reflect(store.as_ref(), &forge, &facts, &candidates, &thresholds).await?;
         match previous {
@@ -233,10 +244,7 @@ impl Task for Reflect {
             )
             .tag("phase", "reflect"),
         ]);
-        if usage.calls > 0 {
-            let tokens = (usage.input_tokens + usage.output_tokens) as f64;
-            env.metric(Metric::counter("llm_tokens", tokens).tag("phase", "reflect"));
-        }
+        crate::llm::phase::emit_usage(env, "reflect", &usage);
         let nothing = reflection.remembered.added.is_empty()
             && reflection.remembered.reinforced.is_empty()
             && reflection.outcomes.is_empty();

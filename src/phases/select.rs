@@ -98,6 +98,12 @@ impl Task for Select {
     type Output = SelectOutput;
 
     async fn run(input: SelectInput, env: &TaskEnv) -> Result<SelectOutput, Error> {
+        let output = super::run_dir::output(
+            &input.run_dir,
+            "output",
+            input.output.as_ref(),
+            crate::artifacts::TASK,
+        )?;
         super::progress::note_phase(env, &input.run_id, "select").await;
         let context_path = crate::artifacts::locate(
             input.context.as_ref(),
@@ -109,11 +115,7 @@ impl Task for Select {
             &input.run_dir,
             crate::artifacts::CLONE_DIR,
         );
-        let output = crate::artifacts::locate(
-            input.output.as_ref(),
-            &input.run_dir,
-            crate::artifacts::TASK,
-        );
+
         let context: Context = artifacts::read(&context_path)?;
         let config = RepoConfig::load(&repo)?;
         let rules = rules(&input.constraints, &config)?;

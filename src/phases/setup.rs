@@ -101,20 +101,24 @@ impl Task for Setup {
     async fn run(input: SetupInput, env: &TaskEnv) -> Result<SetupOutput, Error> {
         let location = Location::parse(&input.repository)?;
         let run_dir = absolute(&input.run_dir)?;
+        let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
+        // Only a new, empty or earlier-marked directory becomes the run's: nothing the run did
+        // not create is ever replaced or deleted (the clone goes to `<run_dir>/repo`).
+        let kept = super::run_dir::kept_dirs(&cache, env.secrets.database_url.as_ref());
+        let kept: Vec<&std::path::Path> = kept.iter().map(PathBuf::as_path).collect();
+        super::run_dir::prepare(&run_dir, &input.run_id, &kept)?;
         // Registered before cloning, so a clone that fails is recorded against a known run.
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         store.register_run(&new_run(&input)).await?;
         store.set_phase(&input.run_id, "setup").await?;
-        std::fs::create_dir_all(&run_dir)
-            .map_err(|e| Error::io(format!("create the run directory {}", run_dir.display()), e))?;
-        let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
+        super::lease::hold(&input.run_id);
         let destination = run_dir.join(crate::artifacts::CLONE_DIR);
         let cloned = clone_blocking(
             &location,
             input.base_branch.clone(),
             &destination,
             &cache,
-            Duration::from_secs(input.mirror_wait_secs),
+            crate::contract::clamped_secs(input.mirror_wait_secs),
             env,
         )
         .await?;

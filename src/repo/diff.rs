@@ -96,6 +96,26 @@ pub fn summarize(
     Ok(summary)
 }
 
+/// Every line `commit` adds against `base_commit`, read from the git objects themselves: what a
+/// push would carry, for the last secrets scan.
+pub fn added_in_commit(root: &Path, base_commit: &str, commit: &str) -> Result<String, RepoError> {
+    let repo = open(root)?;
+    let base = tree_of(&repo, base_commit)?;
+    let head = tree_of(&repo, commit)?;
+    let diff = repo
+        .diff_tree_to_tree(Some(&base), Some(&head), None)
+        .map_err(|e| RepoError::git("diff the commit against its base", e))?;
+    let mut added = String::new();
+    diff.print(git2::DiffFormat::Patch, |_, _, line| {
+        if line.origin() == '+' {
+            added.push_str(&String::from_utf8_lossy(line.content()));
+        }
+        true
+    })
+    .map_err(|e| RepoError::git("read the commit's changes", e))?;
+    Ok(added)
+}
+
 fn tree_of<'r>(repo: &'r Repository, commit: &str) -> Result<git2::Tree<'r>, RepoError> {
     Oid::from_str(commit)
         .and_then(|oid| repo.find_commit(oid))

@@ -8,6 +8,7 @@ mod analytics;
 pub mod clock;
 mod error;
 pub mod learning_text;
+mod lease;
 mod open;
 mod pool;
 pub mod postgres;
@@ -21,6 +22,7 @@ pub use analytics::{
     Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
 };
 pub use error::StoreError;
+pub use lease::{heartbeat_interval, lease};
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
@@ -44,8 +46,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Applies pending migrations.
     async fn migrate(&self) -> Result<(), StoreError>;
 
-    /// Registers a run as running; a second call with the same run id changes nothing.
+    /// Registers a run as running; a second call with the same run id changes nothing. Runs of
+    /// the same repository whose lease expired are marked abandoned first.
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError>;
+
+    /// Renews a running run's lease; false when the run is not running (or unknown).
+    async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError>;
+
+    /// Marks the running runs (of `repository`, or all) whose lease expired as failed with an
+    /// `abandoned` error in the phase they were in; returns their ids. The dashboard's reads
+    /// (`run_overview`, `run_detail`, `system_stats`) do this first.
+    async fn abandon_expired(&self, repository: Option<&str>) -> Result<Vec<String>, StoreError>;
 
     /// Records the phase a run has reached (for the dashboard and for failure reports), and
     /// times it: the phase starts now and the phase before it ends. The same phase twice changes

@@ -21,9 +21,10 @@ struct Run {
 impl Run {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (repo, _remote) = rust_fixture(dir.path());
+        // The clone lives in a run directory am-setup would have made.
         let run_dir = dir.path().join("run");
-        std::fs::create_dir_all(&run_dir).unwrap();
+        crate::common::run_dir::mark(&run_dir, "run-1");
+        let (repo, _remote) = rust_fixture(&run_dir);
         let target = dir.path().join("cargo-target");
         Self {
             run_dir,

@@ -130,6 +130,42 @@ fn bad_input_exits_2_with_one_line_and_no_secret() {
 }
 
 #[test]
+fn inputs_that_never_end_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("input.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for name in binaries() {
+        // Without a writer a FIFO blocks its reader for ever; /dev/zero never ends.
+        for (case, input) in [("fifo", fifo.as_path()), ("device", "/dev/zero".as_ref())] {
+            let ran = Runner::new(name).arg("--input").arg(input).run();
+            assert_bad_input(name, case, &ran, "not a regular file");
+        }
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    for name in binaries() {
+        // `am-x --schema | head -c 0`: the reader is gone before the binary writes.
+        let mut child = std::process::Command::new(crate::common::bin::path(name))
+            .arg("--schema")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    }
+}
+
+#[test]
 fn schema_flag_prints_input_and_output_schemas() {
     for name in binaries() {
         let ran = Runner::new(name).arg("--schema").run();

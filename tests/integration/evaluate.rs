@@ -423,3 +423,19 @@ async fn a_failing_model_leaves_the_deterministic_estimate() {
         e.readability.evidence
     );
 }
+
+#[test]
+fn huge_timeouts_are_clamped_not_a_panic() {
+    let f = fixture();
+    write(
+        &f.run_dir.join("implementation.json"),
+        &implementation(&f.base, Some(&f.head), vec![check("cargo test", true, 1)]),
+    );
+    let ran = run_evaluate(
+        &f.run_dir,
+        json!({"lint_timeout_secs": u64::MAX, "coverage_timeout_secs": u64::MAX}),
+    );
+    assert_ne!(ran.code, 101, "{}", ran.stderr);
+    ran.assert_ok();
+    assert!(read_evaluation(&f.run_dir).code_quality.method == Method::Unavailable);
+}

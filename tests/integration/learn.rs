@@ -181,3 +181,71 @@ async fn used_by(store: &dyn Store, run_id: &str) -> i64 {
     store.record_learning_use(run_id, &[id]).await.unwrap();
     id
 }
+
+/// am-reflect calls the model the run was given, on the run's budget ledger: `offline` never
+/// reaches Anthropic though its key is set, and a run whose ledger is spent calls nothing.
+#[tokio::test]
+async fn reflection_uses_the_runs_model_and_its_budget_ledger() {
+    let server = wiremock::MockServer::start().await;
+    crate::common::llm_stub::mount_anthropic(
+        &server,
+        vec![wiremock::ResponseTemplate::new(500).set_body_string("stub")],
+    )
+    .await;
+    let root = tempfile::tempdir().unwrap();
+    let database_url = automaintainer::store::sqlite_url(&root.path().join("am.db"));
+    let reflect_with = |run_id: &str, llm: &str, spent_tokens: u64| {
+        let run_dir = root.path().join(run_id);
+        crate::common::run_dir::mark(&run_dir, run_id);
+        write(&run_dir.join("task.json"), &task_file(vec![]));
+        write(
+            &run_dir.join("review.json"),
+            &review(
+                ReviewStatus::Reviewed,
+                vec![finding(
+                    Severity::Major,
+                    true,
+                    "src/config.rs",
+                    FINDING,
+                    "why",
+                )],
+            ),
+        );
+        if spent_tokens > 0 {
+            let spent = Usage {
+                input_tokens: spent_tokens,
+                calls: 1,
+                ..Usage::default()
+            };
+            write(&run_dir.join("llm-usage.json"), &spent);
+        }
+        let runner = Runner::new("am-reflect")
+            .env("DATABASE_URL", &database_url)
+            .env("ANTHROPIC_API_KEY", crate::common::llm_stub::ANTHROPIC_KEY)
+            .env("AM_ANTHROPIC_BASE_URL", server.uri())
+            .env("AM_LLM_MAX_RETRIES", "0")
+            .env("AM_LLM_BUDGET_TOKENS", "1000")
+            .input_json(&json!({"run_id": run_id, "run_dir": run_dir,
+                                "repository": REPOSITORY, "llm": llm}));
+        std::thread::spawn(move || runner.run())
+    };
+    let requests = || async { server.received_requests().await.unwrap().len() };
+
+    reflect_with("run-offline", "offline", 0)
+        .join()
+        .unwrap()
+        .assert_ok();
+    assert_eq!(requests().await, 0, "offline reached Anthropic");
+
+    reflect_with("run-spent", "anthropic:claude-sonnet-4-5", 5_000)
+        .join()
+        .unwrap()
+        .assert_ok();
+    assert_eq!(requests().await, 0, "the run's spent budget was ignored");
+
+    reflect_with("run-model", "anthropic:claude-sonnet-4-5", 0)
+        .join()
+        .unwrap()
+        .assert_ok();
+    assert_eq!(requests().await, 1, "the run's model is asked");
+}

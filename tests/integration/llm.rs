@@ -218,6 +218,48 @@ async fn rate_limit_with_retry_after_is_retried() {
 }
 
 #[tokio::test]
+async fn an_absurd_retry_after_is_clamped_to_the_retry_limit() {
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1e30")
+                .set_body_string("slow down"),
+            llm_stub::openai_reply(VALID),
+        ],
+    )
+    .await;
+    // quick_policy caps any wait at 2s: a panic before, a wait of 1e30 seconds if unclamped.
+    let (answer, _) = ask(&llm_stub::openai_client(&server)).await.unwrap();
+    assert_eq!(answer, expected());
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_key_echoed_at_the_cut_is_redacted_before_the_body_is_cut() {
+    // The error body is cut at 500 characters; the server echoes the key so that the cut falls
+    // inside it. Cut first, the first 20 characters of the key would survive (too short to look
+    // like a token); redacted first, none does.
+    let key = llm_stub::OPENAI_KEY;
+    let body = format!("{}{key} was rejected", "x".repeat(480));
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![ResponseTemplate::new(401).set_body_string(body)],
+    )
+    .await;
+    let error = ask(&llm_stub::openai_client(&server)).await.unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, LlmError::Http { status: 401, .. }),
+        "{text}"
+    );
+    assert!(!text.contains(&key[..12]), "part of the key leaked: {text}");
+    assert!(text.contains("[redacted]"), "{text}");
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_until_success() {
     let server = MockServer::start().await;
     llm_stub::mount_anthropic(

@@ -9,6 +9,7 @@
 )]
 
 mod agent;
+mod boundaries;
 mod common;
 mod context;
 mod contract;
@@ -18,6 +19,7 @@ mod flows;
 mod forge;
 mod kestra;
 mod learn;
+mod leases;
 mod llm;
 mod repo;
 mod review;

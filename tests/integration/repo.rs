@@ -229,11 +229,11 @@ fn the_token_never_lands_in_git_config_or_output() {
     }
 }
 
-/// An https-less remote that demands authentication: the token reaches the server through the
-/// credential callback (as basic auth), is refused, and setup fails saying so, leaving no mirror
+/// A plain-http remote that demands authentication: the token is not offered to it (it goes
+/// only over https to the configured GitHub host), setup fails saying so, and leaves no mirror
 /// and no clone.
 #[tokio::test(flavor = "multi_thread")]
-async fn refused_credentials_fail_cleanly_and_the_token_went_through_the_callback() {
+async fn a_plain_http_remote_asking_for_credentials_gets_no_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/o/r.git/info/refs"))
@@ -247,14 +247,25 @@ async fn refused_credentials_fail_cleanly_and_the_token_went_through_the_callbac
     let run_dir = scene.run_dir("run-auth");
     let input = json!({"run_id": "run-auth", "run_dir": run_dir, "repository": url, "cache_dir": scene.cache});
     let runner = scene.runner("am-setup");
+    // Even with the stub's host named as the GitHub host: http is never trusted with the token.
+    let host = url::Url::parse(&server.uri())
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_owned();
     let ran = tokio::task::spawn_blocking(move || {
-        runner.env("GITHUB_TOKEN", TOKEN).input_json(&input).run()
+        runner
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("AM_GITHUB_HOST", host)
+            .input_json(&input)
+            .run()
     })
     .await
     .unwrap();
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        first_line(&ran.stderr).contains("authenticate to"),
+        ran.stderr.contains("am-setup: failed to authenticate to")
+            && ran.stderr.contains("not offering the GitHub token"),
         "{}",
         ran.stderr
     );
@@ -266,17 +277,20 @@ async fn refused_credentials_fail_cleanly_and_the_token_went_through_the_callbac
     );
     assert!(!run_dir.join("repo").exists());
     let requests = server.received_requests().await.unwrap();
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{TOKEN}"))
-    );
-    assert!(
-        requests.iter().any(|r| r
+    assert!(!requests.is_empty());
+    let leaked =
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{TOKEN}"));
+    for request in &requests {
+        let auth = request
             .headers
             .get("authorization")
-            .is_some_and(|v| v == expected.as_str())),
-        "the token was never offered"
-    );
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .unwrap_or_default();
+        assert!(
+            !auth.contains(&leaked) && !auth.contains(TOKEN),
+            "the token was offered over http: {auth}"
+        );
+    }
 }
 
 #[test]

@@ -25,6 +25,7 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
 
 mod binaries;
 mod learnings;
+mod leases;
 mod outcomes;
 mod pull_requests;
 mod runs;

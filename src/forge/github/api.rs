@@ -167,7 +167,7 @@ impl GitHubApi {
                     return Ok((value, next_link(&headers)));
                 }
                 Verdict::WaitAndRetry(wait) => {
-                    if waited + wait > self.policy.max_wait {
+                    if waited.saturating_add(wait) > self.policy.max_wait {
                         return Err(ForgeError::RateLimited {
                             action: action.to_owned(),
                             waited_secs: waited.as_secs(),
@@ -182,7 +182,10 @@ impl GitHubApi {
                     waited += wait;
                 }
                 Verdict::ServerError if server_errors < self.policy.server_retries => {
-                    let backoff = self.policy.backoff * 2u32.saturating_pow(server_errors);
+                    let backoff = self
+                        .policy
+                        .backoff
+                        .saturating_mul(2u32.saturating_pow(server_errors));
                     server_errors += 1;
                     tracing::warn!(
                         "GitHub answered {status} to {action}: retrying in {}s",

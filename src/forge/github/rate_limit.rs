@@ -46,8 +46,13 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 fn rate_limit_wait(headers: &HeaderMap, now_epoch_secs: u64) -> Option<Duration> {
-    if let Some(secs) = header(headers, "retry-after").and_then(|v| v.parse::<u64>().ok()) {
-        return Some(Duration::from_secs(secs));
+    // Seconds, whole or not; a value past what a `Duration` holds (`1e30`) is the longest wait,
+    // which the caller's limit then refuses to wait out.
+    if let Some(secs) = header(headers, "retry-after")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| !s.is_nan() && *s >= 0.0)
+    {
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     if header(headers, "x-ratelimit-remaining") == Some("0") {
         let reset = header(headers, "x-ratelimit-reset")?.parse::<u64>().ok()?;
@@ -99,6 +104,18 @@ mod tests {
             judge(429, &h, "", 0),
             Verdict::WaitAndRetry(Duration::from_secs(7))
         );
+    }
+
+    #[test]
+    fn huge_retry_after_is_the_longest_wait_not_a_panic() {
+        for value in ["1e30", "18446744073709551615", "inf"] {
+            let h = headers(&[("retry-after", value)]);
+            assert_eq!(
+                judge(429, &h, "", 0),
+                Verdict::WaitAndRetry(Duration::MAX),
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
-use super::{analytics, learnings, outcomes, overview, pull_requests, reads, runs};
+use super::{analytics, learnings, leases, outcomes, overview, pull_requests, reads, runs};
 use crate::artifacts::Learning;
 use crate::store::summary::PrWriter;
 use crate::store::{
@@ -25,8 +25,23 @@ impl Store for BackendStore {
     }
 
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError> {
+        leases::abandon_expired(&self.pool, Some(&run.repository), crate::store::lease()).await?;
         runs::register(&self.pool, run).await?;
+        leases::heartbeat(&self.pool, &run.run_id).await?;
         dialect::refresh_views(&self.pool).await
+    }
+
+    async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError> {
+        leases::heartbeat(&self.pool, run_id).await
+    }
+
+    async fn abandon_expired(&self, repository: Option<&str>) -> Result<Vec<String>, StoreError> {
+        let abandoned =
+            leases::abandon_expired(&self.pool, repository, crate::store::lease()).await?;
+        if !abandoned.is_empty() {
+            dialect::refresh_views(&self.pool).await?;
+        }
+        Ok(abandoned)
     }
 
     async fn set_phase(&self, run_id: &str, phase: &str) -> Result<(), StoreError> {
@@ -57,6 +72,7 @@ impl Store for BackendStore {
     }
 
     async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
+        self.abandon_expired(None).await?;
         reads::run_detail(&self.pool, run_id).await
     }
 
@@ -64,10 +80,12 @@ impl Store for BackendStore {
         &self,
         query: &RunQuery,
     ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
+        self.abandon_expired(None).await?;
         overview::run_overview(&self.pool, query).await
     }
 
     async fn system_stats(&self) -> Result<SystemStats, StoreError> {
+        self.abandon_expired(None).await?;
         reads::system_stats(&self.pool).await
     }
 

@@ -367,3 +367,74 @@ async fn near_miss_search_and_leaked_secret_go_back_to_the_model() {
             .contains(&token)
     );
 }
+
+/// A check (a model-written test would do the same) writes a token into a source file after the
+/// diff was scanned, and the model's commit title carries the OpenAI key: neither reaches the
+/// commit the run would push, read from the git objects themselves.
+#[tokio::test]
+async fn secrets_written_during_the_checks_or_in_the_title_never_reach_the_commit() {
+    let run = Run::new();
+    std::fs::create_dir_all(run.outside()).unwrap();
+    let once = run.outside().join("planted-once");
+    let planted = format!("ghp_{}", "Zq9".repeat(12));
+    commit_files(
+        &run.repo,
+        &[(
+            ".automaintainer.yml",
+            &format!(
+                "checks: [\"sh -c 'test -f {once} || {{ touch {once}; echo \\\"// {planted}\\\" >> src/lib.rs; }}'\"]\n",
+                once = once.display()
+            ),
+        )],
+        "config",
+    );
+    let key = llm_stub::OPENAI_KEY;
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![
+            llm_stub::openai_reply(&plan("Add sub()", passing_edit())),
+            llm_stub::openai_reply(&plan(&format!("Add sub() {key}"), passing_edit())),
+        ],
+    )
+    .await;
+    run.write_json(
+        "task.json",
+        &task("feature", "Add a sub function", &["src/lib.rs"], None),
+    );
+    let ran = run
+        .run(
+            "am-implement",
+            run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+        )
+        .await;
+    ran.assert_ok();
+    assert_eq!(
+        ran.outputs()["attempts"],
+        2,
+        "the planted token cost an attempt"
+    );
+    let bodies = llm_stub::request_bodies(&server).await;
+    let second = bodies[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        second.contains("after the checks ran") && second.contains("looks like a secret"),
+        "{second}"
+    );
+
+    let branch = ran.outputs()["branch"].as_str().unwrap().to_owned();
+    // The commit object and every blob the commit changes (the base holds the check's text).
+    let commit = run.git(&["cat-file", "-p", &branch]);
+    let changed = run.git(&["diff", "--name-only", &format!("{branch}~1"), &branch]);
+    assert_eq!(changed, "src/lib.rs");
+    let blobs: Vec<String> = changed
+        .lines()
+        .map(|file| run.git(&["cat-file", "-p", &format!("{branch}:{file}")]))
+        .collect();
+    for text in std::iter::once(&commit).chain(&blobs) {
+        assert!(!text.contains(&planted), "planted token committed: {text}");
+        assert!(!text.contains(key), "key committed: {text}");
+    }
+    assert!(commit.contains("Add sub() [redacted]"), "{commit}");
+    assert!(blobs.iter().any(|b| b.contains("pub fn sub")));
+    assert_eq!(run.git(&["status", "--porcelain"]), "", "the tree is clean");
+}

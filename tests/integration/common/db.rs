@@ -100,6 +100,21 @@ impl TestDb {
         self.dir.path()
     }
 
+    /// Runs one statement directly on the database (to set up what no store call can: a
+    /// heartbeat long past).
+    pub async fn execute(&self, sql: &str) {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+        }
+    }
+
     /// Another handle on the same database, as a second process would open it.
     pub async fn reopen(&self) -> Arc<dyn Store> {
         automaintainer::store::open(Some(&self.secret()))

@@ -10,4 +10,5 @@ pub mod git;
 pub mod github;
 pub mod llm_stub;
 pub mod pr_run;
+pub mod run_dir;
 pub mod tools;
