@@ -12,6 +12,7 @@ pub mod cli;
 pub mod context;
 pub mod contract;
 pub mod dashboard;
+pub mod doctor;
 pub mod error;
 pub mod evaluate;
 pub mod forge;
@@ -26,6 +27,7 @@ pub mod repo_config;
 pub mod review;
 pub mod schemas;
 pub mod secrets;
+pub mod show;
 pub mod store;
 
 pub use error::{Error, Result};

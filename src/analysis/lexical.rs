@@ -11,4 +11,5 @@ mod scan;
 mod tokens;
 
 pub use scan::{scan, Lexed};
+pub use keywords::is_keyword;
 pub use tokens::{tokenize, Kind, Token};

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
-use super::{analytics, learnings, outcomes, overview, pull_requests, reads, runs};
+use super::{analytics, changes, learnings, outcomes, overview, pull_requests, reads, runs};
 use crate::artifacts::Learning;
 use crate::store::summary::PrWriter;
 use crate::store::{
@@ -56,6 +56,10 @@ impl Store for BackendStore {
         dialect::refresh_views(&self.pool).await
     }
 
+    async fn record_closing_step(&self, run_id: &str, phase: &str) -> Result<(), StoreError> {
+        runs::record_closing_step(&self.pool, run_id, phase).await
+    }
+
     async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
         reads::run_detail(&self.pool, run_id).await
     }
@@ -64,7 +68,9 @@ impl Store for BackendStore {
         &self,
         query: &RunQuery,
     ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
-        overview::run_overview(&self.pool, query).await
+        let (mut rows, total) = overview::run_overview(&self.pool, query).await?;
+        changes::fill_pull_requests(&self.pool, &mut rows).await?;
+        Ok((rows, total))
     }
 
     async fn system_stats(&self) -> Result<SystemStats, StoreError> {
