@@ -19,6 +19,7 @@ mod forge;
 mod kestra;
 mod learn;
 mod llm;
+mod newcomer;
 mod repo;
 mod review;
 mod run;

@@ -17,7 +17,7 @@ const REPOSITORY: &str = "acme/change";
 const BRANCH: &str = "automaintainer/fix-parser";
 /// A PR body as a model writes it: a list, backticks, and markup that must stay inert.
 const PR_BODY: &str = "Why:\n\n- `parse()` panicked on empty input\n- it now returns an error\n\n\
-<script>alert('body')</script> [docs](https://example.com/docs) [trap](javascript:alert(1))";
+<script>alert('body')</script>\n\nSee [docs](https://example.com/docs), not [trap](javascript:alert(1)).";
 const ADDED_LINE: &str = r#"    let greeting = "<script>alert('diff')</script>";"#;
 
 crate::store_tests!(
@@ -136,10 +136,13 @@ async fn every_run_of_a_pull_request_links_to_it(db: TestDb) {
         assert!(page.body.contains(r#"<li data-pr-run="run-opened">opened by"#), "{}", page.body);
         assert!(page.body.contains(r#"<li data-pr-run="run-updated">updated by"#));
     }
-    assert!(opened.body.contains(r#"href="/runs/run-updated""#));
+    let link = format!(r#"href="{}""#, minijinja::HtmlEscape("/runs/run-updated"));
+    assert!(opened.body.contains(&link), "{}", opened.body);
     // The timeline lists the PR on both runs.
     let timeline = get(&db.store, "/timeline").await;
-    assert_eq!(timeline.body.matches(">#1<").count(), 2, "{}", timeline.body);
+    let rows: Vec<&str> = timeline.body.split("<tr data-run=").skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", timeline.body);
+    assert!(rows.iter().all(|row| row.contains("#1")), "{}", timeline.body);
 }
 
 async fn a_failed_run_shows_its_error_handler_and_finally_step(db: TestDb) {
