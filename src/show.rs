@@ -71,7 +71,11 @@ pub fn render(detail: &RunDetail) -> String {
         run.status.as_str(),
         run.repository
     );
-    let _ = writeln!(out, "started {}", run.started_at.format("%Y-%m-%d %H:%M UTC"));
+    let _ = writeln!(
+        out,
+        "started {}",
+        run.started_at.format("%Y-%m-%d %H:%M UTC")
+    );
     if let Some(error) = &run.error {
         let _ = writeln!(out, "failed: {}", error.lines().next().unwrap_or_default());
     }

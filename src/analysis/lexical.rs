@@ -10,6 +10,6 @@ mod names;
 mod scan;
 mod tokens;
 
-pub use scan::{scan, Lexed};
 pub use keywords::is_keyword;
+pub use scan::{scan, Lexed};
 pub use tokens::{tokenize, Kind, Token};

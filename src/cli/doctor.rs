@@ -35,8 +35,7 @@ pub fn run(args: &DoctorArgs, secrets: &Secrets) -> Result<u8, Error> {
     };
     let report = runtime.block_on(diagnose(&options, secrets));
     let text = if args.json {
-        serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::json("write the report", e))?
+        serde_json::to_string_pretty(&report).map_err(|e| Error::json("write the report", e))?
             + "\n"
     } else {
         report.render()

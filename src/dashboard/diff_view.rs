@@ -265,7 +265,8 @@ index 0000000..3333333
 
     #[test]
     fn a_long_diff_is_capped_and_collapsed() {
-        let mut diff = String::from("diff --git a/a.rs b/a.rs\n--- a/a.rs\n+++ b/a.rs\n@@ -1,0 +1,3000 @@\n");
+        let mut diff =
+            String::from("diff --git a/a.rs b/a.rs\n--- a/a.rs\n+++ b/a.rs\n@@ -1,0 +1,3000 @@\n");
         for i in 0..3_000 {
             diff.push_str(&format!("+let v{i} = {i};\n"));
         }

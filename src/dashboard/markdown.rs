@@ -9,7 +9,8 @@ use super::format;
 
 /// `markdown` as HTML that runs nothing and links only to http(s).
 pub(crate) fn to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     // Whether each open link was kept, so its end is kept or dropped alike.
     let mut links: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
@@ -52,7 +53,10 @@ mod tests {
     #[test]
     fn lists_code_and_emphasis_render() {
         let html = to_html("Why:\n\n- one `x.unwrap()`\n- **two**\n");
-        assert!(html.contains("<li>one <code>x.unwrap()</code></li>"), "{html}");
+        assert!(
+            html.contains("<li>one <code>x.unwrap()</code></li>"),
+            "{html}"
+        );
         assert!(html.contains("<strong>two</strong>"), "{html}");
     }
 
@@ -68,9 +72,12 @@ mod tests {
         assert!(!html.contains("<b "), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
-        assert!(html.contains(
-            r#"<a rel="nofollow noopener noreferrer" href="https://example.com/a?b=1">ok</a>"#
-        ), "{html}");
+        assert!(
+            html.contains(
+                r#"<a rel="nofollow noopener noreferrer" href="https://example.com/a?b=1">ok</a>"#
+            ),
+            "{html}"
+        );
         assert!(html.contains("bad"), "the link text stays: {html}");
         assert!(html.contains("pic"), "an image is its alt text: {html}");
         assert!(!html.contains("href=\"/local\""), "{html}");

@@ -14,7 +14,10 @@ pub async fn check_github(token: Option<&Secret>, api_base: &str) -> Check {
         None => (
             Level::Problem,
             "GITHUB_TOKEN is not set".to_owned(),
-            Some("runs use the local forge; set GITHUB_TOKEN to open pull requests on GitHub".to_owned()),
+            Some(
+                "runs use the local forge; set GITHUB_TOKEN to open pull requests on GitHub"
+                    .to_owned(),
+            ),
         ),
         Some(token) => ask(token, api_base).await,
     };
@@ -72,11 +75,7 @@ async fn ask(token: &Secret, api_base: &str) -> (Level, String, Option<String>) 
         );
     }
     if !status.is_success() {
-        return (
-            Level::Problem,
-            format!("GET /user answered {status}"),
-            None,
-        );
+        return (Level::Problem, format!("GET /user answered {status}"), None);
     }
     let login = response
         .json::<serde_json::Value>()

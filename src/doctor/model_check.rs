@@ -16,7 +16,9 @@ struct Pong {
 }
 
 pub async fn check_model(secrets: &Secrets, call: bool) -> Check {
-    let asked = std::env::var("AM_LLM").ok().filter(|s| !s.trim().is_empty());
+    let asked = std::env::var("AM_LLM")
+        .ok()
+        .filter(|s| !s.trim().is_empty());
     let (level, status, hint) = match LlmClient::from_env(None, secrets) {
         Err(error) => (
             Level::Problem,

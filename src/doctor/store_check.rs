@@ -104,9 +104,15 @@ async fn postgres(url: &str) -> Outcome {
             (format!("{label}, {runs}"), Level::Ok, None)
         }
         Ok(Err(error)) => (
-            format!("{label}: cannot connect ({})", first_line(&error.to_string())),
+            format!(
+                "{label}: cannot connect ({})",
+                first_line(&error.to_string())
+            ),
             Level::Problem,
-            Some("start PostgreSQL or fix DATABASE_URL; unset it for the embedded SQLite store".to_owned()),
+            Some(
+                "start PostgreSQL or fix DATABASE_URL; unset it for the embedded SQLite store"
+                    .to_owned(),
+            ),
         ),
         Err(_) => (
             format!("{label}: no answer in {}s", CONNECT_TIMEOUT.as_secs()),

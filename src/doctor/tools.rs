@@ -261,11 +261,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// The first line of `program --version` (or what the tool prints for it).
-async fn version(
-    program: &Path,
-    tool: &Tool,
-    path: Option<OsString>,
-) -> Result<String, String> {
+async fn version(program: &Path, tool: &Tool, path: Option<OsString>) -> Result<String, String> {
     let mut command = tokio::process::Command::new(program);
     command
         .args(tool.version_args)
@@ -284,13 +280,20 @@ async fn version(
     } else {
         text
     };
-    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
     // gofmt has no version flag: `-h` prints its usage (and exits 2); being there is enough.
     if tool.program == "gofmt" {
         return Ok("present".to_owned());
     }
     if !output.status.success() {
-        return Err(format!("exit {}: {first}", output.status.code().unwrap_or(-1)));
+        return Err(format!(
+            "exit {}: {first}",
+            output.status.code().unwrap_or(-1)
+        ));
     }
     Ok(first.to_owned())
 }
@@ -309,7 +312,11 @@ mod tests {
         assert_eq!(cargo.level, Level::Problem);
         let ruff = checks.iter().find(|c| c.name == "ruff").unwrap();
         assert_eq!(ruff.level, Level::Warning);
-        assert!(ruff.hint.as_deref().unwrap_or_default().contains("no findings"));
+        assert!(ruff
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no findings"));
     }
 
     #[test]

@@ -197,7 +197,10 @@ fn read_change(
 ) -> Option<RunChange> {
     let commit = implementation.commit.as_deref()?;
     if !clone.join(".git").exists() {
-        tracing::info!("no clone at {}: the change is not recorded", clone.display());
+        tracing::info!(
+            "no clone at {}: the change is not recorded",
+            clone.display()
+        );
         return None;
     }
     match crate::repo::patch::change_between(clone, &implementation.base_commit, commit) {

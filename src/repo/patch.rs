@@ -16,9 +16,8 @@ const MAX_COMMITS: usize = 100;
 pub fn change_between(root: &Path, base: &str, head: &str) -> Result<RunChange, RepoError> {
     let repo = Repository::open(root)
         .map_err(|e| RepoError::git(format!("open repository {}", root.display()), e))?;
-    let oid = |rev: &str| {
-        Oid::from_str(rev).map_err(|e| RepoError::git(format!("read commit {rev}"), e))
-    };
+    let oid =
+        |rev: &str| Oid::from_str(rev).map_err(|e| RepoError::git(format!("read commit {rev}"), e));
     let (base_oid, head_oid) = (oid(base)?, oid(head)?);
     let tree = |id: Oid| {
         repo.find_commit(id)
@@ -51,7 +50,11 @@ pub fn change_between(root: &Path, base: &str, head: &str) -> Result<RunChange, 
     ))
 }
 
-fn commits_between(repo: &Repository, base: Oid, head: Oid) -> Result<Vec<ChangeCommit>, RepoError> {
+fn commits_between(
+    repo: &Repository,
+    base: Oid,
+    head: Oid,
+) -> Result<Vec<ChangeCommit>, RepoError> {
     let action = || format!("list the commits {base}..{head}");
     let mut walk = repo.revwalk().map_err(|e| RepoError::git(action(), e))?;
     walk.push(head).map_err(|e| RepoError::git(action(), e))?;
@@ -61,7 +64,9 @@ fn commits_between(repo: &Repository, base: Oid, head: Oid) -> Result<Vec<Change
     let mut commits = Vec::new();
     for id in walk.take(MAX_COMMITS) {
         let id = id.map_err(|e| RepoError::git(action(), e))?;
-        let commit = repo.find_commit(id).map_err(|e| RepoError::git(action(), e))?;
+        let commit = repo
+            .find_commit(id)
+            .map_err(|e| RepoError::git(action(), e))?;
         let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
         let (summary, body) = message.split_once('\n').unwrap_or((&message, ""));
         commits.push(ChangeCommit {
@@ -86,7 +91,11 @@ mod tests {
             .current_dir(dir)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 

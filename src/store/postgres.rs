@@ -14,7 +14,7 @@ mod views;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/changes.rs"]
 mod changes;
-
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]

@@ -1,11 +1,11 @@
 //! The rows the store reads and writes, independent of the backend; those that map a table's
 //! columns one for one decode straight from a query (`FromRow`).
 
+use super::change::{PullRequestRun, RunChange};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
-use super::change::{PullRequestRun, RunChange};
 
 use crate::artifacts::{
     Context, Evaluation, Implementation, Learning, PullRequestFile, Review, TaskFile,

@@ -12,7 +12,7 @@ mod search;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/changes.rs"]
 mod changes;
-
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]

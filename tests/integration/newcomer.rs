@@ -65,13 +65,26 @@ fn doctor_names_each_missing_tool_and_what_is_lost() {
     std::fs::create_dir_all(&empty).unwrap();
     let ran = doctor(&data, &empty, &[]);
     assert_eq!(ran.code, 3, "{}\n{}", ran.stdout, ran.stderr);
-    for tool in ["cargo", "clippy", "rustfmt", "ruff", "black", "flake8", "eslint", "biome", "xo", "go", "gofmt", "bwrap", "chromium"] {
-        assert!(line(&ran, tool).contains("missing"), "{tool}: {}", ran.stdout);
+    for tool in [
+        "cargo", "clippy", "rustfmt", "ruff", "black", "flake8", "eslint", "biome", "xo", "go",
+        "gofmt", "bwrap", "chromium",
+    ] {
+        assert!(
+            line(&ran, tool).contains("missing"),
+            "{tool}: {}",
+            ran.stdout
+        );
     }
-    assert!(line(&ran, "cargo").starts_with("  [FAIL]"), "{}", ran.stdout);
+    assert!(
+        line(&ran, "cargo").starts_with("  [FAIL]"),
+        "{}",
+        ran.stdout
+    );
     assert!(line(&ran, "ruff").starts_with("  [warn]"));
     assert!(line(&ran, "chromium").contains("tests only"));
-    assert!(ran.stdout.contains("Python repositories configured for ruff get no findings or fixes"));
+    assert!(ran
+        .stdout
+        .contains("Python repositories configured for ruff get no findings or fixes"));
     assert!(ran.stdout.contains("exit 3"));
 
     // Only what the defaults need: exit 0, the optional tools still named missing.
@@ -80,19 +93,36 @@ fn doctor_names_each_missing_tool_and_what_is_lost() {
     assert!(line(&ran, "cargo").contains("cargo 1."), "{}", ran.stdout);
     assert!(line(&ran, "rustfmt").starts_with("  [ok  ]"));
     assert!(line(&ran, "ruff").contains("missing"));
-    assert!(line(&ran, "store").contains("not created yet"), "{}", ran.stdout);
+    assert!(
+        line(&ran, "store").contains("not created yet"),
+        "{}",
+        ran.stdout
+    );
     assert!(line(&ran, "model").contains("offline"));
-    assert!(!ran.stdout.contains("GitHub"), "GitHub is checked only when asked");
-    assert!(!data.join("automaintainer.db").exists(), "looking creates no store");
+    assert!(
+        !ran.stdout.contains("GitHub"),
+        "GitHub is checked only when asked"
+    );
+    assert!(
+        !data.join("automaintainer.db").exists(),
+        "looking creates no store"
+    );
 
     // A store that cannot be reached: exit 4, the URL's password never printed.
     let ran = Runner::new("automaintainer")
         .args(&["doctor"])
-        .env("DATABASE_URL", "postgres://am:hunter2-secret@127.0.0.1:1/nowhere")
+        .env(
+            "DATABASE_URL",
+            "postgres://am:hunter2-secret@127.0.0.1:1/nowhere",
+        )
         .env("PATH", path_with(&dir.path().join("again"), &REQUIRED))
         .run();
     assert_eq!(ran.code, 4, "{}\n{}", ran.stdout, ran.stderr);
-    assert!(line(&ran, "store").contains("127.0.0.1:1/nowhere"), "{}", ran.stdout);
+    assert!(
+        line(&ran, "store").contains("127.0.0.1:1/nowhere"),
+        "{}",
+        ran.stdout
+    );
     assert!(!ran.stdout.contains("hunter2"));
 }
 
@@ -118,7 +148,11 @@ async fn doctor_checks_the_github_token_only_when_asked() {
 
     let ran = run(&[]).await.unwrap();
     assert_eq!(ran.code, 0, "{}", ran.stdout);
-    assert!(server.received_requests().await.unwrap_or_default().is_empty());
+    assert!(server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty());
 
     let user = |scopes: &str| {
         Mock::given(method("GET"))
@@ -133,7 +167,11 @@ async fn doctor_checks_the_github_token_only_when_asked() {
     let guard = user("read:user").mount_as_scoped(&server).await;
     let ran = run(&["--check-github"]).await.unwrap();
     assert_eq!(ran.code, 6, "{}\n{}", ran.stdout, ran.stderr);
-    assert!(ran.stdout.contains("octo: scopes read:user"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("octo: scopes read:user"),
+        "{}",
+        ran.stdout
+    );
     assert!(ran.stdout.contains("needs the `repo` scope"));
     assert!(!ran.stdout.contains(TOKEN));
     drop(guard);
@@ -141,7 +179,11 @@ async fn doctor_checks_the_github_token_only_when_asked() {
     user("repo, workflow").mount(&server).await;
     let ran = run(&["--check-github"]).await.unwrap();
     assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
-    assert!(ran.stdout.contains("octo: scopes repo, workflow"), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains("octo: scopes repo, workflow"),
+        "{}",
+        ran.stdout
+    );
 }
 
 #[test]
@@ -170,7 +212,11 @@ fn show_on_an_unknown_run_is_bad_input_in_one_line() {
         .run();
     assert_eq!(ran.code, 2, "{}", ran.stderr);
     assert_eq!(ran.stderr.trim().lines().count(), 1, "{}", ran.stderr);
-    assert!(ran.stderr.contains("no run `run-that-never-was`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("no run `run-that-never-was`"),
+        "{}",
+        ran.stderr
+    );
     assert!(ran.stdout.is_empty());
 }
 
@@ -191,7 +237,17 @@ fn readme_test_command_is_what_ci_runs() {
     let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
     assert!(ci.contains("exec scripts/test"), "{ci}");
     let script = std::fs::read_to_string(root.join("scripts/test")).unwrap();
-    for install in ["bubblewrap", "golang-go", "flake8", "black", "@biomejs/biome@2", "xo@1", "eslint@10", "chromium-driver", "cargo nextest run"] {
+    for install in [
+        "bubblewrap",
+        "golang-go",
+        "flake8",
+        "black",
+        "@biomejs/biome@2",
+        "xo@1",
+        "eslint@10",
+        "chromium-driver",
+        "cargo nextest run",
+    ] {
         assert!(script.contains(install), "scripts/test lacks {install}");
     }
 }

@@ -251,15 +251,30 @@ async fn show_prints_the_runs_pull_request_and_diff_after_the_run_directory_is_g
         .unwrap();
     by_id.assert_ok();
     let out = &by_id.stdout;
-    assert!(out.starts_with(&format!("run {} · succeeded", words[2])), "{out}");
+    assert!(
+        out.starts_with(&format!("run {} · succeeded", words[2])),
+        "{out}"
+    );
     assert!(out.contains("task: "), "{out}");
-    assert!(out.contains("pull request #1 (open) on the local forge"), "{out}");
+    assert!(
+        out.contains("pull request #1 (open) on the local forge"),
+        "{out}"
+    );
     assert!(out.contains("branch: automaintainer/"), "{out}");
     let remote = data.path().join("example/remote.git");
-    assert!(out.contains(&format!("where:  {}", remote.display())), "{out}");
+    assert!(
+        out.contains(&format!("where:  {}", remote.display())),
+        "{out}"
+    );
     assert!(out.contains("title: "), "{out}");
-    assert!(out.contains("diff --git a/src/lib.rs b/src/lib.rs"), "{out}");
-    assert!(out.contains("\n-    return sum;"), "clippy's fix is in the diff: {out}");
+    assert!(
+        out.contains("diff --git a/src/lib.rs b/src/lib.rs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n-    return sum;"),
+        "clippy's fix is in the diff: {out}"
+    );
     // The printed command shows the same change on the remote.
     let look = out
         .lines()
@@ -270,7 +285,9 @@ async fn show_prints_the_runs_pull_request_and_diff_after_the_run_directory_is_g
     assert!(log.contains("-    return sum;"), "{log}");
 
     // `latest` is the same run.
-    let latest = show(vec!["show".into(), "--no-pager".into()]).await.unwrap();
+    let latest = show(vec!["show".into(), "--no-pager".into()])
+        .await
+        .unwrap();
     latest.assert_ok();
     assert_eq!(latest.stdout, by_id.stdout);
 }

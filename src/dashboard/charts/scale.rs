@@ -130,7 +130,9 @@ mod tests {
 
     #[test]
     fn count_ticks_are_distinct_whole_numbers() {
-        for largest in [0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 99.0, 1_234.0, 56_789.0, 3e6] {
+        for largest in [
+            0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 99.0, 1_234.0, 56_789.0, 3e6,
+        ] {
             let axis = Axis::fitting([largest], Unit::Count);
             let labels: Vec<String> = axis.ticks().iter().map(|t| axis.unit.tick(*t)).collect();
             let mut distinct = labels.clone();

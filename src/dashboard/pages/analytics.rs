@@ -254,7 +254,10 @@ fn charts_of(aggregates: &Analytics, latest: &[RunOverviewRow]) -> Vec<ChartCard
                 format::cost(latest.iter().map(|r| r.cost_usd).sum())
             ),
             if !cost.is_empty() && cost.iter().all(|d| d.value == 0.0) {
-                charts::nothing("Cost per run in US dollars", "No cost: these runs made no paid calls")
+                charts::nothing(
+                    "Cost per run in US dollars",
+                    "No cost: these runs made no paid calls",
+                )
             } else {
                 charts::columns(
                     "Cost per run in US dollars",

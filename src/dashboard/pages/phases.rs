@@ -71,13 +71,12 @@ pub fn add_timings(steps: &mut [PhaseStep], timings: &[PhaseTiming], now: DateTi
                 step.state_label = label;
             }
         }
-        step.duration = timing
-            .map(|timing| {
-                let secs = timing.duration_secs().unwrap_or_else(|| {
-                    (now - timing.started_at).num_milliseconds().max(0) as f64 / 1e3
-                });
-                format::duration(secs)
+        step.duration = timing.map(|timing| {
+            let secs = timing.duration_secs().unwrap_or_else(|| {
+                (now - timing.started_at).num_milliseconds().max(0) as f64 / 1e3
             });
+            format::duration(secs)
+        });
     }
 }
 
@@ -176,7 +175,10 @@ mod tests {
         };
         assert_eq!(state("implement").0, "failed");
         assert_eq!(state("open_pr"), ("skipped", "not reached"));
-        assert_eq!(state("persist"), ("handler", "error handler: failure recorded"));
+        assert_eq!(
+            state("persist"),
+            ("handler", "error handler: failure recorded")
+        );
         assert_eq!(state("reflect"), ("skipped", "not reached"));
         assert_eq!(state("cleanup"), ("handler", "finally: cleaned up"));
     }

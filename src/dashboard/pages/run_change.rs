@@ -40,7 +40,11 @@ pub(crate) fn change_view(run_id: &str, change: RunChange) -> ChangeView {
         notes.push(format!(
             "{} more diff line{} not shown here (the page shows at most {}).",
             format::count(diff.hidden_lines as i64),
-            if diff.hidden_lines == 1 { " is" } else { "s are" },
+            if diff.hidden_lines == 1 {
+                " is"
+            } else {
+                "s are"
+            },
             format::count(MAX_LINES as i64),
         ));
     }

@@ -20,9 +20,7 @@ const ARTIFACTS: [(&str, &str); 6] = [
 
 fn absolute_path() -> &'static Regex {
     static PATH: OnceLock<Regex> = OnceLock::new();
-    PATH.get_or_init(|| {
-        Regex::new(r"(?:^|[\s(`'\x22])(/[^\s`'\x22()]+)").expect("a valid pattern")
-    })
+    PATH.get_or_init(|| Regex::new(r"(?:^|[\s(`'\x22])(/[^\s`'\x22()]+)").expect("a valid pattern"))
 }
 
 /// `message` with each absolute path that no longer exists rewritten: an artifact becomes

@@ -46,8 +46,11 @@ pub async fn of_run(pool: &Pool, run_id: &str) -> Result<Option<RunChange>, Stor
     .bind(run_id)
     .fetch_optional(pool)
     .await
-    .map_err(StoreError::query(format!("read the change of run {run_id}")))?;
-    let Some((base_commit, head_commit, diff, diff_bytes, truncated, Json(commits))) = record else {
+    .map_err(StoreError::query(format!(
+        "read the change of run {run_id}"
+    )))?;
+    let Some((base_commit, head_commit, diff, diff_bytes, truncated, Json(commits))) = record
+    else {
         return Ok(None);
     };
     Ok(Some(RunChange {

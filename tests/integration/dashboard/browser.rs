@@ -210,7 +210,11 @@ async fn browser_run_page_shows_the_diff_at_phone_and_desktop_width() {
             .goto(&server.url(&format!("/runs/{HOSTILE_RUN}")))
             .await
             .unwrap();
-        assert_eq!(browser.count("details.diff-file[open]").await, 1, "at {width}px");
+        assert_eq!(
+            browser.count("details.diff-file[open]").await,
+            1,
+            "at {width}px"
+        );
         assert_eq!(browser.count(".diff tr.add").await, 1);
         assert_eq!(browser.count(".diff tr.del").await, 1);
         assert!(browser.count(".diff .tk-kw").await >= 2);
@@ -221,7 +225,10 @@ async fn browser_run_page_shows_the_diff_at_phone_and_desktop_width() {
             .text(".diff tr.add")
             .await
             .contains("<script>alert('diff')</script>"));
-        assert!(browser.text("#commits + ul").await.contains("Fix the parser"));
+        assert!(browser
+            .text("#commits + ul")
+            .await
+            .contains("Fix the parser"));
         let sizes = browser
             .eval("const d = document.querySelector('.diff'); return [document.documentElement.scrollWidth, document.documentElement.clientWidth, d.scrollWidth, d.clientWidth];")
             .await;

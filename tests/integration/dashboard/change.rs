@@ -38,7 +38,10 @@ fn clone_with_change(run_dir: &Path) -> (String, String) {
     let head = git::commit_files(
         &repo,
         &[
-            ("src/lib.rs", &format!("pub fn greet() {{\n{ADDED_LINE}\n}}\n")),
+            (
+                "src/lib.rs",
+                &format!("pub fn greet() {{\n{ADDED_LINE}\n}}\n"),
+            ),
             ("notes.md", "hello\n"),
         ],
         "Fix the parser\n\nIt panicked on empty input.",
@@ -67,7 +70,8 @@ fn run_artifacts(run_id: &str, base: &str, head: &str) -> RunArtifacts {
 
 /// `am-persist` over `run_dir` into the test's store.
 fn persist(db: &TestDb, run_id: &str, run_dir: &Path, extra: serde_json::Value) {
-    let mut input = serde_json::json!({"run_id": run_id, "run_dir": run_dir, "status": "succeeded"});
+    let mut input =
+        serde_json::json!({"run_id": run_id, "run_dir": run_dir, "status": "succeeded"});
     if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
         input.extend(extra.clone());
     }
@@ -91,7 +95,11 @@ async fn the_run_page_shows_the_change_after_the_run_directory_is_gone(db: TestD
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     // The diff: one collapsible block per file, the added line escaped and coloured.
-    assert_eq!(body.matches(r#"<details class="diff-file""#).count(), 2, "{body}");
+    assert_eq!(
+        body.matches(r#"<details class="diff-file""#).count(),
+        2,
+        "{body}"
+    );
     assert!(body.contains(r#"data-path="src&#x2f;lib.rs""#), "{body}");
     assert!(body.contains(r#"<tr class="add">"#));
     assert!(body.contains(r#"<tr class="del">"#));
@@ -105,12 +113,21 @@ async fn the_run_page_shows_the_change_after_the_run_directory_is_gone(db: TestD
     assert!(body.contains("<strong>Fix the parser</strong>"));
     assert!(body.contains("It panicked on empty input."));
     // The PR body as Markdown: a list, code, one safe link; nothing that runs.
-    assert!(body.contains("<li><code>parse()</code> panicked on empty input</li>"), "{body}");
+    assert!(
+        body.contains("<li><code>parse()</code> panicked on empty input</li>"),
+        "{body}"
+    );
     assert!(body.contains(r#"href="https://example.com/docs""#));
     assert!(!body.contains("javascript:"), "{body}");
-    assert!(!body.contains("<script"), "no script element anywhere: {body}");
+    assert!(
+        !body.contains("<script"),
+        "no script element anywhere: {body}"
+    );
     // The task's rationale is Markdown too.
-    assert!(body.contains("<li>one <code>unwrap()</code></li>"), "{body}");
+    assert!(
+        body.contains("<li>one <code>unwrap()</code></li>"),
+        "{body}"
+    );
 }
 
 async fn every_run_of_a_pull_request_links_to_it(db: TestDb) {
@@ -131,10 +148,20 @@ async fn every_run_of_a_pull_request_links_to_it(db: TestDb) {
         .and_then(|rest| rest.split("</dd>").next())
         .unwrap_or_default()
         .to_owned();
-    assert!(pr_fact.contains("#1"), "the opening run shows its PR: {pr_fact}");
+    assert!(
+        pr_fact.contains("#1"),
+        "the opening run shows its PR: {pr_fact}"
+    );
     for page in [&opened, &get(&db.store, "/runs/run-updated").await] {
-        assert!(page.body.contains(r#"<li data-pr-run="run-opened">opened by"#), "{}", page.body);
-        assert!(page.body.contains(r#"<li data-pr-run="run-updated">updated by"#));
+        assert!(
+            page.body
+                .contains(r#"<li data-pr-run="run-opened">opened by"#),
+            "{}",
+            page.body
+        );
+        assert!(page
+            .body
+            .contains(r#"<li data-pr-run="run-updated">updated by"#));
     }
     let link = format!(r#"href="{}""#, minijinja::HtmlEscape("/runs/run-updated"));
     assert!(opened.body.contains(&link), "{}", opened.body);
@@ -142,7 +169,11 @@ async fn every_run_of_a_pull_request_links_to_it(db: TestDb) {
     let timeline = get(&db.store, "/timeline").await;
     let rows: Vec<&str> = timeline.body.split("<tr data-run=").skip(1).collect();
     assert_eq!(rows.len(), 2, "{}", timeline.body);
-    assert!(rows.iter().all(|row| row.contains("#1")), "{}", timeline.body);
+    assert!(
+        rows.iter().all(|row| row.contains("#1")),
+        "{}",
+        timeline.body
+    );
 }
 
 async fn a_failed_run_shows_its_error_handler_and_finally_step(db: TestDb) {
@@ -152,7 +183,10 @@ async fn a_failed_run_shows_its_error_handler_and_finally_step(db: TestDb) {
     register(db.store.as_ref(), "run-broke", REPOSITORY, at(1)).await;
     db.store.set_phase("run-broke", "implement").await.unwrap();
     let gone = run_dir.join("implementation.json");
-    let message = format!("cargo test failed; the last output is in {}", gone.display());
+    let message = format!(
+        "cargo test failed; the last output is in {}",
+        gone.display()
+    );
     // The flow's error handler, then its finally step, as the binaries run them.
     persist(
         &db,
@@ -169,10 +203,20 @@ async fn a_failed_run_shows_its_error_handler_and_finally_step(db: TestDb) {
 
     let page = get(&db.store, "/runs/run-broke").await;
     let body = &page.body;
-    assert!(body.contains(r#"<li class="failed"><span>4. Implementation"#), "{body}");
+    assert!(
+        body.contains(r#"<li class="failed"><span>4. Implementation"#),
+        "{body}"
+    );
     assert!(body.contains(r#"<li class="handler"><span>8. Persistence</span><span class="state">error handler: failure recorded"#), "{body}");
-    assert!(body.contains(r#"<li class="handler"><span>10. Cleanup</span><span class="state">finally: cleaned up"#), "{body}");
-    assert!(body.contains(r#"<li class="skipped"><span>9. Learning</span><span class="state">not reached"#));
+    assert!(
+        body.contains(
+            r#"<li class="handler"><span>10. Cleanup</span><span class="state">finally: cleaned up"#
+        ),
+        "{body}"
+    );
+    assert!(body.contains(
+        r#"<li class="skipped"><span>9. Learning</span><span class="state">not reached"#
+    ));
     // The error box does not send the reader to the deleted file.
     let deleted = minijinja::HtmlEscape(&gone.display().to_string()).to_string();
     assert!(!body.contains(&deleted), "{body}");
