@@ -10,6 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::bin::{Ran, Runner};
 use crate::common::github::TOKEN;
+use crate::common::llm_stub;
 
 /// The tools `automaintainer run` needs on its embedded defaults.
 const REQUIRED: [&str; 4] = ["cargo", "rustc", "cargo-clippy", "rustfmt"];
@@ -181,6 +182,52 @@ async fn doctor_checks_the_github_token_only_when_asked() {
     assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
     assert!(
         ran.stdout.contains("octo: scopes repo, workflow"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[tokio::test]
+async fn doctor_calls_the_model_only_when_asked() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = path_with(dir.path(), &REQUIRED);
+    let spec = llm_stub::openai_spec(&server);
+    let run = |args: &'static [&'static str]| {
+        let (bin, data, spec) = (bin.clone(), dir.path().join("data"), spec.clone());
+        tokio::task::spawn_blocking(move || {
+            Runner::new("automaintainer")
+                .arg("doctor")
+                .args(args)
+                .env("AM_DATA_DIR", &data)
+                .env("PATH", &bin)
+                .env("AM_LLM", spec)
+                .env("AM_LLM_MAX_RETRIES", "0")
+                .run()
+        })
+    };
+
+    let ran = run(&[]).await.unwrap();
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(line(&ran, "model").contains("not called"), "{}", ran.stdout);
+    assert!(server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty());
+
+    llm_stub::mount_openai(&server, vec![llm_stub::openai_reply(r#"{"ok": true}"#)]).await;
+    let ran = run(&["--check-model"]).await.unwrap();
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(line(&ran, "model").contains("answered"), "{}", ran.stdout);
+
+    // A server that refuses the key: the check fails with exit 5.
+    server.reset().await;
+    llm_stub::mount_openai(&server, vec![ResponseTemplate::new(401)]).await;
+    let ran = run(&["--check-model"]).await.unwrap();
+    assert_eq!(ran.code, 5, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        line(&ran, "model").contains("did not answer"),
         "{}",
         ran.stdout
     );
