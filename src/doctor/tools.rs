@@ -29,6 +29,9 @@ pub struct Tool {
     /// The program looked for on `PATH`.
     pub program: &'static str,
     pub version_args: &'static [&'static str],
+    /// The npm package the program comes from, whose `package.json` says the version without
+    /// starting the tool (`xo --version` loads all of xo: seconds).
+    pub npm_package: Option<&'static str>,
     pub need: Need,
     pub used_for: &'static str,
     pub without: &'static str,
@@ -39,6 +42,7 @@ pub const TOOLS: &[Tool] = &[
         name: "cargo",
         program: "cargo",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Defaults,
         used_for: "builds and tests Rust repositories, the bundled example included",
         without: "no Rust repository can be changed; `automaintainer run` on the example fails",
@@ -47,6 +51,7 @@ pub const TOOLS: &[Tool] = &[
         name: "rustc",
         program: "rustc",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Defaults,
         used_for: "the Rust compiler cargo drives",
         without: "no Rust repository can be built or checked",
@@ -55,6 +60,7 @@ pub const TOOLS: &[Tool] = &[
         name: "clippy",
         program: "cargo-clippy",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Defaults,
         used_for: "Rust findings and `cargo clippy --fix` (the offline provider's Rust fixes)",
         without: "no Rust findings or fixes: the example has nothing to do",
@@ -63,6 +69,7 @@ pub const TOOLS: &[Tool] = &[
         name: "rustfmt",
         program: "rustfmt",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Defaults,
         used_for: "`cargo fmt`: formats Rust changes",
         without: "Rust changes are not formatted and formatting tasks are never chosen",
@@ -71,6 +78,7 @@ pub const TOOLS: &[Tool] = &[
         name: "git",
         program: "git",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "looking at a pull request's branch (`automaintainer show` prints the command)",
         without: "nothing in a run (libgit2 is built in); you cannot browse the branches yourself",
@@ -79,6 +87,7 @@ pub const TOOLS: &[Tool] = &[
         name: "python3",
         program: "python3",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "runs Python repositories' tests and coverage",
         without: "Python repositories get no checks and no coverage",
@@ -87,6 +96,7 @@ pub const TOOLS: &[Tool] = &[
         name: "ruff",
         program: "ruff",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "Python findings and safe fixes; lints Python changes",
         without: "Python repositories configured for ruff get no findings or fixes",
@@ -95,6 +105,7 @@ pub const TOOLS: &[Tool] = &[
         name: "black",
         program: "black",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "formats Python changes in repositories that use black",
         without: "Python changes in black repositories are left unformatted",
@@ -103,6 +114,7 @@ pub const TOOLS: &[Tool] = &[
         name: "flake8",
         program: "flake8",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "Python findings in repositories configured for flake8",
         without: "flake8 repositories get no findings",
@@ -111,6 +123,7 @@ pub const TOOLS: &[Tool] = &[
         name: "node",
         program: "node",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "runs JavaScript/TypeScript tests and linters",
         without: "JavaScript/TypeScript repositories get no checks",
@@ -119,6 +132,7 @@ pub const TOOLS: &[Tool] = &[
         name: "npm",
         program: "npm",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "installs JavaScript dev dependencies (`npm ci --ignore-scripts`), `npm test`",
         without: "JavaScript repositories' own linters and tests cannot run",
@@ -127,6 +141,7 @@ pub const TOOLS: &[Tool] = &[
         name: "eslint",
         program: "eslint",
         version_args: &["--version"],
+        npm_package: Some("eslint"),
         need: Need::Optional,
         used_for: "JavaScript/TypeScript findings and fixes under the repository's configuration",
         without: "eslint repositories get no findings or fixes",
@@ -135,6 +150,7 @@ pub const TOOLS: &[Tool] = &[
         name: "biome",
         program: "biome",
         version_args: &["--version"],
+        npm_package: Some("@biomejs/biome"),
         need: Need::Optional,
         used_for: "findings and safe fixes in repositories that use biome",
         without: "biome repositories get no findings or fixes",
@@ -143,6 +159,7 @@ pub const TOOLS: &[Tool] = &[
         name: "xo",
         program: "xo",
         version_args: &["--version"],
+        npm_package: Some("xo"),
         need: Need::Optional,
         used_for: "findings and fixes in repositories that use xo",
         without: "xo repositories get no findings or fixes",
@@ -151,6 +168,7 @@ pub const TOOLS: &[Tool] = &[
         name: "go",
         program: "go",
         version_args: &["version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "`go vet` and `go test` in Go repositories",
         without: "Go repositories get no vet findings and no test check",
@@ -159,6 +177,7 @@ pub const TOOLS: &[Tool] = &[
         name: "gofmt",
         program: "gofmt",
         version_args: &["-h"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "Go formatting findings and fixes",
         without: "Go repositories get no formatting findings or fixes",
@@ -167,6 +186,7 @@ pub const TOOLS: &[Tool] = &[
         name: "bwrap",
         program: "bwrap",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::Optional,
         used_for: "the sandbox the repository's own code (builds, tests, linters) runs in",
         without: "repository code runs without a sandbox (sandbox: auto says so; required fails)",
@@ -175,16 +195,18 @@ pub const TOOLS: &[Tool] = &[
         name: "chromium",
         program: "chromium",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::TestsOnly,
-        used_for: "the dashboard's browser tests only",
+        used_for: "the dashboard's browser tests",
         without: "nothing for runs; the browser tests fail",
     },
     Tool {
         name: "chromedriver",
         program: "chromedriver",
         version_args: &["--version"],
+        npm_package: None,
         need: Need::TestsOnly,
-        used_for: "drives chromium in the dashboard's browser tests only",
+        used_for: "drives chromium in the dashboard's browser tests",
         without: "nothing for runs; the browser tests fail",
     },
 ];
@@ -260,8 +282,24 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The first line of `program --version` (or what the tool prints for it).
+/// The version the npm package of `program` declares, when it is one.
+fn npm_version(program: &Path, package: &str) -> Option<String> {
+    let real = std::fs::canonicalize(program).ok()?;
+    real.ancestors().skip(1).take(6).find_map(|dir| {
+        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        (json.get("name")?.as_str()? == package)
+            .then(|| json.get("version")?.as_str().map(str::to_owned))
+            .flatten()
+    })
+}
+
+/// The first line of `program --version` (or what the tool prints for it); an npm tool's
+/// version from its package, without starting it.
 async fn version(program: &Path, tool: &Tool, path: Option<OsString>) -> Result<String, String> {
+    if let Some(version) = tool.npm_package.and_then(|p| npm_version(program, p)) {
+        return Ok(version);
+    }
     let mut command = tokio::process::Command::new(program);
     command
         .args(tool.version_args)
@@ -317,6 +355,24 @@ mod tests {
             .as_deref()
             .unwrap_or_default()
             .contains("no findings"));
+    }
+
+    #[test]
+    fn an_npm_tools_version_comes_from_its_package() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("lib/node_modules/xo");
+        std::fs::create_dir_all(package.join("dist")).unwrap();
+        std::fs::write(
+            package.join("package.json"),
+            r#"{"name":"xo","version":"1.2.3"}"#,
+        )
+        .unwrap();
+        std::fs::write(package.join("dist/cli.js"), "").unwrap();
+        std::fs::create_dir_all(dir.path().join("bin")).unwrap();
+        let link = dir.path().join("bin/xo");
+        std::os::unix::fs::symlink(package.join("dist/cli.js"), &link).unwrap();
+        assert_eq!(npm_version(&link, "xo").as_deref(), Some("1.2.3"));
+        assert_eq!(npm_version(&link, "eslint"), None);
     }
 
     #[test]
