@@ -12,6 +12,7 @@ pub mod cli;
 pub mod context;
 pub mod contract;
 pub mod dashboard;
+pub mod doctor;
 pub mod error;
 pub mod evaluate;
 pub mod forge;
@@ -27,6 +28,7 @@ pub mod review;
 pub mod runner;
 pub mod schemas;
 pub mod secrets;
+pub mod show;
 pub mod store;
 
 pub use error::{Error, Result};

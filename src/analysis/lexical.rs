@@ -10,5 +10,6 @@ mod names;
 mod scan;
 mod tokens;
 
+pub use keywords::is_keyword;
 pub use scan::{scan, Lexed};
 pub use tokens::{tokenize, Kind, Token};

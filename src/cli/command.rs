@@ -31,6 +31,10 @@ enum Command {
     Migrate(super::migrate::MigrateArgs),
     /// Serve the web dashboard over the store (127.0.0.1:3000 by default).
     Dashboard(super::dashboard::DashboardArgs),
+    /// Check this machine: the tools, the store, the model settings (and GitHub when asked).
+    Doctor(super::doctor::DoctorArgs),
+    /// Show a run (the latest by default): its task, pull request and diff, from the store.
+    Show(super::show::ShowArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -53,15 +57,18 @@ pub fn main() -> ExitCode {
         crate::contract::LogFormat::Terminal,
         crate::contract::Protocol::stdout(redactor.clone()),
     );
-    let result: Result<(), Error> = match cli.command {
-        Command::Schemas(args) => super::schemas::run(&args),
-        Command::Run(args) => super::run::run(&args, &secrets),
-        Command::Kestra(args) => super::kestra::run(&args, &secrets),
-        Command::Migrate(args) => super::migrate::run(&args, &secrets),
-        Command::Dashboard(args) => super::dashboard::run(&args, &secrets),
+    let done = |result: Result<(), Error>| result.map(|()| EXIT_OK);
+    let result: Result<u8, Error> = match cli.command {
+        Command::Schemas(args) => done(super::schemas::run(&args)),
+        Command::Run(args) => done(super::run::run(&args, &secrets)),
+        Command::Kestra(args) => done(super::kestra::run(&args, &secrets)),
+        Command::Migrate(args) => done(super::migrate::run(&args, &secrets)),
+        Command::Dashboard(args) => done(super::dashboard::run(&args, &secrets)),
+        Command::Doctor(args) => super::doctor::run(&args, &secrets),
+        Command::Show(args) => done(super::show::run(&args, &secrets)),
     };
     match result {
-        Ok(()) => ExitCode::from(EXIT_OK),
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             crate::contract::report("automaintainer", &error, &redactor);
             ExitCode::from(error.exit_code())

@@ -2,9 +2,11 @@
 
 mod command;
 mod dashboard;
+mod doctor;
 mod kestra;
 mod migrate;
 mod run;
 mod schemas;
+mod show;
 
 pub use command::main;

@@ -42,6 +42,11 @@ pub fn score(value: f64) -> String {
     format!("{value:.1}")
 }
 
+/// A learning's weight: two decimals (`2.88`, not `2.8760000000000003`).
+pub fn weight(value: f64) -> String {
+    format!("{value:.2}")
+}
+
 /// Dollars: cents for large amounts, four decimals for the small per-call costs.
 pub fn cost(usd: f64) -> String {
     if usd.abs() >= 100.0 {
@@ -112,6 +117,8 @@ mod tests {
         assert_eq!(count(950), "950");
         assert_eq!(count(12_345), "12.3k");
         assert_eq!(count(4_560_000), "4.56M");
+        assert_eq!(weight(2.876_000_000_000_000_3), "2.88");
+        assert_eq!(weight(1.0), "1.00");
     }
 
     #[test]

@@ -117,6 +117,11 @@ impl LocalRun {
         if let Some(kept) = &self.kept {
             lines.push(format!("kept: {}", kept.display()));
         }
+        // Last, so it is the line left on the screen: how to look at what the run did.
+        lines.push(format!(
+            "see the task, pull request and diff: automaintainer show {}",
+            self.run_id
+        ));
         lines
     }
 }

@@ -161,6 +161,10 @@ async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Err
         super::progress::record_phase(store.as_ref(), run_id, "cleanup").await?;
     }
     match store.close_run(run_id, status).await {
+        // The finally step of a failed run: its page shows it ran.
+        Ok(()) if status == RunStatus::Failed => {
+            Ok(store.record_closing_step(run_id, "cleanup").await?)
+        }
         Ok(()) => Ok(()),
         Err(StoreError::UnknownRun(_)) => {
             tracing::info!("run {run_id} was never registered; nothing to close");

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::secrets::Redactor;
-use crate::store::{RunArtifacts, RunFailure, RunStatus};
+use crate::store::{RunArtifacts, RunChange, RunFailure, RunStatus};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +33,11 @@ pub struct PersistInput {
     pub review: Option<PathBuf>,
     #[serde(default)]
     pub evaluation: Option<PathBuf>,
+    /// The clone (default `<run_dir>/repo`): the change between the implementation's base and
+    /// its commit is read from it and recorded with the run (redacted, size-capped). Without a
+    /// clone or a commit no change is recorded.
+    #[serde(default)]
+    pub repo: Option<PathBuf>,
     /// The phase that failed; with `error`, the run is recorded as failed there.
     #[serde(default)]
     pub failed_phase: Option<String>,
@@ -72,7 +77,7 @@ pub struct PersistOutput {
     /// `postgres` or `sqlite`.
     pub backend: String,
     /// The artifacts recorded, by name (`context`, `task`, `implementation`, `pr`, `review`,
-    /// `evaluation`).
+    /// `evaluation`, and `change` for the diff and commits).
     pub recorded: Vec<String>,
     /// Whether a failure was recorded.
     pub failure_recorded: bool,
@@ -111,6 +116,7 @@ impl Task for Persist {
             pull_request: reader.read(input.pr.as_deref(), "pr.json")?,
             review: reader.read(input.review.as_deref(), "review.json")?,
             evaluation: reader.read(input.evaluation.as_deref(), "evaluation.json")?,
+            change: None,
             failure: None,
             status: input.status,
         };
@@ -122,6 +128,15 @@ impl Task for Persist {
                 at: crate::store::clock::now(),
             });
         }
+        let clone = crate::artifacts::locate(
+            input.repo.as_ref(),
+            &input.run_dir,
+            crate::artifacts::CLONE_DIR,
+        );
+        artifacts.change = artifacts
+            .implementation
+            .as_ref()
+            .and_then(|implementation| read_change(&clone, implementation, &redactor));
         let recorded = present(&artifacts);
 
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
@@ -136,6 +151,10 @@ impl Task for Persist {
                 store.record_failure(failure).await?;
             }
             return Err(error.into());
+        }
+        if artifacts.failure.is_some() {
+            // This is the failed run's error handler: its page shows it ran.
+            store.record_closing_step(&input.run_id, "persist").await?;
         }
         tracing::info!(
             "recorded run {} ({}) in the {} store",
@@ -167,6 +186,40 @@ impl Task for Persist {
             evolution_score: detail.overview.evolution_score,
         })
     }
+}
+
+/// The committed change, redacted; None (said in the log) when there is no commit or it cannot
+/// be read: the rest of the run is still recorded.
+fn read_change(
+    clone: &Path,
+    implementation: &crate::artifacts::Implementation,
+    redactor: &Redactor,
+) -> Option<RunChange> {
+    let commit = implementation.commit.as_deref()?;
+    if !clone.join(".git").exists() {
+        tracing::info!(
+            "no clone at {}: the change is not recorded",
+            clone.display()
+        );
+        return None;
+    }
+    match crate::repo::patch::change_between(clone, &implementation.base_commit, commit) {
+        Ok(change) => Some(redact_change(change, redactor)),
+        Err(error) => {
+            tracing::warn!("the change is not recorded: {}", error);
+            None
+        }
+    }
+}
+
+fn redact_change(mut change: RunChange, redactor: &Redactor) -> RunChange {
+    change.diff = redactor.redact(&change.diff);
+    for commit in &mut change.commits {
+        commit.summary = redactor.redact(&commit.summary);
+        commit.body = redactor.redact(&commit.body);
+        commit.author = redactor.redact(&commit.author);
+    }
+    change
 }
 
 struct ArtifactReader<'a> {
@@ -218,6 +271,7 @@ fn present(artifacts: &RunArtifacts) -> Vec<String> {
         ("pr", artifacts.pull_request.is_some()),
         ("review", artifacts.review.is_some()),
         ("evaluation", artifacts.evaluation.is_some()),
+        ("change", artifacts.change.is_some()),
     ]
     .into_iter()
     .filter(|(_, present)| *present)

@@ -12,6 +12,7 @@ pub mod history;
 pub mod location;
 pub mod mirror;
 pub mod mirror_lock;
+pub mod patch;
 pub mod push;
 
 pub use error::RepoError;

@@ -5,6 +5,7 @@
 //! page and the analytics SQL stay per backend.
 
 mod analytics;
+pub mod change;
 pub mod clock;
 mod error;
 pub mod learning_text;
@@ -21,6 +22,7 @@ mod summary;
 pub use analytics::{
     Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
 };
+pub use change::{ChangeCommit, PullRequestRun, RunChange};
 pub use error::StoreError;
 pub use lease::{heartbeat_interval, lease};
 pub use open::{default_sqlite_path, open, sqlite_url};
@@ -75,6 +77,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// PostgreSQL refreshes its materialized views when a run is registered, persisted, failed
     /// or closed.
     async fn close_run(&self, run_id: &str, status: RunStatus) -> Result<(), StoreError>;
+
+    /// Records that a failed run's error handler (`persist`) or finally step (`cleanup`) ran:
+    /// a closed timing for that phase, once, so the run's page shows them as what they were.
+    async fn record_closing_step(&self, run_id: &str, phase: &str) -> Result<(), StoreError>;
 
     /// One run with everything recorded about it.
     async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError>;

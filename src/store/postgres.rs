@@ -12,6 +12,9 @@ mod views;
 
 // Compiled once per backend, each over this backend's `dialect`: a query changes in one place.
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/changes.rs"]
+mod changes;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]

@@ -1,6 +1,7 @@
 //! The rows the store reads and writes, independent of the backend; those that map a table's
 //! columns one for one decode straight from a query (`FromRow`).
 
+use super::change::{PullRequestRun, RunChange};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,8 @@ pub struct RunArtifacts {
     pub pull_request: Option<PullRequestFile>,
     pub review: Option<Review>,
     pub evaluation: Option<Evaluation>,
+    /// What the run changed (its diff and commits), recorded with the artifacts.
+    pub change: Option<RunChange>,
     /// A failed phase, recorded in the same transaction (the run reads failed).
     pub failure: Option<RunFailure>,
     /// Closes the run with this status in the same transaction (a failed run stays failed).
@@ -288,6 +291,12 @@ pub struct RunDetail {
     /// The phases the run went through, in the order they started.
     #[serde(default)]
     pub phases: Vec<PhaseTiming>,
+    /// What the run changed, when it was recorded.
+    #[serde(default)]
+    pub change: Option<RunChange>,
+    /// Every run that created or updated this run's pull request, oldest first.
+    #[serde(default)]
+    pub pull_request_runs: Vec<PullRequestRun>,
 }
 
 /// One phase of a run and how long it took.

@@ -3,6 +3,7 @@
 //! Chromium over a seeded store.
 
 mod browser;
+mod change;
 mod harness;
 mod router;
 mod seed;

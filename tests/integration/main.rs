@@ -21,6 +21,7 @@ mod kestra;
 mod learn;
 mod leases;
 mod llm;
+mod newcomer;
 mod repo;
 mod review;
 mod run;

@@ -220,3 +220,74 @@ async fn automaintainer_run_fixes_eslint_findings_in_a_javascript_repository() {
     assert!(cart.contains("  let sum = 0;"), "{cart}");
     assert!(cart.contains("function unused() {}"), "{cart}");
 }
+
+#[tokio::test]
+async fn show_prints_the_runs_pull_request_and_diff_after_the_run_directory_is_gone() {
+    let data = tempfile::tempdir().unwrap();
+    // No --keep-run-dir: cleanup removes the run directory, clone and artifacts included.
+    let ran = run_locally(data.path(), &[]).await;
+    ran.assert_ok();
+    let last = ran.stderr.trim_end().lines().last().unwrap_or_default();
+    let command = last
+        .split("see the task, pull request and diff: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the summary ends with the show command:\n{}", ran.stderr));
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(&words[..2], ["automaintainer", "show"], "{command}");
+    assert!(!ran.stderr.contains("kept: "));
+
+    let show = |args: Vec<String>| {
+        let data = data.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            Runner::new("automaintainer")
+                .env("AM_DATA_DIR", &data)
+                .args(&args)
+                .run()
+        })
+    };
+    let by_id = show(vec!["show".into(), words[2].into(), "--no-pager".into()])
+        .await
+        .unwrap();
+    by_id.assert_ok();
+    let out = &by_id.stdout;
+    assert!(
+        out.starts_with(&format!("run {} · succeeded", words[2])),
+        "{out}"
+    );
+    assert!(out.contains("task: "), "{out}");
+    assert!(
+        out.contains("pull request #1 (open) on the local forge"),
+        "{out}"
+    );
+    assert!(out.contains("branch: automaintainer/"), "{out}");
+    let remote = data.path().join("example/remote.git");
+    assert!(
+        out.contains(&format!("where:  {}", remote.display())),
+        "{out}"
+    );
+    assert!(out.contains("title: "), "{out}");
+    assert!(
+        out.contains("diff --git a/src/lib.rs b/src/lib.rs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n-    return sum;"),
+        "clippy's fix is in the diff: {out}"
+    );
+    // The printed command shows the same change on the remote.
+    let look = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("look:   git "))
+        .expect("a git command to look at the branch");
+    let args: Vec<&str> = look.split_whitespace().collect();
+    let log = git::git(data.path(), &args);
+    assert!(log.contains("-    return sum;"), "{log}");
+
+    // `latest` is the same run.
+    let latest = show(vec!["show".into(), "--no-pager".into()])
+        .await
+        .unwrap();
+    latest.assert_ok();
+    assert_eq!(latest.stdout, by_id.stdout);
+}

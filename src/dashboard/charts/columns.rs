@@ -37,9 +37,9 @@ mod tests {
         let svg = columns("Tokens", &data, Axis::fitting([2.0, 4.0], Unit::Count));
         let markup = svg.as_str();
         assert_eq!(markup.matches("<rect").count(), 2);
-        // Axis 0-5 over 192 px: 2 -> 76.8 px tall, 4 -> 153.6 px.
-        assert!(markup.contains(r#"height="76.8""#), "{markup}");
-        assert!(markup.contains(r#"height="153.6""#), "{markup}");
+        // Axis 0-4 (whole-number ticks) over 192 px: 2 -> 96 px tall, 4 -> 192 px.
+        assert!(markup.contains(r#"height="96""#), "{markup}");
+        assert!(markup.contains(r#"height="192""#), "{markup}");
     }
 
     #[test]

@@ -12,3 +12,8 @@ pub use columns::columns;
 pub use line::line;
 pub use scale::{Axis, Unit};
 pub use svg::{Datum, Svg};
+
+/// The message shown in place of a chart whose values are all zero (`no tokens used`).
+pub fn nothing(title: &str, message: &str) -> Svg {
+    svg::Canvas::empty(title, message)
+}

@@ -61,10 +61,12 @@ impl Axis {
             .into_iter()
             .filter(|v| v.is_finite())
             .fold(0.0_f64, f64::max);
-        Self {
-            max: nice_ceiling(largest),
-            unit,
-        }
+        let max = match unit {
+            // Whole numbers: a step of at least one, so no two ticks read alike.
+            Unit::Count => count_step(largest / Self::TICKS as f64) * Self::TICKS as f64,
+            _ => nice_ceiling(largest),
+        };
+        Self { max, unit }
     }
 
     /// Where `value` sits on the axis, 0-1, clamped.
@@ -97,18 +99,52 @@ fn nice_ceiling(value: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
+/// The smallest whole tick step of 1, 2, 2.5, 3, 4, 5, 6, 8 x 10^k at least `value`; 1 for
+/// nothing to show.
+fn count_step(value: f64) -> f64 {
+    if value <= 1.0 || !value.is_finite() {
+        return 1.0;
+    }
+    let magnitude = 10_f64.powf(value.log10().floor());
+    [1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0]
+        .into_iter()
+        .map(|step| (step * magnitude).ceil())
+        .find(|candidate| *candidate >= value * (1.0 - 1e-9))
+        .unwrap_or(10.0 * magnitude)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn fitting_axes_round_up_to_readable_maxima() {
-        assert_eq!(Axis::fitting([3.0, 7.2], Unit::Count).max, 10.0);
+        assert_eq!(Axis::fitting([3.0, 7.2], Unit::Count).max, 8.0);
         assert_eq!(Axis::fitting([0.013], Unit::Usd).max, 0.02);
         assert_eq!(Axis::fitting([1_800.0], Unit::Count).max, 2_000.0);
-        assert_eq!(Axis::fitting([220.0], Unit::Count).max, 250.0);
-        assert_eq!(Axis::fitting([], Unit::Count).max, 1.0);
-        assert_eq!(Axis::fitting([f64::NAN, 4.0], Unit::Count).max, 5.0);
+        assert_eq!(Axis::fitting([220.0], Unit::Count).max, 240.0);
+        assert_eq!(Axis::fitting([], Unit::Count).max, 4.0);
+        assert_eq!(Axis::fitting([f64::NAN, 4.0], Unit::Count).max, 4.0);
+        assert_eq!(Axis::fitting([0.5], Unit::Score).max, 0.5);
+    }
+
+    #[test]
+    fn count_ticks_are_distinct_whole_numbers() {
+        for largest in [
+            0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 99.0, 1_234.0, 56_789.0, 3e6,
+        ] {
+            let axis = Axis::fitting([largest], Unit::Count);
+            let labels: Vec<String> = axis.ticks().iter().map(|t| axis.unit.tick(*t)).collect();
+            let mut distinct = labels.clone();
+            distinct.dedup();
+            assert_eq!(distinct, labels, "ticks for {largest}: {labels:?}");
+            assert!(axis.max >= largest, "{largest}: {}", axis.max);
+            assert!(axis.ticks().iter().all(|t| t.fract() == 0.0), "{labels:?}");
+        }
+        // Every run used 0 tokens: 0, 1, 2, 3, 4, never "1, 1, 1, 0, 0".
+        let zero = Axis::fitting([0.0, 0.0], Unit::Count);
+        let labels: Vec<String> = zero.ticks().iter().map(|t| zero.unit.tick(*t)).collect();
+        assert_eq!(labels, ["0", "1", "2", "3", "4"]);
     }
 
     #[test]

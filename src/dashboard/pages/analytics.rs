@@ -232,11 +232,18 @@ fn charts_of(aggregates: &Analytics, latest: &[RunOverviewRow]) -> Vec<ChartCard
             "tokens",
             "Tokens per run",
             format!("The latest {} runs, oldest on the left.", latest.len()),
-            charts::columns(
-                "Tokens per run",
-                &tokens,
-                Axis::fitting(tokens.iter().map(|d| d.value), Unit::Count),
-            ),
+            if !tokens.is_empty() && tokens.iter().all(|d| d.value == 0.0) {
+                charts::nothing(
+                    "Tokens per run",
+                    "No tokens used: these runs made no model calls",
+                )
+            } else {
+                charts::columns(
+                    "Tokens per run",
+                    &tokens,
+                    Axis::fitting(tokens.iter().map(|d| d.value), Unit::Count),
+                )
+            },
         ),
         ChartCard::new(
             "cost",
@@ -246,11 +253,18 @@ fn charts_of(aggregates: &Analytics, latest: &[RunOverviewRow]) -> Vec<ChartCard
                 latest.len(),
                 format::cost(latest.iter().map(|r| r.cost_usd).sum())
             ),
-            charts::columns(
-                "Cost per run in US dollars",
-                &cost,
-                Axis::fitting(cost.iter().map(|d| d.value), Unit::Usd),
-            ),
+            if !cost.is_empty() && cost.iter().all(|d| d.value == 0.0) {
+                charts::nothing(
+                    "Cost per run in US dollars",
+                    "No cost: these runs made no paid calls",
+                )
+            } else {
+                charts::columns(
+                    "Cost per run in US dollars",
+                    &cost,
+                    Axis::fitting(cost.iter().map(|d| d.value), Unit::Usd),
+                )
+            },
         ),
     ]
 }

@@ -4,6 +4,8 @@ mod analytics;
 mod overview;
 mod phases;
 mod run;
+mod run_change;
+mod run_errors;
 mod run_view;
 mod timeline;
 

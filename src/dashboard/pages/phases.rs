@@ -30,7 +30,8 @@ pub struct PhaseStep {
     /// The name recorded in the store.
     pub name: &'static str,
     pub label: &'static str,
-    /// `done`, `current`, `failed`, `skipped` or `pending`: also the CSS class.
+    /// `done`, `current`, `failed`, `handler` (a failed run's error handler or finally step),
+    /// `skipped` or `pending`: also the CSS class.
     pub state: &'static str,
     pub state_label: &'static str,
     /// How long the phase took (or, while it runs, has taken so far), when the store timed it.
@@ -59,18 +60,32 @@ pub fn phase_steps(status: RunStatus, phase: Option<&str>) -> (Vec<PhaseStep>, b
 }
 
 /// Gives each step the duration the store recorded for its phase; a phase still open counts up
-/// to `now`.
+/// to `now`. A phase the main line never reached but that ran anyway (a failed run's error
+/// handler, `persist`, and its finally step, `cleanup`) shows as what it was.
 pub fn add_timings(steps: &mut [PhaseStep], timings: &[PhaseTiming], now: DateTime<Utc>) {
     for step in steps {
-        step.duration = timings
-            .iter()
-            .find(|timing| timing.phase == step.name)
-            .map(|timing| {
-                let secs = timing.duration_secs().unwrap_or_else(|| {
-                    (now - timing.started_at).num_milliseconds().max(0) as f64 / 1e3
-                });
-                format::duration(secs)
+        let timing = timings.iter().find(|timing| timing.phase == step.name);
+        if step.state == "skipped" && timing.is_some() {
+            if let Some(label) = closing_label(step.name) {
+                step.state = "handler";
+                step.state_label = label;
+            }
+        }
+        step.duration = timing.map(|timing| {
+            let secs = timing.duration_secs().unwrap_or_else(|| {
+                (now - timing.started_at).num_milliseconds().max(0) as f64 / 1e3
             });
+            format::duration(secs)
+        });
+    }
+}
+
+/// How the flow's error handler and finally step read when they ran for a failed run.
+fn closing_label(phase: &str) -> Option<&'static str> {
+    match phase {
+        "persist" => Some("error handler: failure recorded"),
+        "cleanup" => Some("finally: cleaned up"),
+        _ => None,
     }
 }
 
@@ -141,6 +156,31 @@ mod tests {
     fn nothing_to_do_skips_the_work_phases() {
         let s = states(RunStatus::Nothing, Some("select"));
         assert_eq!(&s[..4], ["done", "done", "done", "skipped"]);
+    }
+
+    #[test]
+    fn a_failed_runs_error_handler_and_finally_step_show_as_what_they_were() {
+        let (mut steps, _) = phase_steps(RunStatus::Failed, Some("implement"));
+        let at = Utc::now();
+        let timing = |phase: &str| PhaseTiming {
+            phase: phase.to_owned(),
+            started_at: at,
+            finished_at: Some(at),
+            status: RunStatus::Succeeded,
+        };
+        add_timings(&mut steps, &[timing("persist"), timing("cleanup")], at);
+        let state = |name: &str| {
+            let step = steps.iter().find(|s| s.name == name).unwrap();
+            (step.state, step.state_label)
+        };
+        assert_eq!(state("implement").0, "failed");
+        assert_eq!(state("open_pr"), ("skipped", "not reached"));
+        assert_eq!(
+            state("persist"),
+            ("handler", "error handler: failure recorded")
+        );
+        assert_eq!(state("reflect"), ("skipped", "not reached"));
+        assert_eq!(state("cleanup"), ("handler", "finally: cleaned up"));
     }
 
     #[test]

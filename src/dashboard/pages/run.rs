@@ -8,16 +8,18 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::phases::{add_timings, phase_steps, PhaseStep};
-use super::run_view::RunView;
+use super::run_change::{change_view, ChangeView};
+use super::run_errors::error_text;
+use super::run_view::{run_href, RunView};
 use crate::artifacts::{
     CheckRun, Component, Evaluation, Implementation, ImplementationStatus, PullRequestFile, Review,
     ReviewFinding, ReviewStatus, Selection, TaskFile, TaskSpec,
 };
 use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
-use crate::dashboard::format;
 use crate::dashboard::layout::{self, PageMeta};
-use crate::store::{ErrorRow, LearningRow, RunDetail};
+use crate::dashboard::{format, markdown};
+use crate::store::{ErrorRow, LearningRow, PullRequestRun, RunDetail};
 
 #[derive(Debug, Serialize)]
 struct RunPage {
@@ -26,9 +28,14 @@ struct RunPage {
     phase_known: bool,
     errors: Vec<ErrorView>,
     task: Option<TaskSpec>,
+    /// The task's rationale, rendered from Markdown.
+    task_rationale_html: Option<String>,
     nothing_reason: Option<String>,
     implementation: Option<ImplementationView>,
+    change: Option<ChangeView>,
     pull_request: Option<PullRequestView>,
+    /// Every run that created or updated this run's pull request, oldest first.
+    pull_request_runs: Vec<PullRequestRunView>,
     review: Option<ReviewView>,
     evaluation: Option<EvaluationView>,
     learnings: [LearningGroup; 2],
@@ -76,7 +83,21 @@ struct PullRequestView {
     forge: String,
     draft: bool,
     labels: Vec<String>,
-    body: String,
+    /// The body as rendered Markdown (no raw HTML, http(s) links only).
+    body_html: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PullRequestRunView {
+    run_id: String,
+    href: String,
+    /// `opened` for the first, `updated` for the others.
+    action: &'static str,
+    at: String,
+    at_iso: String,
+    status: Option<String>,
+    /// Whether it is the run this page shows.
+    current: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -122,7 +143,24 @@ struct ComponentView {
 struct LearningGroup {
     key: &'static str,
     title: &'static str,
-    items: Vec<LearningRow>,
+    items: Vec<LearningView>,
+}
+
+#[derive(Debug, Serialize)]
+struct LearningView {
+    #[serde(flatten)]
+    row: LearningRow,
+    /// The weight to two decimals.
+    weight_text: String,
+}
+
+impl From<LearningRow> for LearningView {
+    fn from(row: LearningRow) -> Self {
+        Self {
+            weight_text: format::weight(row.weight),
+            row,
+        }
+    }
 }
 
 /// An artifact the page has no section for, or one that no longer parses as its current type.
@@ -160,6 +198,8 @@ fn run_page(detail: RunDetail) -> RunPage {
         learnings_used,
         learnings_produced,
         phases: timings,
+        change,
+        pull_request_runs,
     } = detail;
     let mut raw_artifacts = Vec::new();
     let mut take = |names: &[&str]| -> Option<serde_json::Value> {
@@ -195,22 +235,28 @@ fn run_page(detail: RunDetail) -> RunPage {
         phases,
         phase_known,
         errors: errors.iter().map(error_view).collect(),
+        task_rationale_html: task.as_ref().map(|t| markdown::to_html(&t.rationale)),
         task,
         nothing_reason,
         implementation: implementation.map(implementation_view),
+        change: change.map(|c| change_view(&overview.run_id, c)),
         pull_request: pull_request.map(pull_request_view),
+        pull_request_runs: pull_request_runs_view(&overview.run_id, pull_request_runs),
         review: review.map(review_view),
         evaluation: evaluation.map(evaluation_view),
         learnings: [
             LearningGroup {
                 key: "used",
                 title: "Learnings used",
-                items: learnings_used,
+                items: learnings_used.into_iter().map(LearningView::from).collect(),
             },
             LearningGroup {
                 key: "produced",
                 title: "Learnings produced",
-                items: learnings_produced,
+                items: learnings_produced
+                    .into_iter()
+                    .map(LearningView::from)
+                    .collect(),
             },
         ],
         raw_artifacts,
@@ -244,7 +290,7 @@ fn raw(name: &str, value: &serde_json::Value) -> RawArtifact {
 fn error_view(row: &ErrorRow) -> ErrorView {
     ErrorView {
         phase: format::words(&row.phase),
-        message: row.message.clone(),
+        message: error_text(&row.message),
         at: format::timestamp(row.at),
         at_iso: layout::iso(row.at),
     }
@@ -295,8 +341,23 @@ fn pull_request_view(pr: PullRequestFile) -> PullRequestView {
         forge: pr.forge,
         draft: pr.draft,
         labels: pr.labels,
-        body: pr.body,
+        body_html: markdown::to_html(&pr.body),
     }
+}
+
+fn pull_request_runs_view(current: &str, runs: Vec<PullRequestRun>) -> Vec<PullRequestRunView> {
+    runs.into_iter()
+        .enumerate()
+        .map(|(index, run)| PullRequestRunView {
+            href: run_href(&run.run_id),
+            action: if index == 0 { "opened" } else { "updated" },
+            at: format::timestamp(run.recorded_at),
+            at_iso: layout::iso(run.recorded_at),
+            status: run.status.as_deref().map(format::words),
+            current: run.run_id == current,
+            run_id: run.run_id,
+        })
+        .collect()
 }
 
 fn review_view(review: Review) -> ReviewView {

@@ -31,7 +31,10 @@ pub async fn upsert(
         row.number = Some(next);
     }
     match existing {
-        Some(old) if old == row => return Ok(old),
+        Some(old) if old == row => {
+            link(conn, pr).await?;
+            return Ok(old);
+        }
         Some(_) => {
             row.updated_at = clock::now();
             sqlx::query(
@@ -78,7 +81,16 @@ pub async fn upsert(
             .map_err(StoreError::query(action()))?;
         }
     }
+    link(conn, pr).await?;
     Ok(row)
+}
+
+/// Remembers the writing run among the PR's runs, even when it changed nothing in the row.
+async fn link(conn: &mut Conn, pr: &PullRequestRow) -> Result<(), StoreError> {
+    if pr.run_id.is_empty() {
+        return Ok(());
+    }
+    super::changes::link_run(conn, &pr.repository, &pr.branch, &pr.run_id, clock::now()).await
 }
 
 async fn select_for_branch(

@@ -7,7 +7,9 @@ use sqlx::QueryBuilder;
 
 use super::dialect::{self, Db, Pool};
 use crate::store::rows::{OverviewRecord, PhaseRecord, OVERVIEW_COLUMNS};
-use crate::store::{ErrorRow, PhaseTiming, RunDetail, RunQuery, StoreError, SystemStats};
+use crate::store::{
+    ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats,
+};
 
 /// Narrows a query of `run_overview` (or `agent_runs`, which has the same filter columns) to
 /// `query`'s repository and status.
@@ -54,6 +56,9 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
     let Some(record) = record else {
         return Ok(None);
     };
+    let mut overview = [RunOverviewRow::try_from(record)?];
+    super::changes::fill_pull_requests(pool, &mut overview).await?;
+    let [overview] = overview;
     let documents: Vec<(String, Json<serde_json::Value>)> =
         sqlx::query_as("SELECT name, content FROM run_artifacts WHERE run_id = $1 ORDER BY name")
             .bind(run_id)
@@ -82,7 +87,7 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
         "read the phases of run {run_id}"
     )))?;
     Ok(Some(RunDetail {
-        overview: record.try_into()?,
+        overview,
         artifacts: documents
             .into_iter()
             .map(|(name, Json(content))| (name, content))
@@ -94,5 +99,7 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
             .into_iter()
             .map(PhaseTiming::try_from)
             .collect::<Result<_, _>>()?,
+        change: super::changes::of_run(pool, run_id).await?,
+        pull_request_runs: super::changes::runs_of_pull_request(pool, run_id).await?,
     }))
 }

@@ -93,6 +93,26 @@ async fn start_phase(
     Ok(())
 }
 
+/// A closed timing for `phase` (the error handler or the finally step of a failed run),
+/// whatever the run's status; a phase already timed keeps its timing.
+pub async fn record_closing_step(pool: &Pool, run_id: &str, phase: &str) -> Result<(), StoreError> {
+    let now = dialect::time(clock::now());
+    sqlx::query(
+        "INSERT INTO run_phases (run_id, phase, started_at, finished_at, status)
+         SELECT run_id, $2, $3, $3, 'succeeded' FROM agent_runs WHERE run_id = $1
+         ON CONFLICT (run_id, phase) DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(phase)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "record step {phase} of run {run_id}"
+    )))?;
+    Ok(())
+}
+
 /// Closes the run's open phase with `status` (`succeeded` or `failed`), never before it began.
 async fn finish_phase(
     conn: &mut Conn,
@@ -144,6 +164,9 @@ pub async fn persist(pool: &Pool, artifacts: &RunArtifacts) -> Result<(), StoreE
         .and_then(|pr| summary::pull_request_row(run_id, pr, now))
     {
         super::pull_requests::upsert(&mut tx, &pr, PrWriter::Artifact).await?;
+    }
+    if let Some(change) = &artifacts.change {
+        super::changes::record(&mut tx, run_id, change).await?;
     }
     if let Some(review) = &artifacts.review {
         upsert_review(&mut tx, run_id, review).await?;

@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
-use super::{analytics, learnings, leases, outcomes, overview, pull_requests, reads, runs};
+use super::{
+    analytics, changes, learnings, leases, outcomes, overview, pull_requests, reads, runs,
+};
 use crate::artifacts::Learning;
 use crate::store::summary::PrWriter;
 use crate::store::{
@@ -71,6 +73,10 @@ impl Store for BackendStore {
         dialect::refresh_views(&self.pool).await
     }
 
+    async fn record_closing_step(&self, run_id: &str, phase: &str) -> Result<(), StoreError> {
+        runs::record_closing_step(&self.pool, run_id, phase).await
+    }
+
     async fn run_detail(&self, run_id: &str) -> Result<Option<RunDetail>, StoreError> {
         self.abandon_expired(None).await?;
         reads::run_detail(&self.pool, run_id).await
@@ -81,7 +87,9 @@ impl Store for BackendStore {
         query: &RunQuery,
     ) -> Result<(Vec<RunOverviewRow>, u64), StoreError> {
         self.abandon_expired(None).await?;
-        overview::run_overview(&self.pool, query).await
+        let (mut rows, total) = overview::run_overview(&self.pool, query).await?;
+        changes::fill_pull_requests(&self.pool, &mut rows).await?;
+        Ok((rows, total))
     }
 
     async fn system_stats(&self) -> Result<SystemStats, StoreError> {

@@ -319,6 +319,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             readability: component(None, Method::Unavailable),
             weights: Weights::default(),
         }),
+        change: None,
         failure: None,
         status: None,
     }

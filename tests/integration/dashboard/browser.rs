@@ -198,3 +198,51 @@ async fn browser_phone_width_never_scrolls_sideways() {
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_run_page_shows_the_diff_at_phone_and_desktop_width() {
+    let (_db, server) = seeded().await;
+    let browser = Browser::start().await;
+    for width in [375_u32, 1280] {
+        browser.client.set_window_size(width, 900).await.unwrap();
+        browser
+            .client
+            .goto(&server.url(&format!("/runs/{HOSTILE_RUN}")))
+            .await
+            .unwrap();
+        assert_eq!(
+            browser.count("details.diff-file[open]").await,
+            1,
+            "at {width}px"
+        );
+        assert_eq!(browser.count(".diff tr.add").await, 1);
+        assert_eq!(browser.count(".diff tr.del").await, 1);
+        assert!(browser.count(".diff .tk-kw").await >= 2);
+        assert!(browser.count(".diff .tk-com").await >= 1);
+        // The diff's markup is text: no element came from it.
+        assert_eq!(browser.count("main script").await, 0);
+        assert!(browser
+            .text(".diff tr.add")
+            .await
+            .contains("<script>alert('diff')</script>"));
+        assert!(browser
+            .text("#commits + ul")
+            .await
+            .contains("Fix the parser"));
+        let sizes = browser
+            .eval("const d = document.querySelector('.diff'); return [document.documentElement.scrollWidth, document.documentElement.clientWidth, d.scrollWidth, d.clientWidth];")
+            .await;
+        let [page_scroll, page_client, diff_scroll, diff_client] =
+            [0, 1, 2, 3].map(|i| sizes[i].as_f64().unwrap());
+        assert!(
+            page_scroll <= page_client,
+            "the run page scrolls sideways at {width}px: {sizes}"
+        );
+        if width == 375 {
+            // The long line scrolls inside the diff block, not the page.
+            assert!(diff_scroll > diff_client, "{sizes}");
+        }
+        screenshot(&browser, &format!("run-diff-{width}")).await;
+    }
+    browser.close().await;
+}

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use automaintainer::artifacts::{CheckRun, FindingCategory, ReviewFinding, Selection, Severity};
-use automaintainer::store::{NewLearning, RunFailure, RunStatus, Store};
+use automaintainer::store::{ChangeCommit, NewLearning, RunChange, RunFailure, RunStatus, Store};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::common::db::{artifacts, register};
@@ -17,6 +17,18 @@ pub const GADGETS: &str = "acme/gadgets";
 pub const HOSTILE_RUN: &str = "run-hostile";
 pub const HOSTILE_TITLE: &str = "<script>alert('pwned')</script>Fix the parser";
 pub const HOSTILE_FINDING: &str = "<img src=x onerror=alert(1)> trust me";
+/// The hostile run's change: markup in the code, and a line far wider than a phone.
+pub const HOSTILE_DIFF: &str = "diff --git a/src/parser.rs b/src/parser.rs
+index 1111111..2222222 100644
+--- a/src/parser.rs
++++ b/src/parser.rs
+@@ -8,4 +8,4 @@ pub fn parse(input: &str) -> Result<Ast, Error> {
+     // Look at the first token.
+-    let first = tokens[0];
++    let first = tokens.get(0).ok_or(Error::Empty)?; // \"<script>alert('diff')</script>\" and a comment long enough to be wider than any phone screen
+     Ok(Ast::new(first))
+ }
+";
 pub const FAILED_RUN: &str = "run-failed";
 pub const FAILED_MESSAGE: &str = "cargo test failed twice: 3 tests broke";
 pub const NOTHING_RUN: &str = "run-nothing";
@@ -110,6 +122,17 @@ pub async fn history(store: &Arc<dyn Store>) {
         review.counts.actionable = 2;
         review.counts.security = 1;
     }
+    run.change = Some(RunChange::capped(
+        "0123456789abcdef".to_owned(),
+        "fedcba9876543210".to_owned(),
+        HOSTILE_DIFF.to_owned(),
+        vec![ChangeCommit {
+            sha: "fedcba9876543210".to_owned(),
+            summary: "Fix the parser".to_owned(),
+            body: "Bounds-check the index.".to_owned(),
+            author: "automaintainer".to_owned(),
+        }],
+    ));
     run.status = Some(RunStatus::Succeeded);
     store.persist_artifacts(&run).await.unwrap();
     store
