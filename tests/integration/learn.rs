@@ -50,9 +50,12 @@ fn task_file(learnings_used: Vec<i64>) -> TaskFile {
                 target_files: vec!["src/config.rs".to_owned()],
                 acceptance_criteria: vec![],
                 issue: None,
+                tool: None,
+                rules: Vec::new(),
             },
         },
         learnings_used,
+        shaped_by: Vec::new(),
         usage: Usage::default(),
     }
 }
@@ -175,6 +178,8 @@ async fn used_by(store: &dyn Store, run_id: &str) -> i64 {
             source: "reflection".to_owned(),
             run_id: None,
             weight: 1.0,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();

@@ -16,6 +16,8 @@ async fn loop_across_two_runs(db: TestDb) {
             source: "outcome".to_owned(),
             run_id: None,
             weight: 1.0,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();
@@ -152,6 +154,8 @@ async fn near_duplicates_merge_and_distinct_findings_do_not(db: TestDb) {
         content: content.to_owned(),
         source: "review".to_owned(),
         weight: 1.0,
+        effect: None,
+        evidence: Vec::new(),
     };
     let first = remember(
         store,
