@@ -32,6 +32,8 @@ struct RunPage {
     review: Option<ReviewView>,
     evaluation: Option<EvaluationView>,
     learnings: [LearningGroup; 2],
+    /// The learnings that shaped the task, as task.json records them.
+    shaped_by: Vec<crate::artifacts::ShapingLearning>,
     raw_artifacts: Vec<RawArtifact>,
 }
 
@@ -182,6 +184,10 @@ fn run_page(detail: RunDetail) -> RunPage {
         raw_artifacts.push(raw(&name, &value));
     }
 
+    let shaped_by = task_file
+        .as_ref()
+        .map(|t| t.shaped_by.clone())
+        .unwrap_or_default();
     let (task, nothing_reason) = match task_file.map(|t| t.selection) {
         Some(Selection::Selected { task }) => (Some(task), None),
         Some(Selection::Nothing { reason }) => (None, Some(reason)),
@@ -201,6 +207,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         pull_request: pull_request.map(pull_request_view),
         review: review.map(review_view),
         evaluation: evaluation.map(evaluation_view),
+        shaped_by,
         learnings: [
             LearningGroup {
                 key: "used",
