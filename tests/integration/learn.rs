@@ -5,6 +5,7 @@
 //! forge's bare remote, or from GitHub through a stub server, where a reviewer's request for
 //! changes on an open PR is applied once per review.
 
+mod effects;
 mod github;
 mod local;
 mod retrieval;
