@@ -128,6 +128,8 @@ fn learning(i: usize, sequence: &mut Sequence) -> NewLearning {
         source: "review".to_owned(),
         run_id: None,
         weight: 0.5 + sequence.next(40) as f64 / 10.0,
+        effect: None,
+        evidence: Vec::new(),
     }
 }
 

@@ -40,4 +40,10 @@ pub struct Learning {
     /// Relevance x weight x recency, as ranked for this context.
     #[serde(default)]
     pub score: f64,
+    /// What the learning changes; None for a learning stored before effects existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<super::Effect>,
+    /// Where it came from.
+    #[serde(default)]
+    pub evidence: Vec<super::Evidence>,
 }

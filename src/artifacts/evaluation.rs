@@ -39,7 +39,7 @@ impl Default for Weights {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
-    /// 0-100; None when unavailable.
+    /// 0-100; None when unavailable or not applicable.
     pub score: Option<f64>,
     pub method: Method,
     /// What the score rests on, in a sentence or two.
@@ -52,6 +52,9 @@ pub enum Method {
     Measured,
     Estimated,
     Unavailable,
+    /// The component does not apply to this change (test coverage of a behaviour-preserving
+    /// change); like `unavailable`, its weight is shared out over the others.
+    NotApplicable,
 }
 
 impl Method {
@@ -60,6 +63,7 @@ impl Method {
             Self::Measured => "measured",
             Self::Estimated => "estimated",
             Self::Unavailable => "unavailable",
+            Self::NotApplicable => "not_applicable",
         }
     }
 }

@@ -4,6 +4,7 @@ mod common;
 mod context;
 mod evaluation;
 mod implementation;
+mod learning;
 mod pull_request;
 mod review;
 mod task;
@@ -15,11 +16,12 @@ pub use context::{
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
 pub use implementation::{CheckRun, FileChange, Implementation, ImplementationStatus};
+pub use learning::{Effect, EffectAction, Evidence, EvidenceList};
 pub use pull_request::{PrAction, PullRequestFile};
 pub use review::{
     FindingCategory, Review, ReviewCounts, ReviewFinding, ReviewSource, ReviewStatus, Severity,
 };
-pub use task::{Selection, TaskFile, TaskKind, TaskSpec};
+pub use task::{Selection, ShapingLearning, TaskFile, TaskKind, TaskSpec};
 
 use std::path::{Path, PathBuf};
 

@@ -3,17 +3,46 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Usage;
+use super::{Effect, Evidence, Learning, Usage};
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TaskFile {
     pub selection: Selection,
-    /// Ids of the learnings that were in the prompt, so their weight follows this run's outcome.
+    /// Ids of the learnings that were in the prompt or shaped the choice, so their weight
+    /// follows this run's outcome.
     #[serde(default)]
     pub learnings_used: Vec<i64>,
+    /// The learnings that shaped the choice: ruled out findings, tools, paths or kinds, put a
+    /// kind first, or (with a model) were in its prompt.
+    #[serde(default)]
+    pub shaped_by: Vec<ShapingLearning>,
     #[serde(default)]
     pub usage: Usage,
+}
+
+/// A learning that shaped a task, with what it did and what it rests on.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ShapingLearning {
+    pub id: i64,
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// The evidence, one citation a line ("PR #12, closed unmerged, by forge, ...").
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+impl From<&Learning> for ShapingLearning {
+    fn from(learning: &Learning) -> Self {
+        Self {
+            id: learning.id,
+            content: learning.content.clone(),
+            effect: learning.effect.clone(),
+            evidence: learning.evidence.iter().map(Evidence::cite).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -74,4 +103,10 @@ pub struct TaskSpec {
     /// The eligible issue this task resolves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<u64>,
+    /// The tool that carries the task out, when one does (`clippy`, `ruff`, `rustfmt`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// The lint rules whose findings the task fixes (`clippy::len_zero`, `F401`, ...).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
 }

@@ -157,9 +157,26 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         check_commands,
     };
     if let Some(store) = request.store {
-        context.learnings = store
-            .relevant_learnings(&request.repository, &learning_query(&context), LEARNINGS)
-            .await?;
+        let present = crate::learn::age::Present {
+            clone: request.clone,
+            findings: &context.findings,
+            complete: context.findings.len() < request.max_findings,
+        };
+        crate::learn::age::age(
+            store,
+            &request.repository,
+            Some(present),
+            crate::store::clock::now(),
+            crate::learn::age::DEFAULT_MAX_AGE_DAYS,
+        )
+        .await?;
+        context.learnings = crate::learn::retrieve::for_run(
+            store,
+            &request.repository,
+            &learning_query(&context),
+            LEARNINGS,
+        )
+        .await?;
     }
     Ok(Built {
         context,

@@ -18,9 +18,58 @@ pub struct ChangedFile {
     /// 1-based line numbers at the head that the change added or modified.
     pub added_lines: BTreeSet<u32>,
     pub removed: u32,
+    /// 1-based line numbers at the base that the change removed or modified.
+    pub removed_lines: BTreeSet<u32>,
 }
 
 impl ChangedFile {
+    /// The change from `before` to `after` of one file, diffed line by line (for changes that
+    /// are not commits: benchmarks and tests).
+    pub fn from_sides(path: &str, before: Option<&str>, after: Option<&str>) -> Self {
+        let mut file = Self {
+            path: path.to_owned(),
+            before: before.map(str::to_owned),
+            after: after.map(str::to_owned),
+            added_lines: BTreeSet::new(),
+            removed: 0,
+            removed_lines: BTreeSet::new(),
+        };
+        let mut options = DiffOptions::new();
+        options.context_lines(0);
+        let patch = git2::Patch::from_buffers(
+            before.unwrap_or_default().as_bytes(),
+            Some(Path::new(path)),
+            after.unwrap_or_default().as_bytes(),
+            Some(Path::new(path)),
+            Some(&mut options),
+        );
+        if let Ok(patch) = patch {
+            file.collect_lines(&patch);
+        }
+        file
+    }
+
+    fn collect_lines(&mut self, patch: &git2::Patch<'_>) {
+        for hunk in 0..patch.num_hunks() {
+            let lines = patch.num_lines_in_hunk(hunk).unwrap_or(0);
+            for line in 0..lines {
+                let Ok(line) = patch.line_in_hunk(hunk, line) else {
+                    continue;
+                };
+                match line.origin() {
+                    '+' => {
+                        self.added_lines.extend(line.new_lineno());
+                    }
+                    '-' => {
+                        self.removed += 1;
+                        self.removed_lines.extend(line.old_lineno());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     pub fn added(&self) -> u32 {
         u32::try_from(self.added_lines.len()).unwrap_or(u32::MAX)
     }
@@ -68,34 +117,18 @@ pub fn changed_files(repo: &Path, base: &str, head: &str) -> Result<Vec<ChangedF
             .or_else(|| delta.old_file().path())
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let before = blob_text(&repository, delta.old_file().id());
-        let after = blob_text(&repository, delta.new_file().id());
-        let mut added_lines = BTreeSet::new();
-        let mut removed = 0;
-        if let Ok(Some(patch)) = git2::Patch::from_diff(&diff, index) {
-            for hunk in 0..patch.num_hunks() {
-                let lines = patch.num_lines_in_hunk(hunk).unwrap_or(0);
-                for line in 0..lines {
-                    let Ok(line) = patch.line_in_hunk(hunk, line) else {
-                        continue;
-                    };
-                    match line.origin() {
-                        '+' => {
-                            added_lines.extend(line.new_lineno());
-                        }
-                        '-' => removed += 1,
-                        _ => {}
-                    }
-                }
-            }
-        }
-        files.push(ChangedFile {
+        let mut file = ChangedFile {
             path,
-            before,
-            after,
-            added_lines,
-            removed,
-        });
+            before: blob_text(&repository, delta.old_file().id()),
+            after: blob_text(&repository, delta.new_file().id()),
+            added_lines: BTreeSet::new(),
+            removed: 0,
+            removed_lines: BTreeSet::new(),
+        };
+        if let Ok(Some(patch)) = git2::Patch::from_diff(&diff, index) {
+            file.collect_lines(&patch);
+        }
+        files.push(file);
     }
     Ok(files)
 }

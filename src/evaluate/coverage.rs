@@ -6,10 +6,12 @@
 //! coverage.py (with pytest when importable, else unittest); JavaScript/TypeScript — c8, then
 //! nyc, around `npm test`. Only the repository's own test suite runs, as the checks do.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::change::ChangedFile;
+use crate::analysis::Language;
 use super::lcov::{self, LineCoverage};
 use super::test_coverage::is_test_path;
 use crate::runner::{self, Request};
@@ -37,13 +39,21 @@ pub struct CoveragePlan {
     pub report: PathBuf,
 }
 
-/// The coverage tool for the repository at `clone`, if one is installed.
-pub fn plan(clone: &Path, out_dir: &Path) -> Option<CoveragePlan> {
+/// The coverage tool for the repository at `clone`, if one is installed. A tool runs only for a
+/// language the change touched code in (a Python coverage run says nothing about a Rust change,
+/// and on a repository without Python it has nothing to run).
+pub fn plan(clone: &Path, out_dir: &Path, files: &[ChangedFile]) -> Option<CoveragePlan> {
+    let changed: BTreeSet<Language> = files
+        .iter()
+        .filter(|f| f.after.is_some())
+        .filter_map(|f| Language::of_path(Path::new(&f.path)))
+        .collect();
+    let touches = |languages: &[Language]| languages.iter().any(|l| changed.contains(l));
     let report = out_dir.join("lcov.info");
     let report_arg = report.to_string_lossy().into_owned();
     let out_arg = out_dir.to_string_lossy().into_owned();
     let words = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    if clone.join("Cargo.toml").is_file() {
+    if touches(&[Language::Rust]) && clone.join("Cargo.toml").is_file() {
         if succeeds("cargo", &["llvm-cov", "--version"], clone) {
             return Some(CoveragePlan {
                 tool: "cargo llvm-cov",
@@ -67,7 +77,9 @@ pub fn plan(clone: &Path, out_dir: &Path) -> Option<CoveragePlan> {
             });
         }
     }
-    if is_python_project(clone) && succeeds("python3", &["-m", "coverage", "--version"], clone) {
+    if touches(&[Language::Python])
+        && is_python_project(clone)
+        && succeeds("python3", &["-m", "coverage", "--version"], clone) {
         let runner = if succeeds("python3", &["-c", "import pytest"], clone) {
             words(&["-m", "pytest", "-q"])
         } else {
@@ -86,7 +98,8 @@ pub fn plan(clone: &Path, out_dir: &Path) -> Option<CoveragePlan> {
             report,
         });
     }
-    if clone.join("package.json").is_file() {
+    let scripts = [Language::JavaScript, Language::TypeScript, Language::Tsx];
+    if touches(&scripts) && clone.join("package.json").is_file() {
         for (tool, reporter) in [("c8", "--reporter=lcov"), ("nyc", "--reporter=lcovonly")] {
             let local = clone.join("node_modules/.bin").join(tool);
             let program = if local.is_file() {
@@ -126,7 +139,7 @@ fn is_python_project(clone: &Path) -> bool {
         || std::fs::read_dir(clone).is_ok_and(|entries| {
             entries.flatten().any(|e| {
                 let name = e.file_name().to_string_lossy().into_owned();
-                name.ends_with(".py") || name == "tests"
+                name.ends_with(".py")
             })
         })
 }

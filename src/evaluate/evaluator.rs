@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::artifacts::{Component, Evaluation, Implementation, Review, Weights};
+use crate::artifacts::{Component, Evaluation, Implementation, Review, TaskKind, Weights};
 use crate::error::Error;
 
 use super::change::{changed_files, ChangedFile};
@@ -14,7 +14,8 @@ use super::lint::{lint_changes, Change, LintOutcome};
 use super::maintainability::maintainability;
 use super::readability::readability;
 use super::score::evaluation;
-use super::test_coverage::test_coverage;
+use super::test_coverage::{behaviour_preserving, not_applicable, test_coverage};
+use super::test_functions::test_delta;
 
 /// What the evaluation may do besides reading git.
 #[derive(Debug, Clone)]
@@ -22,6 +23,11 @@ pub struct Options {
     pub weights: Weights,
     /// Run the repository's coverage tool when one is installed.
     pub coverage: bool,
+    /// Run the linters on both sides of the change.
+    pub lint: bool,
+    /// The kind of the task the change carried out, when known: lint, format and refactors
+    /// whose tests pass unchanged preserve behaviour, so test coverage does not apply.
+    pub task_kind: Option<TaskKind>,
     pub coverage_timeout: Duration,
     /// Time each linter gets for both sides of the change.
     pub lint_timeout: Duration,
@@ -35,6 +41,8 @@ impl Default for Options {
         Self {
             weights: Weights::default(),
             coverage: true,
+            lint: true,
+            task_kind: None,
             coverage_timeout: Duration::from_secs(900),
             lint_timeout: Duration::from_secs(600),
             cargo_target_dir: None,
@@ -61,13 +69,27 @@ pub fn measure_components(
     review: Option<&Review>,
     options: &Options,
 ) -> [Component; 3] {
-    let quality = code_quality(review, &lint(clone, implementation, files, options));
-    let measured = if options.coverage {
-        measure_coverage(clone, implementation, files, options.coverage_timeout)
+    let linted = if options.lint {
+        lint(clone, implementation, files, options)
     } else {
-        Err("coverage measurement is turned off".to_owned())
+        Vec::new()
     };
-    let coverage = test_coverage(measured, files, &implementation.checks);
+    let quality = code_quality(review, &linted);
+    let kind = options
+        .task_kind
+        .or_else(|| implementation.task.as_ref().map(|task| task.kind));
+    let preserving = behaviour_preserving(kind, &test_delta(files), &implementation.checks);
+    let coverage = match preserving {
+        Some(reason) => not_applicable(reason),
+        None => {
+            let measured = if options.coverage {
+                measure_coverage(clone, implementation, files, options.coverage_timeout)
+            } else {
+                Err("coverage measurement is turned off".to_owned())
+            };
+            test_coverage(measured, files, &implementation.checks)
+        }
+    };
     [quality, coverage, maintainability(files)]
 }
 
@@ -123,8 +145,9 @@ fn measure_coverage(
         ));
     }
     let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
-    let plan = coverage::plan(clone, scratch.path())
-        .ok_or_else(|| "no coverage tool for this repository is installed".to_owned())?;
+    let plan = coverage::plan(clone, scratch.path(), files).ok_or_else(|| {
+        "no coverage tool for the changed files' languages is installed".to_owned()
+    })?;
     let report = coverage::run(&plan, clone, timeout)?;
     Ok(coverage::changed_lines(plan.tool, &report, files))
 }

@@ -195,6 +195,7 @@ mod tests {
             after: Some(String::new()),
             added_lines: Default::default(),
             removed: 0,
+            removed_lines: std::collections::BTreeSet::new(),
         }
     }
 

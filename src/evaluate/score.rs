@@ -3,7 +3,8 @@
 //! `evolution_score = Σ wᵢ·sᵢ / Σ wᵢ` over the components that are not unavailable. With every
 //! component available and the default weights (summing to 1) this is exactly
 //! `0.30·code_quality + 0.25·test_coverage + 0.25·maintainability + 0.20·readability`. When a
-//! component is unavailable its weight is shared out over the others in proportion to theirs
+//! component is unavailable (or not applicable: test coverage of a behaviour-preserving change)
+//! its weight is shared out over the others in proportion to theirs
 //! (the weights are renormalised), so a missing measurement neither counts as 0 nor as 100.
 //! With no component available there is no score.
 
@@ -48,7 +49,10 @@ pub fn evaluation(
     ];
     let (sum, total_weight) = weighted
         .iter()
-        .filter(|(component, weight)| component.method != Method::Unavailable && *weight > 0.0)
+        .filter(|(component, weight)| {
+            !matches!(component.method, Method::Unavailable | Method::NotApplicable)
+                && *weight > 0.0
+        })
         .filter_map(|(component, weight)| component.score.map(|s| (s * weight, *weight)))
         .fold((0.0, 0.0), |(sum, total), (s, w)| (sum + s, total + w));
     let evolution_score = (total_weight > 0.0).then(|| round2(sum / total_weight));

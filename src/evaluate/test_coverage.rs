@@ -1,56 +1,33 @@
-//! test_coverage: measured coverage of the changed lines where a coverage tool is installed,
-//! otherwise an estimate.
+//! test_coverage: whether the change's new behaviour is tested.
 //!
-//! The estimate, marked `estimated`: `0.3·suite + 0.7·tests`, where
-//! - `tests = 100·min(1, test_lines / (0.5·code_lines))`: lines added to tests against lines
-//!   added to code (one test line per two code lines counts as fully tested);
-//! - `suite` is 100 when the implementation's final attempt ran a test command and it passed,
-//!   0 when it failed, 50 when no test command ran.
+//! - Behaviour-preserving changes have nothing new to cover: lint and format tasks, and
+//!   refactors that add and remove no test while the final test run passes ("tests pass
+//!   unchanged"), mark the component `not_applicable`; like `unavailable`, it then carries no
+//!   weight and the others' weights are renormalised.
+//! - Otherwise measured coverage of the changed lines where the repository's coverage tool is
+//!   installed (see [`coverage`](super::coverage)), else an estimate, marked `estimated`:
+//!   `0.3·suite + 0.7·tests − 25·removed`, clamped to 0-100, where
+//!   - `tests = 100·min(1, added_tests / ceil(changed_code_functions / 2))`: new test cases
+//!     (test functions, `it()`/`test()` calls; see [`test_functions`](super::test_functions)),
+//!     one per two changed code functions counting as fully tested (100 when no code function
+//!     changed but tests were added);
+//!   - `removed` the test cases the change deleted;
+//!   - `suite` is 100 when the implementation's final attempt ran a test command and it passed,
+//!     0 when it failed, 50 when no test command ran.
 //!
-//! Test lines are lines of test files (under `tests/`, `test/`, `__tests__/`, `spec/`, or named
-//! `test_*.py`, `*_test.py`, `*_test.go`, `*.test.*`, `*.spec.*`) and, in Rust, lines added
-//! after a file's `#[cfg(test)]`. A change with no code and no test lines (documentation,
-//! configuration) leaves the component unavailable: there is nothing to cover.
+//! A change with no code and no tests (documentation, configuration) leaves the component
+//! unavailable: there is nothing to cover.
 
 use std::path::Path;
 
 use crate::analysis::Language;
-use crate::artifacts::{CheckRun, Component, Method};
+use crate::artifacts::{CheckRun, Component, Method, TaskKind};
 
 use super::change::ChangedFile;
+use super::changed_functions::changed_functions;
+use super::test_functions::{test_delta, TestDelta};
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};
-
-/// Lines the change added to tests and to code.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TestLines {
-    pub test: u32,
-    pub code: u32,
-}
-
-pub fn count_lines(files: &[ChangedFile]) -> TestLines {
-    let mut lines = TestLines::default();
-    for file in files {
-        let path = Path::new(&file.path);
-        if is_test_path(path) {
-            lines.test += file.added();
-            continue;
-        }
-        if Language::of_path(path).is_none() {
-            continue;
-        }
-        let test_module_start = (Language::of_path(path) == Some(Language::Rust))
-            .then(|| rust_test_module_line(file.after.as_deref().unwrap_or_default()))
-            .flatten();
-        for line in &file.added_lines {
-            match test_module_start {
-                Some(start) if *line >= start => lines.test += 1,
-                _ => lines.code += 1,
-            }
-        }
-    }
-    lines
-}
 
 pub fn is_test_path(path: &Path) -> bool {
     let in_test_dir = path.parent().is_some_and(|dir| {
@@ -71,13 +48,6 @@ pub fn is_test_path(path: &Path) -> bool {
         || name.ends_with("_test.go")
         || name.contains(".test.")
         || name.contains(".spec.")
-}
-
-/// The 1-based line of the first `#[cfg(test)]` in a Rust file.
-fn rust_test_module_line(text: &str) -> Option<u32> {
-    text.lines()
-        .position(|l| l.trim_start().starts_with("#[cfg(test)]"))
-        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 /// Whether a check command runs tests.
@@ -109,27 +79,71 @@ fn suite_result(checks: &[CheckRun]) -> Option<bool> {
     (!tests.is_empty()).then(|| tests.iter().all(|c| c.passed))
 }
 
+/// Whether a change of this kind, with these tests and checks, preserves behaviour; the
+/// reason when it does.
+pub fn behaviour_preserving(
+    kind: Option<TaskKind>,
+    tests: &TestDelta,
+    checks: &[CheckRun],
+) -> Option<String> {
+    match kind? {
+        TaskKind::Lint | TaskKind::Format => Some(format!(
+            "a {} task preserves behaviour: no new behaviour to cover",
+            kind?.as_str()
+        )),
+        TaskKind::Refactor
+            if tests.added.is_empty() && tests.removed.is_empty()
+                && suite_result(checks) == Some(true) =>
+        {
+            Some("a refactor whose tests pass unchanged preserves behaviour: no new behaviour to cover".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A component for a behaviour-preserving change.
+pub fn not_applicable(reason: impl Into<String>) -> Component {
+    Component {
+        score: None,
+        method: Method::NotApplicable,
+        evidence: reason.into(),
+    }
+}
+
+/// The estimate documented above.
 pub fn estimate(files: &[ChangedFile], checks: &[CheckRun]) -> Component {
-    let lines = count_lines(files);
-    if lines.code == 0 && lines.test == 0 {
+    let tests = test_delta(files);
+    let code_functions: usize = changed_functions(files)
+        .iter()
+        .map(|f| f.code_pairs().iter().filter(|(_, after)| after.is_some()).count())
+        .sum();
+    let code_lines: usize = files
+        .iter()
+        .filter(|f| !is_test_path(Path::new(&f.path)) && Language::of_path(Path::new(&f.path)).is_some())
+        .map(|f| f.added_lines.len())
+        .sum();
+    if code_functions == 0 && code_lines == 0 && tests.added.is_empty() && tests.removed.is_empty() {
         return unavailable("the change adds no code and no tests: nothing to cover");
     }
-    let tests = if lines.code == 0 {
-        100.0
+    let expected = code_functions.div_ceil(2);
+    let tested = if expected == 0 {
+        if tests.added.is_empty() { 0.0 } else { 100.0 }
     } else {
-        100.0 * (f64::from(lines.test) / (0.5 * f64::from(lines.code))).min(1.0)
+        100.0 * (tests.added.len() as f64 / expected as f64).min(1.0)
     };
     let (suite, suite_text) = match suite_result(checks) {
         Some(true) => (100.0, "the test suite passed"),
         Some(false) => (0.0, "the test suite failed"),
         None => (50.0, "no test command ran"),
     };
+    let removed = f64::from(tests.removed_count());
     component(
-        0.3 * suite + 0.7 * tests,
+        0.3 * suite + 0.7 * tested - 25.0 * removed,
         Method::Estimated,
         format!(
-            "no coverage tool measured the change; {} test line(s) added for {} code line(s), {suite_text}",
-            lines.test, lines.code
+            "no coverage tool measured the change; {} test case(s) added and {} removed for {code_functions} changed code function(s), {suite_text}",
+            tests.added_count(),
+            tests.removed_count(),
         ),
     )
 }
@@ -171,11 +185,8 @@ mod tests {
 
     fn file(path: &str, after: &str, added: &[u32]) -> ChangedFile {
         ChangedFile {
-            path: path.to_owned(),
-            before: None,
-            after: Some(after.to_owned()),
             added_lines: added.iter().copied().collect(),
-            removed: 0,
+            ..ChangedFile::from_sides(path, None, Some(after))
         }
     }
 
@@ -192,41 +203,55 @@ mod tests {
     }
 
     #[test]
-    fn classifies_test_files_and_rust_test_modules() {
+    fn classifies_test_files() {
         assert!(is_test_path(Path::new("tests/it.rs")));
         assert!(is_test_path(Path::new("pkg/test_api.py")));
         assert!(is_test_path(Path::new("web/app.spec.ts")));
         assert!(is_test_path(Path::new("srv/handler_test.go")));
         assert!(!is_test_path(Path::new("src/latest.rs")));
-        let lib = "fn a() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
-        let lines = count_lines(&[
-            file("src/lib.rs", lib, &[1, 5, 6]),
-            file("README.md", "x\n", &[1]),
-        ]);
-        assert_eq!(lines, TestLines { test: 2, code: 1 });
     }
 
     #[test]
-    fn estimate_from_hand_computed_inputs() {
-        // 10 code lines, 2 test lines: tests = 100 * 2 / 5 = 40; suite passed: 0.3*100 + 0.7*40 = 58.
-        let code = file("src/a.py", "", &(1..=10).collect::<Vec<_>>());
-        let test = file("tests/test_a.py", "", &[1, 2]);
-        let checks = [
-            check("pytest -q", false, 1),
-            check("pytest -q", true, 2),
-            check("ruff check", true, 2),
-        ];
-        let c = estimate(&[code.clone(), test.clone()], &checks);
-        assert_eq!((c.score, c.method), (Some(58.0), Method::Estimated));
-        // No test command: suite 50 -> 0.3*50 + 0.7*40 = 43.
-        assert_eq!(estimate(&[code.clone(), test], &[]).score, Some(43.0));
-        // No tests added and a failed suite: 0.
-        assert_eq!(
-            estimate(&[code], &[check("cargo test", false, 1)]).score,
-            Some(0.0)
+    fn estimate_counts_test_functions_not_lines() {
+        let before = "def half(value):\n    return value\n";
+        let after = "def half(value):\n    return value / 2\n\n\ndef double(value):\n    return value * 2\n";
+        let code = ChangedFile::from_sides("calc.py", Some(before), Some(after));
+        let one_test = ChangedFile::from_sides(
+            "test_calc.py",
+            None,
+            Some("from calc import half\n\n\ndef test_half():\n    assert half(4) == 2\n    assert half(2) == 1\n    assert half(0) == 0\n"),
         );
-        let docs = estimate(&[file("README.md", "x\n", &[1])], &[]);
+        let checks = [check("pytest -q", false, 1), check("pytest -q", true, 2)];
+        // Two changed code functions expect one test: fully tested; suite passed: 100.
+        let c = estimate(&[code.clone(), one_test.clone()], &checks);
+        assert_eq!((c.score, c.method), (Some(100.0), Method::Estimated), "{}", c.evidence);
+        assert!(c.evidence.contains("1 test case(s) added"), "{}", c.evidence);
+        // No test: 0.3 * 100.
+        assert_eq!(estimate(&[code.clone()], &checks).score, Some(30.0));
+        // Lines added to an existing test without a new test function add no test.
+        let touched = ChangedFile::from_sides(
+            "test_calc.py",
+            Some("def test_half():\n    assert 1\n"),
+            Some("def test_half():\n    assert 1\n    assert 2\n    assert 3\n"),
+        );
+        assert_eq!(estimate(&[code.clone(), touched], &checks).score, Some(30.0));
+        // A deleted test costs 25.
+        let deleted = ChangedFile::from_sides("test_calc.py", Some("def test_half():\n    assert 1\n"), None);
+        assert_eq!(estimate(&[code, deleted], &checks).score, Some(5.0));
+        let docs = estimate(&[ChangedFile::from_sides("README.md", None, Some("x\n"))], &[]);
         assert_eq!((docs.score, docs.method), (None, Method::Unavailable));
+    }
+
+    #[test]
+    fn behaviour_preserving_tasks_are_not_applicable() {
+        let none = TestDelta::default();
+        let passed = [check("cargo test", true, 1)];
+        assert!(behaviour_preserving(Some(TaskKind::Lint), &none, &[]).is_some());
+        assert!(behaviour_preserving(Some(TaskKind::Format), &none, &[]).is_some());
+        assert!(behaviour_preserving(Some(TaskKind::Refactor), &none, &passed).is_some());
+        assert!(behaviour_preserving(Some(TaskKind::Refactor), &none, &[]).is_none());
+        assert!(behaviour_preserving(Some(TaskKind::BugFix), &none, &passed).is_none());
+        assert!(behaviour_preserving(None, &none, &passed).is_none());
     }
 
     #[test]

@@ -132,6 +132,8 @@ mod tests {
                 target_files: vec!["src/config.rs".into()],
                 acceptance_criteria: vec!["empty files load defaults".into()],
                 issue,
+                tool: None,
+                rules: Vec::new(),
             }),
             branch: "automaintainer/handle-empty-config".into(),
             base_branch: "main".into(),

@@ -132,7 +132,7 @@ fn prompt_context(ws: &Workspace, brief: Brief<'_>, attempt: u32, feedback: Opti
         "task": brief.task,
         "issue": brief.issue,
         "files": files,
-        "learnings": brief.learnings,
+        "learnings": crate::llm::prompts::learnings_for_prompt(brief.learnings),
         "checks": ws.checks,
         "max_files": ws.config.limits.max_files_changed,
         "max_lines": ws.config.limits.max_lines_changed,

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod closest;
 pub mod edits;
 pub mod guardrails;
+pub mod learned_selection;
 pub mod offline;
 pub mod offline_selection;
 pub mod outcome;

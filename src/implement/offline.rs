@@ -161,6 +161,8 @@ mod tests {
             target_files: files.iter().map(|f| (*f).to_owned()).collect(),
             acceptance_criteria: vec![],
             issue: None,
+            tool: None,
+            rules: Vec::new(),
         }
     }
 

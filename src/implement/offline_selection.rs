@@ -118,10 +118,30 @@ fn task_for(kind: TaskKind, tool: Tool, findings: &[&Finding], max_files: usize)
             tool.name(),
             examples.join("\n")
         ),
-        target_files,
         acceptance_criteria: vec![criteria, "the repository's checks pass".to_owned()],
         issue: None,
+        tool: Some(tool.name().to_owned()),
+        rules: findings
+            .iter()
+            .filter(|f| target_files.contains(&f.path))
+            .filter_map(|f| rule_of(f))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+        target_files,
     }
+}
+
+/// The lint rule a finding reports (`clippy::len_zero`, `F401`, `no-unused-vars`): its message
+/// starts with the rule and a colon. Formatting and rustc's unnamed warnings have none.
+pub fn rule_of(finding: &Finding) -> Option<String> {
+    let (rule, _) = finding.message.split_once(": ")?;
+    let plain = !rule.is_empty()
+        && rule != "warning"
+        && rule
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '/' | '@'));
+    plain.then(|| rule.to_owned())
 }
 
 #[cfg(test)]

@@ -193,7 +193,7 @@ fn prompt_context(context: &Context, rules: &Rules, feedback: Option<&str>) -> V
         "findings": &context.findings[..context.findings.len().min(MAX_FINDINGS)],
         "issues": context.issues,
         "recent_commits": &context.history.recent_commits[..context.history.recent_commits.len().min(MAX_COMMITS)],
-        "learnings": learnings_in_prompt(context),
+        "learnings": prompts::learnings_for_prompt(learnings_in_prompt(context)),
         "allowed_kinds": kinds,
         "max_target_files": rules.max_target_files,
         "feedback": feedback,

@@ -6,11 +6,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::artifacts::{Component, Usage};
+use crate::artifacts::{Component, Effect, EffectAction, Evidence, Usage};
 use crate::llm::{prompts, LlmClient, LlmError};
 use crate::store::{LearningRow, PullRequestRow};
 
-use super::extract::{clean_content, Candidate};
+use super::extract::{clean_content, Candidate, PrRef};
 use super::reflect::RunFacts;
 
 /// Most learnings kept from one reflection.
@@ -124,7 +124,7 @@ pub fn prompt_context(
         "review_findings": findings,
         "evaluation": evaluation,
         "outcomes": outcomes,
-        "learnings": held.iter().take(20).map(|l| json!({"kind": l.kind, "weight": l.weight, "content": l.content})).collect::<Vec<_>>(),
+        "learnings": held.iter().take(20).map(|l| json!({"kind": l.kind, "weight": l.weight, "content": l.content, "evidence": l.evidence.0.iter().map(Evidence::cite).collect::<Vec<_>>()})).collect::<Vec<_>>(),
     })
 }
 
@@ -132,6 +132,7 @@ pub fn prompt_context(
 pub async fn model_candidates(
     client: &LlmClient,
     context: &Value,
+    pr: &PrRef,
 ) -> Result<(Vec<Candidate>, Usage), LlmError> {
     let prompt = prompts::render("reflection", context)?;
     let (reply, usage) = client.structured::<ReflectionReply>(&prompt).await?;
@@ -142,6 +143,13 @@ pub async fn model_candidates(
             let content = clean_content(&learning.content);
             (!content.is_empty()).then(|| Candidate {
                 kind: learning.kind.as_str().to_owned(),
+                effect: Some(Effect::new(EffectAction::Instruct, content.clone())),
+                evidence: vec![Evidence {
+                    outcome: "reflection".to_owned(),
+                    source: client.label(),
+                    detail: (!pr.title.is_empty()).then(|| pr.title.clone()),
+                    ..evidence_of(pr)
+                }],
                 content,
                 source: "reflection".to_owned(),
                 weight: 1.0,
@@ -150,4 +158,20 @@ pub async fn model_candidates(
         .take(MAX_LEARNINGS)
         .collect();
     Ok((candidates, usage))
+}
+
+/// The run's PR as the base of a piece of evidence.
+fn evidence_of(pr: &PrRef) -> Evidence {
+    Evidence {
+        run_id: pr.run_id.clone(),
+        outcome: String::new(),
+        source: String::new(),
+        pr_number: pr.number,
+        pr_url: pr.url.clone(),
+        rule: None,
+        category: None,
+        path: None,
+        detail: None,
+        at: chrono::Utc::now(),
+    }
 }

@@ -6,13 +6,12 @@
 //! which applies it in one transaction only if it is new, so a crash leaves it unapplied and a
 //! retry applies it once.
 
-use crate::store::{
-    NewLearning, OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError,
-};
+use crate::artifacts::{TaskFile, TaskSpec};
+use crate::store::{OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError};
 
-use super::extract::{from_changes_requested, from_outcome, Candidate};
+use super::extract::{from_changes_requested, from_outcome, Candidate, PrRef};
 use super::forge_state::ChangesRequest;
-use super::remember::{closest, Remembered};
+use super::remember::{closest, new_learning, Remembered};
 
 /// Weight a used learning gains when its run's PR is merged.
 pub const MERGED_BONUS: f64 = 0.5;
@@ -108,17 +107,40 @@ pub async fn record_outcome(
         state: state.as_str().to_owned(),
         merged,
     };
-    let candidate = from_outcome(&pr.title, merged);
+    let task = task_of(store, &pr.run_id).await?;
+    let candidates = from_outcome(&pr_ref(pr), task.as_ref(), merged);
     apply(
         store,
         pr,
         event,
         (outcome, delta),
-        candidate,
+        candidates,
         learnings_repository,
         threshold,
     )
     .await
+}
+
+/// The PR as evidence cites it.
+pub fn pr_ref(pr: &PullRequestRow) -> PrRef {
+    PrRef {
+        run_id: pr.run_id.clone(),
+        number: pr.number,
+        url: pr.url.clone(),
+        title: pr.title.clone(),
+    }
+}
+
+/// The task the PR's run chose, as the store recorded it.
+async fn task_of(store: &dyn Store, run_id: &str) -> Result<Option<TaskSpec>, StoreError> {
+    let Some(detail) = store.run_detail(run_id).await? else {
+        return Ok(None);
+    };
+    Ok(detail
+        .artifacts
+        .get("task")
+        .and_then(|task| serde_json::from_value::<TaskFile>(task.clone()).ok())
+        .and_then(|file| file.selection.task().cloned()))
 }
 
 /// Applies a reviewer's request for changes on `pr` the first time the store sees the review.
@@ -133,13 +155,13 @@ pub async fn record_changes_requested(
         review_id: request.review_id,
         reviewer: request.reviewer.clone(),
     };
-    let candidate = from_changes_requested(&pr.title, &request.body);
+    let candidate = from_changes_requested(&pr_ref(pr), &request.reviewer, &request.body);
     apply(
         store,
         pr,
         event,
         (Outcome::ChangesRequested, -CHANGES_REQUESTED_PENALTY),
-        candidate,
+        vec![candidate],
         learnings_repository,
         threshold,
     )
@@ -147,47 +169,51 @@ pub async fn record_changes_requested(
 }
 
 /// Hands the store the whole outcome: `event` marks it applied, the learnings `pr`'s run used
-/// move by `delta`, and `candidate` reinforces the closest stored learning or becomes one.
+/// move by `delta`, and each candidate reinforces the stored learning it is one with or becomes
+/// one.
 async fn apply(
     store: &dyn Store,
     pr: &PullRequestRow,
     event: OutcomeEvent,
     (outcome, delta): (Outcome, f64),
-    candidate: Candidate,
+    candidates: Vec<Candidate>,
     learnings_repository: &str,
     threshold: f64,
 ) -> Result<Option<Applied>, StoreError> {
     let known = store.learnings(learnings_repository).await?;
-    let learning = match closest(&known, &candidate, threshold) {
-        Some((id, _)) => OutcomeLearning::Reinforce {
-            id,
-            weight: candidate.weight,
-        },
-        None => OutcomeLearning::Add(NewLearning {
-            repository: learnings_repository.to_owned(),
-            kind: candidate.kind,
-            content: candidate.content,
-            source: candidate.source,
-            run_id: Some(pr.run_id.clone()),
-            weight: candidate.weight,
-        }),
-    };
+    let learnings = candidates
+        .iter()
+        .map(|candidate| match closest(&known, candidate, threshold) {
+            Some((id, _)) => OutcomeLearning::Reinforce {
+                id,
+                weight: candidate.weight,
+                evidence: candidate.evidence.clone(),
+            },
+            None => OutcomeLearning::Add(new_learning(
+                learnings_repository,
+                Some(&pr.run_id),
+                candidate,
+            )),
+        })
+        .collect();
     let record = OutcomeRecord {
         repository: pr.repository.clone(),
         branch: pr.branch.clone(),
         event,
         run_id: pr.run_id.clone(),
         weight_delta: delta,
-        learning,
+        learnings,
     };
     let Some(done) = store.apply_outcome(&record).await? else {
         return Ok(None);
     };
     let mut remembered = Remembered::default();
-    if done.added {
-        remembered.added.push(done.learning_id);
-    } else {
-        remembered.reinforced.push(done.learning_id);
+    for (id, added) in done.learnings {
+        if added {
+            remembered.added.push(id);
+        } else {
+            remembered.reinforced.push(id);
+        }
     }
     Ok(Some(Applied {
         run_id: pr.run_id.clone(),

@@ -5,10 +5,12 @@
 
 use std::path::Path;
 
-use crate::artifacts::{Evaluation, Implementation, Review};
+use std::collections::BTreeSet;
+
+use crate::artifacts::{Evaluation, Implementation, PullRequestFile, Review};
 use crate::store::{PullRequestRow, Store, StoreError};
 
-use super::extract::{from_checks, from_evaluation, from_review, Candidate};
+use super::extract::{from_checks, from_review, Candidate, PrRef};
 use super::forge_state::{github_changes_requested, github_state, local_state, ChangesRequest};
 use super::outcome::{record_changes_requested, record_outcome, Applied, PrState};
 use super::remember::{remember, Remembered};
@@ -83,21 +85,42 @@ pub struct RunFacts<'a> {
     pub evaluation: Option<&'a Evaluation>,
     pub implementation: Option<&'a Implementation>,
     pub learnings_used: &'a [i64],
+    /// The run's own pull request (number, URL, title), for the evidence.
+    pub pr: Option<&'a PullRequestFile>,
+}
+
+impl RunFacts<'_> {
+    /// The run's PR as evidence cites it (just the run when it opened none).
+    pub fn pr_ref(&self) -> PrRef {
+        PrRef {
+            run_id: self.run_id.to_owned(),
+            number: self
+                .pr
+                .and_then(|p| p.number)
+                .and_then(|n| i64::try_from(n).ok()),
+            url: self.pr.and_then(|p| p.url.clone()),
+            title: self.pr.map(|p| p.title.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The files the change touched.
+    pub fn changed_files(&self) -> BTreeSet<String> {
+        self.implementation
+            .map(|i| i.files.iter().map(|f| f.path.clone()).collect())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Thresholds {
     /// Jaccard similarity at which a candidate merges into a stored learning.
     pub similarity: f64,
-    /// Component score under which it counts as weak.
-    pub weak_below: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Self {
             similarity: super::similarity::DEFAULT_THRESHOLD,
-            weak_below: 60.0,
         }
     }
 }
@@ -108,17 +131,16 @@ pub struct Reflection {
     pub outcomes: Vec<Applied>,
 }
 
-/// The candidates the rules draw from a run.
-pub fn rule_candidates(facts: &RunFacts<'_>, thresholds: &Thresholds) -> Vec<Candidate> {
+/// The candidates the rules draw from a run: its review findings and its failed checks (never
+/// its scores alone).
+pub fn rule_candidates(facts: &RunFacts<'_>) -> Vec<Candidate> {
+    let pr = facts.pr_ref();
     let mut candidates = Vec::new();
     if let Some(review) = facts.review {
-        candidates.extend(from_review(review));
-    }
-    if let Some(evaluation) = facts.evaluation {
-        candidates.extend(from_evaluation(evaluation, thresholds.weak_below));
+        candidates.extend(from_review(review, &pr, &facts.changed_files()));
     }
     if let Some(implementation) = facts.implementation {
-        candidates.extend(from_checks(implementation));
+        candidates.extend(from_checks(implementation, &pr));
     }
     candidates
 }

@@ -5,6 +5,7 @@
 //! `AM_PROMPTS_DIR` points at a directory whose files take precedence, for trying prompt changes
 //! without a rebuild.
 
+use crate::artifacts::Learning;
 use minijinja::Environment;
 use serde_json::Value;
 
@@ -113,6 +114,26 @@ pub fn untrusted(text: &str, source: &str) -> String {
 pub fn defuse(text: &str) -> String {
     text.replace(CLOSE, "</untrusted-data_>")
         .replace(OPEN, "<untrusted-data_")
+}
+
+/// Learnings as the prompts show them: what each says, what it changes, and the evidence it
+/// cites, one line each. The text may quote reviewers, so fence markers are defused.
+pub fn learnings_for_prompt(learnings: &[Learning]) -> serde_json::Value {
+    serde_json::Value::Array(
+        learnings
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "id": l.id,
+                    "kind": l.kind,
+                    "weight": (l.weight * 100.0).round() / 100.0,
+                    "content": defuse(&l.content),
+                    "effect": l.effect.as_ref().map(|e| defuse(&e.describe())),
+                    "evidence": l.evidence.iter().take(3).map(|e| defuse(&e.cite())).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// Collapses runs of blank lines that template tags leave behind.

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Component, Evaluation, Implementation, Review, Usage, Weights};
+use crate::artifacts::{
+    self, Component, Evaluation, Implementation, Review, TaskFile, Usage, Weights,
+};
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::evaluate::evaluator::{self, Options};
@@ -26,6 +28,11 @@ pub struct EvaluateInput {
     /// linters alone.
     #[serde(default)]
     pub review: Option<PathBuf>,
+    /// `task.json`, for the kind of task the change carried out (lint, format and refactors
+    /// whose tests pass unchanged have no test-coverage component); default
+    /// `<run_dir>/task.json` when it exists.
+    #[serde(default)]
+    pub task: Option<PathBuf>,
     /// Where to write `evaluation.json`; default `<run_dir>/evaluation.json`.
     #[serde(default)]
     pub evaluation: Option<PathBuf>,
@@ -140,9 +147,13 @@ impl Task for Evaluate {
             }
         };
         let review = read_review(&input)?;
+        let task_kind = read_task(&input)?
+            .and_then(|t| t.selection.task().map(|task| task.kind));
         let options = Options {
             weights: input.weights.unwrap_or_default(),
             coverage: input.coverage.unwrap_or(true),
+            lint: true,
+            task_kind,
             coverage_timeout: crate::contract::clamped_secs(
                 input.coverage_timeout_secs.unwrap_or(900),
             ),
@@ -193,6 +204,21 @@ fn read_review(input: &EvaluateInput) -> Result<Option<Review>, Error> {
         Some(path) => artifacts::read(path).map(Some),
         None => {
             let path = input.run_dir.join(crate::artifacts::REVIEW);
+            if path.is_file() {
+                artifacts::read(&path).map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The task, when the run has one: an explicitly named file must exist.
+fn read_task(input: &EvaluateInput) -> Result<Option<TaskFile>, Error> {
+    match &input.task {
+        Some(path) => artifacts::read(path).map(Some),
+        None => {
+            let path = input.run_dir.join(crate::artifacts::TASK);
             if path.is_file() {
                 artifacts::read(&path).map(Some)
             } else {

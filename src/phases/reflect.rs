@@ -1,5 +1,6 @@
-//! am-reflect: learns from the run (review findings, weak evaluation components, failed checks)
-//! and from what became of earlier pull requests, into the learnings of the store.
+//! am-reflect: learns from the run (review findings on its PR, failed checks) and from what
+//! became of earlier pull requests, into the learnings of the store, each citing its evidence
+//! and saying what it changes.
 
 use std::path::{Path, PathBuf};
 
@@ -55,9 +56,6 @@ pub struct ReflectInput {
     /// Jaccard similarity (0-1] at which a learning merges into a stored one; default 0.6.
     #[serde(default)]
     pub similarity_threshold: Option<f64>,
-    /// Component score under which it is a weakness to learn from; default 60.
-    #[serde(default)]
-    pub weak_below: Option<f64>,
     /// Where to write `reflection.json`; default `<run_dir>/reflection.json`.
     #[serde(default)]
     pub reflection: Option<PathBuf>,
@@ -74,11 +72,6 @@ impl Validate for ReflectInput {
                     "similarity_threshold",
                     "a number in (0, 1]",
                 ));
-            }
-        }
-        if let Some(w) = self.weak_below {
-            if !(0.0..=100.0).contains(&w) {
-                return Err(InputError::field("weak_below", "a score from 0 to 100"));
             }
         }
         if let Some(forge) = &self.forge {
@@ -171,7 +164,6 @@ impl Task for Reflect {
             similarity: input
                 .similarity_threshold
                 .unwrap_or(crate::learn::similarity::DEFAULT_THRESHOLD),
-            weak_below: input.weak_below.unwrap_or(60.0),
         };
         let learnings_used = task
             .as_ref()
@@ -185,6 +177,7 @@ impl Task for Reflect {
             evaluation: evaluation.as_ref(),
             implementation: implementation.as_ref(),
             learnings_used: &learnings_used,
+            pr: pr.as_ref(),
         };
         let reflection_path = super::run_dir::output(
             dir,
@@ -204,13 +197,13 @@ impl Task for Reflect {
             );
             (Vec::new(), Usage::default())
         } else if client.is_offline() {
-            (rule_candidates(&facts, &thresholds), Usage::default())
+            (rule_candidates(&facts), Usage::default())
         } else {
             let about = About {
                 pr: pr.as_ref(),
                 task: task.as_ref(),
             };
-            ask_model(store.as_ref(), &client, &facts, about, &thresholds).await?
+            ask_model(store.as_ref(), &client, &facts, about).await?
         };
         // Nothing reaches the store unredacted, whichever way the candidates were drawn.
         let redactor = env.secrets.redactor();
@@ -280,7 +273,6 @@ async fn ask_model(
     client: &LlmClient,
     facts: &RunFacts<'_>,
     about: About<'_>,
-    thresholds: &Thresholds,
 ) -> Result<(Vec<Candidate>, Usage), Error> {
     let earlier = match facts.forge_repository {
         Some(forge_repository) => store.pull_requests(forge_repository).await?,
@@ -300,11 +292,17 @@ async fn ask_model(
         &earlier,
         &held,
     );
-    match model_candidates(client, &context).await {
-        Ok(found) => Ok(found),
+    // The rules' candidates always stand (they cite their evidence and change selection);
+    // the model adds instructions, citing the run it reflected on.
+    let mut candidates = rule_candidates(facts);
+    match model_candidates(client, &context, &facts.pr_ref()).await {
+        Ok((found, usage)) => {
+            candidates.extend(found);
+            Ok((candidates, usage))
+        }
         Err(error) => {
             tracing::warn!("the model could not reflect ({error}); using the rules");
-            Ok((rule_candidates(facts, thresholds), Usage::default()))
+            Ok((candidates, Usage::default()))
         }
     }
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Selection, TaskFile, TaskKind, Usage};
+use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::selection::{self, Rules};
-use crate::implement::{offline_selection, tools::Tool};
+use crate::implement::{learned_selection, tools::Tool};
 use crate::llm::phase::{client_for_run, emit_usage};
 use crate::repo_config::RepoConfig;
 
@@ -122,14 +122,14 @@ impl Task for Select {
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
 
         let (selection, usage, learnings_used) = if client.is_offline() {
-            let selection = offline_selection::choose(&context, &rules, Tool::installed);
+            let guided = learned_selection::choose(&context, &rules, Tool::installed);
             (
-                selection,
+                guided.selection,
                 Usage {
                     model: client.label(),
                     ..Usage::default()
                 },
-                Vec::new(),
+                guided.shaped_by,
             )
         } else {
             let learnings = selection::learnings_in_prompt(&context)
@@ -139,10 +139,20 @@ impl Task for Select {
             let (selection, usage) = selection::choose(&client, &context, &repo, &rules).await?;
             (selection, usage, learnings)
         };
+        let shaped_by: Vec<ShapingLearning> = context
+            .learnings
+            .iter()
+            .filter(|l| learnings_used.contains(&l.id))
+            .map(ShapingLearning::from)
+            .collect();
+        for learning in &shaped_by {
+            tracing::info!(id = learning.id, "the choice was shaped by: {}", learning.content);
+        }
         emit_usage(env, "select", &usage);
         let file = TaskFile {
             selection: selection.clone(),
             learnings_used,
+            shaped_by,
             usage: usage.clone(),
         };
         artifacts::write(&output, &file, &env.secrets.redactor())?;

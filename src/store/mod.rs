@@ -36,7 +36,7 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 
-use crate::artifacts::Learning;
+use crate::artifacts::{Evidence, Learning};
 
 /// The store's operations. Every write that belongs to one run happens in one transaction and is
 /// keyed (run id, repository + PR number, learning content) so that repeating it changes nothing.
@@ -97,7 +97,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// exists, raises that one's weight by `learning.weight` instead. Returns its id.
     async fn add_learning(&self, learning: &NewLearning) -> Result<i64, StoreError>;
 
-    /// Every learning of a repository (for near-duplicate merging), heaviest first.
+    /// Every active (not retired) learning of a repository, heaviest first.
     async fn learnings(&self, repository: &str) -> Result<Vec<LearningRow>, StoreError>;
 
     /// Raises (or, negative, lowers) a learning's weight, never below zero.
@@ -117,6 +117,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The learnings a run used.
     async fn learnings_used_by(&self, run_id: &str) -> Result<Vec<LearningRow>, StoreError>;
+
+    /// Raises a learning's weight, adds the evidence it does not cite yet, and marks it fresh
+    /// and active again (a learning met again is no longer retired).
+    async fn reinforce_learning(
+        &self,
+        id: i64,
+        weight: f64,
+        evidence: &[Evidence],
+    ) -> Result<(), StoreError>;
+
+    /// Retires a learning (it is never retrieved again) for `reason`; false when it already was.
+    async fn retire_learning(&self, id: i64, reason: &str) -> Result<bool, StoreError>;
+
+    /// Every learning of a repository, retired ones included, newest first.
+    async fn learning_history(&self, repository: &str) -> Result<Vec<LearningRow>, StoreError>;
 
     /// Pull requests of a repository, newest first.
     async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequestRow>, StoreError>;

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
 use crate::artifacts::{
-    Context, Evaluation, Implementation, Learning, PullRequestFile, Review, TaskFile,
+    Context, Effect, EffectAction, Evaluation, EvidenceList, Implementation, Learning,
+    PullRequestFile, Review, TaskFile,
 };
+use crate::artifacts::Evidence;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -198,10 +200,13 @@ pub struct NewLearning {
     pub repository: String,
     pub kind: String,
     pub content: String,
-    /// Where it came from: `review`, `evaluation`, `checks`, `outcome`, `reflection`.
+    /// Where it came from: `review`, `checks`, `outcome`, `reflection`.
     pub source: String,
     pub run_id: Option<String>,
     pub weight: f64,
+    /// What it changes; None only for a model's free-form reflection.
+    pub effect: Option<Effect>,
+    pub evidence: Vec<Evidence>,
 }
 
 /// What makes an outcome of a pull request new, so it is applied once.
@@ -218,7 +223,12 @@ pub enum OutcomeEvent {
 /// [`Store::add_learning`](super::Store::add_learning), reinforces a row of the same wording).
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutcomeLearning {
-    Reinforce { id: i64, weight: f64 },
+    /// Raises learning `id`'s weight and adds `evidence` to what it cites.
+    Reinforce {
+        id: i64,
+        weight: f64,
+        evidence: Vec<Evidence>,
+    },
     Add(NewLearning),
 }
 
@@ -231,7 +241,8 @@ pub struct OutcomeRecord {
     /// The run whose used learnings are re-weighted by `weight_delta`.
     pub run_id: String,
     pub weight_delta: f64,
-    pub learning: OutcomeLearning,
+    /// The outcome's own learnings (a closed PR may avoid several rules).
+    pub learnings: Vec<OutcomeLearning>,
 }
 
 /// What applying an outcome did.
@@ -239,9 +250,8 @@ pub struct OutcomeRecord {
 pub struct OutcomeApplied {
     /// The learnings the run used, re-weighted.
     pub adjusted: Vec<i64>,
-    /// The outcome's learning, and whether it is a new row.
-    pub learning_id: i64,
-    pub added: bool,
+    /// The outcome's learnings, each with whether it is a new row.
+    pub learnings: Vec<(i64, bool)>,
 }
 
 /// A stored learning with its bookkeeping.
@@ -256,6 +266,24 @@ pub struct LearningRow {
     pub uses: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `avoid_rule`, `avoid_tool`, `avoid_path`, `avoid_kind`, `prefer_kind` or `instruct`.
+    pub effect_action: Option<String>,
+    pub effect_target: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub evidence: EvidenceList,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Set when the learning expired unused, its evidence stopped holding, or it merged into
+    /// another; a retired learning is never retrieved.
+    pub retired_at: Option<DateTime<Utc>>,
+    pub retired_reason: Option<String>,
+}
+
+impl LearningRow {
+    /// What the learning changes, when it says.
+    pub fn effect(&self) -> Option<Effect> {
+        let action = EffectAction::parse(self.effect_action.as_deref()?)?;
+        Some(Effect::new(action, self.effect_target.clone().unwrap_or_default()))
+    }
 }
 
 impl From<&LearningRow> for Learning {
@@ -266,6 +294,8 @@ impl From<&LearningRow> for Learning {
             content: row.content.clone(),
             weight: row.weight,
             score: row.weight,
+            effect: row.effect(),
+            evidence: row.evidence.0.clone(),
         }
     }
 }

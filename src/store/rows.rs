@@ -100,8 +100,9 @@ impl TryFrom<PhaseRecord> for PhaseTiming {
 }
 
 /// The columns of `learnings` that make a `LearningRow`, in order, for `SELECT`.
-pub const LEARNING_COLUMNS: &str =
-    "id, repository, kind, content, source, weight, uses, created_at, updated_at";
+pub const LEARNING_COLUMNS: &str = "id, repository, kind, content, source, weight, uses, \
+     created_at, updated_at, effect_action, effect_target, evidence, last_used_at, retired_at, \
+     retired_reason";
 
 /// The columns of `pull_requests` that make a `PullRequestRow`, in order, for `SELECT`.
 pub const PULL_REQUEST_COLUMNS: &str = "run_id, repository, forge, number, url, branch, title, \

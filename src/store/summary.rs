@@ -303,12 +303,15 @@ mod tests {
             target_files: vec![],
             acceptance_criteria: vec![],
             issue: Some(7),
+            tool: None,
+            rules: Vec::new(),
         };
         let artifacts = RunArtifacts {
             run_id: "r1".into(),
             task: Some(TaskFile {
                 selection: Selection::Selected { task: task.clone() },
                 learnings_used: vec![5, 2, 5],
+                shaped_by: Vec::new(),
                 usage: usage(100, 0.5),
             }),
             implementation: Some(Implementation {

@@ -5,6 +5,7 @@
 //! forge's bare remote, or from GitHub through a stub server, where a reviewer's request for
 //! changes on an open PR is applied once per review.
 
+mod effects;
 mod github;
 mod local;
 mod retrieval;
@@ -50,9 +51,12 @@ fn task_file(learnings_used: Vec<i64>) -> TaskFile {
                 target_files: vec!["src/config.rs".to_owned()],
                 acceptance_criteria: vec![],
                 issue: None,
+                tool: None,
+                rules: Vec::new(),
             },
         },
         learnings_used,
+        shaped_by: Vec::new(),
         usage: Usage::default(),
     }
 }
@@ -175,6 +179,8 @@ async fn used_by(store: &dyn Store, run_id: &str) -> i64 {
             source: "reflection".to_owned(),
             run_id: None,
             weight: 1.0,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();

@@ -20,6 +20,8 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
         source: "review".to_owned(),
         run_id: None,
         weight,
+        effect: None,
+        evidence: Vec::new(),
     }
 }
 

@@ -39,6 +39,8 @@ struct RunPage {
     review: Option<ReviewView>,
     evaluation: Option<EvaluationView>,
     learnings: [LearningGroup; 2],
+    /// The learnings that shaped the task, as task.json records them.
+    shaped_by: Vec<crate::artifacts::ShapingLearning>,
     raw_artifacts: Vec<RawArtifact>,
 }
 
@@ -222,6 +224,10 @@ fn run_page(detail: RunDetail) -> RunPage {
         raw_artifacts.push(raw(&name, &value));
     }
 
+    let shaped_by = task_file
+        .as_ref()
+        .map(|t| t.shaped_by.clone())
+        .unwrap_or_default();
     let (task, nothing_reason) = match task_file.map(|t| t.selection) {
         Some(Selection::Selected { task }) => (Some(task), None),
         Some(Selection::Nothing { reason }) => (None, Some(reason)),
@@ -244,6 +250,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         pull_request_runs: pull_request_runs_view(&overview.run_id, pull_request_runs),
         review: review.map(review_view),
         evaluation: evaluation.map(evaluation_view),
+        shaped_by,
         learnings: [
             LearningGroup {
                 key: "used",

@@ -42,6 +42,7 @@ pub async fn review(
     for file in &files {
         findings.extend(lines::secrets(file));
         findings.extend(lines::todos(file));
+        findings.extend(lines::panics(file));
         if let Some(metrics) = functions::metrics(file) {
             findings.extend(functions::findings(file, &metrics));
             maintainability.push(metrics.maintainability_index);

@@ -51,7 +51,7 @@ pub async fn ranked(
                         / 86400 / {half_life}, {max_half_lives})) AS score
          FROM (
              SELECT {LEARNING_COLUMNS}, {raw} AS raw
-             FROM learnings WHERE repository = $1 {matching}
+             FROM learnings WHERE repository = $1 AND retired_at IS NULL {matching}
          ) matched
          ORDER BY score DESC, id LIMIT $3",
         half_life = ranking::HALF_LIFE_DAYS,

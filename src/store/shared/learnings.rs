@@ -4,7 +4,7 @@
 
 use super::dialect::{self, Conn, Pool};
 use super::search;
-use crate::artifacts::Learning;
+use crate::artifacts::{Evidence, EvidenceList, Learning};
 use crate::store::rows::LEARNING_COLUMNS;
 use crate::store::{clock, learning_text};
 use crate::store::{LearningRow, NewLearning, StoreError};
@@ -27,12 +27,13 @@ pub async fn add_in(conn: &mut Conn, learning: &NewLearning) -> Result<i64, Stor
         ));
     }
     let now = clock::now();
-    sqlx::query_scalar(&format!(
+    let id: i64 = sqlx::query_scalar(&format!(
         "INSERT INTO learnings (repository, kind, content, normalized, source, run_id, weight,
-             created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, {greatest}($7, 0), $8, $8)
+             created_at, updated_at, effect_action, effect_target, evidence)
+         VALUES ($1, $2, $3, $4, $5, $6, {greatest}($7, 0), $8, $8, $9, $10, $11)
          ON CONFLICT (repository, kind, normalized) DO UPDATE
-             SET weight = {greatest}(learnings.weight + $7, 0), updated_at = excluded.updated_at
+             SET weight = {greatest}(learnings.weight + $7, 0), updated_at = excluded.updated_at,
+                 retired_at = NULL, retired_reason = NULL
          RETURNING id",
         greatest = dialect::GREATEST,
     ))
@@ -44,14 +45,118 @@ pub async fn add_in(conn: &mut Conn, learning: &NewLearning) -> Result<i64, Stor
     .bind(&learning.run_id)
     .bind(learning.weight)
     .bind(dialect::time(now))
-    .fetch_one(conn)
+    .bind(learning.effect.as_ref().map(|e| e.action.as_str()))
+    .bind(learning.effect.as_ref().map(|e| e.target.clone()))
+    .bind(evidence_json(&learning.evidence))
+    .fetch_one(&mut *conn)
     .await
-    .map_err(StoreError::query("store a learning"))
+    .map_err(StoreError::query("store a learning"))?;
+    // A learning of the same wording met again: its new evidence joins the old.
+    reinforce_in(conn, id, 0.0, &learning.evidence, true).await?;
+    Ok(id)
+}
+
+/// Most pieces of evidence a learning keeps (the newest).
+const MAX_EVIDENCE: usize = 20;
+
+fn evidence_json(evidence: &[Evidence]) -> String {
+    serde_json::to_string(evidence).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Raises learning `id`'s weight by `weight` (never below 0), adds the evidence it does not
+/// cite yet (the newest [`MAX_EVIDENCE`] kept), marks it fresh and active again.
+/// `only_evidence`: leave the weight and freshness alone (the row was just written).
+pub async fn reinforce_in(
+    conn: &mut Conn,
+    id: i64,
+    weight: f64,
+    evidence: &[Evidence],
+    only_evidence: bool,
+) -> Result<(), StoreError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT evidence FROM learnings WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query(format!("read the evidence of learning {id}")))?;
+    let Some(stored) = stored else {
+        return Err(StoreError::UnknownLearning(id));
+    };
+    let mut merged = EvidenceList::try_from(stored).map(|l| l.0).unwrap_or_default();
+    let before = merged.len();
+    for item in evidence {
+        let known = merged.iter().any(|m| {
+            m.run_id == item.run_id
+                && m.outcome == item.outcome
+                && m.rule == item.rule
+                && m.path == item.path
+                && m.detail == item.detail
+        });
+        if !known {
+            merged.push(item.clone());
+        }
+    }
+    if merged.len() > MAX_EVIDENCE {
+        merged.drain(..merged.len() - MAX_EVIDENCE);
+    }
+    if only_evidence {
+        if merged.len() != before {
+            sqlx::query("UPDATE learnings SET evidence = $2 WHERE id = $1")
+                .bind(id)
+                .bind(evidence_json(&merged))
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::query(format!("add evidence to learning {id}")))?;
+        }
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "UPDATE learnings SET weight = {greatest}(weight + $2, 0), evidence = $3, updated_at = $4,
+             retired_at = NULL, retired_reason = NULL
+         WHERE id = $1",
+        greatest = dialect::GREATEST,
+    ))
+    .bind(id)
+    .bind(weight)
+    .bind(evidence_json(&merged))
+    .bind(dialect::time(clock::now()))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(format!("reinforce learning {id}")))?;
+    Ok(())
+}
+
+/// Retires learning `id` for `reason`; false when it was retired already (or is unknown).
+pub async fn retire(pool: &Pool, id: i64, reason: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE learnings SET retired_at = $2, retired_reason = $3
+         WHERE id = $1 AND retired_at IS NULL",
+    )
+    .bind(id)
+    .bind(dialect::time(clock::now()))
+    .bind(reason)
+    .execute(pool)
+    .await
+    .map_err(StoreError::query(format!("retire learning {id}")))?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Every learning of a repository, retired ones too, newest first.
+pub async fn history(pool: &Pool, repository: &str) -> Result<Vec<LearningRow>, StoreError> {
+    sqlx::query_as(&format!(
+        "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = $1 ORDER BY id DESC"
+    ))
+    .bind(repository)
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query(format!(
+        "read the learning history of {repository}"
+    )))
 }
 
 pub async fn of_repository(pool: &Pool, repository: &str) -> Result<Vec<LearningRow>, StoreError> {
     let records: Vec<LearningRow> = sqlx::query_as(&format!(
-        "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = $1 ORDER BY weight DESC, id"
+        "SELECT {LEARNING_COLUMNS} FROM learnings WHERE repository = $1 AND retired_at IS NULL
+         ORDER BY weight DESC, id"
     ))
     .bind(repository)
     .fetch_all(pool)
@@ -126,8 +231,9 @@ pub async fn record_uses(conn: &mut Conn, run_id: &str, ids: &[i64]) -> Result<(
             "record that run {run_id} used learning {id}"
         )))?;
         if inserted.rows_affected() > 0 {
-            sqlx::query("UPDATE learnings SET uses = uses + 1 WHERE id = $1")
+            sqlx::query("UPDATE learnings SET uses = uses + 1, last_used_at = $2 WHERE id = $1")
                 .bind(id)
+                .bind(dialect::time(clock::now()))
                 .execute(&mut *conn)
                 .await
                 .map_err(StoreError::query(format!("count a use of learning {id}")))?;
@@ -137,12 +243,10 @@ pub async fn record_uses(conn: &mut Conn, run_id: &str, ids: &[i64]) -> Result<(
 }
 
 pub async fn used_by(pool: &Pool, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
-    let records: Vec<LearningRow> = sqlx::query_as(
-        "SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses, l.created_at,
-                l.updated_at
-         FROM learning_uses u JOIN learnings l ON l.id = u.learning_id
-         WHERE u.run_id = $1 ORDER BY l.id",
-    )
+    let records: Vec<LearningRow> = sqlx::query_as(&format!(
+        "SELECT {LEARNING_COLUMNS} FROM learnings
+         WHERE id IN (SELECT learning_id FROM learning_uses WHERE run_id = $1) ORDER BY id"
+    ))
     .bind(run_id)
     .fetch_all(pool)
     .await

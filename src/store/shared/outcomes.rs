@@ -7,7 +7,7 @@
 //! nothing to do. Compiled once per backend; `super::dialect` supplies what differs.
 
 use super::dialect::{self, Conn, Pool};
-use super::learnings::add_in;
+use super::learnings::{add_in, reinforce_in};
 use crate::store::{clock, learning_text};
 use crate::store::{OutcomeApplied, OutcomeEvent, OutcomeLearning, OutcomeRecord, StoreError};
 
@@ -38,17 +38,19 @@ pub async fn apply(
         outcome.run_id
     )))?;
     adjusted.sort_unstable();
-    let (learning_id, added) = learn(&mut tx, &outcome.learning).await?;
+    let mut learnings = Vec::new();
+    for learning in &outcome.learnings {
+        learnings.push(learn(&mut tx, learning).await?);
+    }
     tx.commit()
         .await
         .map_err(StoreError::query(format!("commit: {action}")))?;
-    if added {
+    if learnings.iter().any(|(_, added)| *added) {
         dialect::refresh_stats(pool).await?;
     }
     Ok(Some(OutcomeApplied {
         adjusted,
-        learning_id,
-        added,
+        learnings,
     }))
 }
 
@@ -97,19 +99,12 @@ async fn mark_applied(conn: &mut Conn, outcome: &OutcomeRecord) -> Result<bool, 
 /// Adds or reinforces the outcome's learning: (its id, whether it is a new row).
 async fn learn(conn: &mut Conn, learning: &OutcomeLearning) -> Result<(i64, bool), StoreError> {
     match learning {
-        OutcomeLearning::Reinforce { id, weight } => {
-            let done = sqlx::query(&format!(
-                "UPDATE learnings SET weight = {greatest}(weight + $2, 0) WHERE id = $1",
-                greatest = dialect::GREATEST,
-            ))
-            .bind(id)
-            .bind(weight)
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::query(format!("re-weight learning {id}")))?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::UnknownLearning(*id));
-            }
+        OutcomeLearning::Reinforce {
+            id,
+            weight,
+            evidence,
+        } => {
+            reinforce_in(conn, *id, *weight, evidence, false).await?;
             Ok((*id, false))
         }
         OutcomeLearning::Add(learning) => {

@@ -8,7 +8,7 @@ use super::dialect::{self, BackendStore, BACKEND};
 use super::{
     analytics, changes, learnings, leases, outcomes, overview, pull_requests, reads, runs,
 };
-use crate::artifacts::Learning;
+use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
 use crate::store::{
     clock, Analytics, AnalyticsQuery, LearningRow, NewLearning, NewRun, OutcomeApplied,
@@ -130,6 +130,27 @@ impl Store for BackendStore {
 
     async fn learnings_used_by(&self, run_id: &str) -> Result<Vec<LearningRow>, StoreError> {
         learnings::used_by(&self.pool, run_id).await
+    }
+
+    async fn reinforce_learning(
+        &self,
+        id: i64,
+        weight: f64,
+        evidence: &[Evidence],
+    ) -> Result<(), StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "reinforce a learning").await?;
+        learnings::reinforce_in(&mut tx, id, weight, evidence, false).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit reinforcing a learning"))
+    }
+
+    async fn retire_learning(&self, id: i64, reason: &str) -> Result<bool, StoreError> {
+        learnings::retire(&self.pool, id, reason).await
+    }
+
+    async fn learning_history(&self, repository: &str) -> Result<Vec<LearningRow>, StoreError> {
+        learnings::history(&self.pool, repository).await
     }
 
     async fn pull_requests(&self, repository: &str) -> Result<Vec<PullRequestRow>, StoreError> {

@@ -61,10 +61,11 @@ pub async fn ranked(
                     half_lives - CAST(half_lives AS INTEGER) AS fraction
              FROM (
                  SELECT l.id, l.repository, l.kind, l.content, l.source, l.weight, l.uses,
-                        l.created_at, l.updated_at, {raw} AS raw,
+                        l.created_at, l.updated_at, l.effect_action, l.effect_target,
+                        l.evidence, l.last_used_at, l.retired_at, l.retired_reason, {raw} AS raw,
                         min(max(julianday(?2) - julianday(l.updated_at), 0) / {half_life},
                             {max_half_lives}) AS half_lives
-                 FROM {source} WHERE l.repository = ?1 {matching}
+                 FROM {source} WHERE l.repository = ?1 AND l.retired_at IS NULL {matching}
              ) matched
          ) aged
          ORDER BY score DESC, id LIMIT ?3",

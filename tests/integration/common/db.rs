@@ -227,6 +227,8 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
         target_files: vec!["src/lib.rs".to_owned()],
         acceptance_criteria: vec!["cargo test passes".to_owned()],
         issue: None,
+        tool: None,
+        rules: Vec::new(),
     };
     let component = |score: Option<f64>, method: Method| Component {
         score,
@@ -249,6 +251,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
         task: Some(TaskFile {
             selection: Selection::Selected { task: task.clone() },
             learnings_used: vec![],
+            shaped_by: Vec::new(),
             usage: usage(60, 0.04),
         }),
         implementation: Some(Implementation {

@@ -59,6 +59,8 @@ pub async fn history(store: &Arc<dyn Store>) {
             source: "review".to_owned(),
             run_id: None,
             weight: 1.5,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();
@@ -147,6 +149,8 @@ pub async fn history(store: &Arc<dyn Store>) {
             source: "outcome".to_owned(),
             run_id: Some(HOSTILE_RUN.to_owned()),
             weight: 1.0,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();

@@ -16,6 +16,8 @@ async fn loop_across_two_runs(db: TestDb) {
             source: "outcome".to_owned(),
             run_id: None,
             weight: 1.0,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();
@@ -40,7 +42,13 @@ async fn loop_across_two_runs(db: TestDb) {
     let row = rows.iter().find(|l| l.id == learned).unwrap();
     assert_eq!(
         row.content,
-        format!("Avoid what reviewers flagged: {FINDING}")
+        format!("Avoid what local review flagged in src/config.rs: {FINDING}")
+    );
+    // It cites the finding it came from.
+    let evidence = &row.evidence.0[0];
+    assert_eq!(
+        (evidence.run_id.as_str(), evidence.outcome.as_str(), evidence.path.as_deref()),
+        ("run-1", "review_finding", Some("src/config.rs"))
     );
     assert_eq!((row.kind.as_str(), row.weight), ("mistake", 1.5));
     let used: Vec<i64> = store
@@ -152,6 +160,8 @@ async fn near_duplicates_merge_and_distinct_findings_do_not(db: TestDb) {
         content: content.to_owned(),
         source: "review".to_owned(),
         weight: 1.0,
+        effect: None,
+        evidence: Vec::new(),
     };
     let first = remember(
         store,
@@ -224,9 +234,11 @@ async fn reflection_through_the_model(db: TestDb) {
         .input_json(&json!({"run_id": "run-m", "run_dir": run_dir, "repository": REPOSITORY, "llm": openai_spec(&server)}))
         .run();
     ran.assert_ok();
+    // The rules' learning from the finding (it cites the finding) and the model's two, which
+    // cite the run they reflected on.
     assert_eq!(
         ran.outputs()["added"].as_array().unwrap().len(),
-        2,
+        3,
         "{}",
         ran.stdout
     );

@@ -11,6 +11,8 @@ async fn retrieval_ranks_relevance_weight_and_recency(db: TestDb) {
         source: "review".to_owned(),
         run_id: None,
         weight,
+        effect: None,
+        evidence: Vec::new(),
     };
     let parser = store
         .add_learning(&add(
@@ -95,6 +97,8 @@ async fn stale_learnings_rank_below_fresh_ones(db: TestDb) {
         source: "review".to_owned(),
         run_id: None,
         weight,
+        effect: None,
+        evidence: Vec::new(),
     };
     let fresh = store
         .add_learning(&add("Check the config parser for unwraps", 1.0))

@@ -50,7 +50,7 @@ fn record(event: OutcomeEvent, weight_delta: f64, learning: OutcomeLearning) -> 
         event,
         run_id: RUN.to_owned(),
         weight_delta,
-        learning,
+        learnings: vec![learning],
     }
 }
 
@@ -90,6 +90,7 @@ async fn an_outcome_is_applied_whole_or_not_at_all(db: TestDb) {
     let missing = OutcomeLearning::Reinforce {
         id: used + 1000,
         weight: 1.0,
+        evidence: Vec::new(),
     };
     for event in [merged(), review(7)] {
         let error = store
@@ -113,9 +114,12 @@ async fn an_outcome_is_applied_whole_or_not_at_all(db: TestDb) {
         .unwrap()
         .expect("applied");
     assert_eq!(done.adjusted, [used]);
-    assert!(done.added);
+    let [(learning_id, added)] = done.learnings[..] else {
+        panic!("one learning: {done:?}");
+    };
+    assert!(added);
     assert!((weight_of(store, used).await - 0.9).abs() < 1e-9);
-    assert_eq!(weight_of(store, done.learning_id).await, 1.0);
+    assert_eq!(weight_of(store, learning_id).await, 1.0);
     // Adding a learning of a wording already stored reinforces that row instead.
     let again = store
         .apply_outcome(&record(review(8), 0.0, OutcomeLearning::Add(lesson)))
@@ -126,11 +130,10 @@ async fn an_outcome_is_applied_whole_or_not_at_all(db: TestDb) {
         again,
         OutcomeApplied {
             adjusted: vec![used],
-            learning_id: done.learning_id,
-            added: false
+            learnings: vec![(learning_id, false)],
         }
     );
-    assert_eq!(weight_of(store, done.learning_id).await, 2.0);
+    assert_eq!(weight_of(store, learning_id).await, 2.0);
 }
 
 async fn an_outcome_is_applied_once_even_when_recorded_twice(db: TestDb) {
@@ -170,6 +173,7 @@ async fn an_outcome_is_applied_once_even_when_recorded_twice(db: TestDb) {
             OutcomeLearning::Reinforce {
                 id: used,
                 weight: 0.0,
+                evidence: Vec::new(),
             },
         )
     };
@@ -196,6 +200,7 @@ async fn an_outcome_is_applied_once_even_when_recorded_twice(db: TestDb) {
             OutcomeLearning::Reinforce {
                 id: used,
                 weight: 0.0,
+                evidence: Vec::new(),
             },
         )
     };
