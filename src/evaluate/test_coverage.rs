@@ -20,6 +20,7 @@ use crate::artifacts::{CheckRun, Component, Method};
 use super::change::ChangedFile;
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};
+use crate::lint::paths::is_test_path;
 
 /// Lines the change added to tests and to code.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,7 +33,7 @@ pub fn count_lines(files: &[ChangedFile]) -> TestLines {
     let mut lines = TestLines::default();
     for file in files {
         let path = Path::new(&file.path);
-        if is_test_path(path) {
+        if is_test_path(&file.path) {
             lines.test += file.added();
             continue;
         }
@@ -50,27 +51,6 @@ pub fn count_lines(files: &[ChangedFile]) -> TestLines {
         }
     }
     lines
-}
-
-pub fn is_test_path(path: &Path) -> bool {
-    let in_test_dir = path.parent().is_some_and(|dir| {
-        dir.components().any(|c| {
-            matches!(
-                c.as_os_str().to_str(),
-                Some("tests" | "test" | "__tests__" | "spec" | "testdata")
-            )
-        })
-    });
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    in_test_dir
-        || (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-        || name.ends_with("_test.go")
-        || name.contains(".test.")
-        || name.contains(".spec.")
 }
 
 /// The 1-based line of the first `#[cfg(test)]` in a Rust file.
@@ -193,11 +173,6 @@ mod tests {
 
     #[test]
     fn classifies_test_files_and_rust_test_modules() {
-        assert!(is_test_path(Path::new("tests/it.rs")));
-        assert!(is_test_path(Path::new("pkg/test_api.py")));
-        assert!(is_test_path(Path::new("web/app.spec.ts")));
-        assert!(is_test_path(Path::new("srv/handler_test.go")));
-        assert!(!is_test_path(Path::new("src/latest.rs")));
         let lib = "fn a() {}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n";
         let lines = count_lines(&[
             file("src/lib.rs", lib, &[1, 5, 6]),

@@ -259,6 +259,7 @@ fn record(
         attempts: outcome.attempts,
         usage: outcome.usage.clone(),
         failure: outcome.failure.clone(),
+        notes: outcome.notes.clone(),
     }
 }
 

@@ -325,6 +325,7 @@ mod tests {
                 attempts: 2,
                 usage: usage(200, 0.25),
                 failure: None,
+                notes: vec![],
             }),
             ..RunArtifacts::default()
         };

@@ -16,9 +16,9 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::checkout::Checkout;
-use super::command::run;
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
+use crate::lint::spawn::run;
 
 pub const EXTENSIONS: &[&str] = &["go"];
 

@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::command::{self, run};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
+use crate::lint::spawn::{self as command, run};
 
 pub const EXTENSIONS: &[&str] = &["py", "pyi"];
 

@@ -1,13 +1,16 @@
-//! Running a linter as a child process against a deadline: its output goes to anonymous
-//! temporary files (so a chatty linter cannot block on a full pipe while we wait), it gets none
-//! of our secrets (the linted repository's build scripts and configs run in it), and on timeout
-//! its whole process group is killed, so a compiler it started does not outlive it.
+//! The one way the lint module runs a linter or formatter (the repository's code may run in it:
+//! build scripts, configuration files, plugins): against a deadline, its output in anonymous
+//! temporary files (so a chatty linter cannot block on a full pipe while we wait), none of our
+//! secrets in its environment, and on timeout its whole process group killed, so a compiler it
+//! started does not outlive it. Every tool of `crate::lint` spawns through [`run`] or [`output`].
 
 use std::io::{Read, Seek, Write};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use super::tool::{Ctx, Failure};
 
 /// What a finished linter left.
 #[derive(Debug)]
@@ -24,18 +27,100 @@ impl Ran {
     pub fn stderr_tail(&self) -> String {
         tail(&self.stderr, 3)
     }
+
+    /// The first line that says what went wrong (one naming an error, else the first non-empty
+    /// line of stderr, then stdout), for "what crashed".
+    pub fn first_error_line(&self) -> String {
+        let lines = || {
+            self.stderr
+                .lines()
+                .chain(self.stdout.lines())
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+        };
+        let line = lines()
+            .find(|l| l.to_ascii_lowercase().contains("error"))
+            .or_else(|| lines().next())
+            .unwrap_or("no output");
+        line.chars().take(300).collect()
+    }
 }
 
 /// Whether `program args` runs and exits 0 (a linter's `--version`, say).
 pub fn succeeds(program: &Path, args: &[&str], dir: &Path) -> bool {
-    Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir);
+    run(
+        command,
+        None,
+        Instant::now() + Duration::from_secs(60),
+        "a version query",
+    )
+    .is_ok_and(|ran| ran.success)
+}
+
+/// Runs `command` to its end or until `timeout`, off the async runtime's threads.
+pub async fn output(command: Command, timeout: Duration, what: &str) -> Result<Ran, String> {
+    let what = what.to_owned();
+    let deadline = Instant::now() + timeout;
+    tokio::task::spawn_blocking(move || run(command, None, deadline, &what))
+        .await
+        .map_err(|e| format!("the linter's worker failed: {e}"))?
+}
+
+/// Runs a tool (`program args` in `ctx.root`, with `env` added) within the context's timeout: a
+/// program that cannot start is missing, one that runs out of time crashed.
+pub async fn tool(
+    ctx: &Ctx,
+    program: impl AsRef<std::ffi::OsStr>,
+    args: &[String],
+    env: &[(&str, &str)],
+    what: &str,
+) -> Result<Ran, Failure> {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(&ctx.root);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    output(command, ctx.timeout, what).await.map_err(|e| {
+        if e.starts_with("start ") {
+            Failure::Missing(e)
+        } else if e.ends_with("ran out of time") {
+            Failure::Crashed(format!("{e} (limit {}s)", ctx.timeout.as_secs()))
+        } else {
+            Failure::Crashed(e)
+        }
+    })
+}
+
+/// Owned arguments from string slices.
+pub fn args(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The first line of `program args` (a `--version`), None when it does not run.
+pub fn version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir);
+    let ran = run(
+        command,
+        None,
+        Instant::now() + Duration::from_secs(60),
+        "a version query",
+    )
+    .ok()?;
+    if !ran.success {
+        return None;
+    }
+    let text = if ran.stdout.trim().is_empty() {
+        &ran.stderr
+    } else {
+        &ran.stdout
+    };
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
 }
 
 /// Runs `command` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot
