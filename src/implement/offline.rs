@@ -231,6 +231,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
         .into_iter()
         .filter(|p| ws.policy.check(p).is_ok())
         .collect();
+    tidy_python(ws, &changed)?;
     if changed.is_empty() {
         ws.reset()?;
         return Ok(Outcome::nothing(format!(
@@ -289,6 +290,24 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
             Ok(outcome)
         }
     }
+}
+
+/// Blank lines a removed import left between blank lines are cut back (ruff removes the import
+/// line only), so a fix never leaves three blank lines where the file had two.
+fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
+    for path in changed.iter().filter(|p| p.ends_with(".py")) {
+        let Some(before) = crate::repo::diff::base_text(&ws.root, &ws.base.commit, path)? else {
+            continue;
+        };
+        let file = ws.root.join(path);
+        let after = std::fs::read_to_string(&file)
+            .map_err(|e| Error::io(format!("read {}", file.display()), e))?;
+        if let Some(tidied) = crate::lint::python::collapse_blank_runs(&before, &after) {
+            std::fs::write(&file, tidied)
+                .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
+        }
+    }
+    Ok(())
 }
 
 fn failed(reason: String, checks: Vec<crate::artifacts::CheckRun>) -> Outcome {

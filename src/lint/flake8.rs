@@ -54,7 +54,9 @@ async fn run(ctx: &Ctx, paths: &[String]) -> Result<Vec<Finding>, Failure> {
         return Err(Failure::Crashed(ran.first_error_line()));
     }
     let fixable = ruff::fixable_rules(&ctx.root);
-    Ok(parse(&ran.stdout, &ctx.root, fixable))
+    let mut found = parse(&ran.stdout, &ctx.root, fixable);
+    python::guard_findings(&ctx.root, &mut found);
+    Ok(found)
 }
 
 pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {

@@ -156,6 +156,62 @@ pub fn is_script(root: &Path, file: &str) -> bool {
         || text.contains("if __name__ == '__main__'")
 }
 
+/// `after` with every run of blank lines longer than the longest run `before` had (and at least
+/// two, PEP 8's top-level spacing) cut to that length: what removing an import between blank
+/// lines leaves behind. None when nothing needs cutting.
+pub fn collapse_blank_runs(before: &str, after: &str) -> Option<String> {
+    let longest = |text: &str| {
+        let (mut run, mut longest) = (0, 0);
+        for line in text.lines() {
+            run = if line.trim().is_empty() { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        longest
+    };
+    let allowed = longest(before).max(2);
+    if longest(after) <= allowed {
+        return None;
+    }
+    let mut out = String::with_capacity(after.len());
+    let mut run = 0;
+    for line in after.split_inclusive('\n') {
+        run = if line.trim().is_empty() { run + 1 } else { 0 };
+        if run <= allowed {
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
+/// The module an unused-import message names (`` `shapes.plugins` imported but unused``,
+/// `'os' imported but unused`).
+fn imported_module(message: &str) -> Option<&str> {
+    let start = message.find(['`', '\''])?;
+    let quote = message[start..].chars().next()?;
+    let rest = &message[start + 1..];
+    Some(&rest[..rest.find(quote)?])
+}
+
+/// Marks unused-import findings the guards keep as not fixable: in scripts and `__init__.py`,
+/// and of first-party modules.
+pub fn guard_findings(root: &Path, findings: &mut [crate::artifacts::Finding]) {
+    let own = first_party(root);
+    for finding in findings.iter_mut() {
+        if !finding.fixable || !finding.message.starts_with("F401") {
+            continue;
+        }
+        let first_party_module = imported_module(&finding.message)
+            .and_then(|m| m.split('.').next())
+            .is_some_and(|m| own.contains(m));
+        if first_party_module
+            || finding.path.ends_with("__init__.py")
+            || is_script(root, &finding.path)
+        {
+            finding.fixable = false;
+        }
+    }
+}
+
 /// Runs `ruff check --fix` with `base` arguments on `files`, under the import guards: first-party
 /// imports are kept everywhere, and unused-import removal is off in scripts and `__init__.py`.
 pub async fn guarded_ruff_fix(ctx: &Ctx, base: &[String], files: &[String]) -> Result<(), Failure> {
@@ -221,6 +277,36 @@ mod tests {
             assert!(names.contains(name), "{name} in {names:?}");
         }
         assert!(is_script(root, "scripts/demo.py"));
+        assert_eq!(
+            collapse_blank_runs(
+                "\"\"\"D.\"\"\"\n\nimport os\n\n\ndef f():\n    pass\n",
+                "\"\"\"D.\"\"\"\n\n\n\ndef f():\n    pass\n"
+            )
+            .as_deref(),
+            Some("\"\"\"D.\"\"\"\n\n\ndef f():\n    pass\n")
+        );
+        assert_eq!(collapse_blank_runs("a\n\n\n\nb\n", "a\n\n\n\nb\n"), None);
+        let finding = |path: &str, message: &str| crate::artifacts::Finding {
+            kind: crate::artifacts::FindingKind::Lint,
+            path: path.into(),
+            line: Some(1),
+            message: message.into(),
+            tool: "ruff".into(),
+            fixable: true,
+            score: None,
+        };
+        let mut found = vec![
+            finding("src/shapes/area.py", "F401: `os` imported but unused"),
+            finding(
+                "src/shapes/area.py",
+                "F401: `shapes.plugins` imported but unused",
+            ),
+            finding("scripts/demo.py", "F401: `json` imported but unused"),
+            finding("src/shapes/__init__.py", "F401 'os' imported but unused"),
+        ];
+        guard_findings(root, &mut found);
+        let fixable: Vec<bool> = found.iter().map(|f| f.fixable).collect();
+        assert_eq!(fixable, [true, false, false, false]);
         assert!(!is_script(root, "src/shapes/area.py"));
         assert!(!is_script(root, "tests/test_area.py"));
         std::fs::write(root.join("setup.cfg"), "[flake8]\nmax-line-length = 100\n").unwrap();

@@ -54,8 +54,10 @@ pub async fn check(ctx: &Ctx, extra: &[String], tool: &str) -> Result<Vec<Findin
     if !ran.success {
         return Err(Failure::Crashed(ran.first_error_line()));
     }
-    parse(ran.stdout.as_bytes(), &ctx.root, tool)
-        .map_err(|e| Failure::Crashed(format!("ruff's report is unreadable: {e}")))
+    let mut found = parse(ran.stdout.as_bytes(), &ctx.root, tool)
+        .map_err(|e| Failure::Crashed(format!("ruff's report is unreadable: {e}")))?;
+    python::guard_findings(&ctx.root, &mut found);
+    Ok(found)
 }
 
 pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
@@ -112,7 +114,7 @@ pub fn parse(report: &[u8], root: &Path, tool: &str) -> Result<Vec<Finding>, ser
 
 #[derive(Deserialize)]
 struct Rule {
-    code: String,
+    code: Option<String>,
     #[serde(default)]
     fix_availability: String,
     #[serde(default)]
@@ -135,7 +137,7 @@ pub fn fixable_rules(root: &Path) -> &'static BTreeSet<String> {
             .unwrap_or_default()
             .into_iter()
             .filter(|r| !r.preview && matches!(r.fix_availability.as_str(), "Always" | "Sometimes"))
-            .map(|r| r.code)
+            .filter_map(|r| r.code)
             .collect()
     })
 }

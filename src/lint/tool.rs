@@ -208,7 +208,7 @@ impl Tool {
         tokio::task::spawn_blocking(move || {
             super::spawn::version(&program, &args, &root).map(|v| {
                 // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
-                let v = v.split(" (").next().unwrap_or(&v).trim().to_owned();
+                let v = v.split(" (").next().unwrap_or(&v).trim().replace(", ", " ");
                 if v.to_ascii_lowercase()
                     .starts_with(name.split(' ').next().unwrap_or(name))
                 {

@@ -12,6 +12,7 @@ mod agent;
 mod common;
 mod context;
 mod contract;
+mod conventions;
 mod dashboard;
 mod evaluate;
 mod flows;
