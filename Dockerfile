@@ -31,9 +31,11 @@ RUN git -c init.defaultBranch=main init -q /tmp/example \
 FROM kestra/kestra:${KESTRA_VERSION}
 USER root
 # git for the clones; a Rust toolchain so the phases can run the example's checks (cargo test,
-# clippy, rustfmt) on the worker, as the offline provider's fixes need them.
+# clippy, rustfmt) on the worker, as the offline provider's fixes need them; bubblewrap, the
+# sandbox they run in (the container must allow user namespaces, else `sandbox: auto` says so and
+# runs without it).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates curl build-essential \
+ && apt-get install -y --no-install-recommends git ca-certificates curl build-essential bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 ENV RUSTUP_HOME=/opt/rust/rustup CARGO_HOME=/opt/rust/cargo
 RUN curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \

@@ -25,6 +25,7 @@ pub mod phases;
 pub mod repo;
 pub mod repo_config;
 pub mod review;
+pub mod runner;
 pub mod schemas;
 pub mod secrets;
 pub mod store;

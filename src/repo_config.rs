@@ -33,6 +33,11 @@ pub struct RepoConfig {
     pub issues: IssuePolicy,
     /// Task kinds that may be chosen; all when empty.
     pub task_kinds: Vec<String>,
+    /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` (the
+    /// default) or `off`. The repository can only make the run options stricter: its `off` is
+    /// ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::runner::SandboxMode>,
 }
 
 impl Default for RepoConfig {
@@ -49,6 +54,7 @@ impl Default for RepoConfig {
             allow_workflow_edits: false,
             issues: IssuePolicy::default(),
             task_kinds: Vec::new(),
+            sandbox: None,
         }
     }
 }

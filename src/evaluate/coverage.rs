@@ -7,12 +7,12 @@
 //! nyc, around `npm test`. Only the repository's own test suite runs, as the checks do.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::change::ChangedFile;
 use super::lcov::{self, LineCoverage};
 use crate::lint::paths::is_test_path;
+use crate::runner::{self, Request};
 
 /// The result of a coverage run over the changed lines.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,48 +132,42 @@ fn is_python_project(clone: &Path) -> bool {
 }
 
 fn succeeds(program: &str, args: &[&str], dir: &Path) -> bool {
-    Command::new(program)
+    let request = Request::new(program, dir)
         .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .timeout(Duration::from_secs(60))
+        .output_cap(4096);
+    runner::run(&request).is_ok_and(|ran| ran.success())
 }
 
-/// Runs the plan in `clone`; the LCOV report, or why there is none.
+/// Runs the plan in `clone` through the runner (the report's directory writable too); the LCOV
+/// report, or why there is none.
 pub fn run(plan: &CoveragePlan, clone: &Path, timeout: Duration) -> Result<LineCoverage, String> {
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now().checked_add(timeout);
     for command in &plan.commands {
         let (program, args) = command
             .split_first()
             .ok_or_else(|| "an empty coverage command".to_owned())?;
-        let mut child = Command::new(program)
+        let mut request = Request::new(program, clone)
             .args(args)
-            .current_dir(clone)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("start {program}: {e}"))?;
-        loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                // Failing tests still leave a report worth reading; a missing report is the error.
-                if !status.success() {
-                    tracing::info!("{} exited with {status}", command.join(" "));
-                }
-                break;
-            }
-            if Instant::now() >= deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "{} timed out after {}s",
-                    plan.tool,
-                    timeout.as_secs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
+            .timeout(timeout)
+            .output_cap(64 * 1024);
+        if let Some(deadline) = deadline {
+            request = request.deadline(deadline);
+        }
+        if let Some(out_dir) = plan.report.parent() {
+            request = request.writable(out_dir);
+        }
+        let ran = runner::run(&request).map_err(|e| format!("start {program}: {e}"))?;
+        if ran.timed_out {
+            return Err(format!(
+                "{} timed out after {}s",
+                plan.tool,
+                timeout.as_secs()
+            ));
+        }
+        // Failing tests still leave a report worth reading; a missing report is the error.
+        if !ran.success() {
+            tracing::info!("{} exited with {:?}", command.join(" "), ran.code);
         }
     }
     let report = std::fs::read_to_string(&plan.report).map_err(|e| {

@@ -2,12 +2,10 @@
 //! files; never anything a model wrote) with a timeout and a cap on the output kept.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncReadExt;
-
 use crate::artifacts::CheckRun;
+use crate::runner::{self, Request, RunError};
 use crate::secrets::Redactor;
 
 /// Bytes of a check's output kept while it runs (the end of it).
@@ -25,7 +23,8 @@ pub fn commands_for(root: &Path, configured: &[String]) -> Vec<String> {
     }
 }
 
-/// Runs `command` with `sh -c` in `root`; killed (with its children) after `timeout`.
+/// Runs `command` with `sh -c` in `root` through the runner (clean environment, sandbox); killed
+/// (with its children) after `timeout`.
 pub async fn run(
     root: &Path,
     command: &str,
@@ -60,64 +59,14 @@ async fn run_capped(
     root: &Path,
     command: &str,
     timeout: Duration,
-) -> std::io::Result<(Option<i32>, bool, String)> {
-    // One stream in the order it was written: stderr joins stdout inside the shell.
-    let mut child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("exec 2>&1\n{command}"))
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| std::io::Error::other("no stdout pipe"))?;
-    let mut output = Vec::new();
-    let run = async {
-        let mut buffer = [0u8; 8192];
-        loop {
-            let n = stdout.read(&mut buffer).await?;
-            if n == 0 {
-                break;
-            }
-            output.extend_from_slice(&buffer[..n]);
-            if output.len() > 2 * OUTPUT_CAP {
-                output.drain(..output.len() - OUTPUT_CAP);
-            }
-        }
-        child.wait().await
-    };
-    let result = tokio::time::timeout(timeout, run).await;
-    match result {
-        Ok(status) => {
-            let status = status?;
-            Ok((
-                status.code(),
-                false,
-                String::from_utf8_lossy(&output).into_owned(),
-            ))
-        }
-        Err(_) => {
-            kill_group(child.id());
-            let _ = child.kill().await;
-            Ok((None, true, String::from_utf8_lossy(&output).into_owned()))
-        }
-    }
-}
-
-/// Kills the check's whole process group, so a test runner's children do not outlive it.
-fn kill_group(pid: Option<u32>) {
-    if let Some(pid) = pid {
-        let _ = std::process::Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
+) -> Result<(Option<i32>, bool, String), RunError> {
+    // One stream in the order it was written, as a terminal shows it.
+    let request = Request::shell(command, root)
+        .timeout(timeout)
+        .merge_stderr()
+        .output_cap(OUTPUT_CAP);
+    let ran = runner::run_async(request).await?;
+    Ok((ran.code, ran.timed_out, ran.stdout))
 }
 
 /// The last lines of `output`, within the character cap.

@@ -1,12 +1,8 @@
 //! What the JavaScript/TypeScript tools share: the repository's own copy of a tool
-//! (`node_modules/.bin`), else one on the PATH; the development dependencies installed from the
-//! lockfile when the repository declares the tool but has not installed it (`npm ci
-//! --ignore-scripts`: no package script runs); the repository's package.json.
+//! (`node_modules/.bin`, installed from the lockfile by the runner's preparation), else one on
+//! the PATH; the repository's package.json.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use super::spawn;
 use super::tool::Ctx;
 
 /// The repository's own `name` when installed, else `name` from the PATH.
@@ -34,42 +30,20 @@ pub fn declares(root: &Path, name: &str) -> bool {
     })
 }
 
-/// Installs the development dependencies from the lockfile when the repository declares `name`
-/// but has not installed it; returns a note when it could not. Only `npm ci --ignore-scripts`
-/// runs: exactly the locked versions, and no install script of any package.
+/// A note when the repository declares `name` but it is not installed: the runner prepares the
+/// development dependencies from the lockfile (`npm ci --ignore-scripts`) before any tool runs,
+/// so this means there was no lockfile or the install failed.
 pub async fn ensure(ctx: &Ctx, name: &str) -> Option<String> {
-    if !declares(&ctx.root, name) || ctx.root.join("node_modules/.bin").join(name).is_file() {
+    let bin = name.rsplit('/').next().unwrap_or(name).trim_start_matches('@');
+    let bin = if name == "@biomejs/biome" { "biome" } else { bin };
+    if !declares(&ctx.root, name) || ctx.root.join("node_modules/.bin").join(bin).is_file() {
         return None;
     }
-    if !ctx.root.join("package-lock.json").is_file() {
-        return Some(format!(
-            "package.json declares {name} but there is no package-lock.json to install it from"
-        ));
-    }
-    let install = Ctx {
-        timeout: ctx.timeout.max(Duration::from_secs(300)),
-        ..ctx.clone()
-    };
-    let args = spawn::args(&[
-        "ci",
-        "--ignore-scripts",
-        "--no-audit",
-        "--no-fund",
-        "--silent",
-    ]);
-    match spawn::tool(&install, "npm", &args, &[], "npm ci").await {
-        Ok(ran) if ran.success => {
-            tracing::info!(
-                "installed the development dependencies from package-lock.json for {name}"
-            );
-            None
-        }
-        Ok(ran) => Some(format!(
-            "`npm ci --ignore-scripts` failed: {}",
-            ran.first_error_line()
-        )),
-        Err(failure) => Some(format!("`npm ci --ignore-scripts` {failure}")),
-    }
+    Some(if ctx.root.join("package-lock.json").is_file() {
+        format!("package.json declares {name}, but installing it from package-lock.json failed")
+    } else {
+        format!("package.json declares {name}, but there is no package-lock.json to install it from")
+    })
 }
 
 /// The major version of a node tool's `--version` ("v8.57.0", "10.1.0").

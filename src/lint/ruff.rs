@@ -125,12 +125,10 @@ struct Rule {
 pub fn fixable_rules(root: &Path) -> &'static BTreeSet<String> {
     static RULES: OnceLock<BTreeSet<String>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let mut command = std::process::Command::new("ruff");
-        command
-            .args(["rule", "--all", "--output-format", "json"])
-            .current_dir(root);
+        let request = crate::runner::Request::new("ruff", root)
+            .args(["rule", "--all", "--output-format", "json"]);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        let Ok(ran) = spawn::run(command, None, deadline, "ruff rule") else {
+        let Ok(ran) = spawn::run(request, None, deadline, "ruff rule") else {
             return BTreeSet::new();
         };
         serde_json::from_str::<Vec<Rule>>(&ran.stdout)

@@ -1,16 +1,14 @@
 //! The one way the lint module runs a linter or formatter (the repository's code may run in it:
-//! build scripts, configuration files, plugins): against a deadline, its output in anonymous
-//! temporary files (so a chatty linter cannot block on a full pipe while we wait), none of our
-//! secrets in its environment, and on timeout its whole process group killed, so a compiler it
-//! started does not outlive it. Every tool of `crate::lint` spawns through [`run`] or [`output`].
+//! build scripts, configuration files, plugins): through `crate::runner` against a deadline — a
+//! clean environment with none of our secrets, the sandbox, capped output, and on timeout its
+//! whole process group killed, so a compiler it started does not outlive it. Every tool of
+//! `crate::lint` spawns through [`run`], [`output`] or [`tool`].
 
-use std::io::{Read, Seek, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::tool::{Ctx, Failure};
+use crate::runner::{self, Request};
 
 /// What a finished linter left.
 #[derive(Debug)]
@@ -48,22 +46,18 @@ impl Ran {
 
 /// Whether `program args` runs and exits 0 (a linter's `--version`, say).
 pub fn succeeds(program: &Path, args: &[&str], dir: &Path) -> bool {
-    let mut command = Command::new(program);
-    command.args(args).current_dir(dir);
-    run(
-        command,
-        None,
-        Instant::now() + Duration::from_secs(60),
-        "a version query",
-    )
-    .is_ok_and(|ran| ran.success)
+    let request = Request::new(program, dir)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output_cap(4096);
+    runner::run(&request).is_ok_and(|ran| ran.success())
 }
 
-/// Runs `command` to its end or until `timeout`, off the async runtime's threads.
-pub async fn output(command: Command, timeout: Duration, what: &str) -> Result<Ran, String> {
+/// Runs `request` to its end or until `timeout`, off the async runtime's threads.
+pub async fn output(request: Request, timeout: Duration, what: &str) -> Result<Ran, String> {
     let what = what.to_owned();
     let deadline = Instant::now() + timeout;
-    tokio::task::spawn_blocking(move || run(command, None, deadline, &what))
+    tokio::task::spawn_blocking(move || run(request, None, deadline, &what))
         .await
         .map_err(|e| format!("the linter's worker failed: {e}"))?
 }
@@ -77,12 +71,11 @@ pub async fn tool(
     env: &[(&str, &str)],
     what: &str,
 ) -> Result<Ran, Failure> {
-    let mut command = Command::new(program);
-    command.args(args).current_dir(&ctx.root);
+    let mut request = Request::new(program, &ctx.root).args(args);
     for (key, value) in env {
-        command.env(key, value);
+        request = request.env(key, value);
     }
-    output(command, ctx.timeout, what).await.map_err(|e| {
+    output(request, ctx.timeout, what).await.map_err(|e| {
         if e.starts_with("start ") {
             Failure::Missing(e)
         } else if e.ends_with("ran out of time") {
@@ -100,10 +93,9 @@ pub fn args(items: &[&str]) -> Vec<String> {
 
 /// The first line of `program args` (a `--version`), None when it does not run.
 pub fn version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
-    let mut command = Command::new(program);
-    command.args(args).current_dir(dir);
+    let request = Request::new(program, dir).args(args).output_cap(64 * 1024);
     let ran = run(
-        command,
+        request,
         None,
         Instant::now() + Duration::from_secs(60),
         "a version query",
@@ -123,79 +115,28 @@ pub fn version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Runs `command` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot
+/// Runs `request` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot
 /// start or runs out of time.
 pub fn run(
-    mut command: Command,
+    request: Request,
     input: Option<&str>,
     deadline: Instant,
     what: &str,
 ) -> Result<Ran, String> {
-    let stdout = tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-    let stderr = tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-    let clone = |file: &std::fs::File| {
-        file.try_clone()
-            .map_err(|e| format!("share a temporary file: {e}"))
-    };
-    command
-        .stdout(clone(&stdout)?)
-        .stderr(clone(&stderr)?)
-        .process_group(0);
-    match input {
-        Some(text) => {
-            let mut file =
-                tempfile::tempfile().map_err(|e| format!("create a temporary file: {e}"))?;
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.rewind())
-                .map_err(|e| format!("write {what}'s input: {e}"))?;
-            command.stdin(file);
-        }
-        None => {
-            command.stdin(Stdio::null());
-        }
+    let mut request = request.deadline(deadline).label(what);
+    if let Some(text) = input {
+        request = request.stdin(text);
     }
-    for variable in crate::secrets::SECRET_VARIABLES {
-        command.env_remove(variable);
+    let ran = runner::run(&request).map_err(|e| format!("start {what}: {e}"))?;
+    if ran.timed_out {
+        return Err(format!("{what} ran out of time"));
     }
-    let mut child = command.spawn().map_err(|e| format!("start {what}: {e}"))?;
-    let status = loop {
-        if let Some(status) = child
-            .try_wait()
-            .map_err(|e| format!("wait for {what}: {e}"))?
-        {
-            break status;
-        }
-        if Instant::now() >= deadline {
-            kill_group(child.id());
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("{what} ran out of time"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
     Ok(Ran {
-        success: status.success(),
-        code: status.code(),
-        stdout: read_back(stdout)?,
-        stderr: read_back(stderr)?,
+        success: ran.success(),
+        code: ran.code,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
     })
-}
-
-fn read_back(mut file: std::fs::File) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    file.rewind()
-        .and_then(|()| file.read_to_end(&mut bytes))
-        .map_err(|e| format!("read a linter's output back: {e}"))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Kills the linter's process group (cargo's rustc children, eslint's workers).
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pid}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// The last `lines` non-empty lines of `text`, joined with " / ", at most 400 characters.
@@ -220,8 +161,9 @@ mod tests {
 
     #[test]
     fn captures_output_and_exit_code() {
-        let mut command = Command::new("sh");
-        command.args(["-c", "echo out; echo err >&2; exit 3"]);
+        let command = Request::new("sh", "/")
+            .read_only_dir()
+            .args(["-c", "echo out; echo err >&2; exit 3"]);
         let ran = run(
             command,
             None,
@@ -239,7 +181,7 @@ mod tests {
     #[test]
     fn feeds_stdin() {
         let ran = run(
-            Command::new("cat"),
+            Request::new("cat", "/").read_only_dir(),
             Some("const a = 1;\n"),
             Instant::now() + Duration::from_secs(30),
             "cat",
@@ -250,8 +192,9 @@ mod tests {
 
     #[test]
     fn kills_what_runs_past_the_deadline() {
-        let mut command = Command::new("sh");
-        command.args(["-c", "sleep 30 & sleep 30"]);
+        let command = Request::new("sh", "/")
+            .read_only_dir()
+            .args(["-c", "sleep 30 & sleep 30"]);
         let started = Instant::now();
         let error = run(
             command,
@@ -267,7 +210,7 @@ mod tests {
     #[test]
     fn a_missing_program_is_an_error_not_a_panic() {
         let error = run(
-            Command::new("/nonexistent/linter"),
+            Request::new("/nonexistent/linter", "/"),
             None,
             Instant::now() + Duration::from_secs(5),
             "the linter",

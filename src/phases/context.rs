@@ -54,6 +54,10 @@ pub struct ContextInput {
     /// Where tags are cached between runs (under `tags/`); as for am-setup when absent.
     #[serde(default)]
     pub cache_dir: Option<PathBuf>,
+    /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` or
+    /// `off`; `.automaintainer.yml`'s when absent (which can only make it stricter), else `auto`.
+    #[serde(default)]
+    pub sandbox: Option<crate::runner::SandboxMode>,
 }
 
 fn default_map_tokens() -> usize {
@@ -148,6 +152,13 @@ impl Task for ContextPhase {
         let issues = issue_source(&input, &repository, env)?;
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         super::progress::record_phase(store.as_ref(), &input.run_id, "context").await?;
+        crate::runner::configure(&run_dir, &clone, input.sandbox)
+            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
+        if input.lint {
+            let at = clone.clone();
+            let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, LINT_TIMEOUT))
+                .await;
+        }
         let lint = input.lint.then(|| LintOptions {
             target_dir: run_dir.join(crate::artifacts::CARGO_TARGET_DIR),
             timeout: LINT_TIMEOUT,

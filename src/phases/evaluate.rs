@@ -50,6 +50,10 @@ pub struct EvaluateInput {
     /// twice); default 600.
     #[serde(default)]
     pub lint_timeout_secs: Option<u64>,
+    /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` or
+    /// `off`; `.automaintainer.yml`'s when absent (which can only make it stricter), else `auto`.
+    #[serde(default)]
+    pub sandbox: Option<crate::runner::SandboxMode>,
 }
 
 impl Validate for EvaluateInput {
@@ -116,6 +120,8 @@ impl Task for Evaluate {
         );
         let implementation: Implementation = artifacts::read(&implementation_path)?;
         let clone = evaluator::clone_dir(&input.run_dir, input.repo.as_ref());
+        crate::runner::configure(&input.run_dir, &clone, input.sandbox)
+            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
         let files = match evaluator::change_of(&clone, &implementation)? {
             Some(files) => files,
             None => {

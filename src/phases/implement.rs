@@ -59,6 +59,10 @@ pub struct ImplementInput {
     /// Commit author's email; `AM_GIT_AUTHOR_EMAIL` or a noreply address by default.
     #[serde(default)]
     pub author_email: Option<String>,
+    /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` or
+    /// `off`; `.automaintainer.yml`'s when absent (which can only make it stricter), else `auto`.
+    #[serde(default)]
+    pub sandbox: Option<crate::runner::SandboxMode>,
 }
 
 impl Validate for ImplementInput {
@@ -157,6 +161,11 @@ impl Task for Implement {
 
         let work_branch = branch::name_for(&task);
         let ws = open_workspace(&input, env, root, &base, &work_branch, context.as_ref())?;
+        let mode = crate::runner::configure(&input.run_dir, &ws.root, input.sandbox)
+            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
+        tracing::debug!(sandbox = mode.as_str(), "preparing the dependencies");
+        let (at, timeout) = (ws.root.clone(), ws.check_timeout);
+        let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, timeout)).await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
         let outcome = if client.is_offline() {

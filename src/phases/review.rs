@@ -55,6 +55,10 @@ pub struct ReviewInput {
     /// Run installed linters in the local review; true by default.
     #[serde(default)]
     pub linters: Option<bool>,
+    /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` or
+    /// `off`; `.automaintainer.yml`'s when absent (which can only make it stricter), else `auto`.
+    #[serde(default)]
+    pub sandbox: Option<crate::runner::SandboxMode>,
 }
 
 impl Validate for ReviewInput {
@@ -242,6 +246,8 @@ async fn local_review(input: &ReviewInput, pr: &PullRequestFile) -> Result<Revie
         &input.run_dir,
         crate::artifacts::CLONE_DIR,
     );
+    crate::runner::configure(&input.run_dir, &clone, input.sandbox)
+        .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
     let implementation_path = crate::artifacts::locate(
         input.implementation.as_ref(),
         &input.run_dir,

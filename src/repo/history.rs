@@ -1,9 +1,14 @@
 //! Recent history of the clone: the last commits, and the files that changed most in them.
+//!
+//! The walk follows first parents from HEAD without sorting: libgit2 then reads only the commits
+//! it hands out, so the cost is proportional to what is shown, not to the repository's age (a
+//! time-sorted walk parses every commit first). A merge is read as one change against its first
+//! parent, the way `git log --first-parent` shows the mainline.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::{Repository, Sort};
+use git2::Repository;
 
 use super::error::RepoError;
 use crate::artifacts::{CommitSummary, History, HotFile};
@@ -29,15 +34,15 @@ impl Default for HistoryLimits {
     }
 }
 
-/// Reads the history of HEAD, newest first. Merge commits are listed but not counted (their
-/// changes are counted on the side branch already).
+/// Reads the first-parent history of HEAD, newest first; a merge counts the files it brought
+/// into the mainline.
 pub fn read(root: &Path, limits: HistoryLimits) -> Result<History, RepoError> {
     let repo = Repository::open(root)
         .map_err(|e| RepoError::git(format!("open {}", root.display()), e))?;
     let mut walk = repo
         .revwalk()
         .map_err(|e| RepoError::git("walk history", e))?;
-    walk.set_sorting(Sort::TIME)
+    walk.simplify_first_parent()
         .map_err(|e| RepoError::git("walk history", e))?;
     walk.push_head()
         .map_err(|e| RepoError::git("walk history from HEAD", e))?;
@@ -55,9 +60,6 @@ pub fn read(root: &Path, limits: HistoryLimits) -> Result<History, RepoError> {
                 author: commit.author().name().unwrap_or_default().to_owned(),
                 time: commit.time().seconds(),
             });
-        }
-        if commit.parent_count() > 1 {
-            continue;
         }
         let tree = commit
             .tree()
@@ -82,4 +84,93 @@ pub fn read(root: &Path, limits: HistoryLimits) -> Result<History, RepoError> {
         recent_commits,
         hot_files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{Oid, Signature, Time};
+
+    fn commit(repo: &Repository, file: &str, message: &str, parents: &[Oid], time: i64) -> Oid {
+        let sig = Signature::new("t", "t@example.com", &Time::new(time, 0)).unwrap();
+        let parents: Vec<_> = parents
+            .iter()
+            .map(|p| repo.find_commit(*p).unwrap())
+            .collect();
+        let mut index = repo.index().unwrap();
+        if let Some(parent) = parents.first() {
+            index.read_tree(&parent.tree().unwrap()).unwrap();
+        }
+        let blob = repo.blob(message.as_bytes()).unwrap();
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: blob,
+            flags: 0,
+            flags_extended: 0,
+            path: file.as_bytes().to_vec(),
+        };
+        index.add(&entry).unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let refs: Vec<_> = parents.iter().collect();
+        repo.commit(None, &sig, &sig, message, &tree, &refs)
+            .unwrap()
+    }
+
+    #[test]
+    fn follows_the_mainline_and_counts_what_a_merge_brought() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let base = commit(&repo, "a.rs", "base", &[], 100);
+        let main = commit(&repo, "a.rs", "main work", &[base], 200);
+        // The side branch's commit is newer than the merge's first parent, so a time sort would
+        // put it on the mainline.
+        let side = commit(&repo, "b.rs", "side work", &[base], 300);
+        let merge = commit(&repo, "b.rs", "merge side", &[main, side], 400);
+        repo.reference("refs/heads/main", merge, true, "test")
+            .unwrap();
+        repo.set_head("refs/heads/main").unwrap();
+
+        let history = read(dir.path(), HistoryLimits::default()).unwrap();
+        let summaries: Vec<_> = history
+            .recent_commits
+            .iter()
+            .map(|c| c.summary.as_str())
+            .collect();
+        assert_eq!(summaries, ["merge side", "main work", "base"]);
+        let counts: Vec<_> = history
+            .hot_files
+            .iter()
+            .map(|f| (f.path.as_str(), f.changes))
+            .collect();
+        assert_eq!(counts, [("a.rs", 2), ("b.rs", 1)]);
+    }
+
+    #[test]
+    fn reads_no_further_than_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut head = commit(&repo, "f0.rs", "c0", &[], 0);
+        for i in 1..30 {
+            head = commit(&repo, &format!("f{i}.rs"), &format!("c{i}"), &[head], i);
+        }
+        repo.reference("refs/heads/main", head, true, "test")
+            .unwrap();
+        repo.set_head("refs/heads/main").unwrap();
+        let limits = HistoryLimits {
+            commits: 3,
+            scanned: 5,
+            hot_files: 100,
+        };
+        let history = read(dir.path(), limits).unwrap();
+        assert_eq!(history.recent_commits.len(), 3);
+        assert_eq!(history.recent_commits[0].summary, "c29");
+        assert_eq!(history.hot_files.len(), 5, "only the scanned commits count");
+    }
 }

@@ -23,4 +23,5 @@ mod llm;
 mod repo;
 mod review;
 mod run;
+mod runner;
 mod store;

@@ -11,16 +11,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use serde::Deserialize;
 
 use super::checkout::Checkout;
-use super::{Change, Counts, Sides};
-use crate::evaluate::change::ChangedFile;
 use crate::lint::clippy::{diagnostics, first_error};
 use crate::lint::spawn::{self as command, run, tail};
+use super::{Change, Counts, Sides};
+use crate::evaluate::change::ChangedFile;
+use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["rs"];
 
@@ -155,13 +155,11 @@ struct Package {
     manifest_path: PathBuf,
 }
 
-fn cargo(dir: &Path, target_dir: &Path) -> Command {
-    let mut cargo = Command::new("cargo");
-    cargo
-        .current_dir(dir)
+fn cargo(dir: &Path, target_dir: &Path) -> Request {
+    Request::new("cargo", dir)
         .env("CARGO_TARGET_DIR", target_dir)
-        .env("CARGO_TERM_COLOR", "never");
-    cargo
+        .env("CARGO_TERM_COLOR", "never")
+        .writable(target_dir)
 }
 
 fn metadata(
@@ -170,8 +168,7 @@ fn metadata(
     target_dir: &Path,
     deadline: Instant,
 ) -> Result<Metadata, String> {
-    let mut command = cargo(dir, target_dir);
-    command
+    let command = cargo(dir, target_dir)
         .args([
             "metadata",
             "--no-deps",
@@ -198,16 +195,16 @@ fn clippy(
     target_dir: &Path,
     deadline: Instant,
 ) -> Result<String, String> {
-    let mut command = cargo(root, target_dir);
-    command.args(["clippy", "--all-targets", "--message-format=json"]);
+    let mut command =
+        cargo(root, target_dir).args(["clippy", "--all-targets", "--message-format=json"]);
     if workspace.whole {
-        command.arg("--workspace");
+        command = command.arg("--workspace");
     } else {
         for package in &workspace.packages {
-            command.args(["-p", package]);
+            command = command.args(["-p", package]);
         }
     }
-    command.args(["--", "--cap-lints", "warn"]);
+    command = command.args(["--", "--cap-lints", "warn"]);
     let ran = run(command, None, deadline, "cargo clippy")?;
     if ran.success {
         return Ok(ran.stdout);
@@ -291,4 +288,5 @@ mod tests {
             Counts::from([("crates/app/src/lib.rs".to_owned(), 2)])
         );
     }
+
 }

@@ -8,15 +8,15 @@
 //! repository's to judge it by, and its bare defaults say nothing about the project.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::{Change, Sides};
-use crate::evaluate::change::ChangedFile;
 use crate::lint::eslint::{ESLINTRC, FLAT_CONFIGS};
 use crate::lint::spawn::{self as command, run};
+use super::{Change, Sides};
+use crate::evaluate::change::ChangedFile;
+use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
 
@@ -107,12 +107,15 @@ fn lint_text(
     config: Config,
     deadline: Instant,
 ) -> Result<u32, String> {
-    let mut eslint = Command::new(program);
-    eslint
-        .args(["--format", "json", "--stdin", "--stdin-filename", path])
-        .current_dir(clone);
+    let mut eslint = Request::new(program, clone).args([
+        "--format",
+        "json",
+        "--stdin",
+        "--stdin-filename",
+        path,
+    ]);
     if config == Config::Eslintrc {
-        eslint.env("ESLINT_USE_FLAT_CONFIG", "false");
+        eslint = eslint.env("ESLINT_USE_FLAT_CONFIG", "false");
     }
     let ran = run(eslint, Some(text), deadline, "eslint")?;
     // 0: no errors, 1: errors found; anything else is eslint failing (bad config, missing plugin).

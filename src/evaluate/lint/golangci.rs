@@ -10,15 +10,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use serde::Deserialize;
 
 use super::checkout::Checkout;
+use crate::lint::spawn::run;
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
-use crate::lint::spawn::run;
+use crate::runner::{self, Request};
 
 pub const EXTENSIONS: &[&str] = &["go"];
 
@@ -66,13 +66,15 @@ impl Version {
 }
 
 pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Result<Sides, String> {
-    let version = Command::new("golangci-lint")
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| Version::parse(&String::from_utf8_lossy(&o.stdout)))
-        .ok_or_else(|| "golangci-lint is not installed".to_owned())?;
+    let version = runner::run(
+        &Request::new("golangci-lint", change.clone)
+            .arg("--version")
+            .timeout(std::time::Duration::from_secs(60)),
+    )
+    .ok()
+    .filter(|ran| ran.success())
+    .and_then(|ran| Version::parse(&ran.stdout))
+    .ok_or_else(|| "golangci-lint is not installed".to_owned())?;
     let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
     let mut checkout = Checkout::create(change.clone, change.base, &scratch.path().join("src"))?;
     let before = lint_side(&checkout, files, |f| f.before.is_some(), version, deadline)
@@ -126,11 +128,9 @@ fn lint_side(
     }
     let mut counts = Counts::new();
     for (root, packages) in &modules {
-        let mut command = Command::new("golangci-lint");
-        command
+        let command = Request::new("golangci-lint", root)
             .args(version.run_args())
-            .args(packages)
-            .current_dir(root);
+            .args(packages);
         let ran = run(command, None, deadline, "golangci-lint")?;
         if !ran.success {
             return Err(format!("golangci-lint failed: {}", ran.stderr_tail()));

@@ -3,14 +3,14 @@
 //! the clone runs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use serde::Deserialize;
 
+use crate::lint::spawn::{self as command, run};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
-use crate::lint::spawn::{self as command, run};
+use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["py", "pyi"];
 
@@ -66,8 +66,7 @@ fn lint_side(
     if paths.is_empty() {
         return Ok(Counts::new());
     }
-    let mut ruff = Command::new("ruff");
-    ruff.args(ARGS).args(&paths).current_dir(dir);
+    let ruff = Request::new("ruff", dir).args(ARGS).args(&paths);
     let ran = run(ruff, None, deadline, "ruff")?;
     let findings: Vec<Finding> = serde_json::from_str(&ran.stdout)
         .map_err(|e| format!("ruff's report is unreadable ({e}): {}", ran.stderr_tail()))?;

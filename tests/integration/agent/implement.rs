@@ -256,10 +256,12 @@ async fn injected_instructions_in_an_issue_run_nothing_but_the_checks() {
         ],
     )
     .await;
+    // Without the sandbox: the check logs to a file outside the clone, and the marker must be
+    // absent because nothing ran, not because the sandbox stopped a write.
     let ran = run
         .run(
             "am-implement",
-            run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+            run.input(json!({"llm": llm_stub::openai_spec(&server), "sandbox": "off"})),
         )
         .await;
     ran.assert_ok();

@@ -1,0 +1,180 @@
+//! Running a [`Request`]: resolve the program, choose the sandbox, clean the environment, start
+//! it leading its own process group, read its output capped, kill the group at the deadline and
+//! when it ends. Blocking: the thread that starts the command waits for it, which
+//! `--die-with-parent` needs (the parent is that thread); async callers use [`run_async`].
+
+use std::io::{Seek, Write};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::capture::Capture;
+use super::command::{Ran, Request, MAX_TIMEOUT};
+use super::env::{self, Toolchains};
+use super::error::RunError;
+use super::sandbox::{self, View};
+use super::{group, policy, resolve};
+
+/// How long output is still read after the command ended (a process that escaped its group may
+/// hold the pipe).
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs `request` to its end or its timeout.
+pub fn run(request: &Request) -> Result<Ran, RunError> {
+    let started = Instant::now();
+    let policy = request.policy.clone().unwrap_or_else(policy::current);
+    let program_name = request.program_name();
+    let phase_path = std::env::var_os("PATH");
+    let path = policy.path.clone().or(phase_path);
+    let program =
+        resolve::program(&request.program, &request.dir, path.as_deref()).ok_or_else(|| {
+            RunError::NotFound {
+                program: program_name.clone(),
+            }
+        })?;
+    let bwrap = sandbox::choose(&policy, &program_name)?;
+    let home = tempfile::Builder::new()
+        .prefix("am-home-")
+        .tempdir()
+        .map_err(|e| RunError::io("create a throwaway home", e))?;
+    let toolchains = Toolchains::from_env();
+    let environment = env::environment(
+        std::env::vars_os(),
+        &toolchains,
+        home.path(),
+        policy.path.as_deref(),
+        request.network,
+    );
+    let extra = env::extra(&request.env);
+    // A cargo target directory, the caller's or the operator's, is written to wherever it is.
+    let target_dir = extra
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "CARGO_TARGET_DIR")
+        .map(|(_, value)| value.clone())
+        .or_else(|| {
+            environment
+                .iter()
+                .find(|(name, _)| name == "CARGO_TARGET_DIR")
+                .map(|(_, value)| value.clone())
+        })
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute());
+    let mut command = match &bwrap {
+        Some(bwrap) => {
+            let mut writable: Vec<PathBuf> = Vec::new();
+            if request.dir_writable {
+                writable.push(request.dir.clone());
+            }
+            // A shared target directory may not exist yet; it must, to be bound.
+            for dir in request.writable.iter().chain(&target_dir) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| RunError::io(format!("create {}", dir.display()), e))?;
+                writable.push(dir.clone());
+            }
+            writable.push(home.path().to_path_buf());
+            let view = View {
+                toolchains: &toolchains,
+                path: path.as_deref(),
+                hidden: &policy.hidden,
+                writable,
+                dir: &request.dir,
+                network: request.network,
+            };
+            let mut command = Command::new(bwrap);
+            command.args(sandbox::arguments(&view)).arg(&program);
+            command
+        }
+        None => Command::new(&program),
+    };
+    command
+        .args(&request.args)
+        .current_dir(&request.dir)
+        .env_clear()
+        .envs(environment)
+        .envs(extra)
+        .process_group(0);
+    match &request.stdin {
+        Some(text) => {
+            let mut file =
+                tempfile::tempfile().map_err(|e| RunError::io("create a temporary file", e))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.rewind())
+                .map_err(|e| RunError::io(format!("write {program_name}'s input"), e))?;
+            command.stdin(file);
+        }
+        None => {
+            command.stdin(Stdio::null());
+        }
+    }
+    let (out_reader, out_writer) = std::io::pipe().map_err(|e| RunError::io("create a pipe", e))?;
+    let err_pipe = if request.merge_stderr {
+        let writer = out_writer
+            .try_clone()
+            .map_err(|e| RunError::io("share a pipe", e))?;
+        command.stderr(writer);
+        None
+    } else {
+        let (reader, writer) = std::io::pipe().map_err(|e| RunError::io("create a pipe", e))?;
+        command.stderr(writer);
+        Some(reader)
+    };
+    command.stdout(out_writer);
+    tracing::debug!(command = %request.label, sandboxed = bwrap.is_some(), network = request.network, "running");
+    let spawned = command.spawn();
+    // Our copies of the pipes' write ends go with the command, so the readers see the end.
+    drop(command);
+    let mut child = spawned.map_err(|e| RunError::io(format!("start {program_name}"), e))?;
+    let leader = child.id();
+    let stdout = Capture::start(out_reader, request.output_cap);
+    let stderr = err_pipe.map(|reader| Capture::start(reader, request.output_cap));
+
+    let timeout = request.timeout.min(MAX_TIMEOUT);
+    let deadline = started.checked_add(timeout);
+    let mut pause = Duration::from_millis(1);
+    let (status, timed_out) = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break (Some(status), false),
+            Ok(None) => {}
+            Err(e) => {
+                group::kill(leader);
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RunError::io(format!("wait for {program_name}"), e));
+            }
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            group::kill(leader);
+            let _ = child.kill();
+            let _ = child.wait();
+            break (None, true);
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    // Whatever the command left running in its group goes with it.
+    group::kill(leader);
+    let (stdout, out_cut) = stdout.finish(OUTPUT_GRACE);
+    let (stderr, err_cut) = stderr.map_or((String::new(), false), |c| c.finish(OUTPUT_GRACE));
+    if timed_out {
+        tracing::warn!(command = %request.label, "killed after {}s", timeout.as_secs());
+    }
+    Ok(Ran {
+        code: status.and_then(|s| s.code()),
+        timed_out,
+        stdout,
+        stderr,
+        truncated: out_cut || err_cut,
+        duration: started.elapsed(),
+        sandboxed: bwrap.is_some(),
+    })
+}
+
+/// [`run`] from async code, on a blocking thread.
+pub async fn run_async(request: Request) -> Result<Ran, RunError> {
+    let program = request.program_name();
+    tokio::task::spawn_blocking(move || run(&request))
+        .await
+        .map_err(|e| RunError::io(format!("run {program}"), std::io::Error::other(e)))?
+}

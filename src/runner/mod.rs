@@ -1,0 +1,26 @@
+//! The one way the target repository's code is run: checks, fixers, linters, coverage and test
+//! runs all go through [`run`] (or [`run_async`]). A command gets an allowlisted environment (no
+//! secret, no database URL) with a throwaway `HOME`, its own process group killed on timeout, a
+//! capped output, and, where bubblewrap is present, a sandbox that sees the clone read-write, a
+//! private `/tmp`, the toolchains read-only, no network, and nothing of the data directory, the
+//! store, the mirrors or the run's artifacts.
+
+mod capture;
+mod command;
+mod env;
+mod error;
+mod execute;
+mod group;
+mod mode;
+mod policy;
+mod prepare;
+mod resolve;
+mod sandbox;
+
+pub use command::{Ran, Request};
+pub use error::RunError;
+pub use execute::{run, run_async};
+pub use mode::SandboxMode;
+pub use policy::{configure, set_policy, Policy};
+pub use prepare::prepare;
+pub use sandbox::bwrap_available;

@@ -1,0 +1,106 @@
+//! What the bubblewrap sandbox denies and allows.
+
+use std::net::TcpListener;
+
+use super::*;
+
+#[test]
+fn the_network_is_denied_inside_and_reachable_without_the_sandbox() {
+    let clone = scratch();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connect = format!("bash -c 'echo hello > /dev/tcp/127.0.0.1/{port}'");
+
+    let inside = sh(&connect, clone.path(), &sandboxed(&[]));
+    assert!(inside.sandboxed);
+    assert!(
+        !inside.success(),
+        "connected from inside: {}",
+        inside.stdout
+    );
+
+    // The same command outside the sandbox does connect: the denial is the sandbox's.
+    let outside = sh(&connect, clone.path(), &policy(SandboxMode::Off, &[]));
+    assert!(!outside.sandboxed);
+    assert!(outside.success(), "{}", outside.stdout);
+}
+
+#[test]
+fn writes_outside_the_clone_fail_and_inside_succeed() {
+    let root = scratch();
+    let clone = root.path().join("clone");
+    let outside = root.path().join("outside");
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let private = format!("/tmp/am-runner-private-{}.txt", std::process::id());
+    let script = format!(
+        "echo in > inside.txt; echo out > {}/escaped.txt; echo home > $HOME/h.txt; echo tmp > {private}",
+        outside.display()
+    );
+    let ran = sh(&script, &clone, &sandboxed(&[]));
+    assert!(
+        ran.stdout.contains("Read-only file system"),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(clone.join("inside.txt")).unwrap(),
+        "in\n"
+    );
+    assert!(!outside.join("escaped.txt").exists());
+    // Its /tmp is its own: what it wrote there is gone.
+    assert!(!Path::new(&private).exists());
+}
+
+#[test]
+fn the_data_directory_and_the_runs_artifacts_are_invisible() {
+    let root = scratch();
+    let data = root.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("automaintainer.db"), "the store").unwrap();
+    let run_dir = root.path().join("run");
+    let clone = run_dir.join("repo");
+    std::fs::create_dir_all(&clone).unwrap();
+    std::fs::write(run_dir.join("context.json"), "{\"secret\": 1}").unwrap();
+    std::fs::write(clone.join("README"), "readme").unwrap();
+    let target = run_dir.join("cargo-target");
+
+    let script = format!(
+        "cat README; echo; echo entries=$(ls -A {data} | wc -l); cat {data}/automaintainer.db || echo no-store; cat ../context.json || echo no-artifacts; echo built > {target}/out && echo target-ok",
+        data = data.display(),
+        target = target.display()
+    );
+    let policy = sandboxed(&[&data, &run_dir]);
+    let ran = runner::run(
+        &Request::shell(&script, &clone)
+            .writable(&target)
+            .policy(policy),
+    )
+    .unwrap();
+    assert_eq!(
+        ran.stdout, "readme\nentries=0\nno-store\nno-artifacts\ntarget-ok\n",
+        "{}",
+        ran.stderr
+    );
+    // The shared cargo target directory under the run directory stays writable.
+    assert!(ran.stdout.contains("target-ok"), "{}", ran.stdout);
+    assert_eq!(
+        std::fs::read_to_string(target.join("out")).unwrap(),
+        "built\n"
+    );
+}
+
+#[test]
+fn home_is_a_throwaway_and_the_toolchain_still_works() {
+    let clone = scratch();
+    let ran = sh("echo $HOME; cargo --version", clone.path(), &sandboxed(&[]));
+    assert!(ran.success(), "{}", ran.stdout);
+    let home = ran.stdout.lines().next().unwrap();
+    assert_ne!(Some(home.to_owned()), std::env::var("HOME").ok());
+    assert!(home.contains("am-home-"), "{home}");
+    assert!(
+        !Path::new(home).exists(),
+        "the throwaway home is removed afterwards"
+    );
+    assert!(ran.stdout.contains("cargo "), "{}", ran.stdout);
+}
