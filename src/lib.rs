@@ -19,6 +19,7 @@ pub mod forge;
 pub mod github;
 pub mod implement;
 pub mod learn;
+pub(crate) mod lint;
 pub mod llm;
 pub mod orchestration;
 pub mod phases;

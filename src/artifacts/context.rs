@@ -21,6 +21,51 @@ pub struct Context {
     pub learnings: Vec<Learning>,
     /// The check commands the implementation phase will run.
     pub check_commands: Vec<String>,
+    /// The linters and formatters: which the repository uses, with which configuration, and
+    /// what each did (ran, missing, crashed, not used), so "nothing to do" can say why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<ToolStatus>,
+}
+
+/// One linter or formatter as the context saw it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ToolStatus {
+    /// `clippy`, `ruff`, `flake8`, `eslint`, `gofmt`, ...
+    pub tool: String,
+    /// As the tool reports it (`ruff 0.6.9`), when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The configuration found (`pyproject.toml [tool.ruff]`, `.eslintrc.yml (legacy eslintrc)`),
+    /// or why the repository does not use the tool.
+    pub config: String,
+    pub state: ToolState,
+    /// What happened: `3 finding(s)`, what is missing, the first error line of a crash.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolState {
+    Ran,
+    Missing,
+    Crashed,
+    /// The repository has code in the tool's language but does not use the tool.
+    NotUsed,
+}
+
+impl ToolStatus {
+    /// One line for a "nothing to do" or a PR: `ruff 0.6.9 (pyproject.toml [tool.ruff]): ran, 0 finding(s)`.
+    pub fn describe(&self) -> String {
+        let name = self.version.as_deref().unwrap_or(&self.tool);
+        let state = match self.state {
+            ToolState::Ran => "ran",
+            ToolState::Missing => "missing",
+            ToolState::Crashed => "crashed",
+            ToolState::NotUsed => "not used",
+        };
+        format!("{name} ({}): {state}, {}", self.config, self.detail)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]

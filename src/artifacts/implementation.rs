@@ -30,6 +30,10 @@ pub struct Implementation {
     /// Why nothing was committed, when nothing was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// What the PR should say about how the change was checked: the tools and configuration
+    /// used, tests that do not exist ("no tests"), what ran on the base.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]

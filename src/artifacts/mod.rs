@@ -12,7 +12,7 @@ mod task;
 pub use common::{Learning, Usage};
 pub use context::{
     CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
-    RankedFile, RepoMap, RepoSummary,
+    RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
 pub use implementation::{CheckRun, FileChange, Implementation, ImplementationStatus};

@@ -77,7 +77,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     let lint_task = async {
         match &request.lint {
             Some(options) => findings::lint::findings(request.clone, options).await,
-            None => Vec::new(),
+            None => Default::default(),
         }
     };
     let issues_task = async {
@@ -139,6 +139,10 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     for (i, analysis) in measured {
         walked.files[i].complex_functions = analysis.complex_functions;
     }
+    let crate::lint::survey::Survey {
+        findings: lints,
+        tools,
+    } = lints;
     let findings = select_findings(lints, &walked, request.max_findings);
     let check_commands = if request.config.checks.is_empty() {
         crate::repo::checks::detect(request.clone)
@@ -155,6 +159,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         history,
         learnings: Vec::new(),
         check_commands,
+        tools,
     };
     if let Some(store) = request.store {
         let present = crate::learn::age::Present {

@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::findings::untested::is_test_path;
 use super::walk::FileRecord;
 use crate::artifacts::{LanguageStats, RepoSummary};
+use crate::lint::paths::is_test_path;
 
 /// Build files and the build system each one means.
 const BUILD_FILES: [(&str, &str); 12] = [

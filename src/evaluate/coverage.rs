@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::change::ChangedFile;
 use crate::analysis::Language;
 use super::lcov::{self, LineCoverage};
-use super::test_coverage::is_test_path;
+use crate::lint::paths::is_test_path;
 use crate::runner::{self, Request};
 
 /// The result of a coverage run over the changed lines.
@@ -205,7 +205,7 @@ pub fn changed_lines(
         instrumented: 0,
         covered: 0,
     };
-    for file in files.iter().filter(|f| !is_test_path(Path::new(&f.path))) {
+    for file in files.iter().filter(|f| !is_test_path(&f.path)) {
         let Some(lines) = report.file(&file.path) else {
             continue;
         };

@@ -7,8 +7,7 @@
 
 mod checkout;
 mod clippy;
-mod command;
-pub mod eslint;
+mod eslint;
 mod golangci;
 mod ruff;
 

@@ -28,27 +28,7 @@ use super::changed_functions::changed_functions;
 use super::test_functions::{test_delta, TestDelta};
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};
-
-pub fn is_test_path(path: &Path) -> bool {
-    let in_test_dir = path.parent().is_some_and(|dir| {
-        dir.components().any(|c| {
-            matches!(
-                c.as_os_str().to_str(),
-                Some("tests" | "test" | "__tests__" | "spec" | "testdata")
-            )
-        })
-    });
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    in_test_dir
-        || (name.starts_with("test_") && name.ends_with(".py"))
-        || name.ends_with("_test.py")
-        || name.ends_with("_test.go")
-        || name.contains(".test.")
-        || name.contains(".spec.")
-}
+use crate::lint::paths::is_test_path;
 
 /// Whether a check command runs tests.
 pub fn is_test_command(command: &str) -> bool {
@@ -200,15 +180,6 @@ mod tests {
             output_tail: String::new(),
             attempt,
         }
-    }
-
-    #[test]
-    fn classifies_test_files() {
-        assert!(is_test_path(Path::new("tests/it.rs")));
-        assert!(is_test_path(Path::new("pkg/test_api.py")));
-        assert!(is_test_path(Path::new("web/app.spec.ts")));
-        assert!(is_test_path(Path::new("srv/handler_test.go")));
-        assert!(!is_test_path(Path::new("src/latest.rs")));
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The pull request's title and body, written from `implementation.json`: why, what changed, the
-//! checks that ran and how they ended, and `Closes #N` when the task came from an issue.
+//! The pull request's title and body, written from `implementation.json`: why (with the findings
+//! in full, collapsed after ten, and the tool, version and configuration that reported them),
+//! what changed, the checks that ran and how they ended (and "no tests" where there are none),
+//! and `Closes #N` when the task came from an issue.
 
 use std::fmt::Write as _;
 
@@ -54,6 +56,12 @@ pub fn compose(implementation: &Implementation, redactor: &Redactor) -> PrText {
     }
     body.push('\n');
     body.push_str(&checks_section(&implementation.checks));
+    for note in &implementation.notes {
+        let _ = writeln!(body, "- {}", note.trim());
+    }
+    if !implementation.notes.is_empty() {
+        body.push('\n');
+    }
     if let Some(issue) = task.and_then(|t| t.issue) {
         let _ = writeln!(body, "Closes #{issue}\n");
     }
@@ -146,6 +154,7 @@ mod tests {
             attempts: 2,
             usage: Usage::default(),
             failure: None,
+            notes: vec![],
         }
     }
 

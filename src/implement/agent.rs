@@ -29,6 +29,11 @@ pub async fn implement(
     brief: Brief<'_>,
 ) -> Result<Outcome, Error> {
     let max_attempts = ws.config.limits.max_attempts.max(1);
+    let baseline = super::baseline::establish(ws).await?;
+    if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
+        return Ok(Outcome::nothing(reason));
+    }
+    let passing_on_base = baseline.checks(&ws.checks);
     let mut checks = Vec::new();
     let mut usage = Usage {
         model: client.label(),
@@ -68,7 +73,10 @@ pub async fn implement(
                 continue;
             }
         };
-        match ws.verify(&paths, attempt, &mut checks).await? {
+        match ws
+            .verify_with(&paths, attempt, &mut checks, &passing_on_base)
+            .await?
+        {
             Verdict::Accepted(summary) => {
                 let message = commit_message(&plan.commit_title, &plan.commit_body, brief.task);
                 let commit = ws.commit(&paths, &message)?;
@@ -80,6 +88,7 @@ pub async fn implement(
                     attempts: attempt,
                     usage,
                     failure: None,
+                    notes: Vec::new(),
                 });
             }
             Verdict::Rejected(reason) => {
@@ -105,6 +114,7 @@ pub async fn implement(
             "no attempt passed after {max_attempts}; the last problem: {}",
             feedback.unwrap_or_default()
         )),
+        notes: Vec::new(),
     })
 }
 

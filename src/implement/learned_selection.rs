@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::offline_selection::{self, rule_of};
 use super::selection::Rules;
-use super::tools::Tool;
+use crate::lint::tool::Tool;
 use crate::artifacts::{Context, EffectAction, Finding, Learning, Selection, TaskKind};
 
 /// The selection and the learnings that shaped it.

@@ -2,6 +2,7 @@
 //! offline rules), edits under the safety rules, checks, attempts, guardrails, the commit.
 
 pub mod agent;
+pub mod baseline;
 pub mod checks;
 pub mod closest;
 pub mod edits;
@@ -12,5 +13,4 @@ pub mod offline_selection;
 pub mod outcome;
 pub mod paths;
 pub mod selection;
-pub mod tools;
 pub mod workspace;

@@ -1,118 +1,263 @@
-//! Carrying out a task without a model: the deterministic fixers the repository's languages have
-//! and the machine has installed (clippy's fixes and rustfmt for Rust, ruff or black for Python,
-//! eslint for JavaScript/TypeScript, gofmt for Go), then the same guardrails and checks as a model's change. Tasks no fixer can do
-//! are "nothing to do", said plainly.
+//! Carrying out a task without a model, with the repository's own tools (`crate::lint`): its
+//! linter's safe fixes, then its formatter on the changed files (or the formatter alone, for a
+//! formatting task), on the task's target files only — anything a tool touched elsewhere is
+//! restored. The checks run on the base first: when they already fail there, nothing is kept and
+//! no tool is blamed. The change must leave the repository's linter with no new findings and pass
+//! the checks that pass on the base; with no tests at all it must still build and lint. Tasks no
+//! tool can do are "nothing to do", naming what was found, missing or crashed.
 
-use std::path::Path;
+use std::collections::BTreeMap;
 
-use super::checks;
+use super::baseline::{self, Baseline};
 use super::outcome::{commit_message, Outcome};
-use super::tools::Tool;
 use super::workspace::{Verdict, Workspace};
 use crate::artifacts::{ImplementationStatus, TaskKind, TaskSpec};
 use crate::error::Error;
+use crate::lint::tool::{self, Ctx, Failure, Language, Tool, Use};
 
-/// The fixers for `task`, in the order they run, whether installed or not.
-pub fn fixers_for(task: &TaskSpec, root: &Path) -> Vec<Tool> {
-    let language = Language::of(task, root);
-    match (task.kind, language) {
-        (TaskKind::Lint, Some(Language::Rust)) => vec![Tool::Clippy, Tool::Rustfmt],
-        (TaskKind::Format, Some(Language::Rust)) => vec![Tool::Rustfmt],
-        (TaskKind::Lint, Some(Language::Python)) => vec![Tool::Ruff],
-        (TaskKind::Format, Some(Language::Python)) => vec![Tool::Black],
-        (TaskKind::Format, Some(Language::Go)) => vec![Tool::Gofmt],
-        (TaskKind::Lint, Some(Language::JavaScript)) => vec![Tool::Eslint],
-        _ => vec![],
+/// The repository's tools for a task: the fixers in order, the linter whose findings must not
+/// grow, and what was found or missing on the way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub fixers: Vec<(Tool, String)>,
+    pub checker: Option<Tool>,
+    /// Why tools were passed over (not used by the repository, not installed).
+    pub passed_over: Vec<String>,
+}
+
+/// The linters that fix, and the formatters, per language, in order of preference.
+fn candidates(language: Language) -> (&'static [Tool], &'static [Tool]) {
+    match language {
+        Language::Rust => (&[Tool::Clippy], &[Tool::Rustfmt]),
+        Language::Python => (
+            &[Tool::Ruff, Tool::Flake8, Tool::Pyflakes],
+            &[Tool::Black, Tool::RuffFormat],
+        ),
+        Language::JavaScript => (&[Tool::Eslint, Tool::Biome, Tool::Xo], &[Tool::Prettier]),
+        Language::Go => (&[], &[Tool::Gofmt]),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Language {
-    Rust,
-    Python,
-    Go,
-    JavaScript,
-}
-
-impl Language {
-    /// From the target files' extensions, else the build files at the root.
-    fn of(task: &TaskSpec, root: &Path) -> Option<Self> {
-        let by_extension = task.target_files.iter().find_map(|f| {
-            match Path::new(f).extension().and_then(|e| e.to_str()) {
-                Some("rs") => Some(Self::Rust),
-                Some("py") => Some(Self::Python),
-                Some("go") => Some(Self::Go),
-                Some("js" | "jsx" | "mjs" | "cjs" | "ts" | "tsx" | "mts" | "cts") => {
-                    Some(Self::JavaScript)
-                }
-                _ => None,
-            }
-        });
-        by_extension.or_else(|| {
-            if root.join("Cargo.toml").is_file() {
-                Some(Self::Rust)
-            } else if root.join("pyproject.toml").is_file() || root.join("setup.py").is_file() {
-                Some(Self::Python)
-            } else if root.join("go.mod").is_file() {
-                Some(Self::Go)
-            } else if root.join("package.json").is_file() {
-                Some(Self::JavaScript)
+/// The task's language: its target files', else the build files at the root.
+fn language_of(task: &TaskSpec, ctx: &Ctx) -> Option<Language> {
+    task.target_files
+        .iter()
+        .find_map(|f| Language::of_path(f))
+        .or_else(|| {
+            let has = |name: &str| ctx.root.join(name).is_file();
+            if has("Cargo.toml") {
+                Some(Language::Rust)
+            } else if has("pyproject.toml") || has("setup.py") {
+                Some(Language::Python)
+            } else if has("go.mod") {
+                Some(Language::Go)
+            } else if has("package.json") {
+                Some(Language::JavaScript)
             } else {
                 None
             }
         })
+}
+
+/// The first of `tools` the repository uses and this machine runs (the one the task names
+/// first); what was passed over is noted.
+async fn first_used(
+    ctx: &Ctx,
+    tools: &[Tool],
+    title: &str,
+    passed_over: &mut Vec<String>,
+) -> Option<(Tool, String)> {
+    let mut ordered: Vec<Tool> = tools.to_vec();
+    ordered.sort_by_key(|t| !title.split_whitespace().any(|w| w == t.name()));
+    for candidate in ordered {
+        match candidate.detect(ctx).await {
+            Use::Used(config) if tool::installed(candidate) => return Some((candidate, config)),
+            Use::Used(config) => {
+                passed_over.push(format!("{} ({config}) is not installed", candidate.name()));
+            }
+            Use::NotUsed(why) => passed_over.push(format!("{}: {why}", candidate.name())),
+            Use::Absent => {}
+        }
     }
+    None
+}
+
+/// The repository's tools for `task`.
+pub async fn plan(ctx: &Ctx, task: &TaskSpec) -> Plan {
+    let mut plan = Plan::default();
+    let Some(language) = language_of(task, ctx) else {
+        plan.passed_over
+            .push("no target file is in a language the offline tools cover".to_owned());
+        return plan;
+    };
+    let (linters, formatters) = candidates(language);
+    match task.kind {
+        TaskKind::Lint => {
+            let Some(linter) = first_used(ctx, linters, &task.title, &mut plan.passed_over).await
+            else {
+                return plan;
+            };
+            plan.checker = Some(linter.0);
+            plan.fixers.push(linter);
+            if let Some(formatter) =
+                first_used(ctx, formatters, &task.title, &mut plan.passed_over).await
+            {
+                plan.fixers.push(formatter);
+            }
+        }
+        TaskKind::Format => {
+            if let Some(formatter) =
+                first_used(ctx, formatters, &task.title, &mut plan.passed_over).await
+            {
+                plan.checker = Some(formatter.0);
+                plan.fixers.push(formatter);
+            }
+        }
+        _ => plan
+            .passed_over
+            .push(format!("a {} task needs a model", task.kind.as_str())),
+    }
+    plan
+}
+
+/// Findings of `tool` per file, among `files`.
+async fn counts(
+    ctx: &Ctx,
+    tool: Tool,
+    files: &[String],
+) -> Result<BTreeMap<String, usize>, Failure> {
+    let mut counts = BTreeMap::new();
+    for finding in tool.findings(ctx).await? {
+        if files.contains(&finding.path) {
+            *counts.entry(finding.path).or_insert(0) += 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// Restores every tracked file a tool changed outside `targets`.
+fn restore_outside(ws: &Workspace, targets: &[String]) -> Result<(), Error> {
+    let outside: Vec<String> = crate::repo::diff::changed_tracked_files(&ws.root, &ws.base.commit)?
+        .into_iter()
+        .filter(|p| !targets.contains(p))
+        .collect();
+    if !outside.is_empty() {
+        tracing::info!(files = ?outside, "restoring what the tools changed outside the task's files");
+        crate::repo::branch::restore_paths(&ws.root, &ws.base, &outside)?;
+    }
+    Ok(())
+}
+
+fn quote(path: &str) -> String {
+    format!("'{}'", path.replace('\'', r"'\''"))
+}
+
+/// A build check for a change with no tests to run: the changed Python files compile, the
+/// changed JavaScript files parse.
+fn build_check(files: &[String]) -> Option<String> {
+    let python: Vec<String> = files
+        .iter()
+        .filter(|f| f.ends_with(".py"))
+        .map(|f| quote(f))
+        .collect();
+    let script: Vec<String> = files
+        .iter()
+        .filter(|f| f.ends_with(".js") || f.ends_with(".mjs") || f.ends_with(".cjs"))
+        .map(|f| format!("node --check {}", quote(f)))
+        .collect();
+    let mut parts = Vec::new();
+    if !python.is_empty() {
+        parts.push(format!("python3 -m py_compile {}", python.join(" ")));
+    }
+    parts.extend(script);
+    (!parts.is_empty()).then(|| parts.join(" && "))
 }
 
 pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error> {
-    let fixers: Vec<Tool> = fixers_for(task, &ws.root)
-        .into_iter()
-        .filter(|t| t.installed())
-        .collect();
-    if fixers.is_empty() {
-        return Ok(Outcome::nothing(format!(
-            "the offline provider has no installed tool that can carry out a {} task here",
+    let ctx = Ctx {
+        root: ws.root.clone(),
+        cargo_target_dir: ws.root.join("target"),
+        timeout: ws.check_timeout,
+    };
+    let plan = plan(&ctx, task).await;
+    if plan.fixers.is_empty() {
+        let mut reason = format!(
+            "the offline provider has no tool of the repository's that can carry out this {} task",
             task.kind.as_str()
-        )));
-    }
-    for tool in &fixers {
-        for command in tool.fix_commands() {
-            let line = command.join(" ");
-            let run = checks::run(
-                &ws.root,
-                &line,
-                crate::contract::clamped_secs(ws.config.check_timeout_secs),
-                1,
-                &ws.redactor,
-            )
-            .await;
-            if run.timed_out || !tool.fix_succeeded(run.exit_code) {
-                ws.reset()?;
-                return Err(Error::step(
-                    format!("run the fixer `{line}`"),
-                    format!("it exited with {:?}: {}", run.exit_code, run.output_tail),
-                ));
-            }
+        );
+        if !plan.passed_over.is_empty() {
+            reason.push_str(&format!(": {}", plan.passed_over.join("; ")));
         }
+        return Ok(Outcome::nothing(reason));
     }
-    let changed = crate::repo::diff::changed_tracked_files(&ws.root, &ws.base.commit)?;
-    let (allowed, refused): (Vec<String>, Vec<String>) = changed
+    let baseline = baseline::establish(ws).await?;
+    if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
+        return Ok(Outcome::nothing(reason));
+    }
+    let targets: Vec<String> = task
+        .target_files
+        .iter()
+        .filter(|f| ws.policy.check(f).is_ok() && ws.root.join(f).is_file())
+        .cloned()
+        .collect();
+    let names: Vec<String> = plan
+        .fixers
+        .iter()
+        .map(|(t, config)| format!("{} ({config})", t.name()))
+        .collect();
+    let before = match plan.checker {
+        Some(checker) if task.kind == TaskKind::Lint => counts(&ctx, checker, &targets).await.ok(),
+        _ => None,
+    };
+    for (fixer, config) in &plan.fixers {
+        let files = if fixer.formats() && task.kind == TaskKind::Lint {
+            crate::repo::diff::changed_tracked_files(&ws.root, &ws.base.commit)?
+                .into_iter()
+                .filter(|p| targets.contains(p))
+                .collect()
+        } else {
+            targets.clone()
+        };
+        if let Err(failure) = fixer.fix(&ctx, &files).await {
+            ws.reset()?;
+            return Ok(Outcome::nothing(format!(
+                "{} ({config}) {failure}; nothing was kept",
+                fixer.name()
+            )));
+        }
+        restore_outside(ws, &targets)?;
+    }
+    let changed: Vec<String> = crate::repo::diff::changed_tracked_files(&ws.root, &ws.base.commit)?
         .into_iter()
-        .partition(|path| ws.policy.check(path).is_ok());
-    if !refused.is_empty() {
-        tracing::info!(files = ?refused, "leaving out fixes to paths the rules protect");
-        crate::repo::branch::restore_paths(&ws.root, &ws.base, &refused)?;
-    }
-    let names: Vec<&str> = fixers.iter().map(|t| t.name()).collect();
-    if allowed.is_empty() {
+        .filter(|p| ws.policy.check(p).is_ok())
+        .collect();
+    tidy_python(ws, &changed)?;
+    if changed.is_empty() {
         ws.reset()?;
         return Ok(Outcome::nothing(format!(
-            "{} changed nothing",
-            names.join(" and ")
+            "{} changed nothing in {}",
+            names.join(" and "),
+            targets.join(", ")
         )));
     }
+    if let (Some(before), Some(checker)) = (before, plan.checker) {
+        if let Some(problem) = new_findings(&ctx, checker, &changed, &before).await {
+            ws.reset()?;
+            return Ok(failed(
+                format!(
+                    "the fixes of {} were not kept: {problem}",
+                    names.join(" and ")
+                ),
+                Vec::new(),
+            ));
+        }
+    }
+    let mut notes = notes(&ctx, &plan).await;
+    let mut checks: Vec<String> = baseline.checks(&ws.checks).into_iter().cloned().collect();
+    notes.extend(no_tests_notes(&baseline, &mut checks, &changed));
+    let checks: Vec<&String> = checks.iter().collect();
     let mut runs = Vec::new();
-    match ws.verify(&allowed, 1, &mut runs).await? {
+    match ws.verify_with(&changed, 1, &mut runs, &checks).await? {
         Verdict::Accepted(summary) => {
             let body = format!(
                 "Applied the automatic fixes of {} to {} file(s); no hand edits.",
@@ -120,7 +265,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
                 summary.files.len()
             );
             let message = commit_message(&task.title, &body, task);
-            let commit = ws.commit(&allowed, &message)?;
+            let commit = ws.commit(&changed, &message)?;
             Ok(Outcome {
                 status: ImplementationStatus::Committed,
                 commit: Some(commit),
@@ -129,68 +274,164 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
                 attempts: 1,
                 usage: Default::default(),
                 failure: None,
+                notes,
             })
         }
         Verdict::Rejected(reason) => {
             ws.reset()?;
-            Ok(Outcome {
-                status: ImplementationStatus::Failed,
-                commit: None,
-                summary: Default::default(),
-                checks: runs,
-                attempts: 1,
-                usage: Default::default(),
-                failure: Some(format!(
+            let mut outcome = failed(
+                format!(
                     "the fixes of {} were not kept: {reason}",
                     names.join(" and ")
-                )),
-            })
+                ),
+                runs,
+            );
+            outcome.notes = notes;
+            Ok(outcome)
         }
     }
+}
+
+/// Blank lines a removed import left between blank lines are cut back (ruff removes the import
+/// line only), so a fix never leaves three blank lines where the file had two.
+fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
+    for path in changed.iter().filter(|p| p.ends_with(".py")) {
+        let Some(before) = crate::repo::diff::base_text(&ws.root, &ws.base.commit, path)? else {
+            continue;
+        };
+        let file = ws.root.join(path);
+        let after = std::fs::read_to_string(&file)
+            .map_err(|e| Error::io(format!("read {}", file.display()), e))?;
+        if let Some(tidied) = crate::lint::python::collapse_blank_runs(&before, &after) {
+            std::fs::write(&file, tidied)
+                .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
+        }
+    }
+    Ok(())
+}
+
+fn failed(reason: String, checks: Vec<crate::artifacts::CheckRun>) -> Outcome {
+    Outcome {
+        status: ImplementationStatus::Failed,
+        commit: None,
+        summary: Default::default(),
+        checks,
+        attempts: 1,
+        usage: Default::default(),
+        failure: Some(reason),
+        notes: Vec::new(),
+    }
+}
+
+/// "flake8 reports 2 new finding(s) in pkg/a.py", when the checker's findings grew in a file.
+async fn new_findings(
+    ctx: &Ctx,
+    checker: Tool,
+    changed: &[String],
+    before: &BTreeMap<String, usize>,
+) -> Option<String> {
+    let after = match counts(ctx, checker, changed).await {
+        Ok(after) => after,
+        Err(failure) => {
+            return Some(format!(
+                "{} could not check the change: {failure}",
+                checker.name()
+            ))
+        }
+    };
+    let grown: Vec<String> = after
+        .iter()
+        .filter_map(|(file, n)| {
+            let was = before.get(file).copied().unwrap_or(0);
+            (*n > was).then(|| format!("{} in {file}", n - was))
+        })
+        .collect();
+    (!grown.is_empty()).then(|| {
+        format!(
+            "{} would report new findings ({})",
+            checker.name(),
+            grown.join(", ")
+        )
+    })
+}
+
+/// The tools, versions and configurations used, for the PR.
+async fn notes(ctx: &Ctx, plan: &Plan) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (tool, config) in &plan.fixers {
+        let version = tool
+            .version(ctx)
+            .await
+            .unwrap_or_else(|| tool.name().to_owned());
+        notes.push(format!("Made with {version}, configuration: {config}."));
+    }
+    if let Some(checker) = plan.checker {
+        notes.push(format!(
+            "{} reports no new findings in the changed files.",
+            checker.name()
+        ));
+    }
+    notes
+}
+
+/// With tests missing on the base, "no tests" is said, and a build check takes their place when
+/// nothing else would run.
+fn no_tests_notes(
+    baseline: &Baseline,
+    checks: &mut Vec<String>,
+    changed: &[String],
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for command in &baseline.no_tests {
+        notes.push(format!("No tests: `{command}` found no tests on the base."));
+    }
+    let any_tests = checks
+        .iter()
+        .any(|c| crate::evaluate::test_coverage::is_test_command(c));
+    if !any_tests {
+        if baseline.no_tests.is_empty() {
+            notes.push("No tests: the repository has no test command.".to_owned());
+        }
+        if let Some(build) = build_check(changed) {
+            notes.push(format!("The change was checked by building it: `{build}`."));
+            checks.push(build);
+        }
+    }
+    notes
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn task(kind: TaskKind, files: &[&str]) -> TaskSpec {
-        TaskSpec {
-            kind,
-            title: "t".into(),
-            rationale: String::new(),
-            target_files: files.iter().map(|f| (*f).to_owned()).collect(),
-            acceptance_criteria: vec![],
-            issue: None,
-            tool: None,
-            rules: Vec::new(),
-        }
-    }
-
     #[test]
-    fn picks_fixers_by_kind_and_language() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_build_check_replaces_missing_tests() {
+        let files = vec![
+            "pkg/a.py".to_owned(),
+            "web/it's.js".to_owned(),
+            "README.md".to_owned(),
+        ];
         assert_eq!(
-            fixers_for(&task(TaskKind::Lint, &["src/a.rs"]), dir.path()),
-            vec![Tool::Clippy, Tool::Rustfmt]
+            build_check(&files).unwrap(),
+            r"python3 -m py_compile 'pkg/a.py' && node --check 'web/it'\''s.js'"
         );
-        assert_eq!(
-            fixers_for(&task(TaskKind::Format, &["a.py"]), dir.path()),
-            vec![Tool::Black]
-        );
-        assert_eq!(
-            fixers_for(&task(TaskKind::Format, &["main.go"]), dir.path()),
-            vec![Tool::Gofmt]
-        );
-        assert_eq!(
-            fixers_for(&task(TaskKind::Lint, &["web/cart.ts"]), dir.path()),
-            vec![Tool::Eslint]
-        );
-        assert!(fixers_for(&task(TaskKind::BugFix, &["src/a.rs"]), dir.path()).is_empty());
-        assert!(fixers_for(&task(TaskKind::Lint, &["README.md"]), dir.path()).is_empty());
-        std::fs::write(dir.path().join("Cargo.toml"), "").unwrap();
-        assert_eq!(
-            fixers_for(&task(TaskKind::Format, &[]), dir.path()),
-            vec![Tool::Rustfmt]
-        );
+        assert!(build_check(&["README.md".to_owned()]).is_none());
+        let baseline = Baseline::of(vec![crate::artifacts::CheckRun {
+            command: "pytest".into(),
+            exit_code: Some(5),
+            passed: false,
+            duration_secs: 0.1,
+            timed_out: false,
+            output_tail: String::new(),
+            attempt: 0,
+        }]);
+        let mut checks: Vec<String> = baseline
+            .checks(&["pytest".to_owned()])
+            .into_iter()
+            .cloned()
+            .collect();
+        let notes = no_tests_notes(&baseline, &mut checks, &files[..1]);
+        assert_eq!(checks, vec!["python3 -m py_compile 'pkg/a.py'"]);
+        assert_eq!(notes[0], "No tests: `pytest` found no tests on the base.");
     }
 }

@@ -1,31 +1,66 @@
 //! Choosing the task without a model, from the context's findings, by a fixed priority — and only
-//! tasks a tool installed on this machine can carry out:
+//! tasks a tool the repository uses, and this machine runs, can carry out:
 //!
-//! 1. lint warnings a tool fixes automatically (clippy for Rust, ruff for Python, eslint for
-//!    JavaScript/TypeScript);
-//! 2. formatting (rustfmt, black, gofmt).
+//! 1. lint findings the repository's linter fixes safely (clippy; ruff, flake8's rules through
+//!    ruff, or the pyflakes-class checks of an unconfigured Python repository; eslint, biome,
+//!    xo);
+//! 2. formatting by the repository's formatter (rustfmt, black, ruff format, prettier, gofmt).
 //!
-//! Within a kind, the files with the most findings come first, up to the target-file limit.
-//! Anything else (complexity, TODOs, untested code) needs a model: "nothing to do".
+//! Findings are grouped by file, most findings first, as many files as fit the target-file and
+//! changed-line caps. Anything else (complexity, TODOs, untested code) needs a model: "nothing to
+//! do", which names every tool that ran, was missing, crashed or is not used, with the
+//! configuration found.
 
 use std::collections::BTreeMap;
 
 use super::selection::Rules;
-use super::tools::Tool;
-use crate::artifacts::{Context, Finding, FindingKind, Selection, TaskKind, TaskSpec};
+use crate::artifacts::{Context, Finding, FindingKind, Selection, TaskKind, TaskSpec, ToolState};
+use crate::lint::tool::Tool;
 
-/// Chooses by the priority above; `installed` says whether a tool can run here.
-pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool) -> Selection {
+/// Findings listed in full up to this many; the rest are collapsed.
+const LISTED: usize = 10;
+
+/// Lines a fix of one lint finding is assumed to change, for fitting the line cap.
+const LINES_PER_FINDING: usize = 2;
+
+/// Whether `tool` can run here: it ran for the context (the context says so), or, for a context
+/// without tool statuses, it answers `--version`.
+pub fn runnable(context: &Context, tool: Tool) -> bool {
+    if context.tools.is_empty() {
+        return crate::lint::tool::installed(tool);
+    }
+    context
+        .tools
+        .iter()
+        .any(|t| Tool::from_name(&t.tool) == Some(tool) && t.state == ToolState::Ran)
+}
+
+/// Chooses by the priority above; `runnable` says whether a tool can run here.
+pub fn choose(context: &Context, rules: &Rules, runnable: impl Fn(Tool) -> bool) -> Selection {
     let candidates = [
         (
             FindingKind::Lint,
             TaskKind::Lint,
-            &[Tool::Clippy, Tool::Ruff, Tool::Eslint][..],
+            &[
+                Tool::Clippy,
+                Tool::Ruff,
+                Tool::Flake8,
+                Tool::Pyflakes,
+                Tool::Eslint,
+                Tool::Biome,
+                Tool::Xo,
+            ][..],
         ),
         (
             FindingKind::Format,
             TaskKind::Format,
-            &[Tool::Rustfmt, Tool::Black, Tool::Gofmt][..],
+            &[
+                Tool::Rustfmt,
+                Tool::Black,
+                Tool::RuffFormat,
+                Tool::Prettier,
+                Tool::Gofmt,
+            ][..],
         ),
     ];
     let mut seen = Vec::new();
@@ -37,15 +72,15 @@ pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool
             let findings: Vec<&Finding> = context
                 .findings
                 .iter()
-                .filter(|f| f.kind == finding_kind && Tool::from_finding(&f.tool) == Some(*tool))
+                .filter(|f| f.kind == finding_kind && Tool::from_name(&f.tool) == Some(*tool))
                 .filter(|f| f.fixable || finding_kind == FindingKind::Format)
                 .collect();
             if findings.is_empty() {
                 continue;
             }
-            if !installed(*tool) {
+            if !runnable(*tool) {
                 seen.push(format!(
-                    "{} {} finding(s) but {} is not installed",
+                    "{} {} finding(s) but {} does not run here",
                     findings.len(),
                     tool.name(),
                     tool.name()
@@ -53,26 +88,58 @@ pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool
                 continue;
             }
             return Selection::Selected {
-                task: task_for(task_kind, *tool, &findings, rules.max_target_files),
+                task: task_for(task_kind, *tool, &findings, rules, context),
             };
         }
     }
-    let reason = if seen.is_empty() {
-        "the offline provider found no lint or formatting finding a tool can fix automatically; other work needs a model".to_owned()
+    let mut reason = if seen.is_empty() {
+        "the offline provider found no lint or formatting finding the repository's own tools fix automatically; other work needs a model".to_owned()
     } else {
         format!("the offline provider cannot act: {}", seen.join("; "))
     };
+    if !context.tools.is_empty() {
+        reason.push_str(". Tools: ");
+        reason.push_str(&crate::lint::survey::explain(&context.tools));
+    }
     Selection::Nothing { reason }
 }
 
-fn task_for(kind: TaskKind, tool: Tool, findings: &[&Finding], max_files: usize) -> TaskSpec {
+/// The files to work on: most findings first, as many as fit the file and line caps (at least
+/// one file).
+fn group<'a>(findings: &[&'a Finding], kind: TaskKind, rules: &Rules) -> Vec<(&'a str, usize)> {
     let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in findings {
         *per_file.entry(finding.path.as_str()).or_default() += 1;
     }
     let mut files: Vec<(&str, usize)> = per_file.into_iter().collect();
     files.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    files.truncate(max_files.max(1));
+    let mut chosen = Vec::new();
+    let mut lines = 0;
+    for (file, count) in files {
+        let estimate = if kind == TaskKind::Lint {
+            count * LINES_PER_FINDING
+        } else {
+            0
+        };
+        let fits = chosen.len() < rules.max_target_files.max(1)
+            && (chosen.is_empty() || rules.max_lines == 0 || lines + estimate <= rules.max_lines);
+        if !fits {
+            continue;
+        }
+        lines += estimate;
+        chosen.push((file, count));
+    }
+    chosen
+}
+
+fn task_for(
+    kind: TaskKind,
+    tool: Tool,
+    findings: &[&Finding],
+    rules: &Rules,
+    context: &Context,
+) -> TaskSpec {
+    let files = group(findings, kind, rules);
     let target_files: Vec<String> = files.iter().map(|(f, _)| (*f).to_owned()).collect();
     let count: usize = files.iter().map(|(_, n)| n).sum();
     let place = if target_files.len() == 1 {
@@ -80,44 +147,44 @@ fn task_for(kind: TaskKind, tool: Tool, findings: &[&Finding], max_files: usize)
     } else {
         format!("{} files", target_files.len())
     };
-    let (title, criteria) = match kind {
+    let status = context
+        .tools
+        .iter()
+        .find(|t| Tool::from_name(&t.tool) == Some(tool));
+    let named = status
+        .and_then(|s| s.version.clone())
+        .unwrap_or_else(|| tool.name().to_owned());
+    let config = status.map_or_else(String::new, |s| format!(", configuration: {}", s.config));
+    let listed: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| target_files.contains(&f.path))
+        .collect();
+    let (title, criteria, lead) = match kind {
         TaskKind::Format => (
             format!("Format {place} with {}", tool.name()),
+            format!("`{}` reports no formatting differences in the target files", tool.name()),
             format!(
-                "`{}` reports no formatting differences in the target files",
-                tool.name()
+                "The repository formats with {} ({named}{config}); {} file(s) differ from its formatting:",
+                tool.name(),
+                listed.len()
             ),
         ),
         _ => (
             format!(
-                "Fix {count} {} warning{} in {place}",
+                "Fix {count} {} finding{} in {place}",
                 tool.name(),
                 if count == 1 { "" } else { "s" }
             ),
-            format!("`{}` reports none of the warnings below", tool.name()),
+            format!("`{}` reports none of the findings listed above", tool.name()),
+            format!(
+                "{named}{config} reported {count} finding(s) it fixes safely on its own; applying the repository's own tool's fixes is a mechanical improvement:"
+            ),
         ),
     };
-    let examples: Vec<String> = findings
-        .iter()
-        .filter(|f| target_files.contains(&f.path))
-        .take(10)
-        .map(|f| {
-            format!(
-                "{}{}: {}",
-                f.path,
-                f.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                f.message
-            )
-        })
-        .collect();
     TaskSpec {
         kind,
         title,
-        rationale: format!(
-            "{} reported {count} automatically fixable finding(s); applying its own fixes is a safe, mechanical improvement.\n{}",
-            tool.name(),
-            examples.join("\n")
-        ),
+        rationale: format!("{lead}\n\n{}", list(&listed)),
         acceptance_criteria: vec![criteria, "the repository's checks pass".to_owned()],
         issue: None,
         tool: Some(tool.name().to_owned()),
@@ -142,6 +209,32 @@ pub fn rule_of(finding: &Finding) -> Option<String> {
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-' | '/' | '@'));
     plain.then(|| rule.to_owned())
+}
+
+/// The findings as a Markdown list, in full: the first ten shown, the rest collapsed.
+fn list(findings: &[&&Finding]) -> String {
+    let line = |f: &&&Finding| {
+        format!(
+            "- `{}{}`{}",
+            f.path,
+            f.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            if f.kind == FindingKind::Format {
+                String::new()
+            } else {
+                format!(": {}", f.message)
+            }
+        )
+    };
+    let mut text: Vec<String> = findings.iter().take(LISTED).map(line).collect();
+    if findings.len() > LISTED {
+        text.push(format!(
+            "\n<details><summary>and {} more</summary>\n",
+            findings.len() - LISTED
+        ));
+        text.extend(findings.iter().skip(LISTED).map(line));
+        text.push("\n</details>".to_owned());
+    }
+    text.join("\n")
 }
 
 #[cfg(test)]
@@ -172,6 +265,7 @@ mod tests {
             history: History::default(),
             learnings: vec![],
             check_commands: vec![],
+            tools: vec![],
         }
     }
 
@@ -179,6 +273,7 @@ mod tests {
         Rules {
             allowed_kinds: vec![],
             max_target_files: 5,
+            max_lines: 400,
         }
     }
 
@@ -198,7 +293,7 @@ mod tests {
             vec!["src/b.rs", "src/c.rs"],
             "unfixable ones left out, most findings first"
         );
-        assert_eq!(task.title, "Fix 3 clippy warnings in 2 files");
+        assert_eq!(task.title, "Fix 3 clippy findings in 2 files");
     }
 
     #[test]
@@ -220,7 +315,7 @@ mod tests {
         let Selection::Nothing { reason } = choose(&ctx, &rules(), |_| false) else {
             panic!("expected nothing");
         };
-        assert!(reason.contains("clippy is not installed"), "{reason}");
+        assert!(reason.contains("clippy does not run here"), "{reason}");
         let todo_only = context(vec![finding(FindingKind::Todo, "todo", "a.rs", false)]);
         assert!(choose(&todo_only, &rules(), |_| true).task().is_none());
     }

@@ -13,6 +13,8 @@ pub struct Outcome {
     pub usage: Usage,
     /// Why nothing was committed, when nothing was.
     pub failure: Option<String>,
+    /// How the change was made and checked, for the PR.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -25,6 +27,7 @@ impl Outcome {
             attempts: 0,
             usage: Usage::default(),
             failure: Some(reason.into()),
+            notes: Vec::new(),
         }
     }
 }

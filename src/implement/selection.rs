@@ -24,6 +24,8 @@ pub struct Rules {
     /// Empty: every kind.
     pub allowed_kinds: Vec<TaskKind>,
     pub max_target_files: usize,
+    /// The changed-line cap a task must fit (the repository's `limits.max_lines_changed`).
+    pub max_lines: usize,
 }
 
 impl Rules {

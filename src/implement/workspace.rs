@@ -47,6 +47,19 @@ impl Workspace {
         attempt: u32,
         runs: &mut Vec<CheckRun>,
     ) -> Result<Verdict, Error> {
+        let all: Vec<&String> = self.checks.iter().collect();
+        self.verify_with(paths, attempt, runs, &all).await
+    }
+
+    /// As [`Self::verify`], with `checks` instead of the workspace's (those that pass on the
+    /// base, say).
+    pub async fn verify_with(
+        &self,
+        paths: &[String],
+        attempt: u32,
+        runs: &mut Vec<CheckRun>,
+        checks: &[&String],
+    ) -> Result<Verdict, Error> {
         let summary = diff::summarize(&self.root, &self.base.commit, paths)?;
         if summary.files.is_empty() {
             return Ok(Verdict::Rejected("the edits changed nothing".to_owned()));
@@ -56,7 +69,7 @@ impl Workspace {
         {
             return Ok(Verdict::Rejected(reason));
         }
-        for command in &self.checks {
+        for command in checks.iter().copied() {
             let run = checks::run(
                 &self.root,
                 command,

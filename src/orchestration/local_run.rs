@@ -76,7 +76,11 @@ impl LocalRun {
         lines.push(task);
         if let Some(branch) = text(self.output("implement", "branch")) {
             let status = text(self.output("implement", "status")).unwrap_or_default();
-            lines.push(format!("change: {status} on branch {branch}"));
+            let why = text(self.output("implement", "reason"))
+                .filter(|_| status != "committed")
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            lines.push(format!("change: {status} on branch {branch}{why}"));
         }
         match (
             self.output("open_pr", "number"),

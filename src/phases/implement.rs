@@ -279,6 +279,7 @@ fn record(
         attempts: outcome.attempts,
         usage: outcome.usage.clone(),
         failure: outcome.failure.clone(),
+        notes: outcome.notes.clone(),
     }
 }
 

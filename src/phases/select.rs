@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::implement::offline_selection;
 use crate::implement::selection::{self, Rules};
-use crate::implement::{learned_selection, tools::Tool};
+use crate::implement::learned_selection;
 use crate::llm::phase::{client_for_run, emit_usage};
 use crate::repo_config::RepoConfig;
 
@@ -122,7 +123,9 @@ impl Task for Select {
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
 
         let (selection, usage, learnings_used) = if client.is_offline() {
-            let guided = learned_selection::choose(&context, &rules, Tool::installed);
+            let guided = learned_selection::choose(&context, &rules, |tool| {
+                offline_selection::runnable(&context, tool)
+            });
             (
                 guided.selection,
                 Usage {
@@ -220,6 +223,8 @@ fn rules(constraints: &Constraints, config: &RepoConfig) -> Result<Rules, Error>
     }
     Ok(Rules {
         allowed_kinds: allowed,
-        max_target_files: constraints.max_target_files as usize,
+        max_target_files: (constraints.max_target_files as usize)
+            .min(config.limits.max_files_changed as usize),
+        max_lines: config.limits.max_lines_changed as usize,
     })
 }

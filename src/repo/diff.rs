@@ -116,6 +116,19 @@ pub fn added_in_commit(root: &Path, base_commit: &str, commit: &str) -> Result<S
     Ok(added)
 }
 
+/// The text of `path` in `base_commit`; None when the base lacks it or it is not UTF-8.
+pub fn base_text(root: &Path, base_commit: &str, path: &str) -> Result<Option<String>, RepoError> {
+    let repo = open(root)?;
+    let tree = tree_of(&repo, base_commit)?;
+    let Ok(entry) = tree.get_path(Path::new(path)) else {
+        return Ok(None);
+    };
+    let Ok(blob) = repo.find_blob(entry.id()) else {
+        return Ok(None);
+    };
+    Ok(std::str::from_utf8(blob.content()).ok().map(str::to_owned))
+}
+
 fn tree_of<'r>(repo: &'r Repository, commit: &str) -> Result<git2::Tree<'r>, RepoError> {
     Oid::from_str(commit)
         .and_then(|oid| repo.find_commit(oid))

@@ -328,6 +328,7 @@ mod tests {
                 attempts: 2,
                 usage: usage(200, 0.25),
                 failure: None,
+                notes: vec![],
             }),
             ..RunArtifacts::default()
         };

@@ -13,6 +13,7 @@ mod boundaries;
 mod common;
 mod context;
 mod contract;
+mod conventions;
 mod dashboard;
 mod evaluate;
 mod flows;

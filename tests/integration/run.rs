@@ -2,12 +2,12 @@
 //! network: every phase runs, the store has the run's rows, the example's remote has the branch
 //! with the change.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use automaintainer::secrets::Secret;
 use automaintainer::store::RunStatus;
 
-use crate::common::bin::{Ran, Runner};
+use crate::common::bin::run_locally;
 use crate::common::git;
 
 const PHASES: [&str; 10] = [
@@ -22,26 +22,6 @@ const PHASES: [&str; 10] = [
     "reflect",
     "cleanup",
 ];
-
-/// `automaintainer run ARGS` on the embedded defaults, with its store and cache in `data`.
-async fn run_locally(data: &Path, args: &[&str]) -> Ran {
-    let data = data.to_path_buf();
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = std::iter::once("run")
-            .chain(args.iter().map(String::as_str))
-            .collect();
-        Runner::new("automaintainer")
-            .env("AM_DATA_DIR", &data)
-            .env("XDG_CACHE_HOME", data.join("cache"))
-            .env_remove("AM_FORGE")
-            .env_remove("AM_REVIEW")
-            .args(&args)
-            .run()
-    })
-    .await
-    .unwrap()
-}
 
 #[tokio::test]
 async fn automaintainer_run_improves_the_example_repository() {

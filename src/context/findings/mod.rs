@@ -2,9 +2,6 @@
 //! tool can fix it automatically.
 
 pub mod complexity;
-pub mod eslint;
 pub mod lint;
 pub mod markers;
-pub mod ruff;
-mod run;
 pub mod untested;

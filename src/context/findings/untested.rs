@@ -5,21 +5,10 @@ use std::collections::HashSet;
 
 use crate::artifacts::{Finding, FindingKind};
 use crate::context::walk::FileRecord;
+use crate::lint::paths::is_test_path;
 
 /// Files smaller than this are not worth a test task of their own.
 const MIN_CODE_LINES: u32 = 15;
-
-/// Whether a file is a test by its place or name (`tests/`, `test_x.py`, `x_test.go`,
-/// `x.test.ts`, `x.spec.js`).
-pub fn is_test_path(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    path.split('/')
-        .any(|part| matches!(part, "tests" | "test" | "__tests__" | "testing"))
-        || name.starts_with("test_")
-        || name.contains("_test.")
-        || name.contains(".test.")
-        || name.contains(".spec.")
-}
 
 /// The untested modules, largest first; score is their code lines.
 pub fn findings(files: &[FileRecord]) -> Vec<Finding> {
@@ -118,7 +107,5 @@ mod tests {
         let found = findings(&files);
         let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, vec!["src/lonely.rs"]);
-        assert!(is_test_path("pkg/foo_test.go") && is_test_path("web/a.spec.ts"));
-        assert!(!is_test_path("src/contest.rs"));
     }
 }

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::checkout::Checkout;
-use super::command::{self, run, tail};
+use crate::lint::clippy::{diagnostics, first_error};
+use crate::lint::spawn::{self as command, run, tail};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
 use crate::runner::Request;
@@ -213,32 +213,6 @@ fn clippy(
     Err(format!("the code does not build: {why}"))
 }
 
-/// A compiler error's primary span and text, to say why a side could not be linted.
-fn first_error(stdout: &str) -> Option<String> {
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|v| v["reason"] == "compiler-message")
-        .map(|v| v["message"].clone())
-        .find(|m| m["level"] == "error" && primary_span(m).is_some())
-        .map(|m| {
-            let span = primary_span(&m).cloned().unwrap_or_default();
-            format!(
-                "{} ({}:{})",
-                m["message"].as_str().unwrap_or("error"),
-                span["file_name"].as_str().unwrap_or("?"),
-                span["line_start"]
-            )
-        })
-}
-
-fn primary_span(message: &Value) -> Option<&Value> {
-    message["spans"]
-        .as_array()?
-        .iter()
-        .find(|s| s["is_primary"].as_bool() == Some(true))
-}
-
 /// Warnings and errors with a primary span in one of `wanted` (repository-relative paths),
 /// counted once per distinct diagnostic. Paths in clippy's output are relative to the workspace
 /// root `root` (or absolute, for a path dependency outside it).
@@ -248,39 +222,12 @@ fn count_diagnostics(
     root: &Path,
     wanted: &BTreeSet<String>,
 ) -> Counts {
-    let mut seen = BTreeSet::new();
     let mut counts = Counts::new();
-    for line in stdout.lines() {
-        let Ok(value) = serde_json::from_str::<Value>(line) else {
+    for diagnostic in diagnostics(stdout) {
+        let Some(path) = checkout.relative(root, &diagnostic.path) else {
             continue;
         };
-        if value["reason"] != "compiler-message" {
-            continue;
-        }
-        let message = &value["message"];
-        if message["level"] != "warning" && message["level"] != "error" {
-            continue;
-        }
-        let Some(span) = primary_span(message) else {
-            continue;
-        };
-        let Some(path) = span["file_name"]
-            .as_str()
-            .and_then(|name| checkout.relative(root, name))
-        else {
-            continue;
-        };
-        if !wanted.contains(&path) {
-            continue;
-        }
-        let key = (
-            path.clone(),
-            span["line_start"].as_u64(),
-            span["column_start"].as_u64(),
-            message["code"]["code"].as_str().map(str::to_owned),
-            message["message"].as_str().map(str::to_owned),
-        );
-        if seen.insert(key) {
+        if wanted.contains(&path) {
             *counts.entry(path).or_insert(0) += 1;
         }
     }
@@ -342,16 +289,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_compile_error_is_named() {
-        let stdout = [
-            r#"{"reason":"compiler-message","message":{"message":"mismatched types","level":"error","code":{"code":"E0308"},"spans":[{"file_name":"src/lib.rs","line_start":4,"is_primary":true}]}}"#,
-            r#"{"reason":"build-finished","success":false}"#,
-        ]
-        .join("\n");
-        assert_eq!(
-            first_error(&stdout).as_deref(),
-            Some("mismatched types (src/lib.rs:4)")
-        );
-    }
 }

@@ -12,32 +12,13 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::command::{self, run};
+use crate::lint::eslint::{ESLINTRC, FLAT_CONFIGS};
+use crate::lint::spawn::{self as command, run};
 use super::{Change, Sides};
 use crate::evaluate::change::ChangedFile;
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];
-
-/// Flat configuration files (eslint 9 and later).
-pub const FLAT_CONFIGS: &[&str] = &[
-    "eslint.config.js",
-    "eslint.config.mjs",
-    "eslint.config.cjs",
-    "eslint.config.ts",
-    "eslint.config.mts",
-    "eslint.config.cts",
-];
-
-/// The older eslintrc files (eslint 8 and before; eslint 9 with `ESLINT_USE_FLAT_CONFIG=false`).
-const ESLINTRC: &[&str] = &[
-    ".eslintrc.js",
-    ".eslintrc.cjs",
-    ".eslintrc.yaml",
-    ".eslintrc.yml",
-    ".eslintrc.json",
-    ".eslintrc",
-];
 
 /// Which kind of configuration governs a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +54,9 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
 }
 
 /// The clone's own eslint, else one on PATH.
-pub fn program(clone: &Path) -> Option<PathBuf> {
-    let local = clone.join("node_modules/.bin/eslint");
-    if local.is_file() {
-        return Some(local);
-    }
-    let global = PathBuf::from("eslint");
-    command::succeeds(&global, &["--version"], clone).then_some(global)
+fn program(clone: &Path) -> Option<PathBuf> {
+    let program = crate::lint::node::program(clone, "eslint");
+    command::succeeds(&program, &["--version"], clone).then_some(program)
 }
 
 /// The configuration nearest above `path` in the clone, up to the clone's root.

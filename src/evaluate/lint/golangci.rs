@@ -15,7 +15,7 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::checkout::Checkout;
-use super::command::run;
+use crate::lint::spawn::run;
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
 use crate::runner::{self, Request};

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use super::command::{self, run};
+use crate::lint::spawn::{self as command, run};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
 use crate::runner::Request;

@@ -1,41 +1,28 @@
-//! Clippy's findings (`cargo clippy --message-format=json`) on the lines the change added, when
-//! the repository is a Rust crate and clippy is installed.
+//! Clippy's findings on the lines the change added, when the repository is a Rust crate and
+//! clippy is installed; clippy is run and read by `crate::lint::clippy`.
 
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::diff::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
-use crate::runner::{self, Request};
+use crate::lint::clippy::{self, Diagnostic};
+use crate::lint::tool::Ctx;
 
 /// Runs clippy in `clone`; `None` when it does not apply or could not run (said in the log).
 pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
     if !clone.join("Cargo.toml").is_file() {
         return None;
     }
-    // The target repository's build scripts run here: through the runner, so they get none of
-    // our secrets and run in the sandbox.
-    let request = Request::new("cargo", clone)
-        .args([
-            "clippy",
-            "--all-targets",
-            "--message-format=json",
-            "--quiet",
-        ])
-        .timeout(timeout);
-    match runner::run_async(request).await {
-        Ok(ran) if ran.timed_out => {
-            tracing::warn!(
-                "clippy took over {}s; the local review goes without it",
-                timeout.as_secs()
-            );
-            None
-        }
-        Ok(ran) => Some(ran.stdout),
-        Err(e) => {
-            tracing::info!("clippy is not available ({e}); the local review goes without it");
+    let ctx = Ctx {
+        root: clone.to_path_buf(),
+        cargo_target_dir: clone.join("target"),
+        timeout,
+    };
+    match clippy::run(&ctx).await {
+        Ok((stdout, _)) => Some(stdout),
+        Err(failure) => {
+            tracing::info!("the local review goes without clippy: {failure}");
             None
         }
     }
@@ -43,11 +30,9 @@ pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
 
 /// The diagnostics of clippy's JSON output whose primary span is on an added line.
 pub fn findings(json_lines: &str, files: &[ChangedFile]) -> Vec<ReviewFinding> {
-    let mut findings: Vec<ReviewFinding> = json_lines
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|v| v["reason"] == "compiler-message")
-        .filter_map(|v| diagnostic(&v["message"], files))
+    let mut findings: Vec<ReviewFinding> = clippy::diagnostics(json_lines)
+        .iter()
+        .filter_map(|d| finding(d, files))
         .collect();
     findings
         .sort_by(|a, b| (&a.path, a.line_start, &a.title).cmp(&(&b.path, b.line_start, &b.title)));
@@ -56,42 +41,29 @@ pub fn findings(json_lines: &str, files: &[ChangedFile]) -> Vec<ReviewFinding> {
     findings
 }
 
-fn diagnostic(message: &Value, files: &[ChangedFile]) -> Option<ReviewFinding> {
-    let level = message["level"].as_str()?;
-    if level != "warning" && level != "error" {
+fn finding(d: &Diagnostic, files: &[ChangedFile]) -> Option<ReviewFinding> {
+    let file = files.iter().find(|f| f.path == d.path)?;
+    if !file.touches(d.line_start, d.line_end) {
         return None;
     }
-    let span = message["spans"]
-        .as_array()?
-        .iter()
-        .find(|s| s["is_primary"].as_bool() == Some(true))?;
-    let path = span["file_name"].as_str()?;
-    let start = u32::try_from(span["line_start"].as_u64()?).ok()?;
-    let end = u32::try_from(span["line_end"].as_u64().unwrap_or(u64::from(start))).unwrap_or(start);
-    let file = files.iter().find(|f| f.path == path)?;
-    if !file.touches(start, end) {
-        return None;
-    }
-    let code = message["code"]["code"].as_str().unwrap_or(level);
-    let text = message["message"].as_str().unwrap_or_default();
-    let (category, severity) = match (code.starts_with("clippy::"), level) {
+    let (category, severity) = match (d.code.starts_with("clippy::"), d.level.as_str()) {
         (_, "error") => (FindingCategory::PotentialIssue, Severity::Major),
         (true, _) => (FindingCategory::Style, Severity::Minor),
         (false, _) => (FindingCategory::PotentialIssue, Severity::Minor),
     };
+    let body = if d.rendered.is_empty() {
+        &d.message
+    } else {
+        &d.rendered
+    };
     Some(ReviewFinding {
         category,
         severity,
-        path: Some(path.to_owned()),
-        line_start: Some(start),
-        line_end: Some(end),
-        title: format!("{code}: {text}"),
-        body: message["rendered"]
-            .as_str()
-            .unwrap_or(text)
-            .chars()
-            .take(1500)
-            .collect(),
+        path: Some(d.path.clone()),
+        line_start: Some(d.line_start),
+        line_end: Some(d.line_end),
+        title: format!("{}: {}", d.code, d.message),
+        body: body.chars().take(1500).collect(),
         suggestion: None,
         actionable: true,
     })

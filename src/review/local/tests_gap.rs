@@ -4,21 +4,7 @@
 use super::diff::ChangedFile;
 use super::functions;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
-
-/// Whether a path is a test file by the common conventions of the languages we read.
-pub fn is_test_path(path: &str) -> bool {
-    let lower = path.to_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    lower
-        .split('/')
-        .any(|part| matches!(part, "tests" | "test" | "__tests__" | "spec" | "specs"))
-        || name.starts_with("test_")
-        || name.ends_with("_test.go")
-        || name.ends_with("_test.py")
-        || name.ends_with("_tests.rs")
-        || name.contains(".test.")
-        || name.contains(".spec.")
-}
+use crate::lint::paths::is_test_path;
 
 fn adds_inline_tests(file: &ChangedFile) -> bool {
     file.added.iter().any(|(_, text)| {
@@ -63,25 +49,4 @@ pub fn findings(files: &[ChangedFile]) -> Vec<ReviewFinding> {
             })
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_paths() {
-        for path in [
-            "tests/it.rs",
-            "src/foo_test.go",
-            "pkg/test_util.py",
-            "web/a.test.ts",
-            "src/__tests__/x.js",
-        ] {
-            assert!(is_test_path(path), "{path}");
-        }
-        for path in ["src/lib.rs", "src/contest.rs", "latest/main.go"] {
-            assert!(!is_test_path(path), "{path}");
-        }
-    }
 }

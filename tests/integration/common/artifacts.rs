@@ -46,6 +46,7 @@ pub fn implementation(base: &str, commit: Option<&str>, checks: Vec<CheckRun>) -
         attempts: 1,
         usage: Usage::default(),
         failure: None,
+        notes: vec![],
     }
 }
 

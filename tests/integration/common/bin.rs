@@ -164,3 +164,23 @@ impl Runner {
         }
     }
 }
+
+/// `automaintainer run ARGS` on the embedded defaults, with its store and cache in `data`.
+pub async fn run_locally(data: &Path, args: &[&str]) -> Ran {
+    let data = data.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = std::iter::once("run")
+            .chain(args.iter().map(String::as_str))
+            .collect();
+        Runner::new("automaintainer")
+            .env("AM_DATA_DIR", &data)
+            .env("XDG_CACHE_HOME", data.join("cache"))
+            .env_remove("AM_FORGE")
+            .env_remove("AM_REVIEW")
+            .args(&args)
+            .run()
+    })
+    .await
+    .unwrap()
+}

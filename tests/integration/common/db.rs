@@ -247,6 +247,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             history: History::default(),
             learnings: vec![],
             check_commands: vec!["cargo test".to_owned()],
+            tools: vec![],
         }),
         task: Some(TaskFile {
             selection: Selection::Selected { task: task.clone() },
@@ -272,6 +273,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             attempts: 1,
             usage: usage(40, 0.06),
             failure: None,
+            notes: vec![],
         }),
         pull_request: Some(PullRequestFile {
             action: PrAction::Created,

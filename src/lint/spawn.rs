@@ -1,11 +1,13 @@
-//! Running a linter through the runner against a deadline: a clean environment (the linted
-//! repository's build scripts and configs run in it, and get none of our secrets), the sandbox,
-//! capped output, and on timeout its whole process group killed, so a compiler it started does
-//! not outlive it.
+//! The one way the lint module runs a linter or formatter (the repository's code may run in it:
+//! build scripts, configuration files, plugins): through `crate::runner` against a deadline — a
+//! clean environment with none of our secrets, the sandbox, capped output, and on timeout its
+//! whole process group killed, so a compiler it started does not outlive it. Every tool of
+//! `crate::lint` spawns through [`run`], [`output`] or [`tool`].
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::tool::{Ctx, Failure};
 use crate::runner::{self, Request};
 
 /// What a finished linter left.
@@ -23,6 +25,23 @@ impl Ran {
     pub fn stderr_tail(&self) -> String {
         tail(&self.stderr, 3)
     }
+
+    /// The first line that says what went wrong (one naming an error, else the first non-empty
+    /// line of stderr, then stdout), for "what crashed".
+    pub fn first_error_line(&self) -> String {
+        let lines = || {
+            self.stderr
+                .lines()
+                .chain(self.stdout.lines())
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+        };
+        let line = lines()
+            .find(|l| l.to_ascii_lowercase().contains("error"))
+            .or_else(|| lines().next())
+            .unwrap_or("no output");
+        line.chars().take(300).collect()
+    }
 }
 
 /// Whether `program args` runs and exits 0 (a linter's `--version`, say).
@@ -32,6 +51,68 @@ pub fn succeeds(program: &Path, args: &[&str], dir: &Path) -> bool {
         .timeout(Duration::from_secs(60))
         .output_cap(4096);
     runner::run(&request).is_ok_and(|ran| ran.success())
+}
+
+/// Runs `request` to its end or until `timeout`, off the async runtime's threads.
+pub async fn output(request: Request, timeout: Duration, what: &str) -> Result<Ran, String> {
+    let what = what.to_owned();
+    let deadline = Instant::now() + timeout;
+    tokio::task::spawn_blocking(move || run(request, None, deadline, &what))
+        .await
+        .map_err(|e| format!("the linter's worker failed: {e}"))?
+}
+
+/// Runs a tool (`program args` in `ctx.root`, with `env` added) within the context's timeout: a
+/// program that cannot start is missing, one that runs out of time crashed.
+pub async fn tool(
+    ctx: &Ctx,
+    program: impl AsRef<std::ffi::OsStr>,
+    args: &[String],
+    env: &[(&str, &str)],
+    what: &str,
+) -> Result<Ran, Failure> {
+    let mut request = Request::new(program, &ctx.root).args(args);
+    for (key, value) in env {
+        request = request.env(key, value);
+    }
+    output(request, ctx.timeout, what).await.map_err(|e| {
+        if e.starts_with("start ") {
+            Failure::Missing(e)
+        } else if e.ends_with("ran out of time") {
+            Failure::Crashed(format!("{e} (limit {}s)", ctx.timeout.as_secs()))
+        } else {
+            Failure::Crashed(e)
+        }
+    })
+}
+
+/// Owned arguments from string slices.
+pub fn args(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The first line of `program args` (a `--version`), None when it does not run.
+pub fn version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
+    let request = Request::new(program, dir).args(args).output_cap(64 * 1024);
+    let ran = run(
+        request,
+        None,
+        Instant::now() + Duration::from_secs(60),
+        "a version query",
+    )
+    .ok()?;
+    if !ran.success {
+        return None;
+    }
+    let text = if ran.stdout.trim().is_empty() {
+        &ran.stderr
+    } else {
+        &ran.stdout
+    };
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_owned)
 }
 
 /// Runs `request` (fed `input` on stdin) to its end or until `deadline`; Err when it cannot

@@ -1,0 +1,343 @@
+//! clippy, the one place its diagnostics are run and read: the context's findings, the offline
+//! fixes, the local review and the evaluation all use [`diagnostics`].
+//!
+//! Targets that do not build on the installed toolchain (a benchmark that needs nightly, say) are
+//! left out rather than failing everything: `--all-targets` first, else each of `--lib`,
+//! `--bins`, `--tests`, `--examples` that builds. Lints are capped at warnings, so a crate that
+//! denies warnings is read, not failed; the crate's own lint levels, `clippy.toml` and MSRV
+//! (`rust-version`) apply as clippy reads them itself.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::spawn::{self, Ran};
+use super::tool::{Ctx, Failure, Use};
+use crate::artifacts::{Finding, FindingKind};
+
+/// The repository's clippy configuration, when it is a Cargo project.
+pub fn detect(root: &Path) -> Use {
+    let manifest = root.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Use::Absent;
+    }
+    let mut parts = Vec::new();
+    for name in ["clippy.toml", ".clippy.toml"] {
+        if root.join(name).is_file() {
+            parts.push(name.to_owned());
+        }
+    }
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    if text.contains("[lints") || text.contains("[workspace.lints") {
+        parts.push("[lints] in Cargo.toml".to_owned());
+    }
+    if let Some(msrv) = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("rust-version"))
+        .and_then(|l| l.split('"').nth(1))
+    {
+        parts.push(format!("MSRV {msrv}"));
+    }
+    if parts.is_empty() {
+        parts.push("clippy's default lints".to_owned());
+    }
+    Use::Used(parts.join(", "))
+}
+
+/// One diagnostic of cargo's JSON messages, at its primary span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// As cargo printed it: relative to the workspace root, or absolute outside it.
+    pub path: String,
+    pub line_start: u32,
+    pub line_end: u32,
+    pub column: u32,
+    pub level: String,
+    /// `clippy::needless_return`, `unused_variables`, or the level when there is no code.
+    pub code: String,
+    pub message: String,
+    pub rendered: String,
+    /// Whether `cargo clippy --fix` applies a suggestion of it on its own.
+    pub machine_applicable: bool,
+}
+
+/// The warnings and errors of cargo's JSON lines, each once (the lib and its test build report
+/// the same warning twice).
+pub fn diagnostics(stdout: &str) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for line in stdout.lines() {
+        let Ok(value) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if value["reason"] != "compiler-message" {
+            continue;
+        }
+        let message = &value["message"];
+        let Some(level) = message["level"].as_str() else {
+            continue;
+        };
+        if !matches!(level, "warning" | "error") {
+            continue;
+        }
+        let Some(span) = primary_span(message) else {
+            continue;
+        };
+        let Some(path) = span["file_name"].as_str() else {
+            continue;
+        };
+        let number = |key: &str| {
+            span[key]
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        let diagnostic = Diagnostic {
+            path: path.to_owned(),
+            line_start: number("line_start"),
+            line_end: number("line_end").max(number("line_start")),
+            column: number("column_start"),
+            level: level.to_owned(),
+            code: message["code"]["code"].as_str().unwrap_or(level).to_owned(),
+            message: message["message"].as_str().unwrap_or_default().to_owned(),
+            rendered: message["rendered"].as_str().unwrap_or_default().to_owned(),
+            machine_applicable: machine_applicable(message),
+        };
+        let key = (
+            diagnostic.path.clone(),
+            diagnostic.line_start,
+            diagnostic.column,
+            diagnostic.code.clone(),
+            diagnostic.message.clone(),
+        );
+        if seen.insert(key) {
+            found.push(diagnostic);
+        }
+    }
+    found
+}
+
+/// A compiler error's text and place, to say why a build failed.
+pub fn first_error(stdout: &str) -> Option<String> {
+    diagnostics(stdout)
+        .into_iter()
+        .find(|d| d.level == "error")
+        .map(|d| format!("{} ({}:{})", d.message, d.path, d.line_start))
+}
+
+fn primary_span(message: &Value) -> Option<&Value> {
+    message["spans"]
+        .as_array()?
+        .iter()
+        .find(|s| s["is_primary"].as_bool() == Some(true))
+}
+
+/// Whether the diagnostic or one of its children carries a suggestion `cargo clippy --fix`
+/// applies on its own.
+fn machine_applicable(message: &Value) -> bool {
+    let spans_fixable = |m: &Value| {
+        m["spans"].as_array().is_some_and(|spans| {
+            spans
+                .iter()
+                .any(|s| s["suggestion_applicability"] == "MachineApplicable")
+        })
+    };
+    spans_fixable(message)
+        || message["children"]
+            .as_array()
+            .is_some_and(|children| children.iter().any(spans_fixable))
+}
+
+/// Findings from cargo's JSON lines: those located in the repository's own files.
+pub fn parse(stdout: &str) -> Vec<Finding> {
+    diagnostics(stdout)
+        .into_iter()
+        .filter(|d| !d.path.starts_with('/') && !d.path.contains(".."))
+        .map(|d| Finding {
+            kind: FindingKind::Lint,
+            path: d.path,
+            line: (d.line_start > 0).then_some(d.line_start),
+            message: format!("{}: {}", d.code, d.message),
+            tool: "clippy".to_owned(),
+            fixable: d.machine_applicable,
+            score: None,
+        })
+        .collect()
+}
+
+/// The cargo targets that build here, and what was left out and why (None when all build).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Targets {
+    pub flags: Vec<String>,
+    pub left_out: Option<String>,
+}
+
+const TARGET_FLAGS: &[&str] = &["--lib", "--bins", "--tests", "--examples"];
+
+async fn cargo(ctx: &Ctx, args: &[String], what: &str) -> Result<Ran, Failure> {
+    let target = ctx.cargo_target_dir.to_string_lossy().into_owned();
+    spawn::tool(
+        ctx,
+        "cargo",
+        args,
+        &[
+            ("CARGO_TARGET_DIR", target.as_str()),
+            ("CARGO_TERM_COLOR", "never"),
+        ],
+        what,
+    )
+    .await
+}
+
+fn clippy_args(extra: &[&str], targets: &[String]) -> Vec<String> {
+    let mut args = spawn::args(&["clippy"]);
+    args.extend(spawn::args(extra));
+    args.extend(targets.iter().cloned());
+    args.extend(spawn::args(&["--", "--cap-lints", "warn"]));
+    args
+}
+
+/// clippy's JSON output on the targets that build, and those targets.
+pub async fn run(ctx: &Ctx) -> Result<(String, Targets), Failure> {
+    let json = ["--message-format=json", "--quiet"];
+    let all = vec!["--all-targets".to_owned()];
+    let ran = cargo(ctx, &clippy_args(&json, &all), "cargo clippy").await?;
+    if ran.success {
+        return Ok((
+            ran.stdout,
+            Targets {
+                flags: all,
+                left_out: None,
+            },
+        ));
+    }
+    let why = first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line());
+    if ran.stderr.contains("no such command") || ran.stderr.contains("not installed") {
+        return Err(Failure::Missing(format!("cargo clippy: {why}")));
+    }
+    let mut building = Vec::new();
+    for flag in TARGET_FLAGS {
+        let one = vec![(*flag).to_owned()];
+        let probe = cargo(ctx, &clippy_args(&json, &one), "cargo clippy").await?;
+        if probe.success {
+            building.push((*flag).to_owned());
+        }
+    }
+    if building.is_empty() {
+        return Err(Failure::Crashed(format!("the crate does not build: {why}")));
+    }
+    let ran = cargo(ctx, &clippy_args(&json, &building), "cargo clippy").await?;
+    if !ran.success {
+        return Err(Failure::Crashed(format!(
+            "the crate does not build: {}",
+            first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line())
+        )));
+    }
+    let left_out = format!(
+        "left out {} (`--all-targets` does not build on this toolchain: {why})",
+        TARGET_FLAGS
+            .iter()
+            .filter(|f| !building.iter().any(|b| b == *f))
+            .copied()
+            .chain(["--benches"])
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    tracing::info!("clippy {left_out}");
+    Ok((
+        ran.stdout,
+        Targets {
+            flags: building,
+            left_out: Some(left_out),
+        },
+    ))
+}
+
+pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
+    let (stdout, _) = run(ctx).await?;
+    Ok(parse(&stdout))
+}
+
+/// `cargo clippy --fix` on the targets that build (the whole crate: the caller restores what
+/// lies outside its task).
+pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
+    let (_, targets) = run(ctx).await?;
+    let args = clippy_args(
+        &[
+            "--fix",
+            "--allow-dirty",
+            "--allow-staged",
+            "--allow-no-vcs",
+            "--quiet",
+        ],
+        &targets.flags,
+    );
+    let ran = cargo(ctx, &args, "cargo clippy --fix").await?;
+    if ran.success {
+        Ok(())
+    } else {
+        Err(Failure::Crashed(ran.first_error_line()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_clippy_json_and_marks_machine_applicable_fixes() {
+        let fixable = r#"{"reason":"compiler-message","message":{"level":"warning","message":"writing `&Vec` instead of `&[_]`","code":{"code":"clippy::ptr_arg"},"spans":[{"file_name":"src/main.rs","line_start":2,"is_primary":true,"suggestion_applicability":null}],"children":[{"spans":[{"file_name":"src/main.rs","line_start":2,"is_primary":true,"suggestion_applicability":"MachineApplicable"}]}]}}"#;
+        let manual = r#"{"reason":"compiler-message","message":{"level":"warning","message":"function `f` is never used","code":{"code":"dead_code"},"spans":[{"file_name":"src/main.rs","line_start":3,"is_primary":true}],"children":[]}}"#;
+        let foreign = r#"{"reason":"compiler-message","message":{"level":"warning","message":"x","code":null,"spans":[{"file_name":"/root/.cargo/registry/x.rs","line_start":1,"is_primary":true}],"children":[]}}"#;
+        let note = r#"{"reason":"compiler-message","message":{"level":"note","message":"n","spans":[{"file_name":"src/main.rs","line_start":1,"is_primary":true}]}}"#;
+        let text = [
+            fixable,
+            manual,
+            manual,
+            foreign,
+            note,
+            r#"{"reason":"build-finished"}"#,
+        ]
+        .join("\n");
+        assert_eq!(diagnostics(&text).len(), 3, "each once, notes left out");
+        let found = parse(&text);
+        assert_eq!(found.len(), 2);
+        assert!(found[0].fixable);
+        assert_eq!(
+            found[0].message,
+            "clippy::ptr_arg: writing `&Vec` instead of `&[_]`"
+        );
+        assert_eq!(found[0].line, Some(2));
+        assert!(!found[1].fixable);
+    }
+
+    #[test]
+    fn a_compile_error_is_named() {
+        let stdout = [
+            r#"{"reason":"compiler-message","message":{"message":"mismatched types","level":"error","code":{"code":"E0308"},"spans":[{"file_name":"src/lib.rs","line_start":4,"is_primary":true}]}}"#,
+            r#"{"reason":"build-finished","success":false}"#,
+        ]
+        .join("\n");
+        assert_eq!(
+            first_error(&stdout).as_deref(),
+            Some("mismatched types (src/lib.rs:4)")
+        );
+    }
+
+    #[test]
+    fn configuration_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(detect(dir.path()), Use::Absent);
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"x\"\nrust-version = \"1.70\"\n\n[lints.clippy]\nall = \"warn\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("clippy.toml"), "").unwrap();
+        assert_eq!(
+            detect(dir.path()),
+            Use::Used("clippy.toml, [lints] in Cargo.toml, MSRV 1.70".to_owned())
+        );
+    }
+}

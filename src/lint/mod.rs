@@ -1,0 +1,25 @@
+//! One home for the linters and formatters of the repositories the project works on. Each tool
+//! has one file: how the repository's configuration says it uses the tool, how the tool runs
+//! (through [`spawn`], the one way this module starts the repository's tools), and how its
+//! output is read. The context's findings ([`survey`]), the offline fixes, the local review and
+//! the evaluation all come here.
+
+pub mod biome;
+pub mod black;
+pub mod clippy;
+pub mod eslint;
+pub mod flake8;
+pub mod gofmt;
+pub mod govet;
+pub mod node;
+pub mod paths;
+pub mod prettier;
+pub mod pyflakes;
+pub mod python;
+pub mod ruff;
+pub mod ruff_format;
+pub mod rustfmt;
+pub mod spawn;
+pub mod survey;
+pub mod tool;
+pub mod xo;

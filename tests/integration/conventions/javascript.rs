@@ -1,0 +1,37 @@
+//! JavaScript repositories: eslint with a flat and a legacy configuration, biome, xo.
+
+use super::Case;
+
+#[tokio::test]
+async fn eslint_with_a_flat_configuration() {
+    let case = Case::run("eslint_flat").await;
+    // prefer-const is fixed; eqeqeq, which eslint does not fix on its own, stays.
+    case.assert_change(&[("src/cart.js", &["  let tax = 2;"], &["  const tax = 2;"])]);
+    case.assert_no_new_findings("eslint", &["."], "error");
+}
+
+#[tokio::test]
+async fn eslint_with_a_legacy_configuration_from_the_lockfile() {
+    let case = Case::run("eslint_legacy").await;
+    // The repository's own eslint 8 (installed from package-lock.json) reads .eslintrc.yml.
+    case.assert_change(&[(
+        "lib/ledger.js",
+        &["  var total = 0;", "  let fee = 1;"],
+        &["  let total = 0;", "  const fee = 1;"],
+    )]);
+}
+
+#[tokio::test]
+async fn biome_applies_only_its_safe_fixes() {
+    let case = Case::run("biome").await;
+    // useConst has a safe fix; noDoubleEquals only an unsafe one, which is not applied.
+    case.assert_change(&[("src/cart.js", &["  let tax = 2;"], &["  const tax = 2;"])]);
+    case.assert_no_new_findings("biome", &["lint", "."], "lint/");
+}
+
+#[tokio::test]
+async fn xo_fixes_with_its_own_rules() {
+    let case = Case::run("xo").await;
+    case.assert_change(&[("src/cart.js", &["\tlet tax = 2;"], &["\tconst tax = 2;"])]);
+    case.assert_no_new_findings("xo", &[], "✖");
+}
