@@ -79,9 +79,18 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
             .env("RUSTC_WRAPPER", "")
             .env("RUSTC_WORKSPACE_WRAPPER", "")
             .env("CARGO_TERM_COLOR", "never");
+        // Only cargo's download caches are writable: never its `bin/` (a program written there
+        // would run outside the sandbox later) nor rustup's home (a `rust-toolchain.toml` must
+        // not install or replace the operator's toolchains; rustup is told not to try).
         if let Some(cargo_home) = &toolchains.cargo_home {
-            request = request.writable(cargo_home);
+            for cache in ["registry", "git"] {
+                let dir = cargo_home.join(cache);
+                if std::fs::create_dir_all(&dir).is_ok() {
+                    request = request.writable(dir);
+                }
+            }
         }
+        request = request.env("RUSTUP_AUTO_INSTALL", "0");
         steps.push(Step {
             request,
             what: "cargo fetch",
