@@ -47,7 +47,23 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         policy.path.as_deref(),
         request.network,
     );
-    let extra = env::extra(&request.env);
+    let mut extra = env::extra(&request.env);
+    let mut writable_extra = request.writable.clone();
+    if let Some(cache) = &policy.build_cache {
+        for (name, dir) in [
+            ("GOCACHE", "go-build"),
+            ("GOLANGCI_LINT_CACHE", "golangci-lint"),
+        ] {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.push((name.to_owned(), cache.join(dir).into_os_string()));
+            }
+        }
+        if bwrap.is_none() {
+            // Bound (and so created) in the sandbox; created here for the bare run too.
+            let _ = std::fs::create_dir_all(cache);
+        }
+        writable_extra.push(cache.clone());
+    }
     // A cargo target directory, the caller's or the operator's, is written to wherever it is.
     let target_dir = extra
         .iter()
@@ -69,7 +85,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
                 writable.push(request.dir.clone());
             }
             // A shared target directory may not exist yet; it must, to be bound.
-            for dir in request.writable.iter().chain(&target_dir) {
+            for dir in writable_extra.iter().chain(&target_dir) {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| RunError::io(format!("create {}", dir.display()), e))?;
                 writable.push(dir.clone());
