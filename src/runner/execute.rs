@@ -7,6 +7,7 @@ use std::io::{Seek, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::capture::Capture;
@@ -46,7 +47,23 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         policy.path.as_deref(),
         request.network,
     );
-    let extra = env::extra(&request.env);
+    let mut extra = env::extra(&request.env);
+    let mut writable_extra = request.writable.clone();
+    if let Some(cache) = &policy.build_cache {
+        for (name, dir) in [
+            ("GOCACHE", "go-build"),
+            ("GOLANGCI_LINT_CACHE", "golangci-lint"),
+        ] {
+            if !extra.iter().any(|(n, _)| n == name) {
+                extra.push((name.to_owned(), cache.join(dir).into_os_string()));
+            }
+        }
+        if bwrap.is_none() {
+            // Bound (and so created) in the sandbox; created here for the bare run too.
+            let _ = std::fs::create_dir_all(cache);
+        }
+        writable_extra.push(cache.clone());
+    }
     // A cargo target directory, the caller's or the operator's, is written to wherever it is.
     let target_dir = extra
         .iter()
@@ -68,7 +85,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
                 writable.push(request.dir.clone());
             }
             // A shared target directory may not exist yet; it must, to be bound.
-            for dir in request.writable.iter().chain(&target_dir) {
+            for dir in writable_extra.iter().chain(&target_dir) {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| RunError::io(format!("create {}", dir.display()), e))?;
                 writable.push(dir.clone());
@@ -131,27 +148,37 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
     let stderr = err_pipe.map(|reader| Capture::start(reader, request.output_cap));
 
     let timeout = request.timeout.min(MAX_TIMEOUT);
-    let deadline = started.checked_add(timeout);
-    let mut pause = Duration::from_millis(1);
-    let (status, timed_out) = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break (Some(status), false),
-            Ok(None) => {}
-            Err(e) => {
-                group::kill(leader);
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RunError::io(format!("wait for {program_name}"), e));
-            }
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
+    // A waiter thread reaps the command and says so at once (no polling latency); this thread,
+    // the one that started it, stays its parent until then.
+    let (ended, exited) = mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait();
+        let _ = ended.send(());
+        status
+    });
+    let timed_out = match started.checked_add(timeout) {
+        Some(deadline) => matches!(
+            exited.recv_timeout(deadline.saturating_duration_since(Instant::now())),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        ),
+        None => exited.recv().is_err(),
+    };
+    if timed_out {
+        group::kill(leader);
+    }
+    let status = match waiter.join() {
+        Ok(Ok(status)) => Some(status),
+        Ok(Err(e)) => {
             group::kill(leader);
-            let _ = child.kill();
-            let _ = child.wait();
-            break (None, true);
+            return Err(RunError::io(format!("wait for {program_name}"), e));
         }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
+        Err(_) => {
+            group::kill(leader);
+            return Err(RunError::io(
+                format!("wait for {program_name}"),
+                std::io::Error::other("the waiting thread panicked"),
+            ));
+        }
     };
     // Whatever the command left running in its group goes with it.
     group::kill(leader);
@@ -161,7 +188,11 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         tracing::warn!(command = %request.label, "killed after {}s", timeout.as_secs());
     }
     Ok(Ran {
-        code: status.and_then(|s| s.code()),
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
         timed_out,
         stdout,
         stderr,

@@ -10,6 +10,9 @@ use std::sync::{Arc, RwLock};
 use super::error::RunError;
 use super::mode::SandboxMode;
 
+/// The build caches' directory inside the run directory.
+pub const BUILD_CACHE: &str = "build-cache";
+
 /// How commands are confined.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
@@ -18,6 +21,10 @@ pub struct Policy {
     pub hidden: Vec<PathBuf>,
     /// The PATH commands get, and bubblewrap is looked for on; the phase's when None.
     pub path: Option<OsString>,
+    /// A directory of the run's for build caches that would otherwise start cold in every
+    /// throwaway home (Go's build cache, golangci-lint's): shared by the run's commands, removed
+    /// with the run.
+    pub build_cache: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -26,6 +33,7 @@ impl Default for Policy {
             mode: SandboxMode::Auto,
             hidden: private_dirs(None),
             path: None,
+            build_cache: None,
         }
     }
 }
@@ -37,6 +45,11 @@ impl Policy {
             mode,
             hidden: private_dirs(Some(run_dir)),
             path: None,
+            build_cache: Some(
+                std::path::absolute(run_dir)
+                    .unwrap_or_else(|_| run_dir.to_path_buf())
+                    .join(BUILD_CACHE),
+            ),
         }
     }
 }

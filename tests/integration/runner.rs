@@ -17,6 +17,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         mode,
         hidden: hidden.iter().map(|p| p.canonicalize().unwrap()).collect(),
         path: None,
+        build_cache: None,
     })
 }
 

@@ -98,6 +98,7 @@ fn required_without_bubblewrap_fails_clearly_and_off_runs_without_it() {
             mode,
             hidden: Vec::new(),
             path: Some(path.clone()),
+            build_cache: None,
         })
     };
     let error =
