@@ -158,7 +158,11 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     };
     if let Some(store) = request.store {
         context.learnings = store
-            .relevant_learnings(&request.repository, &learning_query(&context), LEARNINGS)
+            .relevant_learnings(
+                &crate::repo::identity::identity(&request.repository),
+                &learning_query(&context),
+                LEARNINGS,
+            )
             .await?;
     }
     Ok(Built {

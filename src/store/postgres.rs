@@ -15,6 +15,9 @@ mod views;
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/lifecycle.rs"]
+mod lifecycle;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/outcomes.rs"]
 mod outcomes;
 #[allow(clippy::duplicate_mod)]

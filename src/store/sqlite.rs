@@ -13,6 +13,9 @@ mod search;
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/lifecycle.rs"]
+mod lifecycle;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/outcomes.rs"]
 mod outcomes;
 #[allow(clippy::duplicate_mod)]

@@ -18,6 +18,7 @@ mod flows;
 mod forge;
 mod kestra;
 mod learn;
+mod lifecycle;
 mod llm;
 mod repo;
 mod review;
