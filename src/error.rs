@@ -75,6 +75,18 @@ impl Error {
         }
     }
 
+    /// The headline, then each cause on a line of its own (`  caused by: ...`), as the binaries
+    /// print a failure.
+    pub fn chain(&self) -> String {
+        let mut text = self.headline();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            text.push_str(&format!("\n  caused by: {cause}"));
+            source = cause.source();
+        }
+        text
+    }
+
     /// The one line a user reads: "bad input: ..." or "failed to ...".
     pub fn headline(&self) -> String {
         match self {

@@ -17,6 +17,7 @@ pub struct PullRequestFile {
     pub url: Option<String>,
     pub branch: String,
     pub base_branch: String,
+    /// The branch's head after this run (this run's commit, or what the branch already held).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head_commit: Option<String>,
     pub title: String,
@@ -36,4 +37,9 @@ pub enum PrAction {
     SkippedClosed,
     /// There was nothing to open (no commit).
     Nothing,
+    /// The open PR already holds this change on this base: nothing was pushed.
+    Unchanged,
+    /// Others pushed to the branch and the change could not go on top of their commits without
+    /// losing them: nothing was pushed, and the PR was told why.
+    SkippedUpdate,
 }

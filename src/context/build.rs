@@ -162,6 +162,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         tools,
     };
     if let Some(store) = request.store {
+        let repository = crate::repo::identity::identity(&request.repository);
         let present = crate::learn::age::Present {
             clone: request.clone,
             findings: &context.findings,
@@ -169,7 +170,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         };
         crate::learn::age::age(
             store,
-            &request.repository,
+            &repository,
             Some(present),
             crate::store::clock::now(),
             crate::learn::age::DEFAULT_MAX_AGE_DAYS,
@@ -177,7 +178,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         .await?;
         context.learnings = crate::learn::retrieve::for_run(
             store,
-            &request.repository,
+            &repository,
             &learning_query(&context),
             LEARNINGS,
         )

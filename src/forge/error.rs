@@ -42,6 +42,9 @@ pub enum ForgeError {
     Worker(String),
     #[error(transparent)]
     Push(#[from] PushError),
+    /// Working out what to push over the remote branch failed.
+    #[error("work out the update of the pull request's branch")]
+    Lease(#[source] Box<crate::repo::RepoError>),
     #[error("{action}")]
     Git {
         action: String,

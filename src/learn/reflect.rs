@@ -39,7 +39,7 @@ impl Forge {
                 pr.head_commit.as_deref(),
             ),
             Self::GitHub { client, .. } => {
-                let (owner, name) = pr.repository.split_once('/')?;
+                let (owner, name) = owner_and_name(&pr.repository)?;
                 let number = u64::try_from(pr.number?).ok()?;
                 match github_state(client, owner, name, number).await {
                     Ok(state) => Some(state),
@@ -57,7 +57,7 @@ impl Forge {
         let Self::GitHub { client, redactor } = self else {
             return Vec::new();
         };
-        let Some((owner, name)) = pr.repository.split_once('/') else {
+        let Some((owner, name)) = owner_and_name(&pr.repository) else {
             return Vec::new();
         };
         let Some(number) = pr.number.and_then(|n| u64::try_from(n).ok()) else {
@@ -158,11 +158,18 @@ pub async fn apply_outcomes(
     };
     let mut applied = Vec::new();
     for pr in store.pull_requests(forge_repository).await? {
-        if pr.run_id == facts.run_id || pr.state != "open" {
+        if pr.run_id == facts.run_id {
             continue;
         }
-        let Some(state) = forge.state_of(&pr).await else {
-            continue;
+        // The lifecycle sync at the start of the run may have recorded a final state already;
+        // its outcome is applied here, once.
+        let state = match PrState::parse(&pr.state, pr.merged) {
+            Some(PrState::Open) => match forge.state_of(&pr).await {
+                Some(state) => state,
+                None => continue,
+            },
+            Some(state) if !outcome_applied(store, &pr).await? => state,
+            _ => continue,
         };
         let mut outcomes = Vec::new();
         if let Some(outcome) =
@@ -195,6 +202,20 @@ pub async fn apply_outcomes(
         }
     }
     Ok(applied)
+}
+
+/// Whether the outcome of `pr`'s final state was applied to the learnings already.
+async fn outcome_applied(store: &dyn Store, pr: &PullRequestRow) -> Result<bool, StoreError> {
+    Ok(store
+        .pull_request_lifecycle(&pr.repository, &pr.branch)
+        .await?
+        .is_none_or(|l| l.outcome_applied))
+}
+
+/// `owner/name` of a PR row's repository: `github.com/owner/name` (or, in rows written before
+/// repositories had one identity, `owner/name`).
+fn owner_and_name(repository: &str) -> Option<(&str, &str)> {
+    crate::repo::identity::owner_and_name(repository).or_else(|| repository.split_once('/'))
 }
 
 /// Records the learnings used, applies earlier outcomes, and remembers `candidates`.

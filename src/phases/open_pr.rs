@@ -1,7 +1,7 @@
 //! am-open-pr: pushes the work branch and opens (or updates) its pull request on GitHub or on
 //! the local forge, and writes `pr.json`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use schemars::JsonSchema;
@@ -10,11 +10,15 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{self, Implementation, ImplementationStatus, PrAction, PullRequestFile};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::forge::branch_update::{self, BranchUpdate, Updated};
 use crate::forge::github::{pulls, GitHubApi, GitHubRepo, RetryPolicy};
-use crate::forge::{self, ForgeKind, Plan, PrOutcome, PrRequest};
-use crate::repo::push::{push_branch, target_url, PushTarget};
+use crate::forge::{self, ForgeKind, Plan, PrRequest};
+use crate::repo::identity::identity;
+use crate::repo::lease::{short, Decision};
+use crate::repo::location::Location;
 use crate::repo_config::RepoConfig;
 use crate::secrets::Secret;
+use crate::store::{PullRequestRow, Store};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -37,7 +41,8 @@ pub struct OpenPrInput {
     /// The GitHub API base URL; `AM_GITHUB_API_URL` or api.github.com by default.
     #[serde(default)]
     pub github_api_url: Option<String>,
-    /// Where the branch is pushed: a remote of the clone, a URL or a path; `origin` by default.
+    /// Where the branch is pushed: a URL or a path; the repository by default. A remote named
+    /// in the clone's config is never used (the repository's content could have changed it).
     #[serde(default)]
     pub push_to: Option<String>,
     /// Do everything but the push and the PR, and say what would have been done.
@@ -56,8 +61,16 @@ impl Validate for OpenPrInput {
         if self.repository.trim().is_empty() {
             return Err(InputError::field("repository", "a repository URL or path"));
         }
-        if self.push_to.as_deref().is_some_and(|p| p.trim().is_empty()) {
-            return Err(InputError::field("push_to", "a remote name, URL or path"));
+        if let Some(push_to) = &self.push_to {
+            let location = push_to.trim();
+            if location.is_empty()
+                || !(location.contains('/') || location.contains(':') || location.contains('\\'))
+            {
+                return Err(InputError::field(
+                    "push_to",
+                    "a URL or path (a remote's name is not used: the push goes where the input says)",
+                ));
+            }
         }
         Ok(())
     }
@@ -65,7 +78,7 @@ impl Validate for OpenPrInput {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct OpenPrOutput {
-    /// created, updated, dry_run, skipped_closed or nothing.
+    /// created, updated, unchanged, skipped_update, dry_run, skipped_closed or nothing.
     pub status: PrAction,
     pub forge: ForgeKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,15 +140,16 @@ impl Task for OpenPr {
             draft: config.draft,
             reopen_closed: config.reopen_closed,
         };
-        let target = PushTarget::parse(input.push_to.as_deref());
+        let push_url = push_url(&input)?;
 
         let committed = implementation.status == ImplementationStatus::Committed
             && implementation.commit.is_some();
         let (repository, outcome, message) = if !committed {
-            let outcome = PrOutcome {
+            let outcome = Published {
                 action: PrAction::Nothing,
                 number: None,
                 url: None,
+                head: None,
             };
             (
                 input.repository.clone(),
@@ -143,9 +157,22 @@ impl Task for OpenPr {
                 "nothing was committed, so there is no pull request to open".to_owned(),
             )
         } else {
+            let publish = Publish {
+                input: &input,
+                env,
+                request: &request,
+                update: BranchUpdate {
+                    clone: clone.clone(),
+                    url: push_url,
+                    branch: request.branch.clone(),
+                    commit: implementation.commit.clone().unwrap_or_default(),
+                    base: implementation.base_commit.clone(),
+                    pushed_before: None,
+                },
+            };
             match kind {
-                ForgeKind::Github => open_on_github(&input, env, &clone, &target, &request).await?,
-                ForgeKind::Local => open_locally(&input, env, &clone, &target, &request).await?,
+                ForgeKind::Github => publish.on_github().await?,
+                ForgeKind::Local => publish.locally().await?,
             }
         };
 
@@ -157,7 +184,7 @@ impl Task for OpenPr {
             url: outcome.url.clone(),
             branch: request.branch.clone(),
             base_branch: request.base_branch.clone(),
-            head_commit: request.head_commit.clone(),
+            head_commit: outcome.head.clone().or_else(|| request.head_commit.clone()),
             title: request.title.clone(),
             body: request.body.clone(),
             draft: request.draft,
@@ -177,68 +204,257 @@ impl Task for OpenPr {
     }
 }
 
-async fn open_on_github(
-    input: &OpenPrInput,
-    env: &TaskEnv,
-    clone: &Path,
-    target: &PushTarget,
-    request: &PrRequest,
-) -> Result<(String, PrOutcome, String), Error> {
-    let (owner, name) = crate::github::owner_and_name(&input.repository).ok_or_else(|| {
-        InputError::field("repository", "a GitHub repository URL for the github forge")
-    })?;
-    let repo = GitHubRepo { owner, name };
-    let token = env.secrets.github_token.clone();
-    if input.dry_run {
-        // With a token the read-only look-up still runs, so the dry run can say which PR it
-        // would update; without one it says what it would try.
-        let plan = match &token {
-            Some(token) => Some(pulls::plan_for(&github_api(input, token)?, &repo, request).await?),
-            None => None,
-        };
-        let pushed = format!(
-            "push {} to {}",
-            request.branch,
-            describe_target(clone, target)
-        );
-        let pr = format!(
-            "\"{}\" into {} on {}",
-            request.title,
-            request.base_branch,
-            repo.full_name()
-        );
-        let message = match plan {
-            Some(Plan::Create) => format!("dry run: would {pushed} and open a pull request {pr}"),
-            Some(Plan::Update(existing)) => format!(
-                "dry run: would {pushed} and update pull request #{} {pr}",
-                existing.number
-            ),
-            Some(Plan::Reopen(existing)) => format!(
-                "dry run: would {pushed} and reopen pull request #{} {pr}",
-                existing.number
-            ),
-            Some(Plan::SkipClosed(existing)) => format!(
-                "dry run: would push nothing and leave pull request #{} on {} closed",
-                existing.number,
-                repo.full_name()
-            ),
-            None => format!("dry run: would {pushed} and open or update a pull request {pr}"),
-        };
-        return Ok((repo.full_name(), dry_run(), message));
+/// The push goes to `push_to` when given, else to the repository the run was given (a local
+/// path made canonical): never to a remote the clone's config names.
+fn push_url(input: &OpenPrInput) -> Result<String, Error> {
+    if let Some(push_to) = &input.push_to {
+        return Ok(push_to.trim().to_owned());
     }
-    let token = token.ok_or_else(|| {
-        InputError(
-            "environment variable GITHUB_TOKEN: expected a token for the github forge".into(),
+    Ok(Location::parse(&input.repository)?.fetch_url())
+}
+
+/// One pull request to publish: the branch under its lease, then the PR.
+struct Publish<'a> {
+    input: &'a OpenPrInput,
+    env: &'a TaskEnv,
+    request: &'a PrRequest,
+    update: BranchUpdate,
+}
+
+/// What publishing did, for `pr.json` and the message.
+struct Published {
+    action: PrAction,
+    number: Option<u64>,
+    url: Option<String>,
+    /// The branch's head after the run.
+    head: Option<String>,
+}
+
+impl<'a> Publish<'a> {
+    async fn on_github(mut self) -> Result<(String, Published, String), Error> {
+        let input = self.input;
+        let (owner, name) = crate::github::owner_and_name(&input.repository).ok_or_else(|| {
+            InputError::field("repository", "a GitHub repository URL for the github forge")
+        })?;
+        let repo = GitHubRepo { owner, name };
+        let key = identity(&input.repository);
+        let token = self.env.secrets.github_token.clone();
+        if input.dry_run {
+            // With a token the read-only look-up still runs, so the dry run can say which PR
+            // it would update; without one it says what it would try.
+            let plan = match &token {
+                Some(token) => {
+                    Some(pulls::plan_for(&github_api(input, token)?, &repo, self.request).await?)
+                }
+                None => None,
+            };
+            let message = dry_run_message(plan, self.request, &self.update.url, &key);
+            return Ok((key, dry_run(), message));
+        }
+        let token = token.ok_or_else(|| {
+            InputError(
+                "environment variable GITHUB_TOKEN: expected a token for the github forge".into(),
+            )
+        })?;
+        let api = github_api(input, &token)?;
+        let store = crate::store::open(self.env.secrets.database_url.as_ref()).await?;
+        let plan = pulls::plan_for(&api, &repo, self.request).await?;
+        if let Plan::SkipClosed(pr) = &plan {
+            let outcome = skipped_closed(pr);
+            let message = describe(&outcome, &key, None);
+            return Ok((key, outcome, message));
+        }
+        self.update.pushed_before =
+            pushed_before(store.as_ref(), &key, &self.request.branch).await?;
+        let updated = branch_update::update(&self.update, Some(&token)).await?;
+        let published = match (&updated.decision, &plan) {
+            (Decision::Unchanged { head }, Plan::Update(pr)) => Published {
+                action: PrAction::Unchanged,
+                number: Some(pr.number),
+                url: pr.url.clone(),
+                head: Some(head.clone()),
+            },
+            (Decision::Skip { head, reason }, Plan::Update(pr)) => {
+                let told = store
+                    .record_skipped_update(&key, &self.request.branch, head)
+                    .await?;
+                if told {
+                    pulls::comment(&api, &repo, pr.number, &skip_comment(head, reason)).await?;
+                }
+                Published {
+                    action: PrAction::SkippedUpdate,
+                    number: Some(pr.number),
+                    url: pr.url.clone(),
+                    head: Some(head.clone()),
+                }
+            }
+            (Decision::Skip { reason, .. }, _) => {
+                return Err(Error::step(
+                    format!("push {}", self.request.branch),
+                    reason.clone(),
+                ))
+            }
+            _ => {
+                let outcome = pulls::carry_out(&api, &repo, self.request, plan.clone()).await?;
+                Published {
+                    action: outcome.action,
+                    number: outcome.number,
+                    url: outcome.url,
+                    head: updated.head.clone(),
+                }
+            }
+        };
+        record(
+            store.as_ref(),
+            &self.recorded_row(&key, "github", &published),
+            &updated,
         )
-    })?;
-    let api = github_api(input, &token)?;
-    let plan = pulls::plan_for(&api, &repo, request).await?;
-    if !matches!(plan, Plan::SkipClosed(_)) {
-        push(clone, target, &request.branch, Some(token)).await?;
+        .await?;
+        let message = describe(&published, &key, Some(&updated));
+        Ok((key, published, message))
     }
-    let outcome = pulls::carry_out(&api, &repo, request, plan).await?;
-    let message = describe_outcome(&outcome, &repo.full_name());
-    Ok((repo.full_name(), outcome, message))
+
+    async fn locally(mut self) -> Result<(String, Published, String), Error> {
+        let input = self.input;
+        let remote = identity(&input.repository);
+        if input.dry_run {
+            let message = format!(
+                "dry run: would push {} to {} and record a pull request \"{}\" into {} in the store",
+                self.request.branch, self.update.url, self.request.title, self.request.base_branch
+            );
+            return Ok((remote, dry_run(), message));
+        }
+        let store = crate::store::open(self.env.secrets.database_url.as_ref()).await?;
+        super::progress::record_phase(store.as_ref(), &input.run_id, "open_pr").await?;
+        let planned = forge::local::plan_for(store.as_ref(), &remote, self.request).await?;
+        if let Plan::SkipClosed(pr) = &planned.0 {
+            let outcome = skipped_closed(pr);
+            let message = describe(&outcome, &remote, None);
+            return Ok((remote, outcome, message));
+        }
+        self.update.pushed_before =
+            pushed_before(store.as_ref(), &remote, &self.request.branch).await?;
+        let updated = branch_update::update(&self.update, None).await?;
+        let existing = match &planned.0 {
+            Plan::Update(pr) => Some(pr.clone()),
+            _ => None,
+        };
+        let published = match (&updated.decision, existing) {
+            (Decision::Unchanged { head }, Some(pr)) => Published {
+                action: PrAction::Unchanged,
+                number: Some(pr.number),
+                url: pr.url,
+                head: Some(head.clone()),
+            },
+            (Decision::Skip { head, .. }, Some(pr)) => {
+                store
+                    .record_skipped_update(&remote, &self.request.branch, head)
+                    .await?;
+                Published {
+                    action: PrAction::SkippedUpdate,
+                    number: Some(pr.number),
+                    url: pr.url,
+                    head: Some(head.clone()),
+                }
+            }
+            (Decision::Skip { reason, .. }, None) => {
+                return Err(Error::step(
+                    format!("push {}", self.request.branch),
+                    reason.clone(),
+                ))
+            }
+            _ => {
+                let mut request = self.request.clone();
+                request.head_commit.clone_from(&updated.head);
+                let outcome = forge::local::carry_out(
+                    store.as_ref(),
+                    &input.run_id,
+                    &remote,
+                    &request,
+                    planned,
+                )
+                .await?;
+                Published {
+                    action: outcome.action,
+                    number: outcome.number,
+                    url: outcome.url,
+                    head: updated.head.clone(),
+                }
+            }
+        };
+        record(
+            store.as_ref(),
+            &self.recorded_row(&remote, "local", &published),
+            &updated,
+        )
+        .await?;
+        let message = describe(&published, &remote, Some(&updated));
+        Ok((remote, published, message))
+    }
+
+    /// The PR row as this run leaves it (the store's row, so the lease has a home).
+    fn recorded_row(&self, key: &str, forge: &str, published: &Published) -> PullRequestRow {
+        let now = chrono::Utc::now();
+        PullRequestRow {
+            run_id: self.input.run_id.clone(),
+            repository: key.to_owned(),
+            forge: forge.to_owned(),
+            number: published.number.and_then(|n| i64::try_from(n).ok()),
+            url: published.url.clone(),
+            branch: self.request.branch.clone(),
+            title: self.request.title.clone(),
+            state: "open".to_owned(),
+            merged: false,
+            head_commit: published.head.clone(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// What the store says this project pushed to the branch last.
+async fn pushed_before(
+    store: &dyn Store,
+    repository: &str,
+    branch: &str,
+) -> Result<Option<String>, Error> {
+    Ok(store
+        .pull_request_lifecycle(repository, branch)
+        .await?
+        .and_then(|l| l.pushed_commit))
+}
+
+/// Keeps the PR row and, when this run pushed, the lease.
+async fn record(store: &dyn Store, row: &PullRequestRow, updated: &Updated) -> Result<(), Error> {
+    if row.number.is_some() {
+        store.upsert_pull_request(row).await?;
+    }
+    if let Some(pushed) = updated.pushed() {
+        store
+            .record_push(&row.repository, &row.branch, pushed)
+            .await?;
+    }
+    Ok(())
+}
+
+fn skipped_closed(pr: &forge::request::ExistingPr) -> Published {
+    Published {
+        action: PrAction::SkippedClosed,
+        number: Some(pr.number),
+        url: pr.url.clone(),
+        head: None,
+    }
+}
+
+/// The one comment a PR gets when its update is skipped.
+fn skip_comment(head: &str, reason: &str) -> String {
+    format!(
+        "AutoMaintainer did not update this branch: {reason}.\n\nThe commits on the branch \
+         (head `{}`) are kept as they are; nothing was force-pushed. The next run tries again on \
+         top of whatever the branch then holds.\n\n{}\n",
+        short(head),
+        forge::pr_text::BODY_MARKER
+    )
 }
 
 fn github_api(input: &OpenPrInput, token: &Secret) -> Result<GitHubApi, Error> {
@@ -253,70 +469,64 @@ fn github_api(input: &OpenPrInput, token: &Secret) -> Result<GitHubApi, Error> {
     Ok(GitHubApi::new(&base_url, Some(token), policy)?)
 }
 
-async fn open_locally(
-    input: &OpenPrInput,
-    env: &TaskEnv,
-    clone: &Path,
-    target: &PushTarget,
-    request: &PrRequest,
-) -> Result<(String, PrOutcome, String), Error> {
-    let remote = target_url(clone, target).map_err(forge::ForgeError::from)?;
-    if input.dry_run {
-        let message = format!(
-            "dry run: would push {} to {remote} and record a pull request \"{}\" into {} in the store",
-            request.branch, request.title, request.base_branch
-        );
-        return Ok((remote, dry_run(), message));
+fn dry_run_message(plan: Option<Plan>, request: &PrRequest, url: &str, repo: &str) -> String {
+    let pushed = format!("push {} to {url}", request.branch);
+    let pr = format!(
+        "\"{}\" into {} on {repo}",
+        request.title, request.base_branch
+    );
+    match plan {
+        Some(Plan::Create) => format!("dry run: would {pushed} and open a pull request {pr}"),
+        Some(Plan::Update(existing)) => format!(
+            "dry run: would {pushed} and update pull request #{} {pr}",
+            existing.number
+        ),
+        Some(Plan::Reopen(existing)) => format!(
+            "dry run: would {pushed} and reopen pull request #{} {pr}",
+            existing.number
+        ),
+        Some(Plan::SkipClosed(existing)) => format!(
+            "dry run: would push nothing and leave pull request #{} on {repo} closed",
+            existing.number
+        ),
+        None => format!("dry run: would {pushed} and open or update a pull request {pr}"),
     }
-    let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-    super::progress::record_phase(store.as_ref(), &input.run_id, "open_pr").await?;
-    let planned = forge::local::plan_for(store.as_ref(), &remote, request).await?;
-    if !matches!(planned.0, Plan::SkipClosed(_)) {
-        push(clone, target, &request.branch, None).await?;
-    }
-    let outcome =
-        forge::local::carry_out(store.as_ref(), &input.run_id, &remote, request, planned).await?;
-    let message = describe_outcome(&outcome, &remote);
-    Ok((remote, outcome, message))
 }
 
-fn dry_run() -> PrOutcome {
-    PrOutcome {
+fn dry_run() -> Published {
+    Published {
         action: PrAction::DryRun,
         number: None,
         url: None,
+        head: None,
     }
 }
 
-fn describe_target(clone: &Path, target: &PushTarget) -> String {
-    target_url(clone, target).unwrap_or_else(|_| match target {
-        PushTarget::Named(name) | PushTarget::Url(name) => name.clone(),
-    })
-}
-
-fn describe_outcome(outcome: &PrOutcome, repository: &str) -> String {
+fn describe(outcome: &Published, repository: &str, updated: Option<&Updated>) -> String {
     let number = outcome.number.map(|n| format!("#{n}")).unwrap_or_default();
+    let how = match updated.map(|u| &u.decision) {
+        Some(Decision::Push { how, .. }) => format!(" (branch {})", how.as_str()),
+        _ => String::new(),
+    };
     match outcome.action {
-        PrAction::Created => format!("opened pull request {number} on {repository}"),
-        PrAction::Updated => format!("updated pull request {number} on {repository}"),
+        PrAction::Created => format!("opened pull request {number} on {repository}{how}"),
+        PrAction::Updated => format!("updated pull request {number} on {repository}{how}"),
+        PrAction::Unchanged => format!(
+            "pull request {number} on {repository} already holds this change; nothing pushed"
+        ),
+        PrAction::SkippedUpdate => {
+            let reason = match updated.map(|u| &u.decision) {
+                Some(Decision::Skip { reason, .. }) => reason.as_str(),
+                _ => "others' commits are on the branch",
+            };
+            format!(
+                "did not update pull request {number} on {repository}: {reason}; the branch is left as it is"
+            )
+        }
         PrAction::SkippedClosed => format!(
             "pull request {number} on {repository} was closed unmerged; left closed (reopen_closed is off)"
         ),
         PrAction::DryRun => "dry run".to_owned(),
         PrAction::Nothing => "nothing to open".to_owned(),
     }
-}
-
-/// git2 blocks; the push runs off the async threads.
-async fn push(
-    clone: &Path,
-    target: &PushTarget,
-    branch: &str,
-    token: Option<Secret>,
-) -> Result<(), Error> {
-    let (clone, target, branch) = (clone.to_path_buf(), target.clone(), branch.to_owned());
-    tokio::task::spawn_blocking(move || push_branch(&clone, &target, &branch, token.as_ref()))
-        .await
-        .map_err(|e| Error::step("push the work branch", e.to_string()))?
-        .map_err(|e| forge::ForgeError::from(e).into())
 }

@@ -150,6 +150,7 @@ impl Task for Reflect {
             .repository
             .clone()
             .or_else(|| context.as_ref().map(|c| c.repository.clone()))
+            .map(|r| crate::repo::identity::identity(&r))
             .ok_or_else(|| {
                 InputError::field("repository", "the repository (or a context.json naming it)")
             })?;
@@ -160,6 +161,11 @@ impl Task for Reflect {
             .or_else(|| std::env::var("AM_FORGE").ok().filter(|f| !f.is_empty()))
             .unwrap_or_else(|| "local".to_owned());
         let forge = forge_for(&forge_name, &input, env)?;
+        // The PRs of this repository, whichever spelling of it the run was given.
+        let forge_repository = pr.as_ref().map_or_else(
+            || crate::repo::identity::identity(&repository),
+            |p| p.repository.clone(),
+        );
         let thresholds = Thresholds {
             similarity: input
                 .similarity_threshold
@@ -172,7 +178,7 @@ impl Task for Reflect {
         let facts = RunFacts {
             run_id: &input.run_id,
             repository: &repository,
-            forge_repository: pr.as_ref().map(|p| p.repository.as_str()),
+            forge_repository: Some(forge_repository.as_str()),
             review: review.as_ref(),
             evaluation: evaluation.as_ref(),
             implementation: implementation.as_ref(),

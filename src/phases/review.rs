@@ -212,12 +212,14 @@ async fn coderabbit(
     env: &TaskEnv,
     pr: &PullRequestFile,
 ) -> Result<Assessment, Error> {
-    let (owner, name) = pr.repository.split_once('/').ok_or_else(|| {
-        InputError(format!(
-            "pr.json: repository `{}` is not owner/name",
-            pr.repository
-        ))
-    })?;
+    let (owner, name) = crate::repo::identity::owner_and_name(&pr.repository)
+        .or_else(|| pr.repository.split_once('/'))
+        .ok_or_else(|| {
+            InputError(format!(
+                "pr.json: repository `{}` is not owner/name",
+                pr.repository
+            ))
+        })?;
     let repo = GitHubRepo {
         owner: owner.to_owned(),
         name: name.to_owned(),

@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
+use crate::forge::sync::{self, SyncClone, SyncForge};
+use crate::forge::ForgeKind;
 use crate::repo::clone::{self, CloneRequest, Cloned};
+use crate::repo::identity::identity;
 use crate::repo::location::Location;
 use crate::repo_config::RepoConfig;
 use crate::store::NewRun;
@@ -42,6 +46,14 @@ pub struct SetupInput {
     /// Seconds to wait for another run of the same repository to finish with the cached mirror.
     #[serde(default = "default_mirror_wait_secs")]
     pub mirror_wait_secs: u64,
+    /// Where the repository's pull requests live, for the lifecycle sync: `github` or `local`;
+    /// `AM_FORGE` by default, else github when GITHUB_TOKEN is set and the repository is on
+    /// GitHub, else local.
+    #[serde(default)]
+    pub forge: Option<ForgeKind>,
+    /// The GitHub API base URL; `AM_GITHUB_API_URL` or api.github.com by default.
+    #[serde(default)]
+    pub github_api_url: Option<String>,
 }
 
 fn default_trigger() -> String {
@@ -89,6 +101,11 @@ pub struct SetupOutput {
     pub config_found: bool,
     /// Objects the mirror fetched this time: 0 when nothing changed since the last run.
     pub fetched_objects: usize,
+    /// The repository's identity, as the store, the mirrors and the dashboard name it.
+    pub repository_id: String,
+    /// What the lifecycle sync found of the repository's open pull requests (merged, closed,
+    /// superseded, still open), one line each.
+    pub pull_requests: Vec<String>,
 }
 
 impl Task for Setup {
@@ -143,6 +160,13 @@ impl Task for Setup {
             Metric::counter("fetched_bytes", cloned.mirror.received_bytes as f64)
                 .tag("phase", "setup"),
         );
+        // What the forge says is worth knowing, not worth failing the run for.
+        let pull_requests = sync_pull_requests(&input, env, store.as_ref(), &cloned)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("could not sync the pull requests: {}", e.chain());
+                Vec::new()
+            });
         tracing::info!(
             "cloned {} at {} ({} objects fetched)",
             location.fetch_url(),
@@ -158,6 +182,8 @@ impl Task for Setup {
             check_commands,
             config_found: cloned_config_exists(&destination),
             fetched_objects: cloned.mirror.received_objects,
+            repository_id: identity(&input.repository),
+            pull_requests,
         })
     }
 }
@@ -171,11 +197,61 @@ fn new_run(input: &SetupInput) -> NewRun {
         .unwrap_or_else(|| "offline".to_owned());
     NewRun {
         run_id: input.run_id.clone(),
-        repository: input.repository.trim().to_owned(),
+        repository: identity(&input.repository),
         trigger: input.trigger.clone(),
         model,
         started_at: chrono::Utc::now(),
     }
+}
+
+/// The lifecycle sync: what became of the repository's open pull requests since the last run.
+async fn sync_pull_requests(
+    input: &SetupInput,
+    env: &TaskEnv,
+    store: &dyn crate::store::Store,
+    cloned: &Cloned,
+) -> Result<Vec<String>, Error> {
+    let forge_env = std::env::var("AM_FORGE").ok();
+    let token = env.secrets.github_token.as_ref();
+    let kind = ForgeKind::resolve(
+        input.forge,
+        forge_env.as_deref(),
+        token.is_some(),
+        &input.repository,
+    )?;
+    let key = identity(&input.repository);
+    let clone = SyncClone {
+        path: &cloned.path,
+        base_branch: &cloned.base_branch,
+    };
+    let synced = match kind {
+        ForgeKind::Local => sync::sync(store, &SyncForge::Local, &key, clone).await?,
+        ForgeKind::Github => {
+            let (Some(token), Some((owner, name))) =
+                (token, crate::github::owner_and_name(&input.repository))
+            else {
+                tracing::warn!("no GITHUB_TOKEN: the pull requests on GitHub are not synced");
+                return Ok(Vec::new());
+            };
+            let base_url = input
+                .github_api_url
+                .clone()
+                .unwrap_or_else(crate::github::api_base_url);
+            let api = GitHubApi::new(&base_url, Some(token), RetryPolicy::default())?;
+            let repo = GitHubRepo { owner, name };
+            sync::sync(
+                store,
+                &SyncForge::GitHub {
+                    api: &api,
+                    repo: &repo,
+                },
+                &key,
+                clone,
+            )
+            .await?
+        }
+    };
+    Ok(synced.into_iter().map(|s| s.note).collect())
 }
 
 fn cloned_config_exists(clone: &std::path::Path) -> bool {

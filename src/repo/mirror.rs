@@ -25,9 +25,10 @@ pub struct Mirror {
     pub received_bytes: usize,
 }
 
-/// The mirror directory for a repository: its short name and a hash of where it lives.
+/// The mirror directory for a repository: its short name and a hash of its identity, so every
+/// spelling of one repository shares one mirror (and one lock).
 pub fn mirror_path(mirrors: &Path, location: &Location) -> PathBuf {
-    let digest = Sha256::digest(location.fetch_url().as_bytes());
+    let digest = Sha256::digest(super::identity::identity(&location.fetch_url()).as_bytes());
     let key = hex::encode(&digest[..8]);
     mirrors.join(format!("{}-{key}.git", location.short_name()))
 }
@@ -94,20 +95,49 @@ fn fetch(
         .map_err(|e| RepoError::fetch(&url, e))?;
     let stats = remote.stats();
     let (objects, bytes) = (stats.received_objects(), stats.received_bytes());
-    let head = remote
+    let advertised = remote
         .default_branch()
-        .map_err(|e| RepoError::git(format!("read the default branch of {url}"), e))?;
-    let head = head
-        .as_str()
-        .ok_or_else(|| {
-            RepoError::git(
-                "read the default branch",
-                git2::Error::from_str("not UTF-8"),
-            )
-        })?
-        .to_owned();
+        .ok()
+        .and_then(|head| head.as_str().map(str::to_owned));
+    let head = match advertised.filter(|head| repo.find_reference(head).is_ok()) {
+        Some(head) => head,
+        None => fallback_head(repo, &url)?,
+    };
     repo.set_head(&head)
         .map_err(|e| RepoError::git(format!("point the mirror at {head}"), e))?;
     let short = head.strip_prefix("refs/heads/").unwrap_or(&head).to_owned();
     Ok((short, objects, bytes))
+}
+
+/// The default branch when the remote's HEAD names no branch it has (a dangling HEAD, say
+/// `master` in a repository whose only branch is `main`): its only branch, else `main`, else
+/// `master`. Said in the log, since the remote should be fixed.
+fn fallback_head(repo: &Repository, url: &str) -> Result<String, RepoError> {
+    let branches: Vec<String> = repo
+        .references_glob("refs/heads/*")
+        .map_err(|e| RepoError::git("list the mirror's branches", e))?
+        .flatten()
+        .filter_map(|r| r.name().map(str::to_owned))
+        .collect();
+    let chosen = match branches.as_slice() {
+        [only] => Some(only.clone()),
+        _ => ["refs/heads/main", "refs/heads/master"]
+            .into_iter()
+            .find(|name| branches.iter().any(|b| b == name))
+            .map(str::to_owned),
+    };
+    let Some(chosen) = chosen else {
+        return Err(RepoError::git(
+            format!(
+                "choose the default branch of {url}: its HEAD names no branch it has, and it has {} branches, none of them main or master (give base_branch)",
+                branches.len()
+            ),
+            git2::Error::from_str("dangling HEAD"),
+        ));
+    };
+    tracing::warn!(
+        "the HEAD of {url} names no branch it has; using {} as its default branch",
+        chosen.trim_start_matches("refs/heads/")
+    );
+    Ok(chosen)
 }

@@ -10,6 +10,7 @@ pub mod clock;
 mod error;
 pub mod learning_text;
 mod lease;
+pub mod lifecycle;
 mod open;
 mod pool;
 pub mod postgres;
@@ -25,6 +26,7 @@ pub use analytics::{
 pub use change::{ChangeCommit, PullRequestRun, RunChange};
 pub use error::StoreError;
 pub use lease::{heartbeat_interval, lease};
+pub use lifecycle::{LifecycleUpdate, PrLifecycle, TaskFailure, TaskFailureRow};
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
@@ -165,6 +167,50 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         outcome: &OutcomeRecord,
     ) -> Result<Option<OutcomeApplied>, StoreError>;
+
+    /// The lifecycle columns of the PR row of a branch (the lease), if there is a row.
+    async fn pull_request_lifecycle(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Option<PrLifecycle>, StoreError>;
+
+    /// Records `commit` as what this project pushed to the branch last (its lease).
+    async fn record_push(
+        &self,
+        repository: &str,
+        branch: &str,
+        commit: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Records that an update of the branch was skipped on the remote head `head`; true when
+    /// that head is new (so the PR is told once).
+    async fn record_skipped_update(
+        &self,
+        repository: &str,
+        branch: &str,
+        head: &str,
+    ) -> Result<bool, StoreError>;
+
+    /// Records what the forge says of a PR (state, merged and closed times, head); true when
+    /// anything changed.
+    async fn record_lifecycle(&self, update: &LifecycleUpdate) -> Result<bool, StoreError>;
+
+    /// Remembers a failed task: one more failure, and when it may be tried again.
+    async fn record_task_failure(
+        &self,
+        failure: &TaskFailure,
+    ) -> Result<TaskFailureRow, StoreError>;
+
+    /// The failed tasks remembered for a repository, newest failure first.
+    async fn task_failures(&self, repository: &str) -> Result<Vec<TaskFailureRow>, StoreError>;
+
+    /// Forgets a task's failures (it succeeded).
+    async fn clear_task_failure(
+        &self,
+        repository: &str,
+        fingerprint: &str,
+    ) -> Result<(), StoreError>;
 
     /// Every repository with a run, alphabetically (the dashboard's filters).
     async fn repositories(&self) -> Result<Vec<String>, StoreError>;

@@ -20,6 +20,8 @@ mod learnings;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/leases.rs"]
 mod leases;
+#[path = "shared/lifecycle.rs"]
+mod lifecycle;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/outcomes.rs"]
 mod outcomes;

@@ -117,7 +117,9 @@ pub fn pull_request_row(
     now: DateTime<Utc>,
 ) -> Option<PullRequestRow> {
     let state = match pr.action {
-        PrAction::Created | PrAction::Updated => "open",
+        PrAction::Created | PrAction::Updated | PrAction::Unchanged | PrAction::SkippedUpdate => {
+            "open"
+        }
         PrAction::DryRun => "dry_run",
         PrAction::SkippedClosed => "closed",
         PrAction::Nothing => return None,

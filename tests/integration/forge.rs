@@ -70,7 +70,7 @@ async fn github_creates_the_pr_after_pushing_the_branch() {
     let pr = run.read("pr.json");
     assert_eq!(pr["action"], "created");
     assert_eq!(pr["number"], 1);
-    assert_eq!(pr["repository"], "octo/hello");
+    assert_eq!(pr["repository"], "github.com/octo/hello");
     assert_eq!(pr["url"], "https://github.com/octo/hello/pull/1");
     assert_eq!(pr["head_commit"], run.head_commit.as_str());
 }
@@ -85,9 +85,30 @@ async fn a_repeated_run_updates_the_open_pr_instead_of_opening_another() {
     open_pr(&server, run.open_pr_input(&github::repository_url()))
         .await
         .assert_ok();
+    // The next run's change differs: the PR is updated (an identical one is `unchanged`, see
+    // the lifecycle tests).
+    crate::common::git::git(
+        &run.clone,
+        &[
+            "commit",
+            "-q",
+            "--amend",
+            "-m",
+            "Handle an empty config file, better",
+        ],
+    );
+    std::fs::write(run.clone.join("src/config.rs"), "/// Loads the configuration.\npub fn load(text: &str) -> Option<u16> {\n    text.trim().parse().ok().or(Some(8080))\n}\n").unwrap();
+    crate::common::git::git(&run.clone, &["commit", "-q", "-a", "--amend", "--no-edit"]);
+    let mut implementation = run.implementation(Some(42));
+    implementation["commit"] = json!(crate::common::git::git(&run.clone, &["rev-parse", "HEAD"]));
+    std::fs::write(
+        run.run_dir.join("implementation.json"),
+        implementation.to_string(),
+    )
+    .unwrap();
     let again = open_pr(&server, run.open_pr_input(&github::repository_url())).await;
     again.assert_ok();
-    assert_eq!(again.outputs()["status"], "updated");
+    assert_eq!(again.outputs()["status"], "updated", "{}", again.stderr);
     assert_eq!(again.outputs()["number"], 1);
     assert_eq!(
         github::requests(&server, "POST", &repo_path("/pulls"))
@@ -330,7 +351,7 @@ async fn a_dry_run_pushes_nothing_and_says_what_it_would_do() {
     );
     assert!(
         message.ends_with(
-            "and update pull request #4 \"Handle an empty config file\" into main on octo/hello"
+            "and update pull request #4 \"Handle an empty config file\" into main on github.com/octo/hello"
         ),
         "{message}"
     );
@@ -398,7 +419,7 @@ async fn open_locally(db: &crate::common::db::TestDb, run: &PrRun) -> Ran {
     let input = json!({
         "run_id": "run-local",
         "run_dir": run.run_dir,
-        "repository": run.clone,
+        "repository": run.remote,
         "forge": "local",
     });
     let url = db.url().to_owned();
@@ -433,7 +454,7 @@ fn second_task(run: &PrRun, branch: &str) -> String {
 async fn local_forge_pushes_and_numbers_prs_per_repository(db: crate::common::db::TestDb) {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(&tmp.path().join("a"));
-    let remote = run.remote.to_str().unwrap().to_owned();
+    let remote = run.remote.canonicalize().unwrap().display().to_string();
 
     let first = open_locally(&db, &run).await;
     first.assert_ok();
@@ -457,10 +478,10 @@ async fn local_forge_pushes_and_numbers_prs_per_repository(db: crate::common::db
     assert_eq!(row.head_commit.as_deref(), Some(run.head_commit.as_str()));
     assert_eq!(run.read("pr.json")["repository"], remote.as_str());
 
-    // The same task again: the same PR, updated.
+    // The same task again: the same PR, which already holds the change.
     let again = open_locally(&db, &run).await;
     again.assert_ok();
-    assert_eq!(again.outputs()["status"], "updated");
+    assert_eq!(again.outputs()["status"], "unchanged");
     assert_eq!(again.outputs()["number"], 1);
 
     // Another task of the same repository: the next number.

@@ -25,7 +25,8 @@ use crate::common::bin::{Ran, Runner};
 use crate::common::db::TestDb;
 use crate::common::git::{bare_clone, commit_files, git, init_repo};
 
-const REPOSITORY: &str = "https://example.com/acme/shipping";
+/// The repository as the store names it (its identity: host/owner/name).
+const REPOSITORY: &str = "example.com/acme/shipping";
 const FINDING: &str = "Unwrap on user input in the config parser";
 
 async fn register(store: &dyn Store, run_id: &str) {

@@ -21,6 +21,7 @@ mod forge;
 mod kestra;
 mod learn;
 mod leases;
+mod lifecycle;
 mod llm;
 mod newcomer;
 mod repo;

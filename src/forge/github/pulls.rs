@@ -174,3 +174,19 @@ async fn add_labels(
     .await?;
     Ok(())
 }
+
+/// Posts `body` as a comment on PR `number` (PRs take comments as issues do).
+pub async fn comment(
+    api: &GitHubApi,
+    repo: &GitHubRepo,
+    number: u64,
+    body: &str,
+) -> Result<(), ForgeError> {
+    api.post(
+        &repo.path(&format!("/issues/{number}/comments")),
+        &json!({ "body": body }),
+        "comment on the pull request",
+    )
+    .await?;
+    Ok(())
+}

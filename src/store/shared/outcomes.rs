@@ -59,9 +59,10 @@ async fn mark_applied(conn: &mut Conn, outcome: &OutcomeRecord) -> Result<bool, 
     let (repository, branch) = (&outcome.repository, &outcome.branch);
     let done = match &outcome.event {
         OutcomeEvent::State { state, merged } => sqlx::query(&format!(
-            "UPDATE pull_requests SET state = $3, merged = $4, updated_at = $5
+            "UPDATE pull_requests SET state = $3, merged = $4, updated_at = $5,
+                 outcome_applied = TRUE
              WHERE repository = $1 AND branch = $2
-               AND (state, merged) {is_distinct_from} ($3, $4)",
+               AND ((state, merged) {is_distinct_from} ($3, $4) OR NOT outcome_applied)",
             is_distinct_from = dialect::IS_DISTINCT_FROM,
         ))
         .bind(repository)

@@ -6,14 +6,16 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, learnings, leases, outcomes, overview, pull_requests, reads, runs,
+    analytics, changes, learnings, leases, lifecycle, outcomes, overview, pull_requests, reads,
+    runs,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
 use crate::store::{
-    clock, Analytics, AnalyticsQuery, LearningRow, NewLearning, NewRun, OutcomeApplied,
-    OutcomeRecord, PullRequestRow, RunArtifacts, RunDetail, RunFailure, RunOverviewRow, RunQuery,
-    RunStatus, Store, StoreError, SystemStats,
+    clock, Analytics, AnalyticsQuery, LearningRow, LifecycleUpdate, NewLearning, NewRun,
+    OutcomeApplied, OutcomeRecord, PrLifecycle, PullRequestRow, RunArtifacts, RunDetail,
+    RunFailure, RunOverviewRow, RunQuery, RunStatus, Store, StoreError, SystemStats, TaskFailure,
+    TaskFailureRow,
 };
 
 #[async_trait]
@@ -189,6 +191,59 @@ impl Store for BackendStore {
         outcome: &OutcomeRecord,
     ) -> Result<Option<OutcomeApplied>, StoreError> {
         outcomes::apply(&self.pool, outcome).await
+    }
+
+    async fn pull_request_lifecycle(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Option<PrLifecycle>, StoreError> {
+        lifecycle::of_branch(&self.pool, repository, branch).await
+    }
+
+    async fn record_push(
+        &self,
+        repository: &str,
+        branch: &str,
+        commit: &str,
+    ) -> Result<(), StoreError> {
+        lifecycle::record_push(&self.pool, repository, branch, commit).await
+    }
+
+    async fn record_skipped_update(
+        &self,
+        repository: &str,
+        branch: &str,
+        head: &str,
+    ) -> Result<bool, StoreError> {
+        lifecycle::record_skip(&self.pool, repository, branch, head).await
+    }
+
+    async fn record_lifecycle(&self, update: &LifecycleUpdate) -> Result<bool, StoreError> {
+        let changed = lifecycle::record(&self.pool, update).await?;
+        if changed {
+            dialect::refresh_views(&self.pool).await?;
+        }
+        Ok(changed)
+    }
+
+    async fn record_task_failure(
+        &self,
+        failure: &TaskFailure,
+    ) -> Result<TaskFailureRow, StoreError> {
+        lifecycle::record_failure(&self.pool, failure).await
+    }
+
+    async fn task_failures(&self, repository: &str) -> Result<Vec<TaskFailureRow>, StoreError> {
+        lifecycle::failures(&self.pool, repository).await
+    }
+
+    async fn clear_task_failure(
+        &self,
+        repository: &str,
+        fingerprint: &str,
+    ) -> Result<(), StoreError> {
+        lifecycle::clear_failure(&self.pool, repository, fingerprint).await
     }
 
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {

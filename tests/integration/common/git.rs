@@ -139,3 +139,54 @@ pub fn rust_fixture_with_lint(root: &Path) -> (PathBuf, PathBuf) {
     let remote = bare_clone(&work, &root.join("remote.git"));
     (work, remote)
 }
+
+/// Runs git in `dir` as `who` (author and committer), as a maintainer working beside the project
+/// would; panics with git's output on failure.
+pub fn git_as(who: &str, dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", who)
+        .env("GIT_AUTHOR_EMAIL", format!("{who}@example.com"))
+        .env("GIT_COMMITTER_NAME", who)
+        .env("GIT_COMMITTER_EMAIL", format!("{who}@example.com"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// `who` clones `remote`, commits `files` on `branch` and pushes it back; returns the commit.
+pub fn push_as(
+    who: &str,
+    remote: &Path,
+    branch: &str,
+    files: &[(&str, &str)],
+    message: &str,
+) -> String {
+    let scratch = tempfile::tempdir().unwrap();
+    let work = scratch.path().join("work");
+    git_as(
+        who,
+        scratch.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            branch,
+            remote.to_str().unwrap(),
+            "work",
+        ],
+    );
+    write_files(&work, files);
+    git_as(who, &work, &["add", "-A"]);
+    git_as(who, &work, &["commit", "-q", "-m", message]);
+    git_as(who, &work, &["push", "-q", "origin", branch]);
+    git_as(who, &work, &["rev-parse", "HEAD"])
+}

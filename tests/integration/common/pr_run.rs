@@ -100,6 +100,8 @@ impl PrRun {
             "run_id": "run-1",
             "run_dir": self.run_dir,
             "repository": repository,
+            // The GitHub stub has no git server: the branch goes to the bare remote.
+            "push_to": self.remote,
         })
     }
 
