@@ -10,7 +10,7 @@ use crate::analysis::metrics::{measure, FunctionMetrics};
 use crate::analysis::Language;
 
 use super::change::ChangedFile;
-use super::test_coverage::is_test_path;
+use crate::lint::paths::is_test_path;
 
 /// One function on one side of the change.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ fn file_functions(file: &ChangedFile) -> Option<FileFunctions> {
                     .iter()
                     .map(|l| (*l).to_owned())
                     .collect();
-                let is_test = is_test_path(Path::new(&file.path))
+                let is_test = is_test_path(&file.path)
                     || test_module.is_some_and(|line| metrics.line_start > line)
                     || is_test_function(language, &metrics, &lines, &file.path);
                 Function {

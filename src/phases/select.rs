@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::implement::learned_selection;
 use crate::implement::offline_selection;
 use crate::implement::selection::{self, Rules};
-use crate::implement::learned_selection;
 use crate::llm::phase::{client_for_run, emit_usage};
 use crate::repo_config::RepoConfig;
 
@@ -149,7 +149,11 @@ impl Task for Select {
             .map(ShapingLearning::from)
             .collect();
         for learning in &shaped_by {
-            tracing::info!(id = learning.id, "the choice was shaped by: {}", learning.content);
+            tracing::info!(
+                id = learning.id,
+                "the choice was shaped by: {}",
+                learning.content
+            );
         }
         emit_usage(env, "select", &usage);
         let file = TaskFile {

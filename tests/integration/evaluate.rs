@@ -249,7 +249,10 @@ fn maintainability_delta_of_a_known_refactoring() {
     assert_eq!((delta.before.functions, delta.after.functions), (1, 2));
     assert_eq!((delta.before.cyclomatic, delta.after.cyclomatic), (6, 7));
     assert_eq!((delta.before.cognitive, delta.after.cognitive), (11, 3));
-    assert_eq!((delta.before.excess_nesting, delta.after.excess_nesting), (1, 0));
+    assert_eq!(
+        (delta.before.excess_nesting, delta.after.excess_nesting),
+        (1, 0)
+    );
     // The refactoring scores above the neutral 50...
     let forward = maintainability::score(&delta);
     assert!(forward > maintainability::NEUTRAL, "{forward}");

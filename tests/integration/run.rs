@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use automaintainer::secrets::Secret;
 use automaintainer::store::RunStatus;
 
-use crate::common::bin::run_locally;
+use crate::common::bin::{run_locally, Runner};
 use crate::common::git;
 
 const PHASES: [&str; 10] = [

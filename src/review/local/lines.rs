@@ -74,7 +74,7 @@ pub fn secrets(file: &ChangedFile) -> Vec<ReviewFinding> {
 pub fn panics(file: &ChangedFile) -> Vec<ReviewFinding> {
     let is_rust = file.path.ends_with(".rs");
     let is_go = file.path.ends_with(".go") && !file.path.ends_with("_test.go");
-    if (!is_rust && !is_go) || super::tests_gap::is_test_path(&file.path) {
+    if (!is_rust && !is_go) || crate::lint::paths::is_test_path(&file.path) {
         return Vec::new();
     }
     let test_module = file

@@ -248,6 +248,8 @@ async fn numbers_read_as_people_expect(db: TestDb) {
             source: "outcome".to_owned(),
             run_id: Some("run-numbers".to_owned()),
             weight: 1.5,
+            effect: None,
+            evidence: Vec::new(),
         })
         .await
         .unwrap();

@@ -9,7 +9,6 @@ use automaintainer::artifacts::{
 };
 use automaintainer::implement::learned_selection;
 use automaintainer::implement::selection::Rules;
-use automaintainer::implement::tools::Tool;
 use automaintainer::learn::age::{age, Present, DEFAULT_MAX_AGE_DAYS};
 use automaintainer::learn::outcome::{record_outcome, PrState};
 use automaintainer::learn::retrieve;
@@ -72,6 +71,7 @@ fn rules() -> Rules {
     Rules {
         allowed_kinds: vec![],
         max_target_files: 5,
+        max_lines: 400,
     }
 }
 
@@ -135,7 +135,11 @@ async fn closed_pr_is_not_chosen_again(db: TestDb) {
         assert_eq!(learning.effect_action.as_deref(), Some("avoid_rule"));
         let evidence = &learning.evidence.0[0];
         assert_eq!(
-            (evidence.pr_number, evidence.outcome.as_str(), evidence.run_id.as_str()),
+            (
+                evidence.pr_number,
+                evidence.outcome.as_str(),
+                evidence.run_id.as_str()
+            ),
             (Some(number), "closed_unmerged", "run-1")
         );
         assert!(
@@ -224,7 +228,7 @@ async fn a_coderabbit_finding_steers_the_next_run(db: TestDb) {
     std::fs::create_dir_all(repo.join("src")).unwrap();
     std::fs::write(repo.join("src/lib.rs"), "pub fn a() {}\n").unwrap();
     write(&next.join("context.json"), &context(read));
-    assert!(Tool::installed(Tool::Clippy), "clippy is needed");
+    crate::common::tools::assert_installed("cargo", &["clippy", "--version"]);
     let selected = Runner::new("am-select")
         .env("AM_LLM", "offline")
         .input_json(&json!({"run_id": "run-2", "run_dir": next, "repo": repo}))
@@ -281,9 +285,8 @@ async fn learnings_age(db: TestDb) {
         source: "review".to_owned(),
         run_id: None,
         weight: 1.0,
-        effect: effect.map(|(action, target)| {
-            automaintainer::artifacts::Effect::new(action, target)
-        }),
+        effect: effect
+            .map(|(action, target)| automaintainer::artifacts::Effect::new(action, target)),
         evidence: Vec::new(),
     };
     register(store, "run-9").await;
@@ -320,7 +323,11 @@ async fn learnings_age(db: TestDb) {
         .unwrap();
     let retired: Vec<i64> = aged.retired.iter().map(|(id, _)| *id).collect();
     assert!(retired.contains(&gone), "{aged:?}");
-    let merged_away = if retired.contains(&twin) { twin } else { unused };
+    let merged_away = if retired.contains(&twin) {
+        twin
+    } else {
+        unused
+    };
     assert!(retired.contains(&merged_away), "{aged:?}");
     let keeper = if merged_away == twin { unused } else { twin };
     let active: Vec<i64> = store
@@ -337,14 +344,31 @@ async fn learnings_age(db: TestDb) {
     // have gone unused for more than 60 days and expire.
     store.record_learning_use("run-9", &[used]).await.unwrap();
     let marked = store.learnings(REPOSITORY).await.unwrap();
-    assert!(marked.iter().find(|l| l.id == used).unwrap().last_used_at.is_some());
-    let aged = age(store, REPOSITORY, None, now + Duration::days(59), DEFAULT_MAX_AGE_DAYS)
-        .await
-        .unwrap();
+    assert!(marked
+        .iter()
+        .find(|l| l.id == used)
+        .unwrap()
+        .last_used_at
+        .is_some());
+    let aged = age(
+        store,
+        REPOSITORY,
+        None,
+        now + Duration::days(59),
+        DEFAULT_MAX_AGE_DAYS,
+    )
+    .await
+    .unwrap();
     assert!(aged.retired.is_empty(), "{aged:?}");
-    let aged = age(store, REPOSITORY, None, now + Duration::days(61), DEFAULT_MAX_AGE_DAYS)
-        .await
-        .unwrap();
+    let aged = age(
+        store,
+        REPOSITORY,
+        None,
+        now + Duration::days(61),
+        DEFAULT_MAX_AGE_DAYS,
+    )
+    .await
+    .unwrap();
     let mut expired: Vec<i64> = aged.retired.iter().map(|(id, _)| *id).collect();
     expired.sort_unstable();
     let mut expected = vec![keeper, used];
