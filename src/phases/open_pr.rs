@@ -201,7 +201,13 @@ impl Task for OpenPr {
         };
         artifacts::write(&pr_file, &file, &redactor)?;
         let dry = if outcome.action == PrAction::DryRun {
-            Some(write_dry_run(&input, &clone, &implementation, &request, &redactor)?)
+            Some(write_dry_run(
+                &input,
+                &clone,
+                &implementation,
+                &request,
+                &redactor,
+            )?)
         } else {
             None
         };
@@ -238,8 +244,7 @@ fn write_dry_run(
     redactor: &crate::secrets::Redactor,
 ) -> Result<DryRunFiles, Error> {
     let commit = implementation.commit.clone().unwrap_or_default();
-    let (patch, diffstat) =
-        crate::repo::diff::patch(clone, &implementation.base_commit, &commit)?;
+    let (patch, diffstat) = crate::repo::diff::patch(clone, &implementation.base_commit, &commit)?;
     let files = DryRunFiles {
         patch: input.run_dir.join(crate::artifacts::CHANGE_PATCH),
         pr_text: input.run_dir.join(crate::artifacts::PR_TEXT),

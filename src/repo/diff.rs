@@ -150,16 +150,22 @@ mod tests {
             let mut index = repo.index().unwrap();
             index.add_path(Path::new("a.txt")).unwrap();
             let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-            let parents: Vec<git2::Commit<'_>> =
-                parent.map(|p| repo.find_commit(p).unwrap()).into_iter().collect();
+            let parents: Vec<git2::Commit<'_>> = parent
+                .map(|p| repo.find_commit(p).unwrap())
+                .into_iter()
+                .collect();
             let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
-            repo.commit(None, &signature, &signature, "m", &tree, &refs).unwrap()
+            repo.commit(None, &signature, &signature, "m", &tree, &refs)
+                .unwrap()
         };
         let base = commit("one\ntwo\n", None);
         let head = commit("one\nTWO\n", Some(base));
         let (patch, stat) = patch(dir.path(), &base.to_string(), &head.to_string()).unwrap();
         assert!(patch.starts_with("diff --git a/a.txt b/a.txt\n"), "{patch}");
         assert!(patch.contains("\n-two\n+TWO\n"), "{patch}");
-        assert!(stat.contains("1 file changed, 1 insertion(+), 1 deletion(-)"), "{stat}");
+        assert!(
+            stat.contains("1 file changed, 1 insertion(+), 1 deletion(-)"),
+            "{stat}"
+        );
     }
 }

@@ -264,7 +264,9 @@ async fn a_dry_run_leaves_the_patch_and_nothing_in_the_store_but_the_run() {
         (1, 0, 0),
         "{stats:?}"
     );
-    let sqlite = automaintainer::store::SqliteStore::connect(&url).await.unwrap();
+    let sqlite = automaintainer::store::SqliteStore::connect(&url)
+        .await
+        .unwrap();
     let dry: Vec<bool> = sqlx::query_scalar("SELECT dry_run FROM agent_runs")
         .fetch_all(sqlite.pool())
         .await

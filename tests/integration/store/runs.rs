@@ -411,8 +411,5 @@ async fn system_stats_sums_a_seeded_history(db: TestDb) {
     );
     let run6 = rows.iter().find(|r| r.run_id == "run-6").unwrap();
     // A dry run leaves no pull request row: nothing in the store but the run.
-    assert_eq!(
-        (run6.pr_state.as_deref(), run6.pr_number),
-        (None, None)
-    );
+    assert_eq!((run6.pr_state.as_deref(), run6.pr_number), (None, None));
 }
