@@ -39,6 +39,10 @@ pub const IMPLEMENTATION: &str = "implementation.json";
 pub const PULL_REQUEST: &str = "pr.json";
 pub const REVIEW: &str = "review.json";
 pub const EVALUATION: &str = "evaluation.json";
+/// A dry run's change, as a unified diff.
+pub const CHANGE_PATCH: &str = "change.patch";
+/// A dry run's pull request title and body, as Markdown.
+pub const PR_TEXT: &str = "pr.md";
 pub const CLONE_DIR: &str = "repo";
 /// Where the phases that build the target with cargo (context's clippy, evaluation's clippy)
 /// share one target directory, so the run builds the dependencies once.

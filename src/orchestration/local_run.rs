@@ -20,14 +20,16 @@ use crate::error::Error;
 /// The main flow, compiled in so `automaintainer run` needs no checkout.
 pub const MAIN_FLOW: &str = include_str!("../../flows/main-orchestration.yml");
 
-/// The artifacts a run leaves in its run directory.
-const ARTIFACTS: [&str; 6] = [
+/// The artifacts a run leaves in its run directory (a dry run's change and PR text too).
+const ARTIFACTS: [&str; 8] = [
     "context.json",
     "task.json",
     "implementation.json",
     "pr.json",
     "review.json",
     "evaluation.json",
+    crate::artifacts::CHANGE_PATCH,
+    crate::artifacts::PR_TEXT,
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -50,6 +52,8 @@ pub struct LocalRun {
     pub report: RunReport,
     /// The working directory, when it was kept.
     pub kept: Option<PathBuf>,
+    /// The phases' run directory, which am-cleanup removed.
+    pub run_dir: PathBuf,
 }
 
 impl LocalRun {
@@ -61,6 +65,17 @@ impl LocalRun {
     pub fn summary(&self) -> Vec<String> {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
         let mut lines = vec![format!("run {} on {}", self.run_id, self.repository)];
+        if let Some(synced) = self
+            .output("setup", "pull_requests")
+            .and_then(Value::as_array)
+        {
+            lines.extend(
+                synced
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|note| format!("earlier: {note}")),
+            );
+        }
         let task = match (
             text(self.output("select", "status")),
             text(self.output("select", "title")),
@@ -86,14 +101,38 @@ impl LocalRun {
             self.output("open_pr", "number"),
             text(self.output("open_pr", "url")),
         ) {
-            (Some(number), url) => lines.push(format!(
-                "pull request: #{number}{}",
-                url.map(|u| format!(" {u}")).unwrap_or_default()
-            )),
+            (Some(number), url) => {
+                lines.push(format!(
+                    "pull request: #{number}{} ({})",
+                    url.map(|u| format!(" {u}")).unwrap_or_default(),
+                    text(self.output("open_pr", "status")).unwrap_or_default()
+                ));
+                let status = text(self.output("open_pr", "status"));
+                if matches!(status.as_deref(), Some("unchanged" | "skipped_update")) {
+                    if let Some(message) = text(self.output("open_pr", "message")) {
+                        lines.push(format!("  {message}"));
+                    }
+                }
+            }
             _ => {
                 if let Some(message) = text(self.output("open_pr", "message")) {
                     lines.push(format!("pull request: {message}"));
                 }
+            }
+        }
+        if let Some(diffstat) = text(self.output("open_pr", "diffstat")) {
+            lines.push("the change (dry run):".to_owned());
+            lines.extend(diffstat.lines().map(|l| format!("  {}", l.trim())));
+            if let Some(kept) = &self.kept {
+                let artifacts = kept.join("artifacts");
+                lines.push(format!(
+                    "the change as a patch: {}",
+                    artifacts.join(crate::artifacts::CHANGE_PATCH).display()
+                ));
+                lines.push(format!(
+                    "the pull request's text: {}",
+                    artifacts.join(crate::artifacts::PR_TEXT).display()
+                ));
             }
         }
         if let Some(score) = self
@@ -113,10 +152,23 @@ impl LocalRun {
             ));
         }
         if let Some((phase, message)) = &self.report.failed {
+            // The whole cause chain, with paths into the removed run directory pointing at the
+            // kept copies instead.
+            let message = self.kept.as_ref().map_or_else(
+                || message.clone(),
+                |kept| {
+                    message.replace(
+                        &format!("{}/", self.run_dir.display()),
+                        &format!("{}/", kept.join("artifacts").display()),
+                    )
+                },
+            );
+            let mut chain = message.lines();
             lines.push(format!(
                 "failed in {phase}: {}",
-                message.lines().next().unwrap_or_default()
+                chain.next().unwrap_or_default()
             ));
+            lines.extend(chain.map(|l| format!("  {}", l.trim())));
         }
         if let Some(kept) = &self.kept {
             lines.push(format!("kept: {}", kept.display()));
@@ -160,10 +212,16 @@ pub async fn run(
         trigger: serde_json::json!({ "type": "manual" }),
     };
     let renderer = Renderer::with_process_secrets(Strictness::Strict);
-    let keep = options.keep_run_dir;
+    // A dry run keeps its artifacts: the change and the PR text are what it is for.
+    let keep = options.keep_run_dir || options.dry_run;
     let kept_artifacts = root.path().join("artifacts");
+    // A failed run keeps its artifacts too, so what its message points at is still there.
+    let mut failed = false;
     let mut observe_and_keep = |event: Event<'_>| {
-        if keep && matches!(event, Event::BeforeFinally) {
+        if let Event::Finished(step) = &event {
+            failed |= matches!(step.outcome, StepOutcome::Failed(_));
+        }
+        if (keep || failed) && matches!(event, Event::BeforeFinally) {
             // am-cleanup removes the run directory; a kept run keeps its artifacts.
             copy_artifacts(&working_dir.join("run"), &kept_artifacts);
         }
@@ -182,12 +240,13 @@ pub async fn run(
             pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
         }
     };
-    let kept = keep.then(|| root.keep());
+    let kept = (keep || report.failed.is_some()).then(|| root.keep());
     Ok(LocalRun {
         run_id,
         repository,
         report,
         kept,
+        run_dir: working_dir.join("run"),
     })
 }
 
@@ -286,6 +345,33 @@ pub fn phases(flow_text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_prints_its_causes_and_points_at_what_was_kept() {
+        let run = LocalRun {
+            run_id: "local-1".into(),
+            repository: "/srv/repo.git".into(),
+            report: RunReport {
+                steps: Vec::new(),
+                failed: Some((
+                    "open_pr".into(),
+                    "am-open-pr: failed to read /tmp/r/flow/run/implementation.json\n  caused by: expected value at line 1".into(),
+                )),
+            },
+            kept: Some(PathBuf::from("/tmp/r")),
+            run_dir: PathBuf::from("/tmp/r/flow/run"),
+        };
+        let lines = run.summary();
+        assert!(
+            lines.contains(&"failed in open_pr: am-open-pr: failed to read /tmp/r/artifacts/implementation.json".to_owned()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"  caused by: expected value at line 1".to_owned()),
+            "{lines:?}"
+        );
+        assert!(!lines.iter().any(|l| l.contains("/flow/run/")), "{lines:?}");
+    }
 
     #[test]
     fn the_main_flow_has_ten_phases() {

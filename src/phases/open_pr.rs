@@ -90,6 +90,15 @@ pub struct OpenPrOutput {
     pub pr_file: PathBuf,
     /// What was done, or for a dry run what would have been.
     pub message: String,
+    /// A dry run's change as a unified diff (`change.patch` in the run directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_file: Option<PathBuf>,
+    /// A dry run's pull request title and body (`pr.md` in the run directory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pr_text_file: Option<PathBuf>,
+    /// A dry run's diffstat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diffstat: Option<String>,
 }
 
 #[derive(Debug)]
@@ -191,6 +200,17 @@ impl Task for OpenPr {
             labels: request.labels.clone(),
         };
         artifacts::write(&pr_file, &file, &redactor)?;
+        let dry = if outcome.action == PrAction::DryRun {
+            Some(write_dry_run(
+                &input,
+                &clone,
+                &implementation,
+                &request,
+                &redactor,
+            )?)
+        } else {
+            None
+        };
         tracing::info!("{message}");
         Ok(OpenPrOutput {
             status: outcome.action,
@@ -200,8 +220,42 @@ impl Task for OpenPr {
             branch: request.branch,
             pr_file,
             message: redactor.redact(&message),
+            patch_file: dry.as_ref().map(|d| d.patch.clone()),
+            pr_text_file: dry.as_ref().map(|d| d.pr_text.clone()),
+            diffstat: dry.map(|d| d.diffstat),
         })
     }
+}
+
+/// What a dry run leaves to look at.
+struct DryRunFiles {
+    patch: PathBuf,
+    pr_text: PathBuf,
+    diffstat: String,
+}
+
+/// Writes the change as `change.patch` and the PR text as `pr.md` into the run directory
+/// (redacted, like every artifact).
+fn write_dry_run(
+    input: &OpenPrInput,
+    clone: &std::path::Path,
+    implementation: &Implementation,
+    request: &PrRequest,
+    redactor: &crate::secrets::Redactor,
+) -> Result<DryRunFiles, Error> {
+    let commit = implementation.commit.clone().unwrap_or_default();
+    let (patch, diffstat) = crate::repo::diff::patch(clone, &implementation.base_commit, &commit)?;
+    let files = DryRunFiles {
+        patch: input.run_dir.join(crate::artifacts::CHANGE_PATCH),
+        pr_text: input.run_dir.join(crate::artifacts::PR_TEXT),
+        diffstat: redactor.redact(diffstat.trim_end()),
+    };
+    let text = format!("# {}\n\n{}", request.title, request.body);
+    for (path, content) in [(&files.patch, patch), (&files.pr_text, text)] {
+        std::fs::write(path, redactor.redact(&content))
+            .map_err(|e| Error::io(format!("write {}", path.display()), e))?;
+    }
+    Ok(files)
 }
 
 /// The push goes to `push_to` when given, else to the repository the run was given (a local

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    self, Context, Evaluation, Implementation, PullRequestFile, Review, TaskFile, Usage,
+    self, Context, Evaluation, Implementation, PrAction, PullRequestFile, Review, TaskFile, Usage,
 };
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
@@ -59,6 +59,9 @@ pub struct ReflectInput {
     /// Where to write `reflection.json`; default `<run_dir>/reflection.json`.
     #[serde(default)]
     pub reflection: Option<PathBuf>,
+    /// A dry run learns nothing and writes no learnings (also when `pr.json` says dry run).
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 impl Validate for ReflectInput {
@@ -85,7 +88,7 @@ impl Validate for ReflectInput {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ReflectOutput {
-    /// `reflected`, or `nothing` when the run left nothing to learn from.
+    /// `reflected`, `nothing` when the run left nothing to learn from, or `dry_run`.
     pub status: String,
     /// Ids of new learnings.
     pub added: Vec<i64>,
@@ -146,6 +149,21 @@ impl Task for Reflect {
         let review: Option<Review> = optional(&input.review, dir, "review.json")?;
         let evaluation: Option<Evaluation> = optional(&input.evaluation, dir, "evaluation.json")?;
 
+        let dry_run = input.dry_run || pr.as_ref().is_some_and(|p| p.action == PrAction::DryRun);
+        if dry_run {
+            tracing::info!("a dry run: no learnings are written");
+            return Ok(ReflectOutput {
+                status: "dry_run".to_owned(),
+                added: Vec::new(),
+                reinforced: Vec::new(),
+                outcomes: Vec::new(),
+                reflection: input
+                    .reflection
+                    .clone()
+                    .unwrap_or_else(|| dir.join("reflection.json")),
+                usage: Usage::default(),
+            });
+        }
         let repository = input
             .repository
             .clone()

@@ -140,3 +140,65 @@ fn open(root: &Path) -> Result<Repository, RepoError> {
     Repository::open(root)
         .map_err(|e| RepoError::git(format!("open repository {}", root.display()), e))
 }
+
+/// The change from `base_commit` to `commit` as a unified diff (what `git diff` prints) and its
+/// diffstat.
+pub fn patch(root: &Path, base_commit: &str, commit: &str) -> Result<(String, String), RepoError> {
+    let repo = open(root)?;
+    let old = tree_of(&repo, base_commit)?;
+    let new = tree_of(&repo, commit)?;
+    let diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&new), None)
+        .map_err(|e| RepoError::git("diff the change", e))?;
+    let mut text = Vec::new();
+    diff.print(git2::DiffFormat::Patch, |_, _, line| {
+        if matches!(line.origin(), '+' | '-' | ' ') {
+            text.push(line.origin() as u8);
+        }
+        text.extend_from_slice(line.content());
+        true
+    })
+    .map_err(|e| RepoError::git("write the change as a patch", e))?;
+    let stat = diff
+        .stats()
+        .and_then(|s| s.to_buf(git2::DiffStatsFormat::FULL, 80))
+        .map_err(|e| RepoError::git("count the change", e))?;
+    Ok((
+        String::from_utf8_lossy(&text).into_owned(),
+        String::from_utf8_lossy(&stat).into_owned(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_and_its_diffstat() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let signature = git2::Signature::now("T", "t@example.com").unwrap();
+        let commit = |text: &str, parent: Option<Oid>| {
+            std::fs::write(dir.path().join("a.txt"), text).unwrap();
+            let mut index = repo.index().unwrap();
+            index.add_path(Path::new("a.txt")).unwrap();
+            let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+            let parents: Vec<git2::Commit<'_>> = parent
+                .map(|p| repo.find_commit(p).unwrap())
+                .into_iter()
+                .collect();
+            let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+            repo.commit(None, &signature, &signature, "m", &tree, &refs)
+                .unwrap()
+        };
+        let base = commit("one\ntwo\n", None);
+        let head = commit("one\nTWO\n", Some(base));
+        let (patch, stat) = patch(dir.path(), &base.to_string(), &head.to_string()).unwrap();
+        assert!(patch.starts_with("diff --git a/a.txt b/a.txt\n"), "{patch}");
+        assert!(patch.contains("\n-two\n+TWO\n"), "{patch}");
+        assert!(
+            stat.contains("1 file changed, 1 insertion(+), 1 deletion(-)"),
+            "{stat}"
+        );
+    }
+}

@@ -212,6 +212,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         fingerprint: &str,
     ) -> Result<(), StoreError>;
 
+    /// The median time from opening a pull request to its merge (the dashboard's overview).
+    async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError>;
+
     /// Every repository with a run, alphabetically (the dashboard's filters).
     async fn repositories(&self) -> Result<Vec<String>, StoreError>;
 

@@ -31,6 +31,8 @@ pub struct RunSummary {
     pub lines_added: Option<i64>,
     pub lines_removed: Option<i64>,
     pub attempts: Option<i64>,
+    /// A dry run (its `pr.json` says so): recorded as one, with no pull request row.
+    pub dry_run: Option<bool>,
 }
 
 impl RunSummary {
@@ -85,6 +87,13 @@ impl RunSummary {
         {
             summary.nothing_reason = Some(reason.clone());
         }
+        if artifacts
+            .pull_request
+            .as_ref()
+            .is_some_and(|pr| pr.action == PrAction::DryRun)
+        {
+            summary.dry_run = Some(true);
+        }
         if let Some(implementation) = &artifacts.implementation {
             summary.implementation_status = Some(enum_text(&implementation.status));
             summary.branch = Some(implementation.branch.clone());
@@ -110,7 +119,8 @@ fn saturating_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-/// The PR row `pr.json` describes, or None when no PR was opened (`nothing`).
+/// The PR row `pr.json` describes, or None when no PR was opened (`nothing`, or a dry run,
+/// which leaves nothing in the store but the run).
 pub fn pull_request_row(
     run_id: &str,
     pr: &PullRequestFile,
@@ -120,9 +130,8 @@ pub fn pull_request_row(
         PrAction::Created | PrAction::Updated | PrAction::Unchanged | PrAction::SkippedUpdate => {
             "open"
         }
-        PrAction::DryRun => "dry_run",
         PrAction::SkippedClosed => "closed",
-        PrAction::Nothing => return None,
+        PrAction::Nothing | PrAction::DryRun => return None,
     };
     Some(PullRequestRow {
         run_id: run_id.to_owned(),

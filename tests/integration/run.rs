@@ -289,3 +289,57 @@ async fn show_prints_the_runs_pull_request_and_diff_after_the_run_directory_is_g
     latest.assert_ok();
     assert_eq!(latest.stdout, by_id.stdout);
 }
+
+#[tokio::test]
+async fn a_dry_run_leaves_the_patch_and_nothing_in_the_store_but_the_run() {
+    crate::common::tools::assert_installed("ruff", &["--version"]);
+    crate::common::tools::assert_installed("python3", &["-m", "pytest", "--version"]);
+    let data = tempfile::tempdir().unwrap();
+    let work = git::init_repo(&data.path().join("work"), PYTHON_PROJECT);
+    let remote = git::bare_clone(&work, &data.path().join("remote.git"));
+    let ran = run_locally(
+        data.path(),
+        &["--dry-run", "--repository", remote.to_str().unwrap()],
+    )
+    .await;
+    ran.assert_ok();
+    let named = |label: &str| {
+        ran.stderr
+            .lines()
+            .find_map(|l| l.split(label).nth(1))
+            .map(|p| PathBuf::from(p.trim()))
+            .unwrap_or_else(|| panic!("no `{label}`:\n{}", ran.stderr))
+    };
+    let patch = std::fs::read_to_string(named("the change as a patch: ")).unwrap();
+    assert!(patch.contains("-import os\n"), "{patch}");
+    let text = std::fs::read_to_string(named("the pull request's text: ")).unwrap();
+    assert!(text.starts_with("# "), "{text}");
+    assert!(ran.stderr.contains("1 file changed"), "{}", ran.stderr);
+    assert!(
+        git::git(&remote, &["branch", "--list", "automaintainer/*"]).is_empty(),
+        "nothing pushed"
+    );
+
+    let url = format!(
+        "sqlite://{}",
+        data.path().join("automaintainer.db").display()
+    );
+    let store = automaintainer::store::open(Some(&Secret::new(url.clone())))
+        .await
+        .unwrap();
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (stats.total_runs, stats.prs_opened, stats.learnings),
+        (1, 0, 0),
+        "{stats:?}"
+    );
+    let sqlite = automaintainer::store::SqliteStore::connect(&url)
+        .await
+        .unwrap();
+    let dry: Vec<bool> = sqlx::query_scalar("SELECT dry_run FROM agent_runs")
+        .fetch_all(sqlite.pool())
+        .await
+        .unwrap();
+    assert_eq!(dry, [true], "the run is recorded as a dry run");
+    std::fs::remove_dir_all(named("kept: ")).unwrap();
+}

@@ -33,6 +33,7 @@ struct StatCard {
 
 pub async fn overview(State(state): State<AppState>) -> Result<Response, PageError> {
     let stats = state.store.system_stats().await?;
+    let to_merge = state.store.median_time_to_merge().await?;
     let query = RunQuery {
         per_page: RECENT_RUNS,
         ..RunQuery::default()
@@ -48,19 +49,23 @@ pub async fn overview(State(state): State<AppState>) -> Result<Response, PageErr
     let now = Utc::now();
     let recent: Vec<RunView> = recent.iter().map(|row| RunView::new(row, now)).collect();
     let view = OverviewView {
-        stats: stat_cards(&stats),
+        stats: stat_cards(&stats, to_merge),
         last_run: recent.first().cloned(),
         recent,
     };
     layout::render("overview.html", &meta, view)
 }
 
-fn stat_cards(stats: &SystemStats) -> Vec<StatCard> {
+fn stat_cards(stats: &SystemStats, to_merge: Option<chrono::Duration>) -> Vec<StatCard> {
     let merge_rate = (stats.prs_opened > 0).then(|| {
-        format!(
+        let rate = format!(
             "{} of opened",
             format::percent(ratio(stats.prs_merged, stats.prs_opened))
-        )
+        );
+        match to_merge {
+            Some(span) => format!("{rate} · median {} to merge", time_to_merge(span)),
+            None => rate,
+        }
     });
     vec![
         StatCard {
@@ -131,5 +136,30 @@ fn ratio(part: i64, whole: i64) -> f64 {
         0.0
     } else {
         part as f64 / whole as f64
+    }
+}
+
+/// A time to merge for people: minutes, hours or days.
+fn time_to_merge(span: chrono::Duration) -> String {
+    let minutes = span.num_minutes();
+    if minutes < 120 {
+        format!("{minutes} min")
+    } else if minutes < 48 * 60 {
+        format!("{:.1} h", minutes as f64 / 60.0)
+    } else {
+        format!("{:.1} days", minutes as f64 / 1440.0)
+    }
+}
+
+#[cfg(test)]
+mod time_to_merge_tests {
+    use super::time_to_merge;
+    use chrono::Duration;
+
+    #[test]
+    fn times_to_merge_read_naturally() {
+        assert_eq!(time_to_merge(Duration::minutes(45)), "45 min");
+        assert_eq!(time_to_merge(Duration::minutes(150)), "2.5 h");
+        assert_eq!(time_to_merge(Duration::hours(72)), "3.0 days");
     }
 }

@@ -177,3 +177,24 @@ pub async fn clear_failure(
         )))?;
     Ok(())
 }
+
+/// The median time from opening to merging, over every merged PR whose merge time is known.
+pub async fn median_time_to_merge(pool: &Pool) -> Result<Option<chrono::Duration>, StoreError> {
+    let rows: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "SELECT created_at, merged_at FROM pull_requests
+         WHERE merged AND merged_at IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("read the pull requests' merge times"))?;
+    let mut spans: Vec<chrono::Duration> = rows
+        .into_iter()
+        .map(|(opened, merged)| (merged - opened).max(chrono::Duration::zero()))
+        .collect();
+    spans.sort();
+    Ok(match spans.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(spans[n / 2]),
+        n => Some((spans[n / 2 - 1] + spans[n / 2]) / 2),
+    })
+}

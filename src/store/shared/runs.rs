@@ -218,7 +218,8 @@ async fn update_run(conn: &mut Conn, run_id: &str, run: &RunSummary) -> Result<(
              implementation_status = COALESCE($10, implementation_status),
              branch = COALESCE($11, branch), head_commit = COALESCE($12, head_commit),
              files_changed = COALESCE($13, files_changed), lines_added = COALESCE($14, lines_added),
-             lines_removed = COALESCE($15, lines_removed), attempts = COALESCE($16, attempts)
+             lines_removed = COALESCE($15, lines_removed), attempts = COALESCE($16, attempts),
+             dry_run = COALESCE($17, dry_run)
          WHERE run_id = $1",
     )
     .bind(run_id)
@@ -237,6 +238,7 @@ async fn update_run(conn: &mut Conn, run_id: &str, run: &RunSummary) -> Result<(
     .bind(run.lines_added)
     .bind(run.lines_removed)
     .bind(run.attempts)
+    .bind(run.dry_run)
     .execute(conn)
     .await
     .map_err(StoreError::query(format!("update run {run_id}")))?;

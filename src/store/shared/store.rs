@@ -246,6 +246,10 @@ impl Store for BackendStore {
         lifecycle::clear_failure(&self.pool, repository, fingerprint).await
     }
 
+    async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError> {
+        lifecycle::median_time_to_merge(&self.pool).await
+    }
+
     async fn repositories(&self) -> Result<Vec<String>, StoreError> {
         reads::repositories(&self.pool).await
     }

@@ -136,6 +136,14 @@ async fn every_kind_of_merge_is_seen_at_the_next_setup(db: TestDb) {
     }
     let stats = db.store.system_stats().await.unwrap();
     assert_eq!(stats.prs_merged, 4);
+    // Merged within the test: the median time to merge is known, and short.
+    let median = db
+        .store
+        .median_time_to_merge()
+        .await
+        .unwrap()
+        .expect("a median");
+    assert!(median < chrono::Duration::hours(1), "{median:?}");
 }
 
 async fn a_branch_deleted_unmerged_closes_the_pr(db: TestDb) {
