@@ -82,6 +82,11 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
         if let Some(cargo_home) = &toolchains.cargo_home {
             request = request.writable(cargo_home);
         }
+        // rustup installs the toolchain or components a `rust-toolchain.toml` asks for here,
+        // where the network is; the checks then find them installed.
+        if let Some(rustup_home) = &toolchains.rustup_home {
+            request = request.writable(rustup_home);
+        }
         steps.push(Step {
             request,
             what: "cargo fetch",
