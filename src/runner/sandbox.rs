@@ -61,8 +61,13 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
             push(&["--tmpfs".as_ref(), dir.as_os_str()]);
         }
     }
+    let mut bound: Vec<PathBuf> = Vec::new();
     for dir in &view.writable {
         let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if bound.contains(&real) {
+            continue;
+        }
+        bound.push(real.clone());
         // Bound at its resolved path: a symlink on the way to it is seen, read-only, as it is.
         push(&["--bind".as_ref(), real.as_os_str(), real.as_os_str()]);
     }
