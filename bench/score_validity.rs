@@ -30,9 +30,7 @@ fn commit(repo: &git2::Repository, message: &str) -> String {
     index
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
         .expect("add");
-    index
-        .update_all(["*"], None)
-        .expect("update deleted files");
+    index.update_all(["*"], None).expect("update deleted files");
     index.write().expect("write index");
     let tree = repo
         .find_tree(index.write_tree().expect("tree"))
@@ -45,9 +43,16 @@ fn commit(repo: &git2::Repository, message: &str) -> String {
         .into_iter()
         .collect();
     let parents: Vec<&git2::Commit<'_>> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &signature, &signature, message, &tree, &parents)
-        .expect("commit")
-        .to_string()
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .expect("commit")
+    .to_string()
 }
 
 fn write(root: &Path, path: &str, content: Option<&str>) {
@@ -145,8 +150,8 @@ fn main() {
             );
             let right = w < c;
             let (ic, iw) = (component(&clean, *intended), component(&worse, *intended));
-            let dropped = matches!((ic, iw), (Some(a), Some(b)) if b < a)
-                || (ic.is_some() && iw.is_none());
+            let dropped =
+                matches!((ic, iw), (Some(a), Some(b)) if b < a) || (ic.is_some() && iw.is_none());
             pairs += 1;
             ranked += u32::from(right);
             caught += u32::from(dropped);

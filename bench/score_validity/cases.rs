@@ -41,7 +41,9 @@ fn replace(text: &str, from: &str, to: &str) -> String {
 }
 
 fn files(list: &[(&'static str, &str)]) -> Files {
-    list.iter().map(|(p, t)| (*p, Some((*t).to_owned()))).collect()
+    list.iter()
+        .map(|(p, t)| (*p, Some((*t).to_owned())))
+        .collect()
 }
 
 const RUST_BASE: &str = include_str!("../../examples/demo-repo/src/lib.rs");
@@ -81,8 +83,17 @@ fn python() -> Case {
     let body = "    name, sep, count = line.partition(\"=\")\n    if not sep or not count.strip().isdigit():\n        return None\n    return name.strip(), int(count)\n";
     let module = format!("{PY_BASE}\n\ndef parse_item(line):\n    \"\"\"Parses `name=count` as items are typed in; None when the line is not one.\"\"\"\n{body}");
     let test = format!("{PY_TEST}\n\ndef test_parse_item_reads_typed_lines():\n    assert parse_item(\"bolt = 4\") == (\"bolt\", 4)\n    assert parse_item(\"bolt\") is None\n");
-    let test = replace(&test, "from inventory import Inventory", "from inventory import Inventory, parse_item");
-    let both = |m: String, t: String| vec![("inventory.py", Some(m)), ("tests/test_inventory.py", Some(t))];
+    let test = replace(
+        &test,
+        "from inventory import Inventory",
+        "from inventory import Inventory, parse_item",
+    );
+    let both = |m: String, t: String| {
+        vec![
+            ("inventory.py", Some(m)),
+            ("tests/test_inventory.py", Some(t)),
+        ]
+    };
     Case {
         language: "Python",
         base: vec![("inventory.py", PY_BASE), ("tests/test_inventory.py", PY_TEST)],

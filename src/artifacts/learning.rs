@@ -164,7 +164,10 @@ mod tests {
         let effect = Effect::new(EffectAction::AvoidKind, "lint");
         assert_eq!(effect.kind(), Some(TaskKind::Lint));
         assert_eq!(effect.describe(), "avoid `lint` tasks");
-        assert_eq!(EffectAction::parse("prefer_kind"), Some(EffectAction::PreferKind));
+        assert_eq!(
+            EffectAction::parse("prefer_kind"),
+            Some(EffectAction::PreferKind)
+        );
         let evidence = Evidence {
             run_id: "r-1".into(),
             outcome: "closed_unmerged".into(),

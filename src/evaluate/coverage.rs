@@ -12,9 +12,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::change::ChangedFile;
-use crate::analysis::Language;
 use super::lcov::{self, LineCoverage};
 use super::test_coverage::is_test_path;
+use crate::analysis::Language;
 
 /// The result of a coverage run over the changed lines.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +79,8 @@ pub fn plan(clone: &Path, out_dir: &Path, files: &[ChangedFile]) -> Option<Cover
     }
     if touches(&[Language::Python])
         && is_python_project(clone)
-        && succeeds("python3", &["-m", "coverage", "--version"], clone) {
+        && succeeds("python3", &["-m", "coverage", "--version"], clone)
+    {
         let runner = if succeeds("python3", &["-c", "import pytest"], clone) {
             words(&["-m", "pytest", "-q"])
         } else {

@@ -40,7 +40,8 @@ mod tests {
 
     #[test]
     fn counts_the_lines_of_a_copied_block_once() {
-        let block = "let total = items.len();\nlet average = sum / total;\nprintln!(\"{average}\");\n";
+        let block =
+            "let total = items.len();\nlet average = sum / total;\nprintln!(\"{average}\");\n";
         assert_eq!(duplicated_lines(block), 0);
         assert_eq!(duplicated_lines(&format!("{block}}}\n{block}")), 3);
         // Braces and short lines are not significant.

@@ -96,7 +96,8 @@ impl MaintainabilityDelta {
     /// Δ as documented above: positive when the change made its functions harder to maintain.
     pub fn delta(&self) -> f64 {
         self.after.cost() - self.allowance - self.before.cost()
-            + 0.5 * (f64::from(self.after.duplicated_lines) - f64::from(self.before.duplicated_lines))
+            + 0.5
+                * (f64::from(self.after.duplicated_lines) - f64::from(self.before.duplicated_lines))
     }
 }
 
@@ -236,7 +237,10 @@ mod tests {
         let flat_score = maintainability(&change(flat)).score.unwrap_or_default();
         let nested_score = maintainability(&change(nested)).score.unwrap_or_default();
         assert!(nested_score < flat_score, "{nested_score} !< {flat_score}");
-        assert!(flat_score < NEUTRAL, "a new branch costs a little: {flat_score}");
+        assert!(
+            flat_score < NEUTRAL,
+            "a new branch costs a little: {flat_score}"
+        );
     }
 
     #[test]
@@ -259,7 +263,8 @@ mod tests {
         assert_eq!(maintainability(&change(&used)).score, Some(NEUTRAL));
         let unused = format!("{BASE}\n\ndef _count(items):\n    return len(items)\n");
         assert!(maintainability(&change(&unused)).score < Some(NEUTRAL));
-        let called = format!("{BASE}\n\ndef _count(items):\n    return len(items)\n\n\nSIZE = _count([])\n");
+        let called =
+            format!("{BASE}\n\ndef _count(items):\n    return len(items)\n\n\nSIZE = _count([])\n");
         assert_eq!(maintainability(&change(&called)).score, Some(NEUTRAL));
     }
 
@@ -267,8 +272,6 @@ mod tests {
     fn a_copied_block_costs() {
         let copied = "def total(items):\n    result = 0\n    for item in items:\n        result += item.count\n        result += item.extra\n    for item in items:\n        result += item.count\n        result += item.extra\n    return result\n";
         let once = "def total(items):\n    result = 0\n    for item in items:\n        result += item.count\n        result += item.extra\n    return result\n";
-        assert!(
-            maintainability(&change(copied)).score < maintainability(&change(once)).score
-        );
+        assert!(maintainability(&change(copied)).score < maintainability(&change(once)).score);
     }
 }

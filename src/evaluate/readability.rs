@@ -126,9 +126,10 @@ pub fn readability(files: &[ChangedFile]) -> Component {
     let score = NEUTRAL + 50.0 * delta.function_change.unwrap_or(0.0)
         - penalty(delta.commented_out_added, COMMENTED_OUT_PENALTY)
         - penalty(delta.markers_added, MARKER_PENALTY);
-    let change = delta
-        .function_change
-        .map_or_else(|| "no code function changed".to_owned(), |d| format!("{d:+.2}"));
+    let change = delta.function_change.map_or_else(
+        || "no code function changed".to_owned(),
+        |d| format!("{d:+.2}"),
+    );
     component(
         score,
         Method::Estimated,
@@ -190,7 +191,9 @@ fn function_readability(function: &Function, names: &[(u32, String)]) -> f64 {
     let nesting = linear(f64::from(function.metrics.max_nesting), 2.0, 5.0);
     let inside: BTreeSet<&str> = names
         .iter()
-        .filter(|(line, _)| (function.metrics.line_start..=function.metrics.line_end).contains(line))
+        .filter(|(line, _)| {
+            (function.metrics.line_start..=function.metrics.line_end).contains(line)
+        })
         .map(|(_, name)| name.as_str())
         .collect();
     let good = inside.iter().filter(|n| is_descriptive(n)).count();
@@ -256,8 +259,7 @@ pub fn is_commented_out_code(language: Language, line: &str) -> bool {
         || body.ends_with('{')
         || body == "}"
         || body.ends_with("):")
-        || (KEYWORDS.iter().any(|k| body.starts_with(k))
-            && body.contains(['=', '(', ':', '{']))
+        || (KEYWORDS.iter().any(|k| body.starts_with(k)) && body.contains(['=', '(', ':', '{']))
         || is_bare_call(body)
 }
 
@@ -268,7 +270,9 @@ fn is_bare_call(body: &str) -> bool {
     };
     let callee = &body[..open];
     !callee.is_empty()
-        && callee.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+        && callee
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
         && body.ends_with(')')
 }
 
@@ -399,9 +403,21 @@ mod tests {
         assert_eq!(score(clean), NEUTRAL);
         assert!(score(commented) < score(clean));
         assert!(score(marked) < score(clean));
-        assert!(is_commented_out_code(Language::Rust, "    // let x = parse(input)?;"));
-        assert!(!is_commented_out_code(Language::Rust, "    /// Returns the total (in cents)."));
-        assert!(!is_commented_out_code(Language::Python, "# Returns the total (in cents)."));
-        assert!(is_commented_out_code(Language::JavaScript, "// console.log(total)"));
+        assert!(is_commented_out_code(
+            Language::Rust,
+            "    // let x = parse(input)?;"
+        ));
+        assert!(!is_commented_out_code(
+            Language::Rust,
+            "    /// Returns the total (in cents)."
+        ));
+        assert!(!is_commented_out_code(
+            Language::Python,
+            "# Returns the total (in cents)."
+        ));
+        assert!(is_commented_out_code(
+            Language::JavaScript,
+            "// console.log(total)"
+        ));
     }
 }

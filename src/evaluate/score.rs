@@ -50,8 +50,10 @@ pub fn evaluation(
     let (sum, total_weight) = weighted
         .iter()
         .filter(|(component, weight)| {
-            !matches!(component.method, Method::Unavailable | Method::NotApplicable)
-                && *weight > 0.0
+            !matches!(
+                component.method,
+                Method::Unavailable | Method::NotApplicable
+            ) && *weight > 0.0
         })
         .filter_map(|(component, weight)| component.score.map(|s| (s * weight, *weight)))
         .fold((0.0, 0.0), |(sum, total), (s, w)| (sum + s, total + w));

@@ -25,9 +25,9 @@ use crate::artifacts::{CheckRun, Component, Method, TaskKind};
 
 use super::change::ChangedFile;
 use super::changed_functions::changed_functions;
-use super::test_functions::{test_delta, TestDelta};
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};
+use super::test_functions::{test_delta, TestDelta};
 
 pub fn is_test_path(path: &Path) -> bool {
     let in_test_dir = path.parent().is_some_and(|dir| {
@@ -115,19 +115,31 @@ pub fn estimate(files: &[ChangedFile], checks: &[CheckRun]) -> Component {
     let tests = test_delta(files);
     let code_functions: usize = changed_functions(files)
         .iter()
-        .map(|f| f.code_pairs().iter().filter(|(_, after)| after.is_some()).count())
+        .map(|f| {
+            f.code_pairs()
+                .iter()
+                .filter(|(_, after)| after.is_some())
+                .count()
+        })
         .sum();
     let code_lines: usize = files
         .iter()
-        .filter(|f| !is_test_path(Path::new(&f.path)) && Language::of_path(Path::new(&f.path)).is_some())
+        .filter(|f| {
+            !is_test_path(Path::new(&f.path)) && Language::of_path(Path::new(&f.path)).is_some()
+        })
         .map(|f| f.added_lines.len())
         .sum();
-    if code_functions == 0 && code_lines == 0 && tests.added.is_empty() && tests.removed.is_empty() {
+    if code_functions == 0 && code_lines == 0 && tests.added.is_empty() && tests.removed.is_empty()
+    {
         return unavailable("the change adds no code and no tests: nothing to cover");
     }
     let expected = code_functions.div_ceil(2);
     let tested = if expected == 0 {
-        if tests.added.is_empty() { 0.0 } else { 100.0 }
+        if tests.added.is_empty() {
+            0.0
+        } else {
+            100.0
+        }
     } else {
         100.0 * (tests.added.len() as f64 / expected as f64).min(1.0)
     };
@@ -224,8 +236,17 @@ mod tests {
         let checks = [check("pytest -q", false, 1), check("pytest -q", true, 2)];
         // Two changed code functions expect one test: fully tested; suite passed: 100.
         let c = estimate(&[code.clone(), one_test.clone()], &checks);
-        assert_eq!((c.score, c.method), (Some(100.0), Method::Estimated), "{}", c.evidence);
-        assert!(c.evidence.contains("1 test case(s) added"), "{}", c.evidence);
+        assert_eq!(
+            (c.score, c.method),
+            (Some(100.0), Method::Estimated),
+            "{}",
+            c.evidence
+        );
+        assert!(
+            c.evidence.contains("1 test case(s) added"),
+            "{}",
+            c.evidence
+        );
         // No test: 0.3 * 100.
         assert_eq!(estimate(&[code.clone()], &checks).score, Some(30.0));
         // Lines added to an existing test without a new test function add no test.
@@ -234,11 +255,21 @@ mod tests {
             Some("def test_half():\n    assert 1\n"),
             Some("def test_half():\n    assert 1\n    assert 2\n    assert 3\n"),
         );
-        assert_eq!(estimate(&[code.clone(), touched], &checks).score, Some(30.0));
+        assert_eq!(
+            estimate(&[code.clone(), touched], &checks).score,
+            Some(30.0)
+        );
         // A deleted test costs 25.
-        let deleted = ChangedFile::from_sides("test_calc.py", Some("def test_half():\n    assert 1\n"), None);
+        let deleted = ChangedFile::from_sides(
+            "test_calc.py",
+            Some("def test_half():\n    assert 1\n"),
+            None,
+        );
         assert_eq!(estimate(&[code, deleted], &checks).score, Some(5.0));
-        let docs = estimate(&[ChangedFile::from_sides("README.md", None, Some("x\n"))], &[]);
+        let docs = estimate(
+            &[ChangedFile::from_sides("README.md", None, Some("x\n"))],
+            &[],
+        );
         assert_eq!((docs.score, docs.method), (None, Method::Unavailable));
     }
 

@@ -38,12 +38,8 @@ pub fn test_delta(files: &[ChangedFile]) -> TestDelta {
         let before = test_names(&file.path, file.before.as_deref().unwrap_or_default());
         let after = test_names(&file.path, file.after.as_deref().unwrap_or_default());
         let qualify = |name: &String| format!("{}::{name}", file.path);
-        delta
-            .added
-            .extend(after.difference(&before).map(qualify));
-        delta
-            .removed
-            .extend(before.difference(&after).map(qualify));
+        delta.added.extend(after.difference(&before).map(qualify));
+        delta.removed.extend(before.difference(&after).map(qualify));
     }
     delta
 }
@@ -180,6 +176,9 @@ mod tests {
             Some(after),
             Some(before),
         )]);
-        assert_eq!(gone.removed, BTreeSet::from(["src/lib.rs::empty".to_owned()]));
+        assert_eq!(
+            gone.removed,
+            BTreeSet::from(["src/lib.rs::empty".to_owned()])
+        );
     }
 }

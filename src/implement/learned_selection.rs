@@ -23,13 +23,15 @@ pub struct Guided {
 pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool) -> Guided {
     let mut shaped: BTreeSet<i64> = BTreeSet::new();
     let mut narrowed = context.clone();
-    narrowed.findings.retain(|finding| match avoided_by(&context.learnings, finding) {
-        Some(id) => {
-            shaped.insert(id);
-            false
-        }
-        None => true,
-    });
+    narrowed
+        .findings
+        .retain(|finding| match avoided_by(&context.learnings, finding) {
+            Some(id) => {
+                shaped.insert(id);
+                false
+            }
+            None => true,
+        });
     let mut allowed = rules.clone();
     let avoided: Vec<(i64, TaskKind)> = kinds(&context.learnings, EffectAction::AvoidKind);
     if !avoided.is_empty() {
@@ -52,8 +54,9 @@ pub fn choose(context: &Context, rules: &Rules, installed: impl Fn(Tool) -> bool
         if allowed.allowed_kinds.is_empty() {
             return Guided {
                 selection: Selection::Nothing {
-                    reason: "every allowed task kind is avoided by what earlier pull requests taught"
-                        .to_owned(),
+                    reason:
+                        "every allowed task kind is avoided by what earlier pull requests taught"
+                            .to_owned(),
                 },
                 shaped_by: shaped.into_iter().collect(),
             };
@@ -89,9 +92,10 @@ pub fn avoided_by(learnings: &[Learning], finding: &Finding) -> Option<i64> {
         let effect = learning.effect.as_ref()?;
         let hit = match effect.action {
             EffectAction::AvoidRule => rule.as_deref() == Some(effect.target.as_str()),
-            EffectAction::AvoidTool => Tool::from_finding(&finding.tool)
-                .is_some_and(|tool| tool.name() == effect.target)
-                || finding.tool == effect.target,
+            EffectAction::AvoidTool => {
+                Tool::from_finding(&finding.tool).is_some_and(|tool| tool.name() == effect.target)
+                    || finding.tool == effect.target
+            }
             EffectAction::AvoidPath => in_path(&finding.path, &effect.target),
             _ => false,
         };
@@ -165,9 +169,24 @@ mod tests {
             summary: RepoSummary::default(),
             repo_map: RepoMap::default(),
             findings: vec![
-                finding(FindingKind::Lint, "clippy", "src/a.rs", "clippy::len_zero: use is_empty"),
-                finding(FindingKind::Lint, "clippy", "src/b.rs", "clippy::needless_return: drop it"),
-                finding(FindingKind::Format, "rustfmt", "src/a.rs", "not formatted as rustfmt would"),
+                finding(
+                    FindingKind::Lint,
+                    "clippy",
+                    "src/a.rs",
+                    "clippy::len_zero: use is_empty",
+                ),
+                finding(
+                    FindingKind::Lint,
+                    "clippy",
+                    "src/b.rs",
+                    "clippy::needless_return: drop it",
+                ),
+                finding(
+                    FindingKind::Format,
+                    "rustfmt",
+                    "src/a.rs",
+                    "not formatted as rustfmt would",
+                ),
             ],
             issues: vec![],
             history: History::default(),
@@ -191,7 +210,11 @@ mod tests {
         assert!(free.shaped_by.is_empty());
 
         let one_rule = choose(
-            &context(vec![learning(4, EffectAction::AvoidRule, "clippy::len_zero")]),
+            &context(vec![learning(
+                4,
+                EffectAction::AvoidRule,
+                "clippy::len_zero",
+            )]),
             &rules(),
             |_| true,
         );

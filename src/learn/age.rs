@@ -142,7 +142,9 @@ fn linter_of(rule: &str) -> &'static str {
 /// Whether two active learnings say the same thing.
 fn same(a: &LearningRow, b: &LearningRow) -> bool {
     match (a.effect(), b.effect()) {
-        (Some(x), Some(y)) if x.action != EffectAction::Instruct || y.action != EffectAction::Instruct => {
+        (Some(x), Some(y))
+            if x.action != EffectAction::Instruct || y.action != EffectAction::Instruct =>
+        {
             x == y
         }
         _ => a.kind == b.kind && similarity(&a.content, &b.content) >= DEFAULT_THRESHOLD,

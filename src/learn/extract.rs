@@ -194,9 +194,10 @@ pub fn from_checks(implementation: &Implementation, pr: &PrRef) -> Vec<Candidate
 /// Learnings from an earlier pull request's final outcome; `task` is what its run chose.
 pub fn from_outcome(pr: &PrRef, task: Option<&TaskSpec>, merged: bool) -> Vec<Candidate> {
     let title = one_line(&pr.title);
-    let cite = pr
-        .number
-        .map_or_else(|| format!("the pull request of run {}", pr.run_id), |n| format!("PR #{n}"));
+    let cite = pr.number.map_or_else(
+        || format!("the pull request of run {}", pr.run_id),
+        |n| format!("PR #{n}"),
+    );
     let mut evidence = pr.evidence(if merged { "merged" } else { "closed_unmerged" }, "forge");
     evidence.detail = Some(cap(&title));
     if let Some(task) = task {
@@ -213,7 +214,13 @@ pub fn from_outcome(pr: &PrRef, task: Option<&TaskSpec>, merged: bool) -> Vec<Ca
     };
     if merged {
         let Some(task) = task else {
-            return Vec::new();
+            let instruction = format!("A pull request like {cite} gets merged here: {title}");
+            return vec![candidate(
+                "success",
+                Effect::new(EffectAction::Instruct, cap(&instruction)),
+                instruction,
+                evidence,
+            )];
         };
         let kind = task.kind.as_str();
         return vec![candidate(
@@ -224,7 +231,8 @@ pub fn from_outcome(pr: &PrRef, task: Option<&TaskSpec>, merged: bool) -> Vec<Ca
         )];
     }
     let Some(task) = task else {
-        let instruction = format!("Do not propose again what {cite} did (closed without merging): {title}");
+        let instruction =
+            format!("Do not propose again what {cite} did (closed without merging): {title}");
         return vec![candidate(
             "mistake",
             Effect::new(EffectAction::Instruct, cap(&instruction)),
@@ -281,7 +289,10 @@ pub fn from_changes_requested(pr: &PrRef, reviewer: &str, body: &str) -> Candida
         format!("Reviewers asked for changes: {body}")
     };
     let content = cap(&content);
-    let mut evidence = pr.evidence("changes_requested", &format!("reviewer {}", one_line(reviewer)));
+    let mut evidence = pr.evidence(
+        "changes_requested",
+        &format!("reviewer {}", one_line(reviewer)),
+    );
     evidence.detail = Some(cap(&one_line(&pr.title)));
     Candidate {
         kind: "mistake".to_owned(),
@@ -316,9 +327,7 @@ fn cap(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::artifacts::{
-        CheckRun, FindingCategory, ReviewCounts, ReviewFinding, TaskKind,
-    };
+    use crate::artifacts::{CheckRun, FindingCategory, ReviewCounts, ReviewFinding, TaskKind};
 
     fn finding(severity: Severity, actionable: bool, title: &str, path: &str) -> ReviewFinding {
         ReviewFinding {
@@ -350,10 +359,20 @@ mod tests {
             status: ReviewStatus::Reviewed,
             notice: None,
             findings: vec![
-                finding(Severity::Major, true, "Unwrap on  user\ninput", "src/lib.rs"),
+                finding(
+                    Severity::Major,
+                    true,
+                    "Unwrap on  user\ninput",
+                    "src/lib.rs",
+                ),
                 finding(Severity::Minor, false, "Nit: naming", "src/lib.rs"),
                 finding(Severity::Trivial, true, "Trailing space", "src/lib.rs"),
-                finding(Severity::Critical, true, "Use `clippy::needless_range_loop`'s advice", "src/lib.rs"),
+                finding(
+                    Severity::Critical,
+                    true,
+                    "Use `clippy::needless_range_loop`'s advice",
+                    "src/lib.rs",
+                ),
                 // Nesting that was already there, in a file the change did not touch.
                 finding(Severity::Major, true, "Deeply nested", "src/old.rs"),
             ],
@@ -369,17 +388,35 @@ mod tests {
             got[0].content,
             "Avoid what coderabbit flagged in src/lib.rs: Unwrap on user input"
         );
-        assert_eq!(got[0].effect.as_ref().map(|e| e.action), Some(EffectAction::Instruct));
+        assert_eq!(
+            got[0].effect.as_ref().map(|e| e.action),
+            Some(EffectAction::Instruct)
+        );
         assert_eq!(got[0].weight, 1.5);
         let rule = &got[1];
         assert_eq!(
             rule.effect,
-            Some(Effect::new(EffectAction::AvoidRule, "clippy::needless_range_loop"))
+            Some(Effect::new(
+                EffectAction::AvoidRule,
+                "clippy::needless_range_loop"
+            ))
         );
         let evidence = &rule.evidence[0];
         assert_eq!(
-            (evidence.pr_number, evidence.source.as_str(), evidence.path.as_deref(), evidence.rule.as_deref(), evidence.outcome.as_str()),
-            (Some(7), "coderabbit", Some("src/lib.rs"), Some("clippy::needless_range_loop"), "review_finding")
+            (
+                evidence.pr_number,
+                evidence.source.as_str(),
+                evidence.path.as_deref(),
+                evidence.rule.as_deref(),
+                evidence.outcome.as_str()
+            ),
+            (
+                Some(7),
+                "coderabbit",
+                Some("src/lib.rs"),
+                Some("clippy::needless_range_loop"),
+                "review_finding"
+            )
         );
         assert!(got.iter().all(|c| !c.content.contains("Ignore previous")));
         let skipped = Review {
@@ -391,10 +428,16 @@ mod tests {
 
     #[test]
     fn rules_are_read_from_what_reviewers_name() {
-        assert_eq!(rule_named("see clippy::manual_range_contains"), Some("clippy::manual_range_contains".into()));
+        assert_eq!(
+            rule_named("see clippy::manual_range_contains"),
+            Some("clippy::manual_range_contains".into())
+        );
         assert_eq!(rule_named("ruff F401: unused import"), Some("F401".into()));
         assert_eq!(rule_named("this trips `E501`"), Some("E501".into()));
-        assert_eq!(rule_named("violates `no-unused-vars`"), Some("no-unused-vars".into()));
+        assert_eq!(
+            rule_named("violates `no-unused-vars`"),
+            Some("no-unused-vars".into())
+        );
         assert_eq!(rule_named("uses AES256 and SHA1"), None);
         assert_eq!(rule_named("pass `--dry-run`"), None);
     }
@@ -415,17 +458,42 @@ mod tests {
     #[test]
     fn outcomes_prefer_merged_kinds_and_avoid_what_was_closed() {
         let merged = from_outcome(&pr(), Some(&task(&[], Some("clippy"))), true);
-        assert_eq!(merged[0].effect, Some(Effect::new(EffectAction::PreferKind, "lint")));
+        assert_eq!(
+            merged[0].effect,
+            Some(Effect::new(EffectAction::PreferKind, "lint"))
+        );
         assert_eq!(merged[0].evidence[0].outcome, "merged");
-        let closed = from_outcome(&pr(), Some(&task(&["clippy::len_zero", "clippy::needless_return"], Some("clippy"))), false);
+        let closed = from_outcome(
+            &pr(),
+            Some(&task(
+                &["clippy::len_zero", "clippy::needless_return"],
+                Some("clippy"),
+            )),
+            false,
+        );
         assert_eq!(closed.len(), 2);
-        assert_eq!(closed[0].effect, Some(Effect::new(EffectAction::AvoidRule, "clippy::len_zero")));
+        assert_eq!(
+            closed[0].effect,
+            Some(Effect::new(EffectAction::AvoidRule, "clippy::len_zero"))
+        );
         assert!(closed[0].content.contains("PR #7"), "{}", closed[0].content);
-        assert_eq!(closed[1].evidence[0].rule.as_deref(), Some("clippy::needless_return"));
+        assert_eq!(
+            closed[1].evidence[0].rule.as_deref(),
+            Some("clippy::needless_return")
+        );
         let by_tool = from_outcome(&pr(), Some(&task(&[], Some("rustfmt"))), false);
-        assert_eq!(by_tool[0].effect, Some(Effect::new(EffectAction::AvoidTool, "rustfmt")));
+        assert_eq!(
+            by_tool[0].effect,
+            Some(Effect::new(EffectAction::AvoidTool, "rustfmt"))
+        );
         let unknown = from_outcome(&pr(), None, false);
-        assert_eq!(unknown[0].effect.as_ref().map(|e| e.action), Some(EffectAction::Instruct));
+        assert_eq!(
+            unknown[0].effect.as_ref().map(|e| e.action),
+            Some(EffectAction::Instruct)
+        );
+        let merged_unknown = from_outcome(&pr(), None, true);
+        assert_eq!(merged_unknown[0].kind, "success");
+        assert!(merged_unknown[0].content.contains("PR #7"));
     }
 
     #[test]
@@ -474,7 +542,9 @@ mod tests {
         ];
         let got = from_checks(&implementation, &pr());
         assert_eq!(got.len(), 1);
-        assert!(got[0].content.starts_with("The check `cargo clippy` failed"));
+        assert!(got[0]
+            .content
+            .starts_with("The check `cargo clippy` failed"));
         assert_eq!(got[0].evidence[0].outcome, "check_failed");
     }
 }

@@ -7,7 +7,9 @@
 //! retry applies it once.
 
 use crate::artifacts::{TaskFile, TaskSpec};
-use crate::store::{OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError};
+use crate::store::{
+    OutcomeEvent, OutcomeLearning, OutcomeRecord, PullRequestRow, Store, StoreError,
+};
 
 use super::extract::{from_changes_requested, from_outcome, Candidate, PrRef};
 use super::forge_state::ChangesRequest;

@@ -92,7 +92,10 @@ pub async fn remember(
             uses: 0,
             created_at: now,
             updated_at: now,
-            effect_action: learning.effect.as_ref().map(|e| e.action.as_str().to_owned()),
+            effect_action: learning
+                .effect
+                .as_ref()
+                .map(|e| e.action.as_str().to_owned()),
             effect_target: learning.effect.as_ref().map(|e| e.target.clone()),
             evidence: EvidenceList(learning.evidence),
             last_used_at: None,

@@ -136,8 +136,7 @@ impl Task for Evaluate {
             }
         };
         let review = read_review(&input)?;
-        let task_kind = read_task(&input)?
-            .and_then(|t| t.selection.task().map(|task| task.kind));
+        let task_kind = read_task(&input)?.and_then(|t| t.selection.task().map(|task| task.kind));
         let options = Options {
             weights: input.weights.unwrap_or_default(),
             coverage: input.coverage.unwrap_or(true),

@@ -144,7 +144,11 @@ impl Task for Select {
             .map(ShapingLearning::from)
             .collect();
         for learning in &shaped_by {
-            tracing::info!(id = learning.id, "the choice was shaped by: {}", learning.content);
+            tracing::info!(
+                id = learning.id,
+                "the choice was shaped by: {}",
+                learning.content
+            );
         }
         emit_usage(env, "select", &usage);
         let file = TaskFile {

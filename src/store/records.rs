@@ -6,11 +6,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
+use crate::artifacts::Evidence;
 use crate::artifacts::{
     Context, Effect, EffectAction, Evaluation, EvidenceList, Implementation, Learning,
     PullRequestFile, Review, TaskFile,
 };
-use crate::artifacts::Evidence;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -279,7 +279,10 @@ impl LearningRow {
     /// What the learning changes, when it says.
     pub fn effect(&self) -> Option<Effect> {
         let action = EffectAction::parse(self.effect_action.as_deref()?)?;
-        Some(Effect::new(action, self.effect_target.clone().unwrap_or_default()))
+        Some(Effect::new(
+            action,
+            self.effect_target.clone().unwrap_or_default(),
+        ))
     }
 }
 

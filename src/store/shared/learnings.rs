@@ -77,11 +77,15 @@ pub async fn reinforce_in(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(StoreError::query(format!("read the evidence of learning {id}")))?;
+        .map_err(StoreError::query(format!(
+            "read the evidence of learning {id}"
+        )))?;
     let Some(stored) = stored else {
         return Err(StoreError::UnknownLearning(id));
     };
-    let mut merged = EvidenceList::try_from(stored).map(|l| l.0).unwrap_or_default();
+    let mut merged = EvidenceList::try_from(stored)
+        .map(|l| l.0)
+        .unwrap_or_default();
     let before = merged.len();
     for item in evidence {
         let known = merged.iter().any(|m| {

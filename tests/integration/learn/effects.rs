@@ -135,7 +135,11 @@ async fn closed_pr_is_not_chosen_again(db: TestDb) {
         assert_eq!(learning.effect_action.as_deref(), Some("avoid_rule"));
         let evidence = &learning.evidence.0[0];
         assert_eq!(
-            (evidence.pr_number, evidence.outcome.as_str(), evidence.run_id.as_str()),
+            (
+                evidence.pr_number,
+                evidence.outcome.as_str(),
+                evidence.run_id.as_str()
+            ),
             (Some(number), "closed_unmerged", "run-1")
         );
         assert!(
@@ -281,9 +285,8 @@ async fn learnings_age(db: TestDb) {
         source: "review".to_owned(),
         run_id: None,
         weight: 1.0,
-        effect: effect.map(|(action, target)| {
-            automaintainer::artifacts::Effect::new(action, target)
-        }),
+        effect: effect
+            .map(|(action, target)| automaintainer::artifacts::Effect::new(action, target)),
         evidence: Vec::new(),
     };
     register(store, "run-9").await;
@@ -320,7 +323,11 @@ async fn learnings_age(db: TestDb) {
         .unwrap();
     let retired: Vec<i64> = aged.retired.iter().map(|(id, _)| *id).collect();
     assert!(retired.contains(&gone), "{aged:?}");
-    let merged_away = if retired.contains(&twin) { twin } else { unused };
+    let merged_away = if retired.contains(&twin) {
+        twin
+    } else {
+        unused
+    };
     assert!(retired.contains(&merged_away), "{aged:?}");
     let keeper = if merged_away == twin { unused } else { twin };
     let active: Vec<i64> = store
@@ -337,14 +344,31 @@ async fn learnings_age(db: TestDb) {
     // have gone unused for more than 60 days and expire.
     store.record_learning_use("run-9", &[used]).await.unwrap();
     let marked = store.learnings(REPOSITORY).await.unwrap();
-    assert!(marked.iter().find(|l| l.id == used).unwrap().last_used_at.is_some());
-    let aged = age(store, REPOSITORY, None, now + Duration::days(59), DEFAULT_MAX_AGE_DAYS)
-        .await
-        .unwrap();
+    assert!(marked
+        .iter()
+        .find(|l| l.id == used)
+        .unwrap()
+        .last_used_at
+        .is_some());
+    let aged = age(
+        store,
+        REPOSITORY,
+        None,
+        now + Duration::days(59),
+        DEFAULT_MAX_AGE_DAYS,
+    )
+    .await
+    .unwrap();
     assert!(aged.retired.is_empty(), "{aged:?}");
-    let aged = age(store, REPOSITORY, None, now + Duration::days(61), DEFAULT_MAX_AGE_DAYS)
-        .await
-        .unwrap();
+    let aged = age(
+        store,
+        REPOSITORY,
+        None,
+        now + Duration::days(61),
+        DEFAULT_MAX_AGE_DAYS,
+    )
+    .await
+    .unwrap();
     let mut expired: Vec<i64> = aged.retired.iter().map(|(id, _)| *id).collect();
     expired.sort_unstable();
     let mut expected = vec![keeper, used];

@@ -47,7 +47,11 @@ async fn loop_across_two_runs(db: TestDb) {
     // It cites the finding it came from.
     let evidence = &row.evidence.0[0];
     assert_eq!(
-        (evidence.run_id.as_str(), evidence.outcome.as_str(), evidence.path.as_deref()),
+        (
+            evidence.run_id.as_str(),
+            evidence.outcome.as_str(),
+            evidence.path.as_deref()
+        ),
         ("run-1", "review_finding", Some("src/config.rs"))
     );
     assert_eq!((row.kind.as_str(), row.weight), ("mistake", 1.5));
