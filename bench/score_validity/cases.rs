@@ -40,12 +40,6 @@ fn replace(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-fn files(list: &[(&'static str, &str)]) -> Files {
-    list.iter()
-        .map(|(p, t)| (*p, Some((*t).to_owned())))
-        .collect()
-}
-
 const RUST_BASE: &str = include_str!("../../examples/demo-repo/src/lib.rs");
 
 fn rust() -> Case {
@@ -164,6 +158,5 @@ fn go() -> Case {
 
 /// Every language's case.
 pub fn cases() -> Vec<Case> {
-    let _ = files;
     vec![rust(), python(), javascript(), go()]
 }

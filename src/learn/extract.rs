@@ -214,7 +214,13 @@ pub fn from_outcome(pr: &PrRef, task: Option<&TaskSpec>, merged: bool) -> Vec<Ca
     };
     if merged {
         let Some(task) = task else {
-            return Vec::new();
+            let instruction = format!("A pull request like {cite} gets merged here: {title}");
+            return vec![candidate(
+                "success",
+                Effect::new(EffectAction::Instruct, cap(&instruction)),
+                instruction,
+                evidence,
+            )];
         };
         let kind = task.kind.as_str();
         return vec![candidate(
@@ -485,6 +491,9 @@ mod tests {
             unknown[0].effect.as_ref().map(|e| e.action),
             Some(EffectAction::Instruct)
         );
+        let merged_unknown = from_outcome(&pr(), None, true);
+        assert_eq!(merged_unknown[0].kind, "success");
+        assert!(merged_unknown[0].content.contains("PR #7"));
     }
 
     #[test]
