@@ -2,8 +2,8 @@
 //! (`node_modules/.bin`, installed from the lockfile by the runner's preparation), else one on
 //! the PATH; the repository's package.json.
 
-use std::path::{Path, PathBuf};
 use super::tool::Ctx;
+use std::path::{Path, PathBuf};
 
 /// The repository's own `name` when installed, else `name` from the PATH.
 pub fn program(root: &Path, name: &str) -> PathBuf {
@@ -34,15 +34,25 @@ pub fn declares(root: &Path, name: &str) -> bool {
 /// development dependencies from the lockfile (`npm ci --ignore-scripts`) before any tool runs,
 /// so this means there was no lockfile or the install failed.
 pub async fn ensure(ctx: &Ctx, name: &str) -> Option<String> {
-    let bin = name.rsplit('/').next().unwrap_or(name).trim_start_matches('@');
-    let bin = if name == "@biomejs/biome" { "biome" } else { bin };
+    let bin = name
+        .rsplit('/')
+        .next()
+        .unwrap_or(name)
+        .trim_start_matches('@');
+    let bin = if name == "@biomejs/biome" {
+        "biome"
+    } else {
+        bin
+    };
     if !declares(&ctx.root, name) || ctx.root.join("node_modules/.bin").join(bin).is_file() {
         return None;
     }
     Some(if ctx.root.join("package-lock.json").is_file() {
         format!("package.json declares {name}, but installing it from package-lock.json failed")
     } else {
-        format!("package.json declares {name}, but there is no package-lock.json to install it from")
+        format!(
+            "package.json declares {name}, but there is no package-lock.json to install it from"
+        )
     })
 }
 

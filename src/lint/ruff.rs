@@ -125,8 +125,12 @@ struct Rule {
 pub fn fixable_rules(root: &Path) -> &'static BTreeSet<String> {
     static RULES: OnceLock<BTreeSet<String>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let request = crate::runner::Request::new("ruff", root)
-            .args(["rule", "--all", "--output-format", "json"]);
+        let request = crate::runner::Request::new("ruff", root).args([
+            "rule",
+            "--all",
+            "--output-format",
+            "json",
+        ]);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let Ok(ran) = spawn::run(request, None, deadline, "ruff rule") else {
             return BTreeSet::new();

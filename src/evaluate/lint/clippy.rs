@@ -16,10 +16,10 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::checkout::Checkout;
-use crate::lint::clippy::{diagnostics, first_error};
-use crate::lint::spawn::{self as command, run, tail};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
+use crate::lint::clippy::{diagnostics, first_error};
+use crate::lint::spawn::{self as command, run, tail};
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["rs"];
@@ -288,5 +288,4 @@ mod tests {
             Counts::from([("crates/app/src/lib.rs".to_owned(), 2)])
         );
     }
-
 }

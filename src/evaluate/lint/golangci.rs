@@ -15,9 +15,9 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::checkout::Checkout;
-use crate::lint::spawn::run;
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
+use crate::lint::spawn::run;
 use crate::runner::{self, Request};
 
 pub const EXTENSIONS: &[&str] = &["go"];

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use crate::lint::spawn::{self as command, run};
 use super::{Change, Counts, Sides};
 use crate::evaluate::change::ChangedFile;
+use crate::lint::spawn::{self as command, run};
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["py", "pyi"];
