@@ -179,4 +179,19 @@ mod tests {
         let text = compose(&implementation(None), &Redactor::default());
         assert!(!text.body.contains("Closes #"));
     }
+
+    #[test]
+    fn notes_say_how_the_change_was_made_and_checked() {
+        let mut implementation = implementation(None);
+        implementation.notes = vec![
+            "Made with ruff 0.6.9, configuration: pyproject.toml [tool.ruff].".into(),
+            "No tests: `pytest` found no tests on the base.".into(),
+        ];
+        let text = compose(&implementation, &Redactor::default());
+        assert!(
+            text.body.contains("| `cargo clippy` | passed | 1 |\n\n- Made with ruff 0.6.9, configuration: pyproject.toml [tool.ruff].\n- No tests: `pytest` found no tests on the base.\n"),
+            "{}",
+            text.body
+        );
+    }
 }

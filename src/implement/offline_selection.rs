@@ -319,4 +319,80 @@ mod tests {
         let todo_only = context(vec![finding(FindingKind::Todo, "todo", "a.rs", false)]);
         assert!(choose(&todo_only, &rules(), |_| true).task().is_none());
     }
+
+    #[test]
+    fn a_task_fits_the_file_and_line_caps() {
+        let mut findings = Vec::new();
+        for (path, n) in [("a.py", 3), ("b.py", 2), ("c.py", 1)] {
+            for _ in 0..n {
+                findings.push(finding(FindingKind::Lint, "ruff", path, true));
+            }
+        }
+        let ctx = context(findings);
+        // Two lines a finding: a.py (6) and b.py (4) fit 10 lines, c.py does not.
+        let capped = Rules {
+            max_lines: 10,
+            ..rules()
+        };
+        let task = choose(&ctx, &capped, |_| true).task().cloned().unwrap();
+        assert_eq!(task.target_files, vec!["a.py", "b.py"]);
+        assert_eq!(task.title, "Fix 5 ruff findings in 2 files");
+        let two_files = Rules {
+            max_target_files: 1,
+            ..rules()
+        };
+        let task = choose(&ctx, &two_files, |_| true).task().cloned().unwrap();
+        assert_eq!(task.target_files, vec!["a.py"]);
+    }
+
+    #[test]
+    fn findings_are_listed_in_full_and_collapsed_after_ten() {
+        let findings: Vec<Finding> = (0..12)
+            .map(|i| Finding {
+                line: Some(i + 1),
+                message: format!("F401: `m{i}` imported but unused"),
+                ..finding(FindingKind::Lint, "ruff", "a.py", true)
+            })
+            .collect();
+        let mut ctx = context(findings);
+        ctx.tools.push(crate::artifacts::ToolStatus {
+            tool: "ruff".into(),
+            version: Some("ruff 0.6.9".into()),
+            config: "pyproject.toml [tool.ruff]".into(),
+            state: ToolState::Ran,
+            detail: "12 finding(s), 12 fixable".into(),
+        });
+        let task = choose(&ctx, &rules(), |_| true).task().cloned().unwrap();
+        let text = &task.rationale;
+        assert!(
+            text.starts_with(
+                "ruff 0.6.9, configuration: pyproject.toml [tool.ruff] reported 12 finding(s)"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("- `a.py:10`: F401: `m9` imported but unused\n\n<details><summary>and 2 more</summary>"), "{text}");
+        assert!(
+            text.contains("- `a.py:12`: F401: `m11` imported but unused\n\n</details>"),
+            "{text}"
+        );
+        assert_eq!(
+            task.acceptance_criteria[0],
+            "`ruff` reports none of the findings listed above"
+        );
+        let Selection::Nothing { reason } = choose(&context(vec![]), &rules(), |_| true) else {
+            panic!("expected nothing");
+        };
+        assert!(!reason.contains("Tools:"), "{reason}");
+        let mut quiet = context(vec![]);
+        quiet.tools = ctx.tools.clone();
+        let Selection::Nothing { reason } = choose(&quiet, &rules(), |_| true) else {
+            panic!("expected nothing");
+        };
+        assert!(
+            reason.ends_with(
+                "Tools: ruff 0.6.9 (pyproject.toml [tool.ruff]): ran, 12 finding(s), 12 fixable"
+            ),
+            "{reason}"
+        );
+    }
 }
