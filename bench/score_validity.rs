@@ -11,6 +11,8 @@
 //! `cargo bench --bench score_validity` prints a table and the totals; `bench/score_validity.md`
 //! holds the figures measured.
 
+#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "score_validity/cases.rs"]
 mod cases;
 

@@ -217,7 +217,10 @@ mod tests {
             c.evidence
         );
         // No test: 0.3 * 100.
-        assert_eq!(estimate(&[code.clone()], &checks).score, Some(30.0));
+        assert_eq!(
+            estimate(std::slice::from_ref(&code), &checks).score,
+            Some(30.0)
+        );
         // Lines added to an existing test without a new test function add no test.
         let touched = ChangedFile::from_sides(
             "test_calc.py",

@@ -81,10 +81,7 @@ fn rust_tests(text: &str) -> BTreeSet<String> {
 
 fn is_rust_test_attribute(attribute: &str) -> bool {
     let inner = attribute.trim_start_matches("#[");
-    let path = inner
-        .split(|c: char| c == ']' || c == '(')
-        .next()
-        .unwrap_or_default();
+    let path = inner.split([']', '(']).next().unwrap_or_default();
     path == "test" || path.ends_with("::test") || path == "rstest" || path == "test_case"
 }
 

@@ -20,6 +20,7 @@ mod learnings;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/leases.rs"]
 mod leases;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
 #[allow(clippy::duplicate_mod)]
