@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 /// The example's files, path and content.
-pub const FILES: [(&str, &str); 5] = [
+pub const FILES: [(&str, &str); 6] = [
     (
         "Cargo.toml",
         include_str!("../../examples/demo-repo/Cargo.toml"),
@@ -23,6 +23,10 @@ pub const FILES: [(&str, &str); 5] = [
     (
         "README.md",
         include_str!("../../examples/demo-repo/README.md"),
+    ),
+    (
+        "rustfmt.toml",
+        include_str!("../../examples/demo-repo/rustfmt.toml"),
     ),
     (
         "src/lib.rs",

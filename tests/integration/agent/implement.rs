@@ -268,8 +268,8 @@ async fn injected_instructions_in_an_issue_run_nothing_but_the_checks() {
 
     assert_eq!(
         std::fs::read_to_string(&log).unwrap(),
-        "check\n",
-        "the configured check ran once, nothing else"
+        "check\ncheck\n",
+        "the configured check ran on the base and once on the change, nothing else"
     );
     assert!(
         !marker.exists(),
@@ -375,6 +375,9 @@ async fn near_miss_search_and_leaked_secret_go_back_to_the_model() {
 async fn secrets_written_during_the_checks_or_in_the_title_never_reach_the_commit() {
     let run = Run::new();
     std::fs::create_dir_all(run.outside()).unwrap();
+    // The checks run on the base first (the baseline); the token is planted by the first run
+    // on the change. The markers live outside the clone, so this check runs unsandboxed (the
+    // sandbox gives each run a private /tmp).
     let once = run.outside().join("planted-once");
     let planted = format!("ghp_{}", "Zq9".repeat(12));
     commit_files(
@@ -382,7 +385,8 @@ async fn secrets_written_during_the_checks_or_in_the_title_never_reach_the_commi
         &[(
             ".automaintainer.yml",
             &format!(
-                "checks: [\"sh -c 'test -f {once} || {{ touch {once}; echo \\\"// {planted}\\\" >> src/lib.rs; }}'\"]\n",
+                "checks: [\"sh -c 'test -f {base} || {{ touch {base}; exit 0; }}; test -f {once} || {{ touch {once}; echo \\\"// {planted}\\\" >> src/lib.rs; }}'\"]\n",
+                base = run.outside().join("base-checked").display(),
                 once = once.display()
             ),
         )],
@@ -405,14 +409,15 @@ async fn secrets_written_during_the_checks_or_in_the_title_never_reach_the_commi
     let ran = run
         .run(
             "am-implement",
-            run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+            run.input(json!({"llm": llm_stub::openai_spec(&server), "sandbox": "off"})),
         )
         .await;
     ran.assert_ok();
     assert_eq!(
         ran.outputs()["attempts"],
         2,
-        "the planted token cost an attempt"
+        "the planted token cost an attempt: {}",
+        ran.stderr
     );
     let bodies = llm_stub::request_bodies(&server).await;
     let second = bodies[1]["messages"][1]["content"].as_str().unwrap();

@@ -31,7 +31,7 @@ async fn offline_provider_fixes_a_clippy_warning_end_to_end() {
     assert_eq!(out["status"], "committed", "{}", ran.stderr);
     let branch = out["branch"].as_str().unwrap();
     assert!(
-        branch.starts_with("automaintainer/lint-fix-1-clippy-warning-in-src-lib-rs-"),
+        branch.starts_with("automaintainer/lint-fix-1-clippy-finding-in-src-lib-rs-"),
         "{branch}"
     );
     let fixed = run.git(&["show", &format!("{branch}:src/lib.rs")]);
@@ -73,5 +73,5 @@ async fn offline_provider_says_nothing_when_no_tool_applies() {
     assert!(ran.outputs()["reason"]
         .as_str()
         .unwrap()
-        .contains("no installed tool"));
+        .contains("needs a model"));
 }

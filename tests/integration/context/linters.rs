@@ -62,7 +62,7 @@ fn ruff_findings_carry_locations_and_whether_ruff_fixes_them() {
         &[
             (
                 "pyproject.toml",
-                "[project]\nname = \"calc\"\nversion = \"0.1.0\"\n",
+                "[project]\nname = \"calc\"\nversion = \"0.1.0\"\n\n[tool.ruff]\n",
             ),
             ("calc/__init__.py", "import json\n"),
             (

@@ -179,7 +179,7 @@ async fn every_run_of_a_pull_request_links_to_it(db: TestDb) {
 async fn a_failed_run_shows_its_error_handler_and_finally_step(db: TestDb) {
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("run");
-    std::fs::create_dir_all(&run_dir).unwrap();
+    crate::common::run_dir::mark(&run_dir, "run-broke");
     register(db.store.as_ref(), "run-broke", REPOSITORY, at(1)).await;
     db.store.set_phase("run-broke", "implement").await.unwrap();
     let gone = run_dir.join("implementation.json");
