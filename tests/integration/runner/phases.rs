@@ -196,12 +196,12 @@ fn no_phase_hands_a_secret_or_the_real_home_to_the_repositorys_code() {
             .count()
     };
     // Each kind of repository code ran: the build script (context's clippy, the fixers, the
-    // checks, evaluation's clippy), the Rust test and npm script (checks), conftest.py (checks
-    // and evaluation's coverage run).
+    // checks, evaluation's clippy), the Rust test and npm script (checks), conftest.py (the
+    // checks; a lint task changes no behaviour, so the evaluation runs no coverage).
     for kind in ["build", "test", "npm", "pytest"] {
         assert!(kinds(kind) > 0, "no {kind} dump in {found:?}");
     }
-    assert!(kinds("build") >= 2 && kinds("pytest") >= 2, "{found:?}");
+    assert!(kinds("build") >= 2, "{found:?}");
     let real_home = std::env::var("HOME").unwrap();
     for (path, text) in &found {
         for planted in [
