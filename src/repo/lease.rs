@@ -278,23 +278,7 @@ pub fn short(id: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
-
-    fn git(dir: &Path, who: &str, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", who)
-            .env("GIT_AUTHOR_EMAIL", format!("{who}@example.com"))
-            .env("GIT_COMMITTER_NAME", who)
-            .env("GIT_COMMITTER_EMAIL", format!("{who}@example.com"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
+    use crate::repo::test_git::git_as as git;
 
     fn commit(dir: &Path, who: &str, file: &str, text: &str) -> String {
         std::fs::write(dir.join(file), text).unwrap();

@@ -17,5 +17,7 @@ pub mod mirror;
 pub mod mirror_lock;
 pub mod patch;
 pub mod push;
+#[cfg(test)]
+mod test_git;
 
 pub use error::RepoError;
