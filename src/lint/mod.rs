@@ -13,6 +13,7 @@ pub mod gofmt;
 pub mod govet;
 pub mod node;
 pub mod paths;
+pub(crate) mod pinned;
 pub mod prettier;
 pub mod pyflakes;
 pub mod python;

@@ -167,8 +167,24 @@ pub enum Use {
 }
 
 impl Tool {
-    /// Whether the repository at `ctx.root` uses this tool.
+    /// Whether the repository at `ctx.root` uses this tool: configured for it, and, where the
+    /// repository pins the tool's version, one that formats as the pinned one.
     pub async fn detect(self, ctx: &Ctx) -> Use {
+        let used = self.configured(ctx).await;
+        let (Use::Used(_), Some(pin)) = (&used, super::pinned::pin(&ctx.root, self)) else {
+            return used;
+        };
+        match self.version(ctx).await {
+            Some(version) => match super::pinned::mismatch(self, &version, &pin) {
+                Some(why) => Use::NotUsed(why),
+                None => used,
+            },
+            None => used,
+        }
+    }
+
+    /// Whether the repository's configuration asks for this tool.
+    async fn configured(self, ctx: &Ctx) -> Use {
         match self {
             Self::Clippy => super::clippy::detect(&ctx.root),
             Self::Rustfmt => super::rustfmt::detect(ctx).await,
@@ -203,10 +219,21 @@ impl Tool {
             ),
             Self::Gofmt | Self::GoVet => ("go".into(), vec!["version"]),
         };
+        let go = matches!(self, Self::Gofmt | Self::GoVet);
         let root = ctx.root.clone();
         let name = self.name();
         tokio::task::spawn_blocking(move || {
             super::spawn::version(&program, &args, &root).map(|v| {
+                // `go version` says "go version go1.22.1 linux/amd64": the release is the version.
+                let v = if go {
+                    v.split_whitespace()
+                        .find(|w| w.starts_with("go1"))
+                        .map_or(v.clone(), |release| {
+                            release.trim_start_matches("go").to_owned()
+                        })
+                } else {
+                    v
+                };
                 // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
                 let v = v.split(" (").next().unwrap_or(&v).trim().replace(", ", " ");
                 if v.to_ascii_lowercase()

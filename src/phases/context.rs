@@ -160,8 +160,11 @@ impl Task for ContextPhase {
             .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
         if input.lint {
             let at = clone.clone();
-            let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, LINT_TIMEOUT))
-                .await;
+            let _ = tokio::task::spawn_blocking(move || {
+                let tools = crate::lint::pinned::requirements(&at);
+                crate::runner::prepare(&at, LINT_TIMEOUT, &tools)
+            })
+            .await;
         }
         let lint = input.lint.then(|| LintOptions {
             target_dir: run_dir.join(crate::artifacts::CARGO_TARGET_DIR),

@@ -170,7 +170,11 @@ impl Task for Implement {
             .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
         tracing::debug!(sandbox = mode.as_str(), "preparing the dependencies");
         let (at, timeout) = (ws.root.clone(), ws.check_timeout);
-        let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, timeout)).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            let tools = crate::lint::pinned::requirements(&at);
+            crate::runner::prepare(&at, timeout, &tools)
+        })
+        .await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
         let carried_out = if client.is_offline() {

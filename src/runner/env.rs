@@ -41,6 +41,12 @@ const NETWORK: &[&str] = &[
     "https_proxy",
     "no_proxy",
     "all_proxy",
+    // The operator's package mirrors (a URL carrying credentials is still dropped).
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_CERT",
+    "NPM_CONFIG_REGISTRY",
+    "npm_config_registry",
 ];
 
 /// Parts of a name that mark a secret; such a variable never passes, allowlisted or not.

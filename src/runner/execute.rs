@@ -3,9 +3,10 @@
 //! when it ends. Blocking: the thread that starts the command waits for it, which
 //! `--die-with-parent` needs (the parent is that thread); async callers use [`run_async`].
 
+use std::ffi::OsString;
 use std::io::{Seek, Write};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -21,13 +22,28 @@ use super::{group, policy, resolve};
 /// hold the pipe).
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
 
+/// `path` with `dir` put first, when there is a `dir`.
+fn with_first(dir: Option<&Path>, path: Option<OsString>) -> Option<OsString> {
+    let Some(dir) = dir else {
+        return path;
+    };
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(path.iter().flat_map(std::env::split_paths));
+    std::env::join_paths(dirs).ok().or(path)
+}
+
 /// Runs `request` to its end or its timeout.
 pub fn run(request: &Request) -> Result<Ran, RunError> {
     let started = Instant::now();
     let policy = request.policy.clone().unwrap_or_else(policy::current);
     let program_name = request.program_name();
     let phase_path = std::env::var_os("PATH");
-    let path = policy.path.clone().or(phase_path);
+    // The run's prepared Python environment comes first, so `pytest` is the repository's.
+    let venv = policy
+        .build_cache
+        .as_deref()
+        .and_then(super::python_env::venv_bin);
+    let path = with_first(venv.as_deref(), policy.path.clone().or(phase_path));
     let program =
         resolve::program(&request.program, &request.dir, path.as_deref()).ok_or_else(|| {
             RunError::NotFound {
@@ -44,10 +60,17 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         std::env::vars_os(),
         &toolchains,
         home.path(),
-        policy.path.as_deref(),
+        if venv.is_some() {
+            path.as_deref()
+        } else {
+            policy.path.as_deref()
+        },
         request.network,
     );
     let mut extra = env::extra(&request.env);
+    if let Some(bin) = venv.as_deref().and_then(Path::parent) {
+        extra.push(("VIRTUAL_ENV".to_owned(), bin.as_os_str().to_owned()));
+    }
     let mut writable_extra = request.writable.clone();
     if let Some(cache) = &policy.build_cache {
         for (name, dir) in [

@@ -14,6 +14,8 @@ mod group;
 mod mode;
 mod policy;
 mod prepare;
+mod python_deps;
+mod python_env;
 mod resolve;
 mod sandbox;
 

@@ -4,8 +4,10 @@
 //! then run with no network at all. Best effort: a step that fails is logged, and the checks
 //! that needed it will say what is missing.
 //!
-//! Python has no such command (installing a package runs its build backend), so a Python
-//! repository's dependencies are whatever the machine has.
+//! A repository without a lockfile gets `npm install --ignore-scripts --no-package-lock` (the
+//! versions its manifest allows, no lockfile written). A Python repository gets its own
+//! environment in two halves, wheels fetched with the network and installed without it
+//! (`python_env`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,7 +25,10 @@ struct Step {
 
 /// Fetches the dependencies of the repository at `clone`; each step at most `timeout`. Returns
 /// what was prepared, for the log.
-pub fn prepare(clone: &Path, timeout: Duration) -> Vec<String> {
+///
+/// `python_tools` are requirement specifiers of the tools a Python repository pins
+/// (`black==24.8.0`), installed into its environment so the pinned version runs.
+pub fn prepare(clone: &Path, timeout: Duration, python_tools: &[String]) -> Vec<String> {
     let mut done = Vec::new();
     for step in steps(clone, &Toolchains::from_env()) {
         let request = step
@@ -51,10 +56,16 @@ pub fn prepare(clone: &Path, timeout: Duration) -> Vec<String> {
             ),
         }
     }
+    if let Some(cache) = &super::policy::current().build_cache {
+        if let Some(what) = super::python_env::prepare(clone, cache, timeout, python_tools) {
+            tracing::info!("prepared the dependencies: {what}");
+            done.push(what);
+        }
+    }
     done
 }
 
-fn last_line(stderr: &str, stdout: &str) -> String {
+pub(crate) fn last_line(stderr: &str, stdout: &str) -> String {
     let text = if stderr.trim().is_empty() {
         stdout
     } else {
@@ -99,16 +110,31 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
     let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
         .iter()
         .any(|f| clone.join(f).is_file());
-    if lockfile && !clone.join("node_modules").exists() {
-        steps.push(Step {
-            request: Request::new("npm", clone).args([
-                "ci",
-                "--ignore-scripts",
-                "--no-audit",
-                "--no-fund",
-            ]),
-            what: "npm ci --ignore-scripts",
-        });
+    if !clone.join("node_modules").exists() {
+        if lockfile {
+            steps.push(Step {
+                request: Request::new("npm", clone).args([
+                    "ci",
+                    "--ignore-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                ]),
+                what: "npm ci --ignore-scripts",
+            });
+        } else if declares_npm_dependencies(clone) {
+            // No lockfile: the versions the manifest allows, as the repository's own CI gets
+            // them; no lockfile is written into the clone.
+            steps.push(Step {
+                request: Request::new("npm", clone).args([
+                    "install",
+                    "--ignore-scripts",
+                    "--no-package-lock",
+                    "--no-audit",
+                    "--no-fund",
+                ]),
+                what: "npm install --ignore-scripts --no-package-lock",
+            });
+        }
     }
     if clone.join("go.mod").is_file() {
         let mut request = Request::new("go", clone).args(["mod", "download"]);
@@ -121,6 +147,29 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
         });
     }
     steps
+}
+
+/// Whether `package.json` names dependencies to install (a yarn or pnpm lockfile is left to
+/// those tools, which the machine may not have: npm would resolve other versions).
+fn declares_npm_dependencies(clone: &Path) -> bool {
+    if ["yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"]
+        .iter()
+        .any(|f| clone.join(f).exists())
+    {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(clone.join("package.json")) else {
+        return false;
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return false;
+    };
+    ["dependencies", "devDependencies"].iter().any(|key| {
+        manifest
+            .get(key)
+            .and_then(serde_json::Value::as_object)
+            .is_some_and(|deps| !deps.is_empty())
+    })
 }
 
 /// Go's module cache, created if missing so it can be bound writable.
@@ -151,5 +200,38 @@ mod tests {
             .args
             .iter()
             .any(|a| a == "--ignore-scripts"));
+    }
+
+    #[test]
+    fn without_a_lockfile_npm_installs_what_the_manifest_allows_and_writes_no_lockfile() {
+        let clone = tempfile::tempdir().unwrap();
+        std::fs::write(clone.path().join("package.json"), r#"{"name":"x"}"#).unwrap();
+        assert!(steps(clone.path(), &Toolchains::default()).is_empty());
+        std::fs::write(
+            clone.path().join("package.json"),
+            r#"{"name":"x","devDependencies":{"xo":"^1"}}"#,
+        )
+        .unwrap();
+        let found = steps(clone.path(), &Toolchains::default());
+        assert_eq!(found.len(), 1);
+        let args: Vec<_> = found[0]
+            .request
+            .args
+            .iter()
+            .map(|a| a.to_str().unwrap())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "install",
+                "--ignore-scripts",
+                "--no-package-lock",
+                "--no-audit",
+                "--no-fund"
+            ]
+        );
+        // A yarn repository is not resolved anew by npm.
+        std::fs::write(clone.path().join("yarn.lock"), "").unwrap();
+        assert!(steps(clone.path(), &Toolchains::default()).is_empty());
     }
 }

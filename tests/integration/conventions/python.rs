@@ -80,3 +80,27 @@ async fn a_package_without_tests_is_checked_by_building_and_linting() {
     );
     assert_eq!(checks[0]["passed"], true);
 }
+
+/// Needs PyPI (a package registry, as the npm fixtures need npm's): the repository's own
+/// requirements and its pinned black come from there.
+#[tokio::test]
+async fn a_package_with_requirements_and_a_pinned_black_gets_its_own_environment() {
+    let case = Case::run("python_deps").await;
+    // Its test imports `tabulate`, which the machine's Python does not have: the checks pass on
+    // the base only in the repository's own environment.
+    assert!(
+        case.ran
+            .stderr
+            .contains("prepared the dependencies: a Python environment with"),
+        "{}",
+        case.ran.stderr
+    );
+    // black 24.8.0, the pre-commit pin, finds the test file formatted (a newer black would
+    // restyle its multi-line assert), so the only change is ruff's unused import.
+    assert!(
+        case.ran.stderr.contains("black 24.8.0"),
+        "{}",
+        case.ran.stderr
+    );
+    case.assert_change(&[("src/tables/render.py", &["import os", ""], &[])]);
+}
