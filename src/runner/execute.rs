@@ -68,6 +68,11 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         request.network,
     );
     let mut extra = env::extra(&request.env);
+    if !request.network && !extra.iter().any(|(n, _)| n == "CARGO_NET_OFFLINE") {
+        // Without the network cargo resolves from what `cargo fetch` brought (a library without
+        // a committed Cargo.lock would otherwise ask the index, and fail).
+        extra.push(("CARGO_NET_OFFLINE".to_owned(), "true".into()));
+    }
     if let Some(bin) = venv.as_deref().and_then(Path::parent) {
         extra.push(("VIRTUAL_ENV".to_owned(), bin.as_os_str().to_owned()));
     }

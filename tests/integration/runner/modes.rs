@@ -127,3 +127,51 @@ fn a_missing_program_is_not_found() {
     .unwrap_err();
     assert!(error.is_not_found(), "{error}");
 }
+
+#[test]
+fn cargo_runs_offline_where_there_is_no_network() {
+    let clone = scratch();
+    for policy in [policy(SandboxMode::Off, &[]), sandboxed(&[])] {
+        let ran = sh("echo \"offline=$CARGO_NET_OFFLINE\"", clone.path(), &policy);
+        assert_eq!(ran.stdout.trim(), "offline=true");
+    }
+}
+
+#[test]
+fn the_runs_prepared_python_environment_comes_first_on_the_path() {
+    let clone = scratch();
+    let cache = scratch();
+    let bin = cache.path().join("python/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("python"), "").unwrap();
+    let pytest = bin.join("pytest");
+    std::fs::write(
+        &pytest,
+        "#!/bin/sh\necho \"the environment's pytest in $VIRTUAL_ENV\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&pytest, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let with_cache = |stamped: bool| {
+        if stamped {
+            std::fs::write(cache.path().join("python/.automaintainer-prepared"), "").unwrap();
+        }
+        Arc::new(Policy {
+            mode: SandboxMode::Off,
+            hidden: Vec::new(),
+            // Nothing else on the PATH: only the environment can provide `pytest`.
+            path: Some(clone.path().as_os_str().to_owned()),
+            build_cache: Some(cache.path().to_path_buf()),
+        })
+    };
+    // Half-prepared (no stamp): not used.
+    let error = runner::run(&Request::new("pytest", clone.path()).policy(with_cache(false)));
+    assert!(error.is_err_and(|e| e.is_not_found()));
+    let ran = runner::run(&Request::new("pytest", clone.path()).policy(with_cache(true))).unwrap();
+    assert_eq!(
+        ran.stdout.trim(),
+        format!(
+            "the environment's pytest in {}",
+            cache.path().join("python").display()
+        )
+    );
+}
