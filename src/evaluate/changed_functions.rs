@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::analysis::metrics::{measure, FunctionMetrics};
 use crate::analysis::Language;
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use crate::lint::paths::is_test_path;
 
 /// One function on one side of the change.

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use super::lcov::{self, LineCoverage};
 use crate::analysis::Language;
 use crate::lint::paths::is_test_path;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::artifacts::{Component, Evaluation, Implementation, Review, TaskKind, Weights};
 use crate::error::Error;
 
-use super::change::{changed_files, ChangedFile};
+use crate::repo::change::{changed_files, ChangedFile};
 use super::code_quality::code_quality;
 use super::coverage;
 use super::lint::{lint_changes, Change, LintOutcome};
@@ -58,7 +58,11 @@ pub fn change_of(
     let Some(commit) = &implementation.commit else {
         return Ok(None);
     };
-    changed_files(clone, &implementation.base_commit, commit).map(Some)
+    Ok(Some(changed_files(
+        clone,
+        &implementation.base_commit,
+        commit,
+    )?))
 }
 
 /// Every component but readability, which the caller may hand to a model.

@@ -14,7 +14,7 @@ use crate::analysis::Language;
 use crate::artifacts::{Component, Method, Usage};
 use crate::llm::{prompts, LlmClient, LlmError};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use super::readability::{readability, signals};
 use super::score::component;
 

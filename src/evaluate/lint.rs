@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 
 /// Findings by repository-relative path, on one side of the change.
 pub type Counts = BTreeMap<String, u32>;

@@ -24,7 +24,7 @@
 use crate::analysis::Language;
 use crate::artifacts::{Component, Method};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use super::changed_functions::{changed_functions, FileFunctions, Function};
 use super::duplication::duplicated_lines;
 use super::score::{component, unavailable};

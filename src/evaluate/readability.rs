@@ -20,7 +20,7 @@ use crate::analysis::metrics::measure;
 use crate::analysis::Language;
 use crate::artifacts::{Component, Method};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use super::changed_functions::{changed_functions, Function};
 use super::score::{component, unavailable};
 

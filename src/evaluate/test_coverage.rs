@@ -23,7 +23,7 @@ use std::path::Path;
 use crate::analysis::Language;
 use crate::artifacts::{CheckRun, Component, Method, TaskKind};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use super::changed_functions::changed_functions;
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};

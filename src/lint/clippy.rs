@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::spawn::{self, Ran};
-use super::tool::{Ctx, Failure, Use};
+use super::tool::{Ctx, Failure, Tool, Use};
 use crate::artifacts::{Finding, FindingKind};
 
 /// The repository's clippy configuration, when it is a Cargo project.
@@ -263,7 +263,7 @@ pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
 /// lies outside its task).
 pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
     let (_, targets) = run(ctx).await?;
-    let args = clippy_args(
+    let mut args = clippy_args(
         &[
             "--fix",
             "--allow-dirty",
@@ -273,6 +273,7 @@ pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
         ],
         &targets.flags,
     );
+    args.extend(super::avoid::clippy_flags(&ctx.avoided_for(Tool::Clippy)));
     let ran = cargo(ctx, &args, "cargo clippy --fix").await?;
     if ran.success {
         Ok(())

@@ -4,6 +4,7 @@
 //! output is read. The context's findings ([`survey`]), the offline fixes, the local review and
 //! the evaluation all come here.
 
+pub mod avoid;
 pub mod biome;
 pub mod black;
 pub mod clippy;

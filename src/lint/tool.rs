@@ -135,6 +135,20 @@ pub struct Ctx {
     /// Where cargo builds, outside the clone.
     pub cargo_target_dir: PathBuf,
     pub timeout: Duration,
+    /// Rules a learning says to leave alone in this repository (`clippy::len_zero`, `F401`,
+    /// `no-unused-vars`, `style/useConst`): the fixers are told not to fix them.
+    pub avoided_rules: Vec<String>,
+}
+
+impl Ctx {
+    /// The avoided rules that look like `tool`'s rule names.
+    pub fn avoided_for(&self, tool: Tool) -> Vec<&str> {
+        self.avoided_rules
+            .iter()
+            .map(String::as_str)
+            .filter(|rule| super::avoid::is_rule_of(tool, rule))
+            .collect()
+    }
 }
 
 /// Why a tool gave nothing.

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use automaintainer::artifacts::{Evaluation, Method, ReviewStatus, Severity};
-use automaintainer::evaluate::change::{changed_files, ChangedFile};
+use automaintainer::repo::change::{changed_files, ChangedFile};
 use automaintainer::evaluate::maintainability;
 use serde_json::json;
 

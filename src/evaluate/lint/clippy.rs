@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::evaluate::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use crate::lint::clippy::{diagnostics, first_error};
 use crate::lint::spawn::{self as command, run, tail};
 use crate::runner::Request;

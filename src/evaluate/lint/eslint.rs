@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::{Change, Sides};
-use crate::evaluate::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use crate::lint::eslint::{ESLINTRC, FLAT_CONFIGS};
 use crate::lint::spawn::{self as command, run};
 use crate::runner::Request;

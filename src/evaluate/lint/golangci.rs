@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::evaluate::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 use crate::lint::spawn::run;
 use crate::runner::{self, Request};
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::diff::ChangedFile;
+use crate::repo::change::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::clippy::{self, Diagnostic};
 use crate::lint::tool::Ctx;
@@ -18,6 +18,7 @@ pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
         root: clone.to_path_buf(),
         cargo_target_dir: clone.join("target"),
         timeout,
+        avoided_rules: Vec::new(),
     };
     match clippy::run(&ctx).await {
         Ok((stdout, _)) => Some(stdout),
