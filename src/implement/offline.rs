@@ -17,7 +17,7 @@ use super::outcome::{commit_message, Outcome};
 use super::workspace::{Verdict, Workspace};
 use crate::artifacts::{Finding, ImplementationStatus, TaskKind, TaskSpec};
 use crate::error::Error;
-use crate::lint::tool::{self, Ctx, Failure, Language, Tool, Use};
+use crate::lint::tool::{self, Ctx, Language, Tool, Use};
 
 /// The repository's tools for a task: the fixers in order, the linter whose findings must not
 /// grow, and what was found or missing on the way.
