@@ -36,7 +36,10 @@ pub fn run(args: &McpArgs, secrets: &Secrets) -> Result<(), Error> {
             .repository
             .as_deref()
             .map(crate::repo::identity::identity);
-        tracing::info!(backend = store.backend(), "serving the memory over MCP on stdio");
+        tracing::info!(
+            backend = store.backend(),
+            "serving the memory over MCP on stdio"
+        );
         serve_stdio(MemoryServer::new(store, only, secrets.redactor()))
             .await
             .map_err(|e| Error::step("serve the memory over MCP", e))

@@ -92,8 +92,16 @@ mod tests {
         for (action, target, said) in [
             (EffectAction::AvoidKind, "lint", "its kind `lint`"),
             (EffectAction::AvoidTool, "clippy", "its tool `cargo clippy`"),
-            (EffectAction::AvoidRule, "clippy::len_zero", "its rule `clippy::len_zero`"),
-            (EffectAction::AvoidPath, "src/gen/", "its target file `src/gen/table.rs`"),
+            (
+                EffectAction::AvoidRule,
+                "clippy::len_zero",
+                "its rule `clippy::len_zero`",
+            ),
+            (
+                EffectAction::AvoidPath,
+                "src/gen/",
+                "its target file `src/gen/table.rs`",
+            ),
         ] {
             let refused = refusal(&task(), &[learning(9, action, target)])
                 .unwrap_or_else(|| panic!("{action:?} {target} refuses"));
@@ -108,7 +116,11 @@ mod tests {
             (EffectAction::AvoidPath, "src/other"),
             (EffectAction::PreferKind, "lint"),
         ] {
-            assert_eq!(refusal(&task(), &[learning(1, action, target)]), None, "{action:?}");
+            assert_eq!(
+                refusal(&task(), &[learning(1, action, target)]),
+                None,
+                "{action:?}"
+            );
         }
     }
 }

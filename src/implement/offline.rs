@@ -105,14 +105,14 @@ pub async fn plan(ctx: &Ctx, task: &TaskSpec, avoidance: &Avoidance) -> Plan {
     let (linters, formatters) = candidates(language);
     match task.kind {
         TaskKind::Lint => {
-            let Some(linter) = first_used(ctx, linters, &task.title, avoidance, &mut plan.passed_over).await
+            let Some(linter) =
+                first_used(ctx, linters, &task.title, avoidance, &mut plan.passed_over).await
             else {
                 return plan;
             };
             plan.checker = Some(linter.0);
             plan.fixers.push(linter);
-            if let Some(formatter) =
-                first_used(
+            if let Some(formatter) = first_used(
                 ctx,
                 formatters,
                 &task.title,
@@ -125,8 +125,7 @@ pub async fn plan(ctx: &Ctx, task: &TaskSpec, avoidance: &Avoidance) -> Plan {
             }
         }
         TaskKind::Format => {
-            if let Some(formatter) =
-                first_used(
+            if let Some(formatter) = first_used(
                 ctx,
                 formatters,
                 &task.title,

@@ -83,7 +83,9 @@ pub async fn choose(
                     feedback = Some(refusal.reason);
                     continue;
                 }
-                tracing::info!("falling back to the offline selection, which honours the learnings");
+                tracing::info!(
+                    "falling back to the offline selection, which honours the learnings"
+                );
                 let guided = learned_selection::choose(context, rules, |tool| {
                     offline_selection::runnable(context, tool)
                 });

@@ -106,7 +106,11 @@ mod tests {
             ),
             (
                 Tool::Eslint,
-                &["no-unused-vars", "eqeqeq", "@typescript-eslint/no-explicit-any"],
+                &[
+                    "no-unused-vars",
+                    "eqeqeq",
+                    "@typescript-eslint/no-explicit-any",
+                ],
                 &["clippy::len_zero", "F401", "style/useConst"],
             ),
             (

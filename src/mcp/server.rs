@@ -159,12 +159,12 @@ impl ServerHandler for MemoryServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
         match self.memory().read(&request.uri).await {
-            Ok(text) => Ok(ReadResourceResult::new(vec![ResourceContents::text(
-                text,
-                request.uri,
-            )
-            .with_mime_type("application/json")])
-            .into()),
+            Ok(text) => {
+                Ok(ReadResourceResult::new(vec![
+                    ResourceContents::text(text, request.uri).with_mime_type("application/json")
+                ])
+                .into())
+            }
             Err(MemoryError::NotFound(why) | MemoryError::Invalid(why)) => {
                 Err(ErrorData::resource_not_found(why, None))
             }
@@ -191,7 +191,10 @@ impl ServerHandler for MemoryServer {
     ) -> Result<CallToolResponse, ErrorData> {
         if request.name != SEARCH_TOOL {
             return Err(ErrorData::invalid_params(
-                format!("unknown tool `{}`: the one tool is {SEARCH_TOOL}", request.name),
+                format!(
+                    "unknown tool `{}`: the one tool is {SEARCH_TOOL}",
+                    request.name
+                ),
                 None,
             ));
         }
@@ -249,7 +252,10 @@ mod tests {
             (json!({"query": 3}), "query: expected a string"),
             (json!({"query": "x", "limit": 0}), "limit: expected"),
             (json!({"query": "x", "limit": "9"}), "limit: expected"),
-            (json!({"query": "x", "other": 1}), "unknown argument `other`"),
+            (
+                json!({"query": "x", "other": 1}),
+                "unknown argument `other`",
+            ),
         ] {
             let error = search_arguments(args(bad.clone()).as_ref()).unwrap_err();
             assert!(error.starts_with(said), "{bad}: {error}");

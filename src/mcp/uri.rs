@@ -54,7 +54,9 @@ impl ResourceUri {
         let inner = rest.strip_prefix("repository/").ok_or_else(unknown)?;
         let (encoded, part) = inner.split_once('/').ok_or_else(unknown)?;
         let part = Part::parse(part).ok_or_else(unknown)?;
-        let repository = decode(encoded).filter(|r| !r.is_empty()).ok_or_else(unknown)?;
+        let repository = decode(encoded)
+            .filter(|r| !r.is_empty())
+            .ok_or_else(unknown)?;
         Ok(Self::Repository { repository, part })
     }
 
@@ -63,7 +65,11 @@ impl ResourceUri {
         match self {
             Self::Repositories => format!("{SCHEME}repositories"),
             Self::Repository { repository, part } => {
-                format!("{SCHEME}repository/{}/{}", encode(repository), part.as_str())
+                format!(
+                    "{SCHEME}repository/{}/{}",
+                    encode(repository),
+                    part.as_str()
+                )
             }
         }
     }

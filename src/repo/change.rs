@@ -116,8 +116,8 @@ impl ChangedFile {
 /// Every file that differs between `base` and `head` (commits or other revisions) in the
 /// repository at `repo`.
 pub fn changed_files(repo: &Path, base: &str, head: &str) -> Result<Vec<ChangedFile>, RepoError> {
-    let repository =
-        Repository::open(repo).map_err(|e| RepoError::git(format!("open {}", repo.display()), e))?;
+    let repository = Repository::open(repo)
+        .map_err(|e| RepoError::git(format!("open {}", repo.display()), e))?;
     let tree_of = |rev: &str| -> Result<git2::Tree<'_>, RepoError> {
         repository
             .revparse_single(rev)
@@ -191,7 +191,10 @@ mod tests {
         assert!(a.is_added(4) && !a.is_added(3));
         assert!(a.touches(3, 5) && !a.touches(3, 3));
         let gone = &files[1];
-        assert_eq!((gone.path.as_str(), gone.after.as_deref()), ("gone.txt", None));
+        assert_eq!(
+            (gone.path.as_str(), gone.after.as_deref()),
+            ("gone.txt", None)
+        );
         assert_eq!(gone.head_text(), "");
         assert!(gone.added_with_numbers().is_empty());
         assert!(changed_files(root, "HEAD", "no-such-rev").is_err());

@@ -136,7 +136,10 @@ impl Client {
         loop {
             let mut line = String::new();
             let read = self.stdout.read_line(&mut line).unwrap();
-            assert!(read > 0, "the server closed stdout before answering {method}");
+            assert!(
+                read > 0,
+                "the server closed stdout before answering {method}"
+            );
             let message: Value = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("stdout carries only JSON-RPC ({e}): {line}"));
             if message["id"] == json!(id) {
@@ -198,7 +201,10 @@ fn session(db: &TestDb) {
     let learnings = json_text(&read["contents"][0]["text"]);
     assert_eq!(learnings.as_array().unwrap().len(), 1, "{learnings}");
     let learning = &learnings[0];
-    assert!(learning["content"].as_str().unwrap().contains("clippy::len_zero"));
+    assert!(learning["content"]
+        .as_str()
+        .unwrap()
+        .contains("clippy::len_zero"));
     assert_eq!(learning["effect"]["action"], "avoid_rule");
     assert_eq!(learning["effect"]["target"], "clippy::len_zero");
     let evidence = learning["evidence"][0].as_str().unwrap();
@@ -242,7 +248,10 @@ fn session(db: &TestDb) {
 
     let tools = client.result("tools/list", json!({}));
     assert_eq!(tools["tools"][0]["name"], "search_learnings", "{tools}");
-    assert_eq!(tools["tools"][0]["inputSchema"]["required"], json!(["query"]));
+    assert_eq!(
+        tools["tools"][0]["inputSchema"]["required"],
+        json!(["query"])
+    );
 
     let found = client.result(
         "tools/call",
@@ -267,11 +276,17 @@ fn session(db: &TestDb) {
         json!({"name": "search_learnings", "arguments": {"query": "  "}}),
     );
     assert_eq!(empty["isError"], true, "{empty}");
-    let unknown_tool = client.request("tools/call", json!({"name": "drop_tables", "arguments": {}}));
+    let unknown_tool = client.request(
+        "tools/call",
+        json!({"name": "drop_tables", "arguments": {}}),
+    );
     assert!(unknown_tool["error"].is_object(), "{unknown_tool}");
 
     let status = client.finish();
-    assert!(status.success(), "the server ends cleanly when stdin closes: {status}");
+    assert!(
+        status.success(),
+        "the server ends cleanly when stdin closes: {status}"
+    );
 }
 
 async fn an_agent_lists_reads_and_searches_the_learnings(db: TestDb) {

@@ -17,9 +17,9 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::repo::change::ChangedFile;
 use crate::lint::clippy::{diagnostics, first_error};
 use crate::lint::spawn::{self as command, run, tail};
+use crate::repo::change::ChangedFile;
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["rs"];

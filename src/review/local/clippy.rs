@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::repo::change::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::clippy::{self, Diagnostic};
 use crate::lint::tool::Ctx;
+use crate::repo::change::ChangedFile;
 
 /// Runs clippy in `clone`; `None` when it does not apply or could not run (said in the log).
 pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {

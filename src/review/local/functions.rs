@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use crate::repo::change::ChangedFile;
 use crate::analysis::metrics::{measure_path, FileMetrics, FunctionMetrics};
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
+use crate::repo::change::ChangedFile;
 
 /// Lines a function may span before it is called very long.
 pub const MAX_LINES: u32 = 60;

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::repo::change::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
+use crate::repo::change::ChangedFile;
 use crate::review::pattern::regex;
 
 pub fn todos(file: &ChangedFile) -> Vec<ReviewFinding> {

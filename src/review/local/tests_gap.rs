@@ -1,10 +1,10 @@
 //! New code without tests: source files that gained functions while nothing in the change is a
 //! test (no test file touched, no test added inline).
 
-use crate::repo::change::ChangedFile;
 use super::functions;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::paths::is_test_path;
+use crate::repo::change::ChangedFile;
 
 fn adds_inline_tests(file: &ChangedFile) -> bool {
     file.added_text().iter().any(|text| {

@@ -30,7 +30,11 @@ async fn clippy_fixing_one_rule_leaves_an_avoided_rule_alone() {
     commit_files(&run.repo, &[("src/lib.rs", lib)], "two clippy warnings");
     run.write_json(
         "context.json",
-        &context(json!([]), json!([]), json!([avoid(3, "avoid_rule", "clippy::len_zero")])),
+        &context(
+            json!([]),
+            json!([]),
+            json!([avoid(3, "avoid_rule", "clippy::len_zero")]),
+        ),
     );
     run.write_json(
         "task.json",
@@ -51,7 +55,11 @@ async fn clippy_fixing_one_rule_leaves_an_avoided_rule_alone() {
     let diff = run.git(&["diff", "-U0", "HEAD~1", branch, "--", "src/lib.rs"]);
     let changed: Vec<&str> = diff
         .lines()
-        .filter(|l| (l.starts_with('+') || l.starts_with('-')) && !l.starts_with("+++") && !l.starts_with("---"))
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
         .collect();
     assert_eq!(changed, ["-    return a + b;", "+    a + b"], "{diff}");
 }
@@ -62,7 +70,10 @@ async fn ruff_fixing_one_rule_leaves_an_avoided_rule_alone() {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(found, "ruff is needed: `python3 -m pip install ruff` (scripts/test installs it)");
+    assert!(
+        found,
+        "ruff is needed: `python3 -m pip install ruff` (scripts/test installs it)"
+    );
     let run = Run::new();
     // F401 (`os` unused) on line 1, F541 (an f-string without placeholders) on line 5: both have
     // safe fixes.
@@ -75,12 +86,21 @@ async fn ruff_fixing_one_rule_leaves_an_avoided_rule_alone() {
         ],
         "two ruff findings",
     );
-    let mut context = context(json!([]), json!([]), json!([avoid(4, "avoid_rule", "F401")]));
+    let mut context = context(
+        json!([]),
+        json!([]),
+        json!([avoid(4, "avoid_rule", "F401")]),
+    );
     context["check_commands"] = json!(["python3 -m py_compile calc.py"]);
     run.write_json("context.json", &context);
     run.write_json(
         "task.json",
-        &lint_task("Fix 1 ruff finding in calc.py", &["calc.py"], "ruff", &["F541"]),
+        &lint_task(
+            "Fix 1 ruff finding in calc.py",
+            &["calc.py"],
+            "ruff",
+            &["F541"],
+        ),
     );
     let ran = run
         .run("am-implement", run.input(json!({"llm": "offline"})))
@@ -91,8 +111,7 @@ async fn ruff_fixing_one_rule_leaves_an_avoided_rule_alone() {
     let branch = out["branch"].as_str().unwrap();
     let fixed = run.git(&["show", &format!("{branch}:calc.py")]);
     assert_eq!(
-        fixed,
-        "import os\n\n\ndef greet(name):\n    return \"hello \" + name",
+        fixed, "import os\n\n\ndef greet(name):\n    return \"hello \" + name",
         "the avoided F401 stays, F541 is fixed"
     );
 }
@@ -105,12 +124,19 @@ async fn an_avoided_formatter_does_not_run_after_the_fix() {
     let lib = "//! A fixture crate.\n\n/// Adds two numbers.\npub fn add(a: i32, b: i32) -> i32 {\n    return a + b;\n}\n\n/// Three.\npub fn three() -> i32 { add(1,   2) }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {\n        assert_eq!(super::add(2, 2), 4);\n    }\n}\n";
     commit_files(
         &run.repo,
-        &[("src/lib.rs", lib), ("rustfmt.toml", "edition = \"2021\"\n")],
+        &[
+            ("src/lib.rs", lib),
+            ("rustfmt.toml", "edition = \"2021\"\n"),
+        ],
         "a clippy warning and unformatted code",
     );
     run.write_json(
         "context.json",
-        &context(json!([]), json!([]), json!([avoid(5, "avoid_tool", "rustfmt")])),
+        &context(
+            json!([]),
+            json!([]),
+            json!([avoid(5, "avoid_tool", "rustfmt")]),
+        ),
     );
     run.write_json(
         "task.json",
@@ -129,8 +155,14 @@ async fn an_avoided_formatter_does_not_run_after_the_fix() {
     assert_eq!(out["status"], "committed", "{}", ran.stderr);
     let branch = out["branch"].as_str().unwrap();
     let fixed = run.git(&["show", &format!("{branch}:src/lib.rs")]);
-    assert!(fixed.contains("pub fn three() -> i32 { add(1,   2) }"), "{fixed}");
-    assert!(fixed.contains("    a + b\n") && !fixed.contains("return"), "{fixed}");
+    assert!(
+        fixed.contains("pub fn three() -> i32 { add(1,   2) }"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("    a + b\n") && !fixed.contains("return"),
+        "{fixed}"
+    );
 }
 
 #[tokio::test]
@@ -144,7 +176,11 @@ async fn a_models_choice_of_avoided_work_is_refused_and_the_offline_selection_ch
     ]);
     run.write_json(
         "context.json",
-        &context(findings, json!([]), json!([avoid(3, "avoid_rule", "clippy::len_zero")])),
+        &context(
+            findings,
+            json!([]),
+            json!([avoid(3, "avoid_rule", "clippy::len_zero")]),
+        ),
     );
     // The model insists on the rule a closed PR taught to leave alone.
     let avoided = json!({"choice": {"status": "selected", "task": {"kind": "lint",
@@ -162,7 +198,11 @@ async fn a_models_choice_of_avoided_work_is_refused_and_the_offline_selection_ch
     assert_eq!(ran.outputs()["status"], "selected", "{}", ran.stderr);
     let task_file = run.read_json("task.json");
     let task = &task_file["selection"]["task"];
-    assert_eq!(task["rules"], json!(["clippy::needless_return"]), "{task_file}");
+    assert_eq!(
+        task["rules"],
+        json!(["clippy::needless_return"]),
+        "{task_file}"
+    );
     assert!(
         task_file["shaped_by"]
             .as_array()
@@ -180,5 +220,9 @@ async fn a_models_choice_of_avoided_work_is_refused_and_the_offline_selection_ch
         ) && second.contains("PR #7"),
         "{second}"
     );
-    assert!(ran.stderr.contains("falling back to the offline selection"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("falling back to the offline selection"),
+        "{}",
+        ran.stderr
+    );
 }

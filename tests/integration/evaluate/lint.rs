@@ -207,7 +207,10 @@ fn ruff_counts_findings_by_the_repository_configuration() {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    assert!(found, "ruff is needed: `python3 -m pip install ruff` (scripts/test installs it)");
+    assert!(
+        found,
+        "ruff is needed: `python3 -m pip install ruff` (scripts/test installs it)"
+    );
     // The repository ignores F401 and leaves generated code out; ruff's defaults would count
     // both the unused import and everything in `generated/`.
     let (_dir, run_dir, _, _) = change(
