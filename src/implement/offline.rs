@@ -347,7 +347,8 @@ pub async fn implement(
 }
 
 /// Blank lines a removed import left between blank lines are cut back (ruff removes the import
-/// line only), so a fix never leaves three blank lines where the file had two.
+/// line only): the joined run to the longer of its parts, and never three blank lines where the
+/// file had two.
 fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
     for path in changed.iter().filter(|p| p.ends_with(".py")) {
         let Some(before) = crate::repo::diff::base_text(&ws.root, &ws.base.commit, path)? else {
@@ -356,7 +357,10 @@ fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
         let file = ws.root.join(path);
         let after = std::fs::read_to_string(&file)
             .map_err(|e| Error::io(format!("read {}", file.display()), e))?;
-        if let Some(tidied) = crate::lint::python::collapse_blank_runs(&before, &after) {
+        let rejoined = crate::lint::blank_runs::rejoin(&before, &after);
+        let after = rejoined.clone().unwrap_or(after);
+        let collapsed = crate::lint::python::collapse_blank_runs(&before, &after);
+        if let Some(tidied) = collapsed.or(rejoined) {
             std::fs::write(&file, tidied)
                 .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
         }

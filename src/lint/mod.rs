@@ -7,6 +7,7 @@
 pub mod avoid;
 pub mod biome;
 pub mod black;
+pub mod blank_runs;
 pub mod clippy;
 pub mod eslint;
 pub mod flake8;

@@ -128,6 +128,38 @@ impl Tool {
     }
 }
 
+/// The tool's name and version as a reader wants them ("biome 2.6.9", "go vet go1.22.1") from
+/// the first line its version query printed.
+fn version_label(name: &str, raw: &str) -> String {
+    // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
+    let v = raw
+        .split(" (")
+        .next()
+        .unwrap_or(raw)
+        .trim()
+        .replace(", ", " ");
+    // `go version go1.22.1 linux/amd64`: the Go release is gofmt's and go vet's version.
+    if let Some(rest) = v.strip_prefix("go version ") {
+        let release = rest.split_whitespace().next().unwrap_or(rest);
+        return format!("{name} {release}");
+    }
+    // Biome says "Version: 2.6.9".
+    let v = v.strip_prefix("Version: ").unwrap_or(&v);
+    let bare_number = v
+        .trim_start_matches('v')
+        .starts_with(|c: char| c.is_ascii_digit());
+    if v.to_ascii_lowercase()
+        .starts_with(name.split(' ').next().unwrap_or(name))
+    {
+        v.to_owned()
+    } else if bare_number {
+        format!("{name} {v}")
+    } else {
+        // Another tool does the work ("pyflakes" checks run by ruff).
+        format!("{name} ({v})")
+    }
+}
+
 /// Where and how long a tool runs.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -220,17 +252,7 @@ impl Tool {
         let root = ctx.root.clone();
         let name = self.name();
         tokio::task::spawn_blocking(move || {
-            super::spawn::version(&program, &args, &root).map(|v| {
-                // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
-                let v = v.split(" (").next().unwrap_or(&v).trim().replace(", ", " ");
-                if v.to_ascii_lowercase()
-                    .starts_with(name.split(' ').next().unwrap_or(name))
-                {
-                    v
-                } else {
-                    format!("{name} {v}")
-                }
-            })
+            super::spawn::version(&program, &args, &root).map(|v| version_label(name, &v))
         })
         .await
         .ok()
@@ -311,5 +333,32 @@ pub fn installed(tool: Tool) -> bool {
         Tool::Xo => check("xo", &["--version"]),
         Tool::Prettier => check("prettier", &["--version"]),
         Tool::Gofmt | Tool::GoVet => check("go", &["version"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_label;
+
+    #[test]
+    fn versions_read_as_the_tool_and_its_number() {
+        for (name, raw, label) in [
+            (
+                "go vet",
+                "go version go1.19.8 linux/amd64",
+                "go vet go1.19.8",
+            ),
+            ("gofmt", "go version go1.19.8 linux/amd64", "gofmt go1.19.8"),
+            ("biome", "Version: 2.6.9", "biome 2.6.9"),
+            ("black", "black, 26.10.1 (compiled: yes)", "black 26.10.1"),
+            ("prettier", "3.10.2", "prettier 3.10.2"),
+            ("ruff", "ruff 0.17.6", "ruff 0.17.6"),
+            ("flake8", "7.5.0 (mccabe: 0.7.0)", "flake8 7.5.0"),
+            ("eslint", "v10.16.0", "eslint v10.16.0"),
+            ("pyflakes", "ruff 0.17.6", "pyflakes (ruff 0.17.6)"),
+            ("ruff format", "ruff 0.17.6", "ruff 0.17.6"),
+        ] {
+            assert_eq!(version_label(name, raw), label);
+        }
     }
 }
