@@ -485,6 +485,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn findings_of_avoided_rules_are_counted_per_file_and_rule() {
+        let finding = |path: &str, message: &str| Finding {
+            kind: crate::artifacts::FindingKind::Lint,
+            path: path.into(),
+            line: Some(1),
+            message: message.into(),
+            tool: "xo".into(),
+            fixable: true,
+            score: None,
+        };
+        let found = [
+            finding("a.js", "prefer-const: 'x' is never reassigned"),
+            finding("a.js", "prefer-const: 'y' is never reassigned"),
+            finding("a.js", "no-var: Unexpected var"),
+            finding("b.js", "prefer-const: 'z' is never reassigned"),
+        ];
+        let avoidance = Avoidance {
+            rules: vec![(4, "prefer-const".to_owned())],
+            ..Avoidance::default()
+        };
+        let counts = avoided_counts(&found, &["a.js".to_owned()], &avoidance);
+        assert_eq!(
+            counts,
+            BTreeMap::from([(("a.js".to_owned(), "prefer-const".to_owned()), 2)])
+        );
+        assert!(avoided_counts(&found, &["a.js".to_owned()], &Avoidance::default()).is_empty());
+    }
+
+    #[test]
     fn a_build_check_replaces_missing_tests() {
         let files = vec![
             "pkg/a.py".to_owned(),

@@ -98,13 +98,14 @@ struct Client {
 }
 
 impl Client {
-    fn spawn(database_url: &str, data_dir: &std::path::Path) -> Self {
+    fn spawn(database_url: &str, data_dir: &std::path::Path, extra: &[&str]) -> Self {
         let mut command = Command::new(bin::path("automaintainer"));
         for var in automaintainer::secrets::SECRET_VARIABLES {
             command.env_remove(var);
         }
         let mut child = command
             .arg("mcp")
+            .args(extra)
             .env("DATABASE_URL", database_url)
             .env("AM_DATA_DIR", data_dir)
             .stdin(Stdio::piped())
@@ -167,17 +168,23 @@ fn json_text(text: &Value) -> Value {
     serde_json::from_str(text.as_str().expect("a text")).expect("JSON text")
 }
 
-fn session(db: &TestDb) {
-    let mut client = Client::spawn(db.url(), db.dir());
+/// A client past the handshake; the `initialize` result.
+fn initialized(client: &mut Client) -> Value {
     let init = client.result(
         "initialize",
         json!({"protocolVersion": "2025-06-18", "capabilities": {},
                "clientInfo": {"name": "test-agent", "version": "1.0"}}),
     );
+    client.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    init
+}
+
+fn session(db: &TestDb) {
+    let mut client = Client::spawn(db.url(), db.dir(), &[]);
+    let init = initialized(&mut client);
     assert_eq!(init["serverInfo"]["name"], "automaintainer", "{init}");
     assert!(init["capabilities"]["resources"].is_object(), "{init}");
     assert!(init["capabilities"]["tools"].is_object(), "{init}");
-    client.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
 
     let listed = client.result("resources/list", json!({}));
     let uris: Vec<&str> = listed["resources"]
@@ -289,10 +296,42 @@ fn session(db: &TestDb) {
     );
 }
 
+/// `--repository` (any spelling of it) shows that repository only.
+fn scoped_session(db: &TestDb) {
+    let mut client = Client::spawn(
+        db.url(),
+        db.dir(),
+        &["--repository", "https://github.com/acme/widgets.git"],
+    );
+    initialized(&mut client);
+    let listed = client.result("resources/list", json!({}));
+    let uris: Vec<&str> = listed["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["uri"].as_str().unwrap())
+        .collect();
+    assert!(uris.contains(&LEARNINGS_URI), "{uris:?}");
+    assert!(!uris.iter().any(|u| u.contains("gadgets")), "{uris:?}");
+    let hidden = client.request(
+        "resources/read",
+        json!({"uri": "automaintainer://repository/github.com%2Facme%2Fgadgets/learnings"}),
+    );
+    assert!(hidden["error"].is_object(), "{hidden}");
+    let found = client.result(
+        "tools/call",
+        json!({"name": "search_learnings", "arguments": {"query": "unmerged"}}),
+    );
+    let found = json_text(&found["content"][0]["text"]);
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert!(client.finish().success());
+}
+
 async fn an_agent_lists_reads_and_searches_the_learnings(db: TestDb) {
     fill(db.store.as_ref()).await;
     let db = tokio::task::spawn_blocking(move || {
         session(&db);
+        scoped_session(&db);
         db
     })
     .await
