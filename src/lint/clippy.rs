@@ -173,7 +173,8 @@ pub struct Targets {
     pub left_out: Option<String>,
 }
 
-const TARGET_FLAGS: &[&str] = &["--lib", "--bins", "--tests", "--examples"];
+/// The targets tried one by one when `--all-targets` does not build.
+pub(crate) const TARGET_FLAGS: &[&str] = &["--lib", "--bins", "--tests", "--examples"];
 
 async fn cargo(ctx: &Ctx, args: &[String], what: &str) -> Result<Ran, Failure> {
     let target = ctx.cargo_target_dir.to_string_lossy().into_owned();

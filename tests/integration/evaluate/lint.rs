@@ -243,3 +243,27 @@ fn ruff_counts_findings_by_the_repository_configuration() {
     // 100 - 10*1 - 2*1
     assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
 }
+
+#[test]
+fn clippy_judges_the_targets_that_build_when_a_bench_needs_nightly() {
+    let manifest = "[package]\nname = \"numbers\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n\n[[bench]]\nname = \"one\"\n";
+    let bench = "//! Benchmarks on nightly.\n#![feature(test)]\n\nextern crate test;\n\n#[bench]\nfn one(b: &mut test::Bencher) {\n    b.iter(numbers::one);\n}\n";
+    let (_dir, run_dir, _, _) = change(
+        &[
+            ("Cargo.toml", manifest),
+            ("src/lib.rs", CORE_NEEDLESS_RETURN),
+            ("benches/one.rs", bench),
+            (".gitignore", "target/\n"),
+        ],
+        &[("src/lib.rs", CORE_CLEAN)],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "clippy on 1 changed file(s): 1 finding(s) before, 0 after (0 introduced, 1 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+}
