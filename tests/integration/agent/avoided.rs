@@ -226,3 +226,58 @@ async fn a_models_choice_of_avoided_work_is_refused_and_the_offline_selection_ch
         ran.stderr
     );
 }
+
+#[tokio::test]
+async fn eslint_fixing_one_rule_leaves_an_avoided_rule_alone() {
+    let found = std::process::Command::new("eslint")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "eslint is needed: `npm install -g eslint` (scripts/test installs it)"
+    );
+    let run = Run::new();
+    // no-var on line 2 and prefer-const on line 3: eslint --fix fixes both on its own.
+    let cart = "export function total(prices) {\n  var sum = 0;\n  let tax = 2;\n  for (const p of prices) {\n    sum += p;\n  }\n  return sum + tax;\n}\n";
+    commit_files(
+        &run.repo,
+        &[
+            (
+                "eslint.config.mjs",
+                "export default [\n  {\n    files: [\"**/*.js\"],\n    rules: { \"no-var\": \"error\", \"prefer-const\": \"error\" },\n  },\n];\n",
+            ),
+            ("package.json", "{\"name\": \"cart\", \"private\": true, \"type\": \"module\"}\n"),
+            ("src/cart.js", cart),
+        ],
+        "two eslint findings",
+    );
+    let mut context = context(
+        json!([]),
+        json!([]),
+        json!([avoid(6, "avoid_rule", "prefer-const")]),
+    );
+    context["check_commands"] = json!(["node --check src/cart.js"]);
+    run.write_json("context.json", &context);
+    run.write_json(
+        "task.json",
+        &lint_task(
+            "Fix 1 eslint finding in src/cart.js",
+            &["src/cart.js"],
+            "eslint",
+            &["no-var"],
+        ),
+    );
+    let ran = run
+        .run("am-implement", run.input(json!({"llm": "offline"})))
+        .await;
+    ran.assert_ok();
+    let out = ran.outputs();
+    assert_eq!(out["status"], "committed", "{}", ran.stderr);
+    let branch = out["branch"].as_str().unwrap();
+    let fixed = run.git(&["show", &format!("{branch}:src/cart.js")]);
+    assert!(
+        fixed.contains("  let sum = 0;") && fixed.contains("  let tax = 2;"),
+        "no-var is fixed, the avoided prefer-const is not: {fixed}"
+    );
+}
