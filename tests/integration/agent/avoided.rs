@@ -281,3 +281,61 @@ async fn eslint_fixing_one_rule_leaves_an_avoided_rule_alone() {
         "no-var is fixed, the avoided prefer-const is not: {fixed}"
     );
 }
+
+#[tokio::test]
+async fn a_fixer_without_a_rule_switch_that_changes_an_avoided_rule_keeps_nothing() {
+    let found = std::process::Command::new("xo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "xo is needed: `npm install -g xo` (scripts/test installs it)"
+    );
+    let run = Run::new();
+    // no-var on line 2 and prefer-const on line 3; `xo --fix` has no way to leave one alone.
+    let cart = "export function total(prices) {\n\tvar sum = 0;\n\tlet tax = 2;\n\tfor (const p of prices) {\n\t\tsum += p;\n\t}\n\n\treturn sum + tax;\n}\n";
+    commit_files(
+        &run.repo,
+        &[
+            (
+                "package.json",
+                "{\n\t\"name\": \"cart\",\n\t\"version\": \"0.1.0\",\n\t\"type\": \"module\",\n\t\"xo\": {\n\t\t\"rules\": {}\n\t}\n}\n",
+            ),
+            ("src/cart.js", cart),
+        ],
+        "two xo findings",
+    );
+    let mut context = context(
+        json!([]),
+        json!([]),
+        json!([avoid(8, "avoid_rule", "prefer-const")]),
+    );
+    context["check_commands"] = json!(["node --check src/cart.js"]);
+    run.write_json("context.json", &context);
+    run.write_json(
+        "task.json",
+        &lint_task(
+            "Fix 1 xo finding in src/cart.js",
+            &["src/cart.js"],
+            "xo",
+            &["no-var"],
+        ),
+    );
+    let ran = run
+        .run("am-implement", run.input(json!({"llm": "offline"})))
+        .await;
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "the fixes also changed findings of `prefer-const` in src/cart.js, which learning #8 says to leave alone"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(run.repo.join("src/cart.js")).unwrap(),
+        cart,
+        "nothing was kept"
+    );
+}
