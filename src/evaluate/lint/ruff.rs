@@ -4,7 +4,8 @@
 //! `pyproject.toml`) decides the rules, its excludes hold (`--force-exclude`), and both sides are
 //! counted by the same rules: the counts are what the repository's own `ruff check` would say.
 //! A file with no ruff configuration above it in the clone is linted with ruff's defaults, isolated
-//! from any configuration outside the repository. ruff only reads the files; nothing in the clone
+//! from any configuration outside the repository — unless the repository configures flake8, whose
+//! own counts then judge it (`super::flake8`). ruff only reads the files; nothing in the clone
 //! runs.
 
 use std::path::Path;
@@ -45,8 +46,13 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
     Ok(sides)
 }
 
+/// Whether ruff judges `path`: a ruff configuration governs it, or no flake8 one does.
+pub fn applies(clone: &Path, path: &str) -> bool {
+    configured(clone, path) || crate::lint::flake8::config(clone).is_none()
+}
+
 /// Whether a ruff configuration lies above `path` in the clone, up to the clone's root.
-fn configured(clone: &Path, path: &str) -> bool {
+pub fn configured(clone: &Path, path: &str) -> bool {
     let mut current = clone.join(path).parent().map(Path::to_path_buf);
     while let Some(dir) = current {
         if !dir.starts_with(clone) {

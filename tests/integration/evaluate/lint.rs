@@ -267,3 +267,39 @@ fn clippy_judges_the_targets_that_build_when_a_bench_needs_nightly() {
         quality.evidence
     );
 }
+
+#[test]
+fn flake8_counts_findings_where_the_repository_uses_flake8() {
+    let found = std::process::Command::new("flake8")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "flake8 is needed: `python3 -m pip install flake8` (scripts/test installs it)"
+    );
+    // The repository lints with flake8 at 100 columns: the 88-column line is fine, the missing
+    // blank line before the new function (E302) is not. ruff's defaults would count neither.
+    let (_dir, run_dir, _, _) = change(
+        &[
+            ("setup.cfg", "[flake8]\nmax-line-length = 100\n"),
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+        ],
+        &[(
+            "calc.py",
+            "def add(a, b):\n    return a + b\n\ndef long_name_function_for_a_test(first_argument, second_argument, third_argument):\n    return first_argument\n",
+        )],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "flake8 on 1 changed file(s): 0 finding(s) before, 1 after (1 introduced, 0 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    assert!(!quality.evidence.contains("ruff"), "{}", quality.evidence);
+    // 100 - 10*1 - 2*1
+    assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
+}
