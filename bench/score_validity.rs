@@ -21,8 +21,8 @@ use std::path::Path;
 use automaintainer::artifacts::{
     CheckRun, Evaluation, Implementation, ImplementationStatus, TaskKind, Usage,
 };
-use automaintainer::evaluate::change::changed_files;
 use automaintainer::evaluate::evaluator::{evaluate, Options};
+use automaintainer::repo::change::changed_files;
 use automaintainer::review::local::{review, LocalOptions};
 
 use cases::{Case, Component, Files};

@@ -21,6 +21,7 @@ pub mod implement;
 pub mod learn;
 pub(crate) mod lint;
 pub mod llm;
+pub mod mcp;
 pub mod orchestration;
 pub mod phases;
 pub mod repo;

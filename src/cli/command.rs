@@ -35,6 +35,8 @@ enum Command {
     Doctor(super::doctor::DoctorArgs),
     /// Show a run (the latest by default): its task, pull request and diff, from the store.
     Show(super::show::ShowArgs),
+    /// Serve the memory (learnings, runs, pull requests) to a coding agent over MCP on stdio.
+    Mcp(super::mcp::McpArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -66,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Dashboard(args) => done(super::dashboard::run(&args, &secrets)),
         Command::Doctor(args) => super::doctor::run(&args, &secrets),
         Command::Show(args) => done(super::show::run(&args, &secrets)),
+        Command::Mcp(args) => done(super::mcp::run(&args, &secrets)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,6 +4,7 @@ mod command;
 mod dashboard;
 mod doctor;
 mod kestra;
+mod mcp;
 mod migrate;
 mod run;
 mod schemas;

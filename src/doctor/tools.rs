@@ -165,6 +165,15 @@ pub const TOOLS: &[Tool] = &[
         without: "xo repositories get no findings or fixes",
     },
     Tool {
+        name: "prettier",
+        program: "prettier",
+        version_args: &["--version"],
+        npm_package: Some("prettier"),
+        need: Need::Optional,
+        used_for: "formatting findings and fixes in repositories that configure prettier",
+        without: "prettier repositories get no formatting findings or fixes",
+    },
+    Tool {
         name: "go",
         program: "go",
         version_args: &["version"],

@@ -9,8 +9,8 @@ use std::path::Path;
 use crate::analysis::metrics::{measure, FunctionMetrics};
 use crate::analysis::Language;
 
-use super::change::ChangedFile;
 use crate::lint::paths::is_test_path;
+use crate::repo::change::ChangedFile;
 
 /// One function on one side of the change.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::change::ChangedFile;
 use super::lcov::{self, LineCoverage};
 use crate::analysis::Language;
 use crate::lint::paths::is_test_path;
+use crate::repo::change::ChangedFile;
 use crate::runner::{self, Request};
 
 /// The result of a coverage run over the changed lines.

@@ -7,7 +7,6 @@ use std::time::Duration;
 use crate::artifacts::{Component, Evaluation, Implementation, Review, TaskKind, Weights};
 use crate::error::Error;
 
-use super::change::{changed_files, ChangedFile};
 use super::code_quality::code_quality;
 use super::coverage;
 use super::lint::{lint_changes, Change, LintOutcome};
@@ -16,6 +15,7 @@ use super::readability::readability;
 use super::score::evaluation;
 use super::test_coverage::{behaviour_preserving, not_applicable, test_coverage};
 use super::test_functions::test_delta;
+use crate::repo::change::{changed_files, ChangedFile};
 
 /// What the evaluation may do besides reading git.
 #[derive(Debug, Clone)]
@@ -58,7 +58,11 @@ pub fn change_of(
     let Some(commit) = &implementation.commit else {
         return Ok(None);
     };
-    changed_files(clone, &implementation.base_commit, commit).map(Some)
+    Ok(Some(changed_files(
+        clone,
+        &implementation.base_commit,
+        commit,
+    )?))
 }
 
 /// Every component but readability, which the caller may hand to a model.

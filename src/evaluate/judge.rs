@@ -14,9 +14,9 @@ use crate::analysis::Language;
 use crate::artifacts::{Component, Method, Usage};
 use crate::llm::{prompts, LlmClient, LlmError};
 
-use super::change::ChangedFile;
 use super::readability::{readability, signals};
 use super::score::component;
+use crate::repo::change::ChangedFile;
 
 /// Characters of added lines sent to the model at most.
 const BUDGET_CHARS: usize = 24_000;

@@ -1,6 +1,6 @@
 //! Linter findings on the changed files, before and after the change, by every linter that
-//! covers some of them: ruff (Python), clippy (Rust), eslint (JavaScript/TypeScript) and
-//! golangci-lint (Go). Each linter counts its findings per file on both sides; the change
+//! covers some of them: ruff or, in a repository that configures flake8 and not ruff, flake8
+//! (Python), clippy (Rust), eslint (JavaScript/TypeScript) and golangci-lint (Go). Each linter counts its findings per file on both sides; the change
 //! *introduced* what a file gained and *fixed* what it lost. A linter that covers changed files
 //! but cannot judge them (not installed, no configuration, a side that does not build, out of
 //! time) says why instead of giving a number.
@@ -8,6 +8,7 @@
 mod checkout;
 mod clippy;
 mod eslint;
+mod flake8;
 mod golangci;
 mod ruff;
 
@@ -15,7 +16,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 
 /// Findings by repository-relative path, on one side of the change.
 pub type Counts = BTreeMap<String, u32>;
@@ -39,33 +40,49 @@ pub struct Change<'a> {
 
 type LintFn = fn(&Change, &[&ChangedFile], Instant) -> Result<Sides, String>;
 
-/// A linter: its name, the file extensions it covers, and how it lints both sides.
+/// A linter: its name, the file extensions it covers, which files of those are its to judge in
+/// the clone (`applies(clone, path)`), and how it lints both sides.
 #[derive(Debug, Clone, Copy)]
 struct Linter {
     name: &'static str,
     extensions: &'static [&'static str],
+    applies: fn(&Path, &str) -> bool,
     lint: LintFn,
+}
+
+fn always(_clone: &Path, _path: &str) -> bool {
+    true
 }
 
 const LINTERS: &[Linter] = &[
     Linter {
         name: "ruff",
         extensions: ruff::EXTENSIONS,
+        applies: ruff::applies,
         lint: ruff::lint,
+    },
+    Linter {
+        name: "flake8",
+        extensions: ruff::EXTENSIONS,
+        applies: flake8::applies,
+        lint: flake8::lint,
     },
     Linter {
         name: "clippy",
         extensions: clippy::EXTENSIONS,
+        applies: always,
         lint: clippy::lint,
     },
     Linter {
         name: "eslint",
         extensions: eslint::EXTENSIONS,
+        applies: always,
         lint: eslint::lint,
     },
     Linter {
         name: "golangci-lint",
         extensions: golangci::EXTENSIONS,
+        applies: always,
         lint: golangci::lint,
     },
 ];
@@ -150,6 +167,7 @@ pub fn lint_changes(change: &Change, files: &[ChangedFile], timeout: Duration) -
             let covered: Vec<&ChangedFile> = files
                 .iter()
                 .filter(|f| f.after.is_some() && has_extension(&f.path, linter.extensions))
+                .filter(|f| (linter.applies)(change.clone, &f.path))
                 .collect();
             if covered.is_empty() {
                 return None;

@@ -24,10 +24,10 @@
 use crate::analysis::Language;
 use crate::artifacts::{Component, Method};
 
-use super::change::ChangedFile;
 use super::changed_functions::{changed_functions, FileFunctions, Function};
 use super::duplication::duplicated_lines;
 use super::score::{component, unavailable};
+use crate::repo::change::ChangedFile;
 
 /// The score of a change that leaves its functions as maintainable as they were.
 pub const NEUTRAL: f64 = 50.0;

@@ -1,6 +1,5 @@
 //! The evolution score and its four components, each with how it was measured.
 
-pub mod change;
 pub mod changed_functions;
 pub mod code_quality;
 pub mod coverage;

@@ -20,9 +20,9 @@ use crate::analysis::metrics::measure;
 use crate::analysis::Language;
 use crate::artifacts::{Component, Method};
 
-use super::change::ChangedFile;
 use super::changed_functions::{changed_functions, Function};
 use super::score::{component, unavailable};
+use crate::repo::change::ChangedFile;
 
 const CONVENTIONAL_SHORT: &[&str] = &[
     "i", "j", "k", "n", "m", "x", "y", "z", "_", "id", "ok", "db", "io", "fs", "os", "re", "e",

@@ -23,12 +23,12 @@ use std::path::Path;
 use crate::analysis::Language;
 use crate::artifacts::{CheckRun, Component, Method, TaskKind};
 
-use super::change::ChangedFile;
 use super::changed_functions::changed_functions;
 use super::coverage::ChangedLineCoverage;
 use super::score::{component, unavailable};
 use super::test_functions::{test_delta, TestDelta};
 use crate::lint::paths::is_test_path;
+use crate::repo::change::ChangedFile;
 
 /// Whether a check command runs tests.
 pub fn is_test_command(command: &str) -> bool {

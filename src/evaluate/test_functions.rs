@@ -12,7 +12,7 @@ use regex::Regex;
 
 use crate::analysis::Language;
 
-use super::change::ChangedFile;
+use crate::repo::change::ChangedFile;
 
 /// Tests the change added and removed, as `path::name`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -104,7 +104,7 @@ pub fn avoided_by(learnings: &[Learning], finding: &Finding) -> Option<i64> {
 }
 
 /// Whether `path` is `avoided` or lies under it (a directory, with or without a trailing `/`).
-fn in_path(path: &str, avoided: &str) -> bool {
+pub(crate) fn in_path(path: &str, avoided: &str) -> bool {
     let avoided = avoided.trim_end_matches('/');
     !avoided.is_empty() && (path == avoided || Path::new(path).starts_with(avoided))
 }

@@ -2,11 +2,13 @@
 //! offline rules), edits under the safety rules, checks, attempts, guardrails, the commit.
 
 pub mod agent;
+pub mod avoidance;
 pub mod baseline;
 pub mod checks;
 pub mod closest;
 pub mod edits;
 pub mod guardrails;
+pub mod learned_refusal;
 pub mod learned_selection;
 pub mod offline;
 pub mod offline_selection;

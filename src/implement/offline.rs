@@ -4,16 +4,20 @@
 //! restored. The checks run on the base first: when they already fail there, nothing is kept and
 //! no tool is blamed. The change must leave the repository's linter with no new findings and pass
 //! the checks that pass on the base; with no tests at all it must still build and lint. Tasks no
-//! tool can do are "nothing to do", naming what was found, missing or crashed.
+//! tool can do are "nothing to do", naming what was found, missing or crashed. What the learnings
+//! say to avoid holds here too: an avoided tool does not run, an avoided path is not changed, and
+//! the fixers are told to leave avoided rules alone (a fix run that changed one anyway keeps
+//! nothing).
 
 use std::collections::BTreeMap;
 
+use super::avoidance::Avoidance;
 use super::baseline::{self, Baseline};
 use super::outcome::{commit_message, Outcome};
 use super::workspace::{Verdict, Workspace};
-use crate::artifacts::{ImplementationStatus, TaskKind, TaskSpec};
+use crate::artifacts::{Finding, ImplementationStatus, TaskKind, TaskSpec};
 use crate::error::Error;
-use crate::lint::tool::{self, Ctx, Failure, Language, Tool, Use};
+use crate::lint::tool::{self, Ctx, Language, Tool, Use};
 
 /// The repository's tools for a task: the fixers in order, the linter whose findings must not
 /// grow, and what was found or missing on the way.
@@ -59,17 +63,25 @@ fn language_of(task: &TaskSpec, ctx: &Ctx) -> Option<Language> {
         })
 }
 
-/// The first of `tools` the repository uses and this machine runs (the one the task names
-/// first); what was passed over is noted.
+/// The first of `tools` the repository uses, this machine runs and no learning avoids (the one
+/// the task names first); what was passed over is noted.
 async fn first_used(
     ctx: &Ctx,
     tools: &[Tool],
     title: &str,
+    avoidance: &Avoidance,
     passed_over: &mut Vec<String>,
 ) -> Option<(Tool, String)> {
     let mut ordered: Vec<Tool> = tools.to_vec();
     ordered.sort_by_key(|t| !title.split_whitespace().any(|w| w == t.name()));
     for candidate in ordered {
+        if let Some(id) = avoidance.tool(candidate) {
+            passed_over.push(format!(
+                "{}: avoided in this repository (learning #{id})",
+                candidate.name()
+            ));
+            continue;
+        }
         match candidate.detect(ctx).await {
             Use::Used(config) if tool::installed(candidate) => return Some((candidate, config)),
             Use::Used(config) => {
@@ -83,7 +95,7 @@ async fn first_used(
 }
 
 /// The repository's tools for `task`.
-pub async fn plan(ctx: &Ctx, task: &TaskSpec) -> Plan {
+pub async fn plan(ctx: &Ctx, task: &TaskSpec, avoidance: &Avoidance) -> Plan {
     let mut plan = Plan::default();
     let Some(language) = language_of(task, ctx) else {
         plan.passed_over
@@ -93,21 +105,34 @@ pub async fn plan(ctx: &Ctx, task: &TaskSpec) -> Plan {
     let (linters, formatters) = candidates(language);
     match task.kind {
         TaskKind::Lint => {
-            let Some(linter) = first_used(ctx, linters, &task.title, &mut plan.passed_over).await
+            let Some(linter) =
+                first_used(ctx, linters, &task.title, avoidance, &mut plan.passed_over).await
             else {
                 return plan;
             };
             plan.checker = Some(linter.0);
             plan.fixers.push(linter);
-            if let Some(formatter) =
-                first_used(ctx, formatters, &task.title, &mut plan.passed_over).await
+            if let Some(formatter) = first_used(
+                ctx,
+                formatters,
+                &task.title,
+                avoidance,
+                &mut plan.passed_over,
+            )
+            .await
             {
                 plan.fixers.push(formatter);
             }
         }
         TaskKind::Format => {
-            if let Some(formatter) =
-                first_used(ctx, formatters, &task.title, &mut plan.passed_over).await
+            if let Some(formatter) = first_used(
+                ctx,
+                formatters,
+                &task.title,
+                avoidance,
+                &mut plan.passed_over,
+            )
+            .await
             {
                 plan.checker = Some(formatter.0);
                 plan.fixers.push(formatter);
@@ -120,19 +145,37 @@ pub async fn plan(ctx: &Ctx, task: &TaskSpec) -> Plan {
     plan
 }
 
-/// Findings of `tool` per file, among `files`.
-async fn counts(
-    ctx: &Ctx,
-    tool: Tool,
-    files: &[String],
-) -> Result<BTreeMap<String, usize>, Failure> {
+/// Findings per file, among `files`.
+fn counts(findings: &[Finding], files: &[String]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
-    for finding in tool.findings(ctx).await? {
-        if files.contains(&finding.path) {
-            *counts.entry(finding.path).or_insert(0) += 1;
+    for finding in findings.iter().filter(|f| files.contains(&f.path)) {
+        *counts.entry(finding.path.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Findings of avoided rules per (file, rule), among `files`.
+fn avoided_counts(
+    findings: &[Finding],
+    files: &[String],
+    avoidance: &Avoidance,
+) -> BTreeMap<(String, String), usize> {
+    let mut counts = BTreeMap::new();
+    for finding in findings.iter().filter(|f| files.contains(&f.path)) {
+        if let Some(rule) = super::offline_selection::rule_of(finding) {
+            if avoidance.rule(&rule).is_some() {
+                *counts.entry((finding.path.clone(), rule)).or_insert(0) += 1;
+            }
         }
     }
-    Ok(counts)
+    counts
+}
+
+/// What the checker found before the fixes: per file, and of avoided rules.
+#[derive(Debug, Default)]
+struct Before {
+    counts: BTreeMap<String, usize>,
+    avoided: BTreeMap<(String, String), usize>,
 }
 
 /// Restores every tracked file a tool changed outside `targets`.
@@ -173,13 +216,18 @@ fn build_check(files: &[String]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" && "))
 }
 
-pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error> {
+pub async fn implement(
+    ws: &Workspace,
+    task: &TaskSpec,
+    avoidance: &Avoidance,
+) -> Result<Outcome, Error> {
     let ctx = Ctx {
         root: ws.root.clone(),
         cargo_target_dir: ws.root.join("target"),
         timeout: ws.check_timeout,
+        avoided_rules: avoidance.rule_names(),
     };
-    let plan = plan(&ctx, task).await;
+    let plan = plan(&ctx, task, avoidance).await;
     if plan.fixers.is_empty() {
         let mut reason = format!(
             "the offline provider has no tool of the repository's that can carry out this {} task",
@@ -198,6 +246,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
         .target_files
         .iter()
         .filter(|f| ws.policy.check(f).is_ok() && ws.root.join(f).is_file())
+        .filter(|f| avoidance.path(f).is_none())
         .cloned()
         .collect();
     let names: Vec<String> = plan
@@ -206,7 +255,12 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
         .map(|(t, config)| format!("{} ({config})", t.name()))
         .collect();
     let before = match plan.checker {
-        Some(checker) if task.kind == TaskKind::Lint => counts(&ctx, checker, &targets).await.ok(),
+        Some(checker) if task.kind == TaskKind::Lint => {
+            checker.findings(&ctx).await.ok().map(|found| Before {
+                counts: counts(&found, &targets),
+                avoided: avoided_counts(&found, &targets, avoidance),
+            })
+        }
         _ => None,
     };
     for (fixer, config) in &plan.fixers {
@@ -241,7 +295,7 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
         )));
     }
     if let (Some(before), Some(checker)) = (before, plan.checker) {
-        if let Some(problem) = new_findings(&ctx, checker, &changed, &before).await {
+        if let Some(problem) = new_findings(&ctx, checker, &changed, &before, avoidance).await {
             ws.reset()?;
             return Ok(failed(
                 format!(
@@ -293,7 +347,8 @@ pub async fn implement(ws: &Workspace, task: &TaskSpec) -> Result<Outcome, Error
 }
 
 /// Blank lines a removed import left between blank lines are cut back (ruff removes the import
-/// line only), so a fix never leaves three blank lines where the file had two.
+/// line only): the joined run to the longer of its parts, and never three blank lines where the
+/// file had two.
 fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
     for path in changed.iter().filter(|p| p.ends_with(".py")) {
         let Some(before) = crate::repo::diff::base_text(&ws.root, &ws.base.commit, path)? else {
@@ -302,7 +357,10 @@ fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
         let file = ws.root.join(path);
         let after = std::fs::read_to_string(&file)
             .map_err(|e| Error::io(format!("read {}", file.display()), e))?;
-        if let Some(tidied) = crate::lint::python::collapse_blank_runs(&before, &after) {
+        let rejoined = crate::lint::blank_runs::rejoin(&before, &after);
+        let after = rejoined.clone().unwrap_or(after);
+        let collapsed = crate::lint::python::collapse_blank_runs(&before, &after);
+        if let Some(tidied) = collapsed.or(rejoined) {
             std::fs::write(&file, tidied)
                 .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
         }
@@ -323,15 +381,18 @@ fn failed(reason: String, checks: Vec<crate::artifacts::CheckRun>) -> Outcome {
     }
 }
 
-/// "flake8 reports 2 new finding(s) in pkg/a.py", when the checker's findings grew in a file.
+/// "flake8 reports 2 new finding(s) in pkg/a.py", when the checker's findings grew in a file;
+/// "… fixed `F401` in pkg/a.py, which learning #3 says to leave alone", when a fixer changed the
+/// findings of an avoided rule after all.
 async fn new_findings(
     ctx: &Ctx,
     checker: Tool,
     changed: &[String],
-    before: &BTreeMap<String, usize>,
+    before: &Before,
+    avoidance: &Avoidance,
 ) -> Option<String> {
-    let after = match counts(ctx, checker, changed).await {
-        Ok(after) => after,
+    let found = match checker.findings(ctx).await {
+        Ok(found) => found,
         Err(failure) => {
             return Some(format!(
                 "{} could not check the change: {failure}",
@@ -339,6 +400,25 @@ async fn new_findings(
             ))
         }
     };
+    let avoided_after = avoided_counts(&found, changed, avoidance);
+    let touched: Vec<String> = before
+        .avoided
+        .iter()
+        .filter(|((file, _), _)| changed.contains(file))
+        .filter(|(key, n)| avoided_after.get(key).copied().unwrap_or(0) != **n)
+        .map(|((file, rule), _)| {
+            let id = avoidance.rule(rule).unwrap_or_default();
+            format!("`{rule}` in {file}, which learning #{id} says to leave alone")
+        })
+        .collect();
+    if !touched.is_empty() {
+        return Some(format!(
+            "the fixes also changed findings of {}",
+            touched.join("; ")
+        ));
+    }
+    let before = &before.counts;
+    let after = counts(&found, changed);
     let grown: Vec<String> = after
         .iter()
         .filter_map(|(file, n)| {
@@ -403,6 +483,35 @@ fn no_tests_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_of_avoided_rules_are_counted_per_file_and_rule() {
+        let finding = |path: &str, message: &str| Finding {
+            kind: crate::artifacts::FindingKind::Lint,
+            path: path.into(),
+            line: Some(1),
+            message: message.into(),
+            tool: "xo".into(),
+            fixable: true,
+            score: None,
+        };
+        let found = [
+            finding("a.js", "prefer-const: 'x' is never reassigned"),
+            finding("a.js", "prefer-const: 'y' is never reassigned"),
+            finding("a.js", "no-var: Unexpected var"),
+            finding("b.js", "prefer-const: 'z' is never reassigned"),
+        ];
+        let avoidance = Avoidance {
+            rules: vec![(4, "prefer-const".to_owned())],
+            ..Avoidance::default()
+        };
+        let counts = avoided_counts(&found, &["a.js".to_owned()], &avoidance);
+        assert_eq!(
+            counts,
+            BTreeMap::from([(("a.js".to_owned(), "prefer-const".to_owned()), 2)])
+        );
+        assert!(avoided_counts(&found, &["a.js".to_owned()], &Avoidance::default()).is_empty());
+    }
 
     #[test]
     fn a_build_check_replaces_missing_tests() {

@@ -1,7 +1,9 @@
 //! Choosing the task with a model: the context goes into the selection prompt (untrusted text
 //! fenced as data), and the model's choice is checked against the context (the kind is allowed,
 //! the files exist, the issue is one of the eligible ones). A choice that fails the check goes
-//! back to the model once, with the reason; a second failure is an error.
+//! back to the model once, with the reason; a second failure is an error. A choice that runs into
+//! what a learning says to avoid (its kind, tool, rule or a target path) is refused the same way,
+//! and refused twice, the offline selection — which honours the learnings — chooses instead.
 
 use std::path::Path;
 
@@ -9,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::{learned_refusal, learned_selection, offline_selection};
 use crate::artifacts::{Context, Learning, Selection, TaskKind, Usage};
 use crate::error::Error;
 use crate::llm::{prompts, LlmClient};
@@ -46,12 +49,15 @@ pub fn learnings_in_prompt(context: &Context) -> &[Learning] {
     &context.learnings[..context.learnings.len().min(MAX_LEARNINGS)]
 }
 
+/// The model's choice (or the offline fallback's), the usage, and the ids of the learnings that
+/// refused a choice of the model's or shaped the fallback.
 pub async fn choose(
     client: &LlmClient,
     context: &Context,
     repo_root: &Path,
     rules: &Rules,
-) -> Result<(Selection, Usage), Error> {
+) -> Result<(Selection, Usage, Vec<i64>), Error> {
+    let mut refused_by = Vec::new();
     let mut usage = Usage {
         model: client.label(),
         ..Usage::default()
@@ -64,13 +70,33 @@ pub async fn choose(
         )?;
         let (reply, call) = client.structured::<SelectionReply>(&prompt).await?;
         usage.add(&call);
-        match check(&reply.choice, context, repo_root, rules) {
-            Ok(()) => return Ok((reply.choice, usage)),
-            Err(reason) if round == 0 => {
+        let refused = reply
+            .choice
+            .task()
+            .and_then(|task| learned_refusal::refusal(task, &context.learnings));
+        match (check(&reply.choice, context, repo_root, rules), refused) {
+            (Ok(()), None) => return Ok((reply.choice, usage, refused_by)),
+            (Ok(()), Some(refusal)) => {
+                tracing::warn!("the model's choice was refused: {}", refusal.reason);
+                refused_by.push(refusal.learning);
+                if round == 0 {
+                    feedback = Some(refusal.reason);
+                    continue;
+                }
+                tracing::info!(
+                    "falling back to the offline selection, which honours the learnings"
+                );
+                let guided = learned_selection::choose(context, rules, |tool| {
+                    offline_selection::runnable(context, tool)
+                });
+                refused_by.extend(guided.shaped_by);
+                return Ok((guided.selection, usage, refused_by));
+            }
+            (Err(reason), _) if round == 0 => {
                 tracing::warn!("the model's choice was rejected, asking once more: {reason}");
                 feedback = Some(reason);
             }
-            Err(reason) => {
+            (Err(reason), _) => {
                 return Err(Error::step(
                     "select a task",
                     format!(

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::tool::{relative, Ctx, Failure, Use};
+use super::tool::{relative, Ctx, Failure, Tool, Use};
 use super::{node, spawn};
 use crate::artifacts::{Finding, FindingKind};
 
@@ -44,7 +44,9 @@ pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
 
 pub async fn fix(ctx: &Ctx, files: &[String]) -> Result<(), Failure> {
     let program = program(ctx).await;
-    let mut args = spawn::args(&["lint", "--write", "--no-errors-on-unmatched", "--"]);
+    let mut args = spawn::args(&["lint", "--write", "--no-errors-on-unmatched"]);
+    args.extend(super::avoid::biome_flags(&ctx.avoided_for(Tool::Biome)));
+    args.push("--".to_owned());
     args.extend(files.iter().cloned());
     let ran = spawn::tool(ctx, &program, &args, &[], "biome lint --write").await?;
     // 1: diagnostics remain that no safe fix resolves.

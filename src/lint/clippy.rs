@@ -13,7 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::spawn::{self, Ran};
-use super::tool::{Ctx, Failure, Use};
+use super::tool::{Ctx, Failure, Tool, Use};
 use crate::artifacts::{Finding, FindingKind};
 
 /// The repository's clippy configuration, when it is a Cargo project.
@@ -173,7 +173,8 @@ pub struct Targets {
     pub left_out: Option<String>,
 }
 
-const TARGET_FLAGS: &[&str] = &["--lib", "--bins", "--tests", "--examples"];
+/// The targets tried one by one when `--all-targets` does not build.
+pub(crate) const TARGET_FLAGS: &[&str] = &["--lib", "--bins", "--tests", "--examples"];
 
 async fn cargo(ctx: &Ctx, args: &[String], what: &str) -> Result<Ran, Failure> {
     let target = ctx.cargo_target_dir.to_string_lossy().into_owned();
@@ -263,7 +264,7 @@ pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
 /// lies outside its task).
 pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
     let (_, targets) = run(ctx).await?;
-    let args = clippy_args(
+    let mut args = clippy_args(
         &[
             "--fix",
             "--allow-dirty",
@@ -273,6 +274,7 @@ pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
         ],
         &targets.flags,
     );
+    args.extend(super::avoid::clippy_flags(&ctx.avoided_for(Tool::Clippy)));
     let ran = cargo(ctx, &args, "cargo clippy --fix").await?;
     if ran.success {
         Ok(())

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::tool::{relative, Ctx, Failure, Use};
+use super::tool::{relative, Ctx, Failure, Tool, Use};
 use super::{node, spawn};
 use crate::artifacts::{Finding, FindingKind};
 
@@ -118,7 +118,9 @@ pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
 
 pub async fn fix(ctx: &Ctx, files: &[String]) -> Result<(), Failure> {
     let (program, env) = prepare(ctx).await?;
-    let mut args = spawn::args(&["--fix", "--"]);
+    let mut args = spawn::args(&["--fix"]);
+    args.extend(super::avoid::eslint_flags(&ctx.avoided_for(Tool::Eslint)));
+    args.push("--".to_owned());
     args.extend(files.iter().cloned());
     let ran = spawn::tool(ctx, &program, &args, &env, "eslint --fix").await?;
     // 1: problems it cannot fix remain, after the fixes it could make.

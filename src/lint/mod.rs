@@ -4,8 +4,10 @@
 //! output is read. The context's findings ([`survey`]), the offline fixes, the local review and
 //! the evaluation all come here.
 
+pub mod avoid;
 pub mod biome;
 pub mod black;
+pub mod blank_runs;
 pub mod clippy;
 pub mod eslint;
 pub mod flake8;

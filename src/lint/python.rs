@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::spawn;
-use super::tool::{Ctx, Failure};
+use super::tool::{Ctx, Failure, Tool};
 
 /// Directories never walked for source files.
 const SKIP: &[&str] = &[
@@ -244,6 +244,7 @@ pub async fn guarded_ruff_fix(ctx: &Ctx, base: &[String], files: &[String]) -> R
         if let Some(rule) = extra {
             args.extend(["--unfixable".to_owned(), rule.to_owned()]);
         }
+        args.extend(super::avoid::ruff_flags(&ctx.avoided_for(Tool::Ruff)));
         args.push("--".to_owned());
         args.extend(group);
         let ran = spawn::tool(ctx, "ruff", &args, &[], "ruff check --fix").await?;

@@ -128,6 +128,38 @@ impl Tool {
     }
 }
 
+/// The tool's name and version as a reader wants them ("biome 2.6.9", "go vet go1.22.1") from
+/// the first line its version query printed.
+fn version_label(name: &str, raw: &str) -> String {
+    // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
+    let v = raw
+        .split(" (")
+        .next()
+        .unwrap_or(raw)
+        .trim()
+        .replace(", ", " ");
+    // `go version go1.22.1 linux/amd64`: the Go release is gofmt's and go vet's version.
+    if let Some(rest) = v.strip_prefix("go version ") {
+        let release = rest.split_whitespace().next().unwrap_or(rest);
+        return format!("{name} {release}");
+    }
+    // Biome says "Version: 2.6.9".
+    let v = v.strip_prefix("Version: ").unwrap_or(&v);
+    let bare_number = v
+        .trim_start_matches('v')
+        .starts_with(|c: char| c.is_ascii_digit());
+    if v.to_ascii_lowercase()
+        .starts_with(name.split(' ').next().unwrap_or(name))
+    {
+        v.to_owned()
+    } else if bare_number {
+        format!("{name} {v}")
+    } else {
+        // Another tool does the work ("pyflakes" checks run by ruff).
+        format!("{name} ({v})")
+    }
+}
+
 /// Where and how long a tool runs.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -135,6 +167,20 @@ pub struct Ctx {
     /// Where cargo builds, outside the clone.
     pub cargo_target_dir: PathBuf,
     pub timeout: Duration,
+    /// Rules a learning says to leave alone in this repository (`clippy::len_zero`, `F401`,
+    /// `no-unused-vars`, `style/useConst`): the fixers are told not to fix them.
+    pub avoided_rules: Vec<String>,
+}
+
+impl Ctx {
+    /// The avoided rules that look like `tool`'s rule names.
+    pub fn avoided_for(&self, tool: Tool) -> Vec<&str> {
+        self.avoided_rules
+            .iter()
+            .map(String::as_str)
+            .filter(|rule| super::avoid::is_rule_of(tool, rule))
+            .collect()
+    }
 }
 
 /// Why a tool gave nothing.
@@ -219,31 +265,10 @@ impl Tool {
             ),
             Self::Gofmt | Self::GoVet => ("go".into(), vec!["version"]),
         };
-        let go = matches!(self, Self::Gofmt | Self::GoVet);
         let root = ctx.root.clone();
         let name = self.name();
         tokio::task::spawn_blocking(move || {
-            super::spawn::version(&program, &args, &root).map(|v| {
-                // `go version` says "go version go1.22.1 linux/amd64": the release is the version.
-                let v = if go {
-                    v.split_whitespace()
-                        .find(|w| w.starts_with("go1"))
-                        .map_or(v.clone(), |release| {
-                            release.trim_start_matches("go").to_owned()
-                        })
-                } else {
-                    v
-                };
-                // "flake8 --version" names its plugins after the number; "7.1.0 (mccabe ...)".
-                let v = v.split(" (").next().unwrap_or(&v).trim().replace(", ", " ");
-                if v.to_ascii_lowercase()
-                    .starts_with(name.split(' ').next().unwrap_or(name))
-                {
-                    v
-                } else {
-                    format!("{name} {v}")
-                }
-            })
+            super::spawn::version(&program, &args, &root).map(|v| version_label(name, &v))
         })
         .await
         .ok()
@@ -324,5 +349,32 @@ pub fn installed(tool: Tool) -> bool {
         Tool::Xo => check("xo", &["--version"]),
         Tool::Prettier => check("prettier", &["--version"]),
         Tool::Gofmt | Tool::GoVet => check("go", &["version"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_label;
+
+    #[test]
+    fn versions_read_as_the_tool_and_its_number() {
+        for (name, raw, label) in [
+            (
+                "go vet",
+                "go version go1.19.8 linux/amd64",
+                "go vet go1.19.8",
+            ),
+            ("gofmt", "go version go1.19.8 linux/amd64", "gofmt go1.19.8"),
+            ("biome", "Version: 2.6.9", "biome 2.6.9"),
+            ("black", "black, 26.10.1 (compiled: yes)", "black 26.10.1"),
+            ("prettier", "3.10.2", "prettier 3.10.2"),
+            ("ruff", "ruff 0.17.6", "ruff 0.17.6"),
+            ("flake8", "7.5.0 (mccabe: 0.7.0)", "flake8 7.5.0"),
+            ("eslint", "v10.16.0", "eslint v10.16.0"),
+            ("pyflakes", "ruff 0.17.6", "pyflakes (ruff 0.17.6)"),
+            ("ruff format", "ruff 0.17.6", "ruff 0.17.6"),
+        ] {
+            assert_eq!(version_label(name, raw), label);
+        }
     }
 }

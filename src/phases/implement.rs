@@ -11,6 +11,7 @@ use crate::artifacts::{self, Context, Implementation, ImplementationStatus, Task
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::agent::{self, Brief};
+use crate::implement::avoidance::Avoidance;
 use crate::implement::checks;
 use crate::implement::offline;
 use crate::implement::outcome::Outcome;
@@ -178,7 +179,9 @@ impl Task for Implement {
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
         let carried_out = if client.is_offline() {
-            offline::implement(&ws, &task).await
+            let learnings = context.as_ref().map(|c| c.learnings.as_slice());
+            let avoidance = Avoidance::of(learnings.unwrap_or_default(), &task_file.shaped_by);
+            offline::implement(&ws, &task, &avoidance).await
         } else {
             let issue = task.issue.and_then(|n| {
                 context

@@ -135,11 +135,17 @@ impl Task for Select {
                 guided.shaped_by,
             )
         } else {
-            let learnings = selection::learnings_in_prompt(&context)
+            let mut learnings: Vec<i64> = selection::learnings_in_prompt(&context)
                 .iter()
                 .map(|l| l.id)
                 .collect();
-            let (selection, usage) = selection::choose(&client, &context, &repo, &rules).await?;
+            let (selection, usage, refused_by) =
+                selection::choose(&client, &context, &repo, &rules).await?;
+            for id in refused_by {
+                if !learnings.contains(&id) {
+                    learnings.push(id);
+                }
+            }
             (selection, usage, learnings)
         };
         let shaped_by: Vec<ShapingLearning> = context

@@ -2,6 +2,7 @@
 
 pub mod branch;
 pub mod cache;
+pub mod change;
 pub mod checks;
 pub mod clone;
 pub mod commit;

@@ -125,6 +125,7 @@ fn lib_rs(run: &Run) -> String {
     std::fs::read_to_string(run.repo.join("src/lib.rs")).unwrap()
 }
 
+mod avoided;
 mod implement;
 mod offline;
 mod select;

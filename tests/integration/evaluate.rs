@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use automaintainer::artifacts::{Evaluation, Method, ReviewStatus, Severity};
-use automaintainer::evaluate::change::{changed_files, ChangedFile};
 use automaintainer::evaluate::maintainability;
+use automaintainer::repo::change::{changed_files, ChangedFile};
 use serde_json::json;
 
 use crate::common::artifacts::{check, finding, implementation, review, write};

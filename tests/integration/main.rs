@@ -23,6 +23,7 @@ mod learn;
 mod leases;
 mod lifecycle;
 mod llm;
+mod mcp;
 mod newcomer;
 mod repo;
 mod review;

@@ -67,8 +67,8 @@ fn doctor_names_each_missing_tool_and_what_is_lost() {
     let ran = doctor(&data, &empty, &[]);
     assert_eq!(ran.code, 3, "{}\n{}", ran.stdout, ran.stderr);
     for tool in [
-        "cargo", "clippy", "rustfmt", "ruff", "black", "flake8", "eslint", "biome", "xo", "go",
-        "gofmt", "bwrap", "chromium",
+        "cargo", "clippy", "rustfmt", "ruff", "black", "flake8", "eslint", "biome", "xo",
+        "prettier", "go", "gofmt", "bwrap", "chromium",
     ] {
         assert!(
             line(&ran, tool).contains("missing"),

@@ -21,6 +21,7 @@ pub async fn findings(root: &Path, options: &LintOptions) -> Survey {
         root: root.to_path_buf(),
         cargo_target_dir: options.target_dir.clone(),
         timeout: options.timeout,
+        avoided_rules: Vec::new(),
     })
     .await
 }

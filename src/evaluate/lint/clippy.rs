@@ -7,7 +7,9 @@
 //!
 //! Lints are capped at warnings (`--cap-lints warn`), so a repository that denies warnings is
 //! still counted rather than failed; what still fails is a side that does not compile, and that
-//! is said as such, never counted as zero.
+//! is said as such, never counted as zero. Targets that do not build on this toolchain at the base
+//! (a benchmark that needs nightly) are left out, as the context's clippy leaves them out, and
+//! the head is linted on the same targets.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,9 +19,9 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::evaluate::change::ChangedFile;
-use crate::lint::clippy::{diagnostics, first_error};
+use crate::lint::clippy::{diagnostics, first_error, TARGET_FLAGS};
 use crate::lint::spawn::{self as command, run, tail};
+use crate::repo::change::ChangedFile;
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["rs"];
@@ -33,11 +35,12 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
         .cargo_target_dir
         .map_or_else(|| scratch.path().join("target"), Path::to_path_buf);
     let mut checkout = Checkout::create(change.clone, change.base, &scratch.path().join("src"))?;
+    let mut targets = None;
     let before = lint_side(
         &checkout,
         files,
         |f| f.before.is_some(),
-        &target_dir,
+        (&target_dir, &mut targets),
         deadline,
     )
     .map_err(|e| format!("at the base commit {}: {e}", short(change.base)))?;
@@ -46,7 +49,7 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
         &checkout,
         files,
         |f| f.after.is_some(),
-        &target_dir,
+        (&target_dir, &mut targets),
         deadline,
     )
     .map_err(|e| format!("at the head commit {}: {e}", short(change.head)))?;
@@ -76,7 +79,7 @@ fn lint_side(
     checkout: &Checkout,
     files: &[&ChangedFile],
     present: impl Fn(&ChangedFile) -> bool,
-    target_dir: &Path,
+    (target_dir, targets): (&Path, &mut Option<Vec<String>>),
     deadline: Instant,
 ) -> Result<Option<Counts>, String> {
     let wanted: BTreeSet<String> = files
@@ -114,7 +117,7 @@ fn lint_side(
     }
     let mut counts = Counts::new();
     for (root, workspace) in &workspaces {
-        let stdout = clippy(root, workspace, target_dir, deadline)?;
+        let stdout = clippy(root, workspace, (target_dir, &mut *targets), deadline)?;
         for (path, n) in count_diagnostics(&stdout, checkout, root, &wanted) {
             *counts.entry(path).or_insert(0) += n;
         }
@@ -188,29 +191,61 @@ fn metadata(
     serde_json::from_str(&ran.stdout).map_err(|e| format!("cargo metadata is unreadable: {e}"))
 }
 
-/// clippy's JSON messages for the workspace at `root`; Err when the code does not build.
+/// clippy's JSON messages for the workspace at `root` on `targets` (chosen on the first side:
+/// every target, else those that build); Err when the code does not build.
 fn clippy(
     root: &Path,
     workspace: &Workspace,
-    target_dir: &Path,
+    (target_dir, targets): (&Path, &mut Option<Vec<String>>),
     deadline: Instant,
 ) -> Result<String, String> {
-    let mut command =
-        cargo(root, target_dir).args(["clippy", "--all-targets", "--message-format=json"]);
-    if workspace.whole {
-        command = command.arg("--workspace");
-    } else {
-        for package in &workspace.packages {
-            command = command.args(["-p", package]);
+    let clippy_on = |flags: &[String]| {
+        let mut command = cargo(root, target_dir)
+            .args(["clippy", "--message-format=json"])
+            .args(flags);
+        if workspace.whole {
+            command = command.arg("--workspace");
+        } else {
+            for package in &workspace.packages {
+                command = command.args(["-p", package]);
+            }
         }
-    }
-    command = command.args(["--", "--cap-lints", "warn"]);
-    let ran = run(command, None, deadline, "cargo clippy")?;
+        run(
+            command.args(["--", "--cap-lints", "warn"]),
+            None,
+            deadline,
+            "cargo clippy",
+        )
+    };
+    let chosen = targets
+        .clone()
+        .unwrap_or_else(|| vec!["--all-targets".to_owned()]);
+    let ran = clippy_on(&chosen)?;
     if ran.success {
+        *targets = Some(chosen);
         return Ok(ran.stdout);
     }
     let why = first_error(&ran.stdout).unwrap_or_else(|| tail(&ran.stderr, 3));
-    Err(format!("the code does not build: {why}"))
+    if targets.is_some() {
+        return Err(format!("the code does not build: {why}"));
+    }
+    let mut building = Vec::new();
+    for flag in TARGET_FLAGS {
+        let one = [(*flag).to_owned()];
+        if clippy_on(&one)?.success {
+            building.push((*flag).to_owned());
+        }
+    }
+    if building.is_empty() {
+        return Err(format!("the code does not build: {why}"));
+    }
+    let ran = clippy_on(&building)?;
+    if !ran.success {
+        return Err(format!("the code does not build: {why}"));
+    }
+    tracing::info!(targets = ?building, "clippy judges the targets that build here ({why})");
+    *targets = Some(building);
+    Ok(ran.stdout)
 }
 
 /// Warnings and errors with a primary span in one of `wanted` (repository-relative paths),

@@ -13,9 +13,9 @@ use std::time::Instant;
 use serde::Deserialize;
 
 use super::{Change, Sides};
-use crate::evaluate::change::ChangedFile;
 use crate::lint::eslint::{ESLINTRC, FLAT_CONFIGS};
 use crate::lint::spawn::{self as command, run};
+use crate::repo::change::ChangedFile;
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"];

@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::evaluate::change::ChangedFile;
 use crate::lint::spawn::run;
+use crate::repo::change::ChangedFile;
 use crate::runner::{self, Request};
 
 pub const EXTENSIONS: &[&str] = &["go"];

@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::diff::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::clippy::{self, Diagnostic};
 use crate::lint::tool::Ctx;
+use crate::repo::change::ChangedFile;
 
 /// Runs clippy in `clone`; `None` when it does not apply or could not run (said in the log).
 pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
@@ -18,6 +18,7 @@ pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
         root: clone.to_path_buf(),
         cargo_target_dir: clone.join("target"),
         timeout,
+        avoided_rules: Vec::new(),
     };
     match clippy::run(&ctx).await {
         Ok((stdout, _)) => Some(stdout),

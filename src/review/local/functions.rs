@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use super::diff::ChangedFile;
 use crate::analysis::metrics::{measure_path, FileMetrics, FunctionMetrics};
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
+use crate::repo::change::ChangedFile;
 
 /// Lines a function may span before it is called very long.
 pub const MAX_LINES: u32 = 60;
@@ -17,7 +17,7 @@ pub const MAX_COGNITIVE: u32 = 15;
 
 /// The metrics of a changed file; None for languages without a grammar, or on a parse failure.
 pub fn metrics(file: &ChangedFile) -> Option<FileMetrics> {
-    measure_path(Path::new(&file.path), &file.content)?.ok()
+    measure_path(Path::new(&file.path), file.head_text())?.ok()
 }
 
 /// The functions of the file whose span holds an added line.

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::diff::ChangedFile;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
+use crate::repo::change::ChangedFile;
 use crate::review::pattern::regex;
 
 pub fn todos(file: &ChangedFile) -> Vec<ReviewFinding> {
@@ -14,8 +14,8 @@ pub fn todos(file: &ChangedFile) -> Vec<ReviewFinding> {
     let Some(todo) = regex(&TODO, r"\b(TODO|FIXME|XXX|HACK)\b[:(]?\s*(.*)") else {
         return Vec::new();
     };
-    file.added
-        .iter()
+    file.added_with_numbers()
+        .into_iter()
         .filter_map(|(line, text)| {
             let capture = todo.captures(text)?;
             let marker = capture.get(1)?.as_str();
@@ -24,8 +24,8 @@ pub fn todos(file: &ChangedFile) -> Vec<ReviewFinding> {
                 category: FindingCategory::Other,
                 severity: Severity::Minor,
                 path: Some(file.path.clone()),
-                line_start: Some(*line),
-                line_end: Some(*line),
+                line_start: Some(line),
+                line_end: Some(line),
                 title: format!("New {marker} left in the change"),
                 body: if note.is_empty() {
                     format!("A {marker} marker was added without a note.")
@@ -49,8 +49,8 @@ pub fn secrets(file: &ChangedFile) -> Vec<ReviewFinding> {
         // still makes it an assignment.
         r#"(?i)\b(api[_-]?key|secret|passw(or)?d|access[_-]?token|auth[_-]?token|private[_-]?key)\b["']?(\s*:?\s*&?('static\s+)?\w+)?\s*[:=]\s*["'][^"'\s]{12,}["']"#,
     );
-    file.added
-        .iter()
+    file.added_with_numbers()
+        .into_iter()
         .filter(|(_, text)| {
             crate::secrets::looks_like_token(text) || assigned.is_some_and(|re| re.is_match(text))
         })
@@ -58,8 +58,8 @@ pub fn secrets(file: &ChangedFile) -> Vec<ReviewFinding> {
             category: FindingCategory::Security,
             severity: Severity::Critical,
             path: Some(file.path.clone()),
-            line_start: Some(*line),
-            line_end: Some(*line),
+            line_start: Some(line),
+            line_end: Some(line),
             title: "Possible secret committed".to_owned(),
             body: "An added line holds what looks like a credential; remove it and rotate it."
                 .to_owned(),
@@ -78,14 +78,14 @@ pub fn panics(file: &ChangedFile) -> Vec<ReviewFinding> {
         return Vec::new();
     }
     let test_module = file
-        .content
+        .head_text()
         .lines()
         .position(|l| l.trim_start().starts_with("#[cfg(test)]"))
         .and_then(|i| u32::try_from(i + 1).ok());
     static DISCARDED: OnceLock<Option<Regex>> = OnceLock::new();
     let discarded = regex(&DISCARDED, r"(,\s*_\s*:?=|^\s*_\s*=\s*\w[\w.]*\()");
-    file.added
-        .iter()
+    file.added_with_numbers()
+        .into_iter()
         .filter(|(line, _)| test_module.is_none_or(|start| *line < start))
         .filter(|(_, text)| !text.trim_start().starts_with("//"))
         .filter_map(|(line, text)| {
@@ -106,8 +106,8 @@ pub fn panics(file: &ChangedFile) -> Vec<ReviewFinding> {
                 category: FindingCategory::PotentialIssue,
                 severity: Severity::Major,
                 path: Some(file.path.clone()),
-                line_start: Some(*line),
-                line_end: Some(*line),
+                line_start: Some(line),
+                line_end: Some(line),
                 title: title.to_owned(),
                 body: body.to_owned(),
                 suggestion: None,

@@ -1,7 +1,6 @@
 //! The local review: static checks of the diff itself, for when CodeRabbit is absent.
 
 pub mod clippy;
-pub mod diff;
 pub mod functions;
 pub mod lines;
 mod review;

@@ -3,9 +3,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::{clippy, diff, functions, lines, tests_gap};
+use super::{clippy, functions, lines, tests_gap};
 use crate::artifacts::{FindingCategory, Review, ReviewSource, ReviewStatus};
 use crate::forge::ForgeError;
+use crate::repo::change::{changed_files, ChangedFile};
+use crate::repo::RepoError;
 use crate::review::counts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,16 @@ impl Default for LocalOptions {
     }
 }
 
+/// The files the change `base..head` added lines to: what the review looks at.
+fn added_files(clone: &Path, base: &str, head: &str) -> Result<Vec<ChangedFile>, ForgeError> {
+    let mut files = changed_files(clone, base, head).map_err(|e| match e {
+        RepoError::Git { action, source } => ForgeError::git(action, source),
+        other => ForgeError::Worker(format!("read the diff {base}..{head}: {other}")),
+    })?;
+    files.retain(|f| !f.added_lines.is_empty());
+    Ok(files)
+}
+
 /// Reviews the change `base..head` in `clone`.
 pub async fn review(
     clone: &Path,
@@ -33,7 +45,7 @@ pub async fn review(
 ) -> Result<Review, ForgeError> {
     let files = {
         let (clone, base, head) = (clone.to_path_buf(), base.to_owned(), head.to_owned());
-        tokio::task::spawn_blocking(move || diff::added_lines(&clone, &base, &head))
+        tokio::task::spawn_blocking(move || added_files(&clone, &base, &head))
             .await
             .map_err(|_| ForgeError::Worker("read the diff".to_owned()))??
     };
@@ -56,7 +68,7 @@ pub async fn review(
             linted.push("clippy");
         }
     }
-    let added: usize = files.iter().map(|f| f.added.len()).sum();
+    let added: usize = files.iter().map(|f| f.added_lines.len()).sum();
     let mut summary = format!(
         "Local review of {} file(s), {added} added line(s): {} finding(s).",
         files.len(),

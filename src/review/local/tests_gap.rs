@@ -1,13 +1,13 @@
 //! New code without tests: source files that gained functions while nothing in the change is a
 //! test (no test file touched, no test added inline).
 
-use super::diff::ChangedFile;
 use super::functions;
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::paths::is_test_path;
+use crate::repo::change::ChangedFile;
 
 fn adds_inline_tests(file: &ChangedFile) -> bool {
-    file.added.iter().any(|(_, text)| {
+    file.added_text().iter().any(|text| {
         let t = text.trim();
         t.starts_with("#[test]")
             || t.starts_with("#[tokio::test")

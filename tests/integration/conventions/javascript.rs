@@ -1,4 +1,4 @@
-//! JavaScript repositories: eslint with a flat and a legacy configuration, biome, xo.
+//! JavaScript repositories: eslint with a flat and a legacy configuration, biome, xo, prettier.
 
 use super::Case;
 
@@ -34,4 +34,24 @@ async fn xo_fixes_with_its_own_rules() {
     let case = Case::run("xo").await;
     case.assert_change(&[("src/cart.js", &["\tlet tax = 2;"], &["\tconst tax = 2;"])]);
     case.assert_no_new_findings("xo", &[], "✖");
+}
+
+#[tokio::test]
+async fn prettier_formats_in_the_repositorys_own_style() {
+    let case = Case::run("prettier").await;
+    // The repository's .prettierrc.json: no semicolons, single quotes.
+    case.assert_change(&[(
+        "src/cart.js",
+        &[
+            "  for (const p of prices) { sum += p }",
+            "  return \"item: \" + name",
+        ],
+        &[
+            "  for (const p of prices) {",
+            "    sum += p",
+            "  }",
+            "  return 'item: ' + name",
+        ],
+    )]);
+    case.assert_no_new_findings("prettier", &["--list-different", "."], ".js");
 }

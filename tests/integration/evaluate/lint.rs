@@ -1,6 +1,6 @@
 //! code_quality's linter part with the linters that need the project: clippy on a Rust
-//! workspace of two crates (the base and head commits checked out and built), and eslint with the
-//! repository's own configuration. No review, so code quality is the lint part alone:
+//! workspace of two crates (the base and head commits checked out and built), and eslint and ruff
+//! with the repository's own configuration. No review, so code quality is the lint part alone:
 //! `100 - 10·introduced - 2·remaining`.
 
 use std::path::{Path, PathBuf};
@@ -199,4 +199,107 @@ fn eslint_without_a_configuration_has_nothing_to_judge_by() {
         "{}",
         quality.evidence
     );
+}
+
+#[test]
+fn ruff_counts_findings_by_the_repository_configuration() {
+    let found = std::process::Command::new("ruff")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "ruff is needed: `python3 -m pip install ruff` (scripts/test installs it)"
+    );
+    // The repository ignores F401 and leaves generated code out; ruff's defaults would count
+    // both the unused import and everything in `generated/`.
+    let (_dir, run_dir, _, _) = change(
+        &[
+            (
+                "ruff.toml",
+                "extend-exclude = [\"generated\"]\n\n[lint]\nignore = [\"F401\"]\n",
+            ),
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+            ("generated/table.py", "TABLE = {}\n"),
+        ],
+        &[
+            // `import os` is unused (ignored here); `unused` is F841 (one finding).
+            (
+                "calc.py",
+                "import os\n\n\ndef add(a, b):\n    unused = a\n    return a + b\n",
+            ),
+            ("generated/table.py", "import sys\nTABLE = {}\n"),
+        ],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "ruff on 2 changed file(s): 0 finding(s) before, 1 after (1 introduced, 0 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    // 100 - 10*1 - 2*1
+    assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
+}
+
+#[test]
+fn clippy_judges_the_targets_that_build_when_a_bench_needs_nightly() {
+    let manifest = "[package]\nname = \"numbers\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n\n[[bench]]\nname = \"one\"\n";
+    let bench = "//! Benchmarks on nightly.\n#![feature(test)]\n\nextern crate test;\n\n#[bench]\nfn one(b: &mut test::Bencher) {\n    b.iter(numbers::one);\n}\n";
+    let (_dir, run_dir, _, _) = change(
+        &[
+            ("Cargo.toml", manifest),
+            ("src/lib.rs", CORE_NEEDLESS_RETURN),
+            ("benches/one.rs", bench),
+            (".gitignore", "target/\n"),
+        ],
+        &[("src/lib.rs", CORE_CLEAN)],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "clippy on 1 changed file(s): 1 finding(s) before, 0 after (0 introduced, 1 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+}
+
+#[test]
+fn flake8_counts_findings_where_the_repository_uses_flake8() {
+    let found = std::process::Command::new("flake8")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "flake8 is needed: `python3 -m pip install flake8` (scripts/test installs it)"
+    );
+    // The repository lints with flake8 at 100 columns: the 88-column line is fine, the missing
+    // blank line before the new function (E302) is not. ruff's defaults would count neither.
+    let (_dir, run_dir, _, _) = change(
+        &[
+            ("setup.cfg", "[flake8]\nmax-line-length = 100\n"),
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+        ],
+        &[(
+            "calc.py",
+            "def add(a, b):\n    return a + b\n\ndef long_name_function_for_a_test(first_argument, second_argument, third_argument):\n    return first_argument\n",
+        )],
+    );
+    let e = evaluate(&run_dir);
+    let quality = &e.code_quality;
+    assert!(
+        quality.evidence.contains(
+            "flake8 on 1 changed file(s): 0 finding(s) before, 1 after (1 introduced, 0 fixed)"
+        ),
+        "{}",
+        quality.evidence
+    );
+    assert!(!quality.evidence.contains("ruff"), "{}", quality.evidence);
+    // 100 - 10*1 - 2*1
+    assert_eq!(quality.score, Some(88.0), "{}", quality.evidence);
 }
