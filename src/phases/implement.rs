@@ -12,6 +12,8 @@ use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::agent::{self, Brief};
 use crate::implement::checks;
+use crate::implement::explore::caps::Caps;
+use crate::implement::explore::transcript::{self, Transcript};
 use crate::implement::offline;
 use crate::implement::outcome::Outcome;
 use crate::implement::paths::PathPolicy;
@@ -92,6 +94,9 @@ pub struct ImplementOutput {
     /// `committed`, `nothing` or `failed`.
     pub status: ImplementationStatus,
     pub implementation_path: PathBuf,
+    /// The model's conversation (`transcript.jsonl`, redacted), when one took place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript_path: Option<PathBuf>,
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -153,6 +158,10 @@ impl Task for Implement {
         }
         let base = branch::resolve_base(&root, input.base_branch.as_deref())?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
+        let caps = Caps::from_env().map_err(|e| match e {
+            crate::llm::LlmError::Spec { spec, reason } => InputError(format!("{spec}: {reason}")),
+            other => InputError(other.to_string()),
+        })?;
 
         let Some(task) = task_file.selection.task().cloned() else {
             let implementation = record(
@@ -161,7 +170,7 @@ impl Task for Implement {
                 "",
                 &base,
             );
-            return finish(&output, implementation, env);
+            return finish(&output, implementation, None, env);
         };
 
         let work_branch = branch::name_for(&task);
@@ -173,6 +182,7 @@ impl Task for Implement {
         let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, timeout)).await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
+        let mut transcript_path = None;
         let carried_out = if client.is_offline() {
             offline::implement(&ws, &task).await
         } else {
@@ -189,8 +199,20 @@ impl Task for Implement {
                 task: &task,
                 issue,
                 learnings,
+                repo_map: context.as_ref().map(|c| c.repo_map.text.as_str()),
+                findings: context
+                    .as_ref()
+                    .map(|c| c.findings.as_slice())
+                    .unwrap_or_default(),
             };
-            agent::implement(&ws, &client, brief).await
+            let path = input.run_dir.join(transcript::FILE_NAME);
+            let transcript = if caps.enabled {
+                transcript_path = Some(path.clone());
+                Transcript::create(&path, env.secrets.redactor())
+            } else {
+                Transcript::discard()
+            };
+            agent::implement(&ws, &client, brief, caps, &transcript).await
         };
         // Whatever went wrong, the clone goes back to the base: a retried phase starts clean.
         let outcome = carried_out.inspect_err(|_| {
@@ -201,7 +223,7 @@ impl Task for Implement {
         emit_usage(env, "implement", &outcome.usage);
         let failed = outcome.status == ImplementationStatus::Failed;
         let implementation = record(&outcome, Some(task), &work_branch, &base);
-        let result = finish(&output, implementation, env)?;
+        let result = finish(&output, implementation, transcript_path, env)?;
         if failed {
             let reason = result.reason.as_deref().unwrap_or_default();
             return Err(Error::step(
@@ -286,12 +308,14 @@ fn record(
 fn finish(
     path: &std::path::Path,
     implementation: Implementation,
+    transcript_path: Option<PathBuf>,
     env: &TaskEnv,
 ) -> Result<ImplementOutput, Error> {
     artifacts::write(path, &implementation, &env.secrets.redactor())?;
     Ok(ImplementOutput {
         status: implementation.status,
         implementation_path: path.to_path_buf(),
+        transcript_path,
         branch: implementation.branch,
         commit: implementation.commit,
         attempts: implementation.attempts,
