@@ -92,7 +92,7 @@ impl PathPolicy {
         } else {
             match lexical(relative) {
                 Ok(path) => path,
-                Err(reason) if reason.contains("repository root") => PathBuf::new(),
+                Err(reason) if reason.contains("names the repository root") => PathBuf::new(),
                 Err(reason) => return Err(refuse(&reason)),
             }
         };
