@@ -218,7 +218,12 @@ async fn single_request(
     })
 }
 
-fn tools_prompt_context(ws: &Workspace, brief: Brief<'_>, findings: &[Finding], caps: &Caps) -> Value {
+fn tools_prompt_context(
+    ws: &Workspace,
+    brief: Brief<'_>,
+    findings: &[Finding],
+    caps: &Caps,
+) -> Value {
     let listed: Vec<String> = findings
         .iter()
         .enumerate()

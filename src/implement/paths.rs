@@ -399,7 +399,15 @@ pub(crate) mod tests {
         let p = policy(dir.path(), RepoConfig::default());
         assert!(p.readable("src/lib.rs").is_ok());
         assert!(p.readable(".").is_ok() && p.readable("").is_ok());
-        for path in ["../x", "/etc/passwd", ".git/config", "gitdir", "hooks", "escape", "nope.rs"] {
+        for path in [
+            "../x",
+            "/etc/passwd",
+            ".git/config",
+            "gitdir",
+            "hooks",
+            "escape",
+            "nope.rs",
+        ] {
             assert!(p.readable(path).is_err(), "{path}");
         }
     }

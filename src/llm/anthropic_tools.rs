@@ -73,7 +73,9 @@ fn body(model: &str, conversation: &Conversation) -> Value {
     let tools: Vec<Value> = conversation
         .tools
         .iter()
-        .map(|t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}))
+        .map(
+            |t| json!({"name": t.name, "description": t.description, "input_schema": t.parameters}),
+        )
         .collect();
     json!({
         "model": model,

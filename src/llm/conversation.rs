@@ -35,7 +35,10 @@ pub struct ToolResult {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     User(String),
-    Assistant { text: String, calls: Vec<ToolCall> },
+    Assistant {
+        text: String,
+        calls: Vec<ToolCall>,
+    },
     /// The results of the previous assistant message's calls, in order.
     Results(Vec<ToolResult>),
 }

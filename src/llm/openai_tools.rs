@@ -61,9 +61,9 @@ fn body(model: &str, base_url: &str, conversation: &Conversation) -> Value {
                 messages.push(m);
             }
             Message::Results(results) => {
-                messages.extend(results.iter().map(|r| {
-                    json!({"role": "tool", "tool_call_id": r.call_id, "content": r.content})
-                }));
+                messages.extend(results.iter().map(
+                    |r| json!({"role": "tool", "tool_call_id": r.call_id, "content": r.content}),
+                ));
             }
         }
     }
@@ -169,7 +169,10 @@ mod tests {
         let body = body("m", "http://localhost:8080/v1", &conversation);
         assert_eq!(body["max_tokens"], 50);
         let calls = &body["messages"][1]["tool_calls"];
-        assert_eq!(calls[0]["function"]["arguments"], "{\"pattern\":\"fn add\"}");
+        assert_eq!(
+            calls[0]["function"]["arguments"],
+            "{\"pattern\":\"fn add\"}"
+        );
         assert_eq!(calls[1]["function"]["arguments"], "{not json");
         assert_eq!(body["messages"][2]["role"], "tool");
         assert_eq!(body["messages"][2]["tool_call_id"], "c1");

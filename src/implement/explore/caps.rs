@@ -182,8 +182,14 @@ mod tests {
             ..Usage::default()
         };
         assert!(caps.refuse_next(2, &spent, 100, 0.0).is_none());
-        assert!(caps.refuse_next(3, &spent, 0, 0.0).unwrap().contains("step cap"));
-        assert!(caps.refuse_next(1, &spent, 600, 0.0).unwrap().contains("tokens"));
+        assert!(caps
+            .refuse_next(3, &spent, 0, 0.0)
+            .unwrap()
+            .contains("step cap"));
+        assert!(caps
+            .refuse_next(1, &spent, 600, 0.0)
+            .unwrap()
+            .contains("tokens"));
         assert!(caps.refuse_next(1, &spent, 0, 0.002).unwrap().contains('$'));
     }
 

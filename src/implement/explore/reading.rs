@@ -63,7 +63,9 @@ pub fn list_dir(policy: &PathPolicy, args: &ListDirArgs) -> Result<String, Strin
 
 /// The file's lines `start_line..=end_line` (all of a small file), with a header saying which.
 pub fn read_file(policy: &PathPolicy, args: &ReadFileArgs) -> Result<String, String> {
-    let path = policy.readable(&args.path).map_err(|r| format!("refused {r}"))?;
+    let path = policy
+        .readable(&args.path)
+        .map_err(|r| format!("refused {r}"))?;
     let content = text_of(&path).map_err(|reason| format!("`{}`: {reason}", args.path))?;
     let lines: Vec<&str> = content.lines().collect();
     let total = lines.len();
@@ -167,7 +169,12 @@ pub fn show_finding(
     let finding = number
         .checked_sub(1)
         .and_then(|i| findings.get(i))
-        .ok_or_else(|| format!("there is no finding {number}; the task has {}", findings.len()))?;
+        .ok_or_else(|| {
+            format!(
+                "there is no finding {number}; the task has {}",
+                findings.len()
+            )
+        })?;
     let mut text = format!(
         "{}{}: {} ({}, {:?}{})\n",
         finding.path,
@@ -186,7 +193,12 @@ pub fn show_finding(
                 .skip(line.saturating_sub(6))
                 .take(11)
             {
-                let _ = writeln!(text, "{:>5}{} {l}", i + 1, if i + 1 == line { ">" } else { ":" });
+                let _ = writeln!(
+                    text,
+                    "{:>5}{} {l}",
+                    i + 1,
+                    if i + 1 == line { ">" } else { ":" }
+                );
             }
         }
     }
@@ -247,7 +259,13 @@ mod tests {
         let (_dir, policy) = repo();
         let listed = list_dir(&policy, &ListDirArgs { path: None }).unwrap();
         assert_eq!(listed, "src/\n.gitignore\nblob.bin");
-        assert!(list_dir(&policy, &ListDirArgs { path: Some(".git".into()) }).is_err());
+        assert!(list_dir(
+            &policy,
+            &ListDirArgs {
+                path: Some(".git".into())
+            }
+        )
+        .is_err());
     }
 
     #[test]
@@ -269,22 +287,53 @@ mod tests {
             "src/lib.rs (lines 10-12 of 500; read again with start_line = 13 for more)\nfn f10() {}\nfn f11() {}\nfn f12() {}\n"
         );
         let whole = read(None, None).unwrap();
-        assert!(whole.contains("lines 1-400 of 500"), "{}", whole.lines().next().unwrap());
+        assert!(
+            whole.contains("lines 1-400 of 500"),
+            "{}",
+            whole.lines().next().unwrap()
+        );
         assert!(read(Some(900), None).unwrap_err().contains("past its end"));
-        let binary = read_file(&policy, &ReadFileArgs { path: "blob.bin".into(), start_line: None, end_line: None });
+        let binary = read_file(
+            &policy,
+            &ReadFileArgs {
+                path: "blob.bin".into(),
+                start_line: None,
+                end_line: None,
+            },
+        );
         assert!(binary.unwrap_err().contains("binary"));
     }
 
     #[test]
     fn searches_tracked_text_only_and_caps_matches() {
         let (_dir, policy) = repo();
-        let found = search(&policy, &SearchArgs { pattern: r"^fn f7\(".into(), path: None }).unwrap();
+        let found = search(
+            &policy,
+            &SearchArgs {
+                pattern: r"^fn f7\(".into(),
+                path: None,
+            },
+        )
+        .unwrap();
         assert_eq!(found, "src/lib.rs:7: fn f7() {}");
-        let many = search(&policy, &SearchArgs { pattern: "fn".into(), path: Some("src".into()) }).unwrap();
+        let many = search(
+            &policy,
+            &SearchArgs {
+                pattern: "fn".into(),
+                path: Some("src".into()),
+            },
+        )
+        .unwrap();
         assert_eq!(many.lines().count(), MAX_MATCHES + 1);
         assert!(many.ends_with("[440 more matches not shown; narrow the pattern or the path]"));
-        assert!(search(&policy, &SearchArgs { pattern: "(".into(), path: None })
-            .unwrap_err()
-            .contains("not a valid regular expression"));
+        assert!(search(
+            &policy,
+            &SearchArgs {
+                pattern: "(".into(),
+                path: None
+            }
+        )
+        .unwrap_err()
+        .contains("not a valid regular expression"));
     }
 }

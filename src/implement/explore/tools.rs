@@ -184,7 +184,9 @@ mod tests {
             assert!(spec.parameters.get("$schema").is_none());
         }
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
-        assert!(!names.iter().any(|n| n.contains("shell") || n.contains("exec")));
+        assert!(!names
+            .iter()
+            .any(|n| n.contains("shell") || n.contains("exec")));
         assert!(parse("run_command", &json!({"command": "curl x"})).is_err());
     }
 
@@ -198,7 +200,10 @@ mod tests {
                 end_line: None
             })
         );
-        assert_eq!(parse("run_checks", &Value::Null).unwrap(), ToolRequest::RunChecks);
+        assert_eq!(
+            parse("run_checks", &Value::Null).unwrap(),
+            ToolRequest::RunChecks
+        );
         assert!(parse("run_checks", &json!({"command": "rm -rf /"}))
             .unwrap_err()
             .contains("unknown field"));

@@ -136,9 +136,18 @@ mod tests {
             },
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains("stale") && !text.contains("hunter2-value"), "{text}");
-        assert!(!text.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"), "{text}");
-        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(
+            !text.contains("stale") && !text.contains("hunter2-value"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"),
+            "{text}"
+        );
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[2]["tool_calls"][0]["name"], "read_file");
         assert_eq!(lines[3]["tool"], "read_file");

@@ -172,43 +172,76 @@ async fn explores_edits_sees_a_check_fail_fixes_and_commits(provider: Provider) 
     // The commit is the conversation's change: the fixed function and the model's test.
     let branch = out["branch"].as_str().unwrap().to_owned();
     let committed = run.git(&["show", &format!("{branch}:src/lib.rs")]);
-    assert!(committed.contains("pub fn sub(a: i32, b: i32) -> i32 {\n    a - b\n}"), "{committed}");
+    assert!(
+        committed.contains("pub fn sub(a: i32, b: i32) -> i32 {\n    a - b\n}"),
+        "{committed}"
+    );
     assert!(committed.contains("assert_eq!(super::sub(5, 3), 2);"));
     assert!(!committed.contains("b - a"));
-    assert_eq!(run.git(&["show", "--name-only", "--format=", &branch]), "src/lib.rs");
-    assert_eq!(run.git(&["rev-list", "--count", &format!("{base}..{branch}")]), "1");
     assert_eq!(
-        run.git(&["log", "-1", "--format=%s", &branch]),
-        "Add sub()"
+        run.git(&["show", "--name-only", "--format=", &branch]),
+        "src/lib.rs"
     );
+    assert_eq!(
+        run.git(&["rev-list", "--count", &format!("{base}..{branch}")]),
+        "1"
+    );
+    assert_eq!(run.git(&["log", "-1", "--format=%s", &branch]), "Add sub()");
     assert_eq!(run.git(&["status", "--porcelain"]), "");
 
     // The checks: failing on the first run, passing on the second; finish reused that pass.
     let implementation = run.read_json("implementation.json");
     let checks = implementation["checks"].as_array().unwrap();
     assert_eq!(checks.len(), 2, "{checks:?}");
-    assert_eq!((checks[0]["passed"].as_bool(), checks[1]["passed"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (checks[0]["passed"].as_bool(), checks[1]["passed"].as_bool()),
+        (Some(false), Some(true))
+    );
     assert_eq!(implementation["usage"]["calls"], 7);
-    assert!(implementation["notes"][0].as_str().unwrap().contains("8 tool call(s) over 7 model call(s)"));
+    assert!(implementation["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("8 tool call(s) over 7 model call(s)"));
 
     // What the model was sent: the tools every time, each result fenced as data.
     let bodies = llm_stub::request_bodies(&server).await;
     assert_eq!(bodies.len(), 7);
     assert!(bodies.iter().all(|b| p.offers_tools(b)), "{:#}", bodies[0]);
     let read = p.results(&bodies[1]);
-    assert!(read.starts_with("<untrusted-data source=\"read_file result\">"), "{read}");
-    assert!(read.contains("src/lib.rs (all 14 lines)\n//! A fixture crate."), "{read}");
+    assert!(
+        read.starts_with("<untrusted-data source=\"read_file result\">"),
+        "{read}"
+    );
+    assert!(
+        read.contains("src/lib.rs (all 14 lines)\n//! A fixture crate."),
+        "{read}"
+    );
     let found = p.results(&bodies[2]);
-    assert!(found.contains("src/lib.rs:4: pub fn add(a: i32, b: i32) -> i32 {"), "{found}");
+    assert!(
+        found.contains("src/lib.rs:4: pub fn add(a: i32, b: i32) -> i32 {"),
+        "{found}"
+    );
     let failed = p.results(&bodies[4]);
     assert!(failed.contains("The check `cargo test` failed"), "{failed}");
-    assert!(failed.contains("assertion `left == right` failed"), "{failed}");
+    assert!(
+        failed.contains("assertion `left == right` failed"),
+        "{failed}"
+    );
     assert!(p.results(&bodies[6]).contains("The checks passed"));
 
     // The transcript: every turn and result, and how it ended.
     let entries = transcript(&run);
-    assert_eq!(entries.iter().filter(|e| e["kind"] == "assistant").count(), 7);
-    assert_eq!(entries.iter().filter(|e| e["kind"] == "tool_result").count(), 8);
+    assert_eq!(
+        entries.iter().filter(|e| e["kind"] == "assistant").count(),
+        7
+    );
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e["kind"] == "tool_result")
+            .count(),
+        8
+    );
     let check_results: Vec<&Value> = entries
         .iter()
         .filter(|e| e["tool"] == "run_checks")
@@ -261,7 +294,10 @@ async fn calls_outside_the_path_rules_are_answered_with_the_refusal_and_not_appl
         ],
     )
     .await;
-    run.write_json("task.json", &task("docs", "Document add", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("docs", "Document add", &["src/lib.rs"], None),
+    );
     let ran = implement(&run, p, &server, &[]).await;
     ran.assert_ok();
 
@@ -281,7 +317,10 @@ async fn calls_outside_the_path_rules_are_answered_with_the_refusal_and_not_appl
     assert!(!escape.exists());
     assert!(!run.repo.join("pwned").exists());
     let branch = ran.outputs()["branch"].as_str().unwrap().to_owned();
-    assert_eq!(run.git(&["show", "--name-only", "--format=", &branch]), "src/lib.rs");
+    assert_eq!(
+        run.git(&["show", "--name-only", "--format=", &branch]),
+        "src/lib.rs"
+    );
     assert_eq!(
         run.git(&["show", &format!("{branch}:.automaintainer.yml")]),
         "checks: [\"true\"]"
@@ -309,17 +348,38 @@ async fn the_step_cap_stops_the_conversation_and_nothing_half_written_is_committ
         ],
     )
     .await;
-    run.write_json("task.json", &task("docs", "Document add", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("docs", "Document add", &["src/lib.rs"], None),
+    );
     let ran = implement(&run, p, &server, &[("AM_LLM_AGENT_MAX_STEPS", "2")]).await;
 
     assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert!(ran.stderr.contains("the step cap was reached: 2 model calls"), "{}", ran.stderr);
-    assert_eq!(llm_stub::request_bodies(&server).await.len(), 2, "no call past the cap");
+    assert!(
+        ran.stderr
+            .contains("the step cap was reached: 2 model calls"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(
+        llm_stub::request_bodies(&server).await.len(),
+        2,
+        "no call past the cap"
+    );
     assert_untouched(&run, &base);
-    let failure = run.read_json("implementation.json")["failure"].as_str().unwrap().to_owned();
-    assert!(failure.contains("stopped and nothing was committed"), "{failure}");
+    let failure = run.read_json("implementation.json")["failure"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        failure.contains("stopped and nothing was committed"),
+        "{failure}"
+    );
     let end = transcript(&run).pop().unwrap();
-    assert_eq!((end["kind"].as_str(), end["outcome"].as_str()), (Some("end"), Some("stopped")));
+    assert_eq!(
+        (end["kind"].as_str(), end["outcome"].as_str()),
+        (Some("end"), Some("stopped"))
+    );
 }
 
 #[tokio::test]
@@ -329,36 +389,60 @@ async fn the_dollar_cap_stops_the_conversation_before_the_call_that_would_oversp
     let base = run.git(&["rev-parse", "main"]);
     let server = MockServer::start().await;
     // Each call is billed 10,000 input tokens at $100 per million: $1.00.
-    let edit = [("replace", json!({"path": "src/lib.rs", "search": "/// Adds two numbers.", "replace": "/// HALF-WRITTEN"}))];
+    let edit = [(
+        "replace",
+        json!({"path": "src/lib.rs", "search": "/// Adds two numbers.", "replace": "/// HALF-WRITTEN"}),
+    )];
     llm_stub::mount_openai(
         &server,
         vec![
             llm_stub::openai_tool_calls_with("", &edit, 10_000),
-            llm_stub::openai_tool_calls_with("", &[("finish", json!({"commit_title": "t", "commit_body": "b"}))], 10_000),
+            llm_stub::openai_tool_calls_with(
+                "",
+                &[("finish", json!({"commit_title": "t", "commit_body": "b"}))],
+                10_000,
+            ),
         ],
     )
     .await;
-    run.write_json("task.json", &task("docs", "Document add", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("docs", "Document add", &["src/lib.rs"], None),
+    );
     let ran = implement(
         &run,
         Provider::OpenAi,
         &server,
         &[
-            ("AM_LLM_PRICES", r#"{"stub-model": {"input_per_mtok": 100.0, "output_per_mtok": 0.0}}"#),
+            (
+                "AM_LLM_PRICES",
+                r#"{"stub-model": {"input_per_mtok": 100.0, "output_per_mtok": 0.0}}"#,
+            ),
             ("AM_LLM_AGENT_BUDGET_USD", "1.05"),
         ],
     )
     .await;
 
     assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert!(ran.stderr.contains("the task's cap was reached"), "{}", ran.stderr);
-    assert!(ran.stderr.contains("over the limit of $1.05"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("the task's cap was reached"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains("over the limit of $1.05"),
+        "{}",
+        ran.stderr
+    );
     assert_eq!(llm_stub::request_bodies(&server).await.len(), 1);
     assert_untouched(&run, &base);
     // The run's ledger counts what the conversation spent.
     let ledger = run.read_json("llm-usage.json");
     assert_eq!(ledger["calls"], 1);
-    assert!((ledger["cost_usd"].as_f64().unwrap() - 1.0).abs() < 1e-9, "{ledger}");
+    assert!(
+        (ledger["cost_usd"].as_f64().unwrap() - 1.0).abs() < 1e-9,
+        "{ledger}"
+    );
 }
 
 #[tokio::test]
@@ -370,14 +454,22 @@ async fn the_same_call_repeated_on_an_unchanged_tree_stops_the_conversation() {
     // The one reply answers every request: the model asks for the same file forever.
     llm_stub::mount_openai(
         &server,
-        vec![llm_stub::openai_tool_calls(&[("read_file", json!({"path": "src/lib.rs"}))])],
+        vec![llm_stub::openai_tool_calls(&[(
+            "read_file",
+            json!({"path": "src/lib.rs"}),
+        )])],
     )
     .await;
-    run.write_json("task.json", &task("docs", "Document add", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("docs", "Document add", &["src/lib.rs"], None),
+    );
     let ran = implement(&run, Provider::OpenAi, &server, &[]).await;
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("the model repeated the same call (`read_file` with the same arguments) 3 times"),
+        ran.stderr.contains(
+            "the model repeated the same call (`read_file` with the same arguments) 3 times"
+        ),
         "{}",
         ran.stderr
     );
@@ -396,10 +488,16 @@ async fn a_server_without_tools_gets_the_single_request_plan() {
         "message": "tools param requires --jinja flag"}}));
     llm_stub::mount_openai(
         &server,
-        vec![refusal, llm_stub::openai_reply(&plan("Add sub()", passing_edit()))],
+        vec![
+            refusal,
+            llm_stub::openai_reply(&plan("Add sub()", passing_edit())),
+        ],
     )
     .await;
-    run.write_json("task.json", &task("feature", "Add a sub function", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("feature", "Add a sub function", &["src/lib.rs"], None),
+    );
     let ran = implement(&run, Provider::OpenAi, &server, &[]).await;
     ran.assert_ok();
     assert_eq!(ran.outputs()["status"], "committed");
@@ -410,11 +508,16 @@ async fn a_server_without_tools_gets_the_single_request_plan() {
     assert_eq!(bodies[1]["response_format"]["type"], "json_schema");
     let implementation = run.read_json("implementation.json");
     assert!(
-        implementation["notes"][0].as_str().unwrap().contains("does not support tools"),
+        implementation["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("does not support tools"),
         "{implementation}"
     );
     let branch = ran.outputs()["branch"].as_str().unwrap().to_owned();
-    assert!(run.git(&["show", &format!("{branch}:src/lib.rs")]).contains("pub fn sub"));
+    assert!(run
+        .git(&["show", &format!("{branch}:src/lib.rs")])
+        .contains("pub fn sub"));
     assert_eq!(transcript(&run).last().unwrap()["outcome"], "fallback");
 }
 
@@ -427,7 +530,10 @@ async fn the_transcript_holds_no_secret_from_the_environment_or_a_file() {
         &run.repo,
         &[
             (".automaintainer.yml", "checks: [\"true\"]\n"),
-            ("deploy/settings.txt", &format!("openai = {key}\ngithub = {token}\n")),
+            (
+                "deploy/settings.txt",
+                &format!("openai = {key}\ngithub = {token}\n"),
+            ),
         ],
         "settings",
     );
@@ -445,7 +551,10 @@ async fn the_transcript_holds_no_secret_from_the_environment_or_a_file() {
         ],
     )
     .await;
-    run.write_json("task.json", &task("docs", "Document add", &["src/lib.rs"], None));
+    run.write_json(
+        "task.json",
+        &task("docs", "Document add", &["src/lib.rs"], None),
+    );
     let ran = implement(&run, p, &server, &[]).await;
     ran.assert_ok();
 
@@ -458,5 +567,8 @@ async fn the_transcript_holds_no_secret_from_the_environment_or_a_file() {
     let bodies = llm_stub::request_bodies(&server).await;
     let results = p.results(&bodies[1]);
     assert!(results.contains("github = [redacted]"), "{results}");
-    assert!(!results.contains(&token) && !results.contains(key), "{results}");
+    assert!(
+        !results.contains(&token) && !results.contains(key),
+        "{results}"
+    );
 }

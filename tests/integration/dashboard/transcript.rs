@@ -16,7 +16,10 @@ async fn the_run_page_shows_the_conversation_after_the_run_directory_is_gone(db:
     let dir = tempfile::tempdir().unwrap();
     let run_dir = dir.path().join("run");
     register(db.store.as_ref(), "run-talk", "acme/talk", at(1)).await;
-    write_artifacts(&run_dir, &artifacts("run-talk", "acme/talk", "automaintainer/x", 70.0));
+    write_artifacts(
+        &run_dir,
+        &artifacts("run-talk", "acme/talk", "automaintainer/x", 70.0),
+    );
     let lines = [
         serde_json::json!({"kind": "system", "text": "You are AutoMaintainer."}),
         serde_json::json!({"kind": "user", "text": "# Task: Document add"}),
@@ -34,10 +37,15 @@ async fn the_run_page_shows_the_conversation_after_the_run_directory_is_gone(db:
     std::fs::write(run_dir.join("transcript.jsonl"), text).unwrap();
     let ran = Runner::new("am-persist")
         .env("DATABASE_URL", db.url())
-        .input_json(&serde_json::json!({"run_id": "run-talk", "run_dir": run_dir, "status": "succeeded"}))
+        .input_json(
+            &serde_json::json!({"run_id": "run-talk", "run_dir": run_dir, "status": "succeeded"}),
+        )
         .run();
     ran.assert_ok();
-    assert!(ran.outputs()["recorded"].as_array().unwrap().contains(&serde_json::json!("transcript")));
+    assert!(ran.outputs()["recorded"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("transcript")));
     std::fs::remove_dir_all(&run_dir).unwrap();
 
     let detail = db.store.run_detail("run-talk").await.unwrap().unwrap();
@@ -49,11 +57,23 @@ async fn the_run_page_shows_the_conversation_after_the_run_directory_is_gone(db:
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
     assert!(body.contains(r#"<details class="transcript">"#), "{body}");
-    assert!(!body.contains(r#"<details class="transcript" open"#), "collapsed");
-    assert!(body.contains("2 model calls, 2 tool calls; ended: committed"), "{body}");
+    assert!(
+        !body.contains(r#"<details class="transcript" open"#),
+        "collapsed"
+    );
+    assert!(
+        body.contains("2 model calls, 2 tool calls; ended: committed"),
+        "{body}"
+    );
     assert!(body.contains("<code>read_file</code>"), "{body}");
-    assert!(body.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; [redacted]"), "{body}");
-    assert!(!body.contains("<script"), "nothing in the transcript runs: {body}");
+    assert!(
+        body.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; [redacted]"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("<script"),
+        "nothing in the transcript runs: {body}"
+    );
     assert!(body.contains(r#"data-kind="tool_result""#));
     assert!(body.contains("refused"), "{body}");
 }
