@@ -56,6 +56,10 @@ fn body(model: &str, conversation: &Conversation) -> Value {
                         json!({"type": "tool_use", "id": call.id, "name": call.name, "input": input}),
                     );
                 }
+                // The API refuses an empty assistant message; a model that said nothing said so.
+                if content.is_empty() {
+                    content.push(json!({"type": "text", "text": "(no reply)"}));
+                }
                 json!({"role": "assistant", "content": content})
             }
             Message::Results(results) => {

@@ -205,8 +205,38 @@ pub fn show_finding(
     Ok(text)
 }
 
-/// The file as text: refused when too large or binary.
+/// Files that hold credentials by convention (`.env`, private keys, package-registry and netrc
+/// logins): never shown to the model, whatever they contain. Known secrets and token shapes are
+/// redacted from everything else.
+fn is_credentials_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    name == ".env"
+        || name.starts_with(".env.")
+        || [
+            ".npmrc",
+            ".pypirc",
+            ".netrc",
+            "_netrc",
+            ".git-credentials",
+            ".htpasswd",
+        ]
+        .contains(&name.as_str())
+        || name.starts_with("id_rsa")
+        || name.starts_with("id_ed25519")
+        || name.starts_with("id_ecdsa")
+        || [".pem", ".key", ".p12", ".pfx", ".keystore", ".jks"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+}
+
+/// The file as text: refused when it holds credentials, is too large or binary.
 fn text_of(path: &Path) -> Result<String, String> {
+    if is_credentials_file(path) {
+        return Err("is a credentials file by its name; it is not shown".to_owned());
+    }
     let meta = std::fs::metadata(path).map_err(|_| "does not exist".to_owned())?;
     if !meta.is_file() {
         return Err("is not a file".to_owned());
@@ -250,6 +280,7 @@ mod tests {
         std::fs::write(root.join("src/lib.rs"), lib).unwrap();
         std::fs::write(root.join("target/out.rs"), "fn f7() {}\n").unwrap();
         std::fs::write(root.join("blob.bin"), b"fn f7\0\0").unwrap();
+        std::fs::write(root.join(".env"), "DB_PASSWORD=fn f7 hunter2\n").unwrap();
         let policy = PathPolicy::new(root, &RepoConfig::default()).unwrap();
         (dir, policy)
     }
@@ -258,7 +289,7 @@ mod tests {
     fn lists_without_ignored_or_git_entries() {
         let (_dir, policy) = repo();
         let listed = list_dir(&policy, &ListDirArgs { path: None }).unwrap();
-        assert_eq!(listed, "src/\n.gitignore\nblob.bin");
+        assert_eq!(listed, "src/\n.env\n.gitignore\nblob.bin");
         assert!(list_dir(
             &policy,
             &ListDirArgs {
@@ -302,6 +333,15 @@ mod tests {
             },
         );
         assert!(binary.unwrap_err().contains("binary"));
+        let env = read_file(
+            &policy,
+            &ReadFileArgs {
+                path: ".env".into(),
+                start_line: None,
+                end_line: None,
+            },
+        );
+        assert!(env.unwrap_err().contains("credentials file"));
     }
 
     #[test]
@@ -316,6 +356,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found, "src/lib.rs:7: fn f7() {}");
+        let secret = SearchArgs {
+            pattern: "hunter2".into(),
+            path: None,
+        };
+        assert_eq!(search(&policy, &secret).unwrap(), "no match for `hunter2`");
         let many = search(
             &policy,
             &SearchArgs {
