@@ -4,6 +4,7 @@
 //! dollars; the conversation is kept, redacted, as `transcript.jsonl`.
 
 pub mod caps;
+pub mod compact;
 pub mod reading;
 pub mod session;
 pub mod tools;

@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use super::caps::{Caps, Repeats};
+use super::compact;
 use super::reading;
 use super::tools::{self, ToolRequest};
 use super::transcript::Transcript;
@@ -104,6 +105,7 @@ pub async fn run(
     };
     let mut repeats = Repeats::default();
     let end = loop {
+        compact::elide_old_results(&mut conversation.messages, compact::KEEP_RECENT_ROUNDS);
         let steps = session.report.steps;
         let (tokens, cost) = client.estimate(&conversation);
         if let Some(reason) = settings

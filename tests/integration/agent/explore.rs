@@ -228,6 +228,10 @@ async fn explores_edits_sees_a_check_fail_fixes_and_commits(provider: Provider) 
         "{failed}"
     );
     assert!(p.results(&bodies[6]).contains("The checks passed"));
+    // By the last turn the first read is old: sent as a line saying it was elided.
+    let last = bodies[6].to_string();
+    assert!(!last.contains("//! A fixture crate."), "{last}");
+    assert!(last.contains("[elided to save room]"), "{last}");
 
     // The transcript: every turn and result, and how it ended.
     let entries = transcript(&run);
