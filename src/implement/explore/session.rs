@@ -353,3 +353,7 @@ impl Session<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "session_tests.rs"]
+mod tests;
