@@ -23,6 +23,9 @@ use crate::llm::prompts::untrusted;
 use crate::llm::{LlmClient, LlmError, Prompt};
 use crate::repo::diff::DiffSummary;
 
+/// Calls of one turn carried out; the rest are answered as not carried out.
+const MAX_CALLS_PER_TURN: usize = 16;
+
 /// What the conversation is about.
 #[derive(Debug, Clone)]
 pub struct LoopBrief<'a> {
@@ -82,7 +85,7 @@ pub async fn run(
         brief,
         checks: settings.checks,
         touched: BTreeSet::new(),
-        verified: None,
+        last_verdict: None,
         report: LoopReport {
             end: LoopEnd::Stopped(String::new()),
             steps: 0,
@@ -150,7 +153,18 @@ pub async fn run(
         }
         let mut results = Vec::new();
         let mut ended = None;
-        for call in &turn.calls {
+        for (index, call) in turn.calls.iter().enumerate() {
+            if index >= MAX_CALLS_PER_TURN {
+                // Every call must be answered; these are not carried out.
+                let result = ToolResult {
+                    call_id: call.id.clone(),
+                    content: format!("Not carried out: at most {MAX_CALLS_PER_TURN} calls are answered in one turn."),
+                    is_error: true,
+                };
+                transcript.result(step, call, &result);
+                results.push(result);
+                continue;
+            }
             session.report.tool_calls += 1;
             if repeats.count(&call.name, &call.arguments) >= settings.caps.max_repeats {
                 ended = Some(LoopEnd::Stopped(format!(
@@ -200,8 +214,8 @@ struct Session<'a> {
     checks: &'a [&'a String],
     /// The paths the edits wrote, as staged.
     touched: BTreeSet<String>,
-    /// The change as last accepted by the checks, while no edit came after.
-    verified: Option<DiffSummary>,
+    /// What the checks said of the change, while no edit came after.
+    last_verdict: Option<Verdict>,
     report: LoopReport,
 }
 
@@ -268,18 +282,11 @@ impl Session<'_> {
                 Verdict::Rejected(reason) => (reason, false, Answered::Plain),
             },
             ToolRequest::Finish(args) => {
-                let summary = match self.verified.take() {
-                    Some(summary) => summary,
-                    None => match self.verify().await? {
-                        Verdict::Accepted(summary) => summary,
-                        Verdict::Rejected(reason) => {
-                            return Ok((
-                                format!("Not committed: {reason}"),
-                                false,
-                                Answered::Plain,
-                            ))
-                        }
-                    },
+                let summary = match self.verify().await? {
+                    Verdict::Accepted(summary) => summary,
+                    Verdict::Rejected(reason) => {
+                        return Ok((format!("Not committed: {reason}"), false, Answered::Plain))
+                    }
                 };
                 let paths: Vec<String> = self.touched.iter().cloned().collect();
                 let message = commit_message(&args.commit_title, &args.commit_body, self.brief.task);
@@ -300,7 +307,7 @@ impl Session<'_> {
             self.ws.config.limits.max_file_bytes,
         ) {
             Ok(paths) => {
-                self.verified = None;
+                self.last_verdict = None;
                 let text = format!("Applied: `{}` changed.", paths.join("`, `"));
                 self.touched.extend(paths);
                 (text, true, Answered::TreeChanged)
@@ -316,8 +323,12 @@ impl Session<'_> {
         }
     }
 
-    /// Guardrails and the checks on the change so far.
+    /// Guardrails and the checks on the change so far; the last verdict again while nothing
+    /// was edited since.
     async fn verify(&mut self) -> Result<Verdict, Error> {
+        if let Some(verdict) = &self.last_verdict {
+            return Ok(verdict.clone());
+        }
         if self.touched.is_empty() {
             return Ok(Verdict::Rejected(
                 "nothing has been changed yet; make the change with `replace` or `create` first"
@@ -335,9 +346,7 @@ impl Session<'_> {
                 self.checks,
             )
             .await?;
-        if let Verdict::Accepted(summary) = &verdict {
-            self.verified = Some(summary.clone());
-        }
+        self.last_verdict = Some(verdict.clone());
         Ok(verdict)
     }
 

@@ -55,11 +55,17 @@ fn workspace(root: &std::path::Path) -> Workspace {
     }
 }
 
-fn call(name: &str, arguments: serde_json::Value) -> ResponseTemplate {
+fn calls(calls: &[(&str, serde_json::Value)]) -> ResponseTemplate {
+    let calls: Vec<serde_json::Value> = calls
+        .iter()
+        .enumerate()
+        .map(|(i, (name, arguments))| {
+            json!({"id": format!("c-{name}-{i}"), "type": "function",
+                   "function": {"name": name, "arguments": arguments.to_string()}})
+        })
+        .collect();
     ResponseTemplate::new(200).set_body_json(json!({
-        "choices": [{"message": {"role": "assistant", "content": null, "tool_calls": [
-            {"id": format!("c-{name}"), "type": "function",
-             "function": {"name": name, "arguments": arguments.to_string()}}]},
+        "choices": [{"message": {"role": "assistant", "content": null, "tool_calls": calls},
             "finish_reason": "tool_calls"}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 5}
     }))
@@ -70,23 +76,33 @@ async fn another_brief_drives_the_same_loop() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
     let server = MockServer::start().await;
-    for (i, reply) in [
-        call(
+    // Seventeen reads in one turn: sixteen are carried out, the last answered as not.
+    let reads: Vec<(&str, serde_json::Value)> = (1..=17)
+        .map(|line| ("read_file", json!({"path": "notes.md", "start_line": line})))
+        .collect();
+    let replies = [
+        calls(&reads),
+        calls(&[(
             "replace",
             json!({"path": "notes.md", "search": "slow", "replace": "fast now"}),
-        ),
-        call(
+        )]),
+        // The second run on an unchanged tree gives the first verdict again.
+        calls(&[("run_checks", json!({})), ("run_checks", json!({}))]),
+        calls(&[(
             "finish",
             json!({"commit_title": "Answer the review", "commit_body": "As asked."}),
-        ),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+        )]),
+    ];
+    let count = replies.len();
+    for (i, reply) in replies.into_iter().enumerate() {
         let mock = Mock::given(method("POST"))
             .and(path("/v1/chat/completions"))
             .respond_with(reply);
-        let mock = if i == 0 { mock.up_to_n_times(1) } else { mock };
+        let mock = if i + 1 < count {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
         server.register(mock.with_priority(i as u8 + 1)).await;
     }
     let spec = ProviderSpec::parse(&format!("openai:stub@{}/v1", server.uri())).unwrap();
@@ -136,5 +152,24 @@ async fn another_brief_drives_the_same_loop() {
         first["messages"][1]["content"],
         "The review of PR #3 says: say it is fast now."
     );
-    assert_eq!((report.steps, report.tool_calls), (2, 2));
+    assert_eq!((report.steps, report.tool_calls), (4, 20));
+    assert_eq!(
+        report.checks.len(),
+        1,
+        "the checks ran once: {:?}",
+        report.checks
+    );
+    let second: serde_json::Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[1].body).unwrap();
+    let results: Vec<&serde_json::Value> = second["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "tool")
+        .collect();
+    assert_eq!(results.len(), 17, "every call is answered");
+    assert!(results[16]["content"]
+        .as_str()
+        .unwrap()
+        .contains("at most 16 calls"));
 }
