@@ -33,6 +33,24 @@ impl RunTranscript {
         }
     }
 
+    /// One line: model calls, tool calls, and how the conversation ended.
+    pub fn summary(&self) -> String {
+        let entries = self.entries();
+        let turns = entries.iter().filter(|e| e["kind"] == "assistant").count();
+        let calls: usize = entries
+            .iter()
+            .filter_map(|e| e["tool_calls"].as_array())
+            .map(Vec::len)
+            .sum();
+        let end = entries
+            .iter()
+            .rev()
+            .find(|e| e["kind"] == "end")
+            .and_then(|e| e["outcome"].as_str())
+            .unwrap_or("unfinished");
+        format!("{turns} model call(s), {calls} tool call(s), {end}")
+    }
+
     /// The entries that parse as JSON objects, in order.
     pub fn entries(&self) -> Vec<serde_json::Value> {
         self.text
@@ -54,7 +72,13 @@ mod tests {
         let kept = RunTranscript::capped(text.clone());
         assert!(kept.truncated && kept.bytes == text.len() as u64);
         assert_eq!(kept.entries().len(), kept.text.lines().count());
-        let small = RunTranscript::capped("{\"kind\":\"end\"}\nnot json\n".to_owned());
+        let small = RunTranscript::capped(
+            "{\"kind\":\"assistant\",\"tool_calls\":[{},{}]}\nnot json\n".to_owned(),
+        );
+        assert_eq!(
+            small.summary(),
+            "1 model call(s), 2 tool call(s), unfinished"
+        );
         assert!(!small.truncated);
         assert_eq!(small.entries().len(), 1);
     }

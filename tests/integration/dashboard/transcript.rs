@@ -53,6 +53,20 @@ async fn the_run_page_shows_the_conversation_after_the_run_directory_is_gone(db:
     assert_eq!(stored.entries().len(), 7);
     assert!(!stored.text.contains(TOKEN), "redacted before it is stored");
 
+    // `automaintainer show` sums it up.
+    let shown = Runner::new("automaintainer")
+        .args(&["show", "run-talk", "--no-pager"])
+        .env("DATABASE_URL", db.url())
+        .run();
+    shown.assert_ok();
+    assert!(
+        shown
+            .stdout
+            .contains("model conversation: 2 model call(s), 2 tool call(s), committed"),
+        "{}",
+        shown.stdout
+    );
+
     let page = get(&db.store, "/runs/run-talk").await;
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
