@@ -6,6 +6,7 @@
 mod checks;
 mod github_check;
 mod model_check;
+mod model_tools_check;
 mod report;
 mod store_check;
 mod tools;

@@ -98,6 +98,13 @@ pub fn render(detail: &RunDetail) -> String {
         }
     }
     out.push('\n');
+    if let Some(transcript) = &detail.transcript {
+        let _ = writeln!(
+            out,
+            "model conversation: {} (the run page shows it)\n",
+            transcript.summary()
+        );
+    }
 
     let pr: Option<PullRequestFile> = artifact(detail, &["pull_request", "pr"]);
     match &pr {

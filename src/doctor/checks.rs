@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 use super::report::Report;
-use super::{github_check, model_check, store_check, tools};
+use super::{github_check, model_check, model_tools_check, store_check, tools};
 use crate::secrets::Secrets;
 
 /// What the doctor looks at beyond the tools, the store and the model settings.
@@ -33,15 +33,17 @@ pub async fn diagnose(options: &DoctorOptions, secrets: &Secrets) -> Report {
             None
         }
     };
-    let (tools, store, model, github) = tokio::join!(
+    let (tools, store, model, model_tools, github) = tokio::join!(
         tools::check_tools(path),
         store_check::check_store(secrets.database_url.as_ref()),
         model_check::check_model(secrets, options.check_model),
+        model_tools_check::check_model_tools(secrets, options.check_model),
         github,
     );
     let mut report = Report { checks: tools };
     report.checks.push(store);
     report.checks.push(model);
+    report.checks.extend(model_tools);
     report.checks.extend(github);
     report
 }

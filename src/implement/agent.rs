@@ -1,16 +1,25 @@
-//! Carrying out a task with a model: ask for edits, apply them under the path rules, verify
-//! (guardrails, checks), and on any problem go back to the model with what went wrong (the
-//! closest text for a search block that did not match, a check's output), up to the attempt
-//! limit. A change that never passes is thrown away: the branch goes back to the base.
+//! Carrying out a task with a model. First as a tool-using conversation (`explore`): the model
+//! reads and searches the clone, edits, runs the checks and finishes. Where the server does not
+//! support tools, or `AM_LLM_AGENT=single`, as one structured request: ask for edits, apply them
+//! under the path rules, verify (guardrails, checks), and on any problem go back to the model
+//! with what went wrong (the closest text for a search block that did not match, a check's
+//! output), up to the attempt limit. A change that never passes is thrown away: the branch goes
+//! back to the base.
 
 use serde_json::{json, Value};
 
 use super::edits::{self, EditPlan};
+use super::explore::caps::Caps;
+use super::explore::session::{self, LoopBrief, LoopEnd, Settings};
+use super::explore::transcript::Transcript;
 use super::outcome::{commit_message, Outcome};
 use super::workspace::{Verdict, Workspace};
-use crate::artifacts::{EligibleIssue, ImplementationStatus, Learning, TaskSpec, Usage};
+use crate::artifacts::{EligibleIssue, Finding, ImplementationStatus, Learning, TaskSpec, Usage};
 use crate::error::Error;
 use crate::llm::{prompts, LlmClient};
+
+/// Findings listed in the conversation's first message.
+const MAX_LISTED_FINDINGS: usize = 40;
 
 /// Characters of one target file shown to the model.
 const MAX_FILE_CHARS: usize = 60_000;
@@ -21,24 +30,115 @@ pub struct Brief<'a> {
     pub task: &'a TaskSpec,
     pub issue: Option<&'a EligibleIssue>,
     pub learnings: &'a [Learning],
+    /// The repository map (context.json's), for the conversation's `repo_map` tool.
+    pub repo_map: Option<&'a str>,
+    /// The context's findings; those on the task's files are offered in the conversation.
+    pub findings: &'a [Finding],
 }
 
 pub async fn implement(
     ws: &Workspace,
     client: &LlmClient,
     brief: Brief<'_>,
+    caps: Caps,
+    transcript: &Transcript,
 ) -> Result<Outcome, Error> {
-    let max_attempts = ws.config.limits.max_attempts.max(1);
     let baseline = super::baseline::establish(ws).await?;
     if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
         return Ok(Outcome::nothing(reason));
     }
     let passing_on_base = baseline.checks(&ws.checks);
-    let mut checks = Vec::new();
     let mut usage = Usage {
         model: client.label(),
         ..Usage::default()
     };
+    let mut notes = Vec::new();
+    if caps.enabled {
+        let findings: Vec<Finding> = brief
+            .findings
+            .iter()
+            .filter(|f| brief.task.target_files.contains(&f.path))
+            .take(MAX_LISTED_FINDINGS)
+            .cloned()
+            .collect();
+        let prompt = prompts::render(
+            "implementation-tools",
+            &tools_prompt_context(ws, brief, &findings, &caps),
+        )?;
+        let loop_brief = LoopBrief {
+            prompt,
+            task: brief.task,
+            repo_map: brief.repo_map,
+            findings: &findings,
+        };
+        let settings = Settings {
+            caps,
+            checks: &passing_on_base,
+            transcript,
+        };
+        let report = session::run(ws, client, &loop_brief, &settings).await?;
+        usage.add(&report.usage);
+        let how = format!(
+            "The model explored and edited the repository with tools: {} tool call(s) over {} model call(s).",
+            report.tool_calls, report.steps
+        );
+        let outcome = |status, commit, summary, failure, notes| Outcome {
+            status,
+            commit,
+            summary,
+            checks: report.checks.clone(),
+            attempts: report.verifications.max(1),
+            usage: usage.clone(),
+            failure,
+            notes,
+        };
+        match report.end {
+            LoopEnd::Committed { commit, summary } => {
+                return Ok(outcome(
+                    ImplementationStatus::Committed,
+                    Some(commit),
+                    summary,
+                    None,
+                    vec![how],
+                ));
+            }
+            LoopEnd::Stopped(reason) => {
+                tracing::warn!("the conversation stopped: {reason}");
+                return Ok(outcome(
+                    ImplementationStatus::Failed,
+                    None,
+                    Default::default(),
+                    Some(format!(
+                        "the model's conversation was stopped and nothing was committed: {reason}"
+                    )),
+                    vec![how],
+                ));
+            }
+            LoopEnd::ToolsUnsupported(reason) => {
+                tracing::warn!(
+                    "the model server does not support tools ({reason}); using the single-request edit plan"
+                );
+                notes.push(
+                    "The model server does not support tools; the change was asked for in one request."
+                        .to_owned(),
+                );
+            }
+        }
+    }
+    single_request(ws, client, brief, &passing_on_base, usage, notes).await
+}
+
+/// Today's single-request edit plan, with the attempt limit.
+async fn single_request(
+    ws: &Workspace,
+    client: &LlmClient,
+    brief: Brief<'_>,
+    passing_on_base: &[&String],
+    mut usage: Usage,
+    notes: Vec<String>,
+) -> Result<Outcome, Error> {
+    let max_attempts = ws.config.limits.max_attempts.max(1);
+    let mut checks = Vec::new();
     let mut feedback: Option<String> = None;
     for attempt in 1..=max_attempts {
         let prompt = prompts::render(
@@ -74,7 +174,7 @@ pub async fn implement(
             }
         };
         match ws
-            .verify_with(&paths, attempt, &mut checks, &passing_on_base)
+            .verify_with(&paths, attempt, &mut checks, passing_on_base)
             .await?
         {
             Verdict::Accepted(summary) => {
@@ -88,7 +188,7 @@ pub async fn implement(
                     attempts: attempt,
                     usage,
                     failure: None,
-                    notes: Vec::new(),
+                    notes,
                 });
             }
             Verdict::Rejected(reason) => {
@@ -114,7 +214,39 @@ pub async fn implement(
             "no attempt passed after {max_attempts}; the last problem: {}",
             feedback.unwrap_or_default()
         )),
-        notes: Vec::new(),
+        notes,
+    })
+}
+
+fn tools_prompt_context(
+    ws: &Workspace,
+    brief: Brief<'_>,
+    findings: &[Finding],
+    caps: &Caps,
+) -> Value {
+    let listed: Vec<String> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            format!(
+                "{}. {}{}: {} ({})",
+                i + 1,
+                f.path,
+                f.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                f.message.lines().next().unwrap_or_default(),
+                f.tool
+            )
+        })
+        .collect();
+    json!({
+        "task": brief.task,
+        "issue": brief.issue,
+        "findings": listed.join("\n"),
+        "learnings": crate::llm::prompts::learnings_for_prompt(brief.learnings),
+        "checks": ws.checks,
+        "max_files": ws.config.limits.max_files_changed,
+        "max_lines": ws.config.limits.max_lines_changed,
+        "max_steps": caps.max_steps,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod checks;
 pub mod closest;
 pub mod edits;
+pub mod explore;
 pub mod guardrails;
 pub mod learned_refusal;
 pub mod learned_selection;

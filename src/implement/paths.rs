@@ -78,6 +78,46 @@ impl PathPolicy {
         })
     }
 
+    /// The absolute path of `relative` for reading (a file or a directory; `.` or an empty path
+    /// is the root): inside the clone after every symlink, never under `.git/`. The write rules
+    /// (allowed and denied globs, workflows, the configuration) do not apply to reading.
+    pub fn readable(&self, relative: &str) -> Result<PathBuf, Refusal> {
+        let refuse = |reason: &str| Refusal {
+            path: relative.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let trimmed = relative.trim();
+        let normalized = if trimmed.is_empty() || trimmed == "." || trimmed == "./" {
+            PathBuf::new()
+        } else {
+            match lexical(relative) {
+                Ok(path) => path,
+                Err(reason) if reason.contains("names the repository root") => PathBuf::new(),
+                Err(reason) => return Err(refuse(&reason)),
+            }
+        };
+        let canonical = self
+            .root
+            .join(&normalized)
+            .canonicalize()
+            .map_err(|_| refuse("does not exist"))?;
+        let inside = canonical
+            .strip_prefix(&self.canonical_root)
+            .map_err(|_| refuse("leads outside the repository"))?;
+        if inside
+            .components()
+            .any(|c| is_git_dir_name(&c.as_os_str().to_string_lossy()))
+        {
+            return Err(refuse("nothing under .git/ is shown"));
+        }
+        Ok(canonical)
+    }
+
+    /// The clone's root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The rules on a clean relative path, as one reason.
     fn rules(&self, normalized: &Path) -> Result<(), String> {
         let text = slashed(normalized);
@@ -349,6 +389,27 @@ pub(crate) mod tests {
             .unwrap_err()
             .reason
             .contains("denied_paths"));
+    }
+
+    #[test]
+    fn reading_stays_inside_the_clone_and_out_of_git() {
+        let dir = repo_with_git_symlinks();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("escape")).unwrap();
+        let p = policy(dir.path(), RepoConfig::default());
+        assert!(p.readable("src/lib.rs").is_ok());
+        assert!(p.readable(".").is_ok() && p.readable("").is_ok());
+        for path in [
+            "../x",
+            "/etc/passwd",
+            ".git/config",
+            "gitdir",
+            "hooks",
+            "escape",
+            "nope.rs",
+        ] {
+            assert!(p.readable(path).is_err(), "{path}");
+        }
     }
 
     #[test]

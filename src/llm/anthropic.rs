@@ -9,7 +9,7 @@ use super::LlmError;
 use crate::secrets::Redactor;
 use crate::secrets::Secret;
 
-const API_VERSION: &str = "2023-06-01";
+pub(super) const API_VERSION: &str = "2023-06-01";
 
 #[derive(Debug, Clone)]
 pub struct Anthropic {

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
 use super::anthropic::Anthropic;
+use super::conversation::{AssistantTurn, Conversation};
 use super::exchange::{RawReply, Request, Role, Turn};
 use super::openai::OpenAi;
 use super::prompts::Prompt;
@@ -286,6 +287,55 @@ impl LlmClient {
         })
     }
 
+    /// One turn of a tool-using conversation: the run's budget checked first, then the
+    /// provider, then the usage counted (in the run's ledger too). The caller checks its own
+    /// caps with [`Self::estimate`] before.
+    pub async fn converse(
+        &self,
+        conversation: &Conversation,
+    ) -> Result<(AssistantTurn, Usage), LlmError> {
+        let (prompt_tokens, prompt_cost) = self.estimate(conversation);
+        self.budget
+            .check(&self.spent(), prompt_tokens, prompt_cost)?;
+        let turn = match &self.backend {
+            Backend::Offline => return Err(LlmError::Offline),
+            Backend::Anthropic(p) => {
+                p.converse(&self.http, &self.policy, &self.redactor, conversation)
+                    .await?
+            }
+            Backend::OpenAi(p) => {
+                p.converse(&self.http, &self.policy, &self.redactor, conversation)
+                    .await?
+            }
+        };
+        let this_call = self.count(turn.input_tokens, turn.output_tokens);
+        self.record(&this_call);
+        Ok((turn, this_call))
+    }
+
+    /// The tokens and dollars `conversation`'s prompt will at least cost.
+    pub fn estimate(&self, conversation: &Conversation) -> (u64, f64) {
+        let tokens = estimate_tokens(&conversation.prompt_text());
+        (tokens, self.prices.cost(self.model_name(), tokens, 0))
+    }
+
+    /// The most output one turn may produce, as configured.
+    pub fn max_tokens(&self) -> u32 {
+        self.max_tokens
+    }
+
+    fn count(&self, input_tokens: u64, output_tokens: u64) -> Usage {
+        Usage {
+            calls: 1,
+            input_tokens,
+            output_tokens,
+            cost_usd: self
+                .prices
+                .cost(self.model_name(), input_tokens, output_tokens),
+            model: self.label(),
+        }
+    }
+
     /// One call: the budget check first, then the provider, then the usage counted.
     async fn call(&self, request: &Request, usage: &mut Usage) -> Result<RawReply, LlmError> {
         let prompt_text: String = std::iter::once(request.system.as_str())
@@ -308,15 +358,7 @@ impl LlmClient {
                     .await?
             }
         };
-        let this_call = Usage {
-            calls: 1,
-            input_tokens: reply.input_tokens,
-            output_tokens: reply.output_tokens,
-            cost_usd: self
-                .prices
-                .cost(model, reply.input_tokens, reply.output_tokens),
-            model: self.label(),
-        };
+        let this_call = self.count(reply.input_tokens, reply.output_tokens);
         usage.add(&this_call);
         self.record(&this_call);
         Ok(reply)

@@ -59,6 +59,19 @@ impl LlmError {
         }
     }
 
+    /// Whether a server refused a request because it does not support tools (function calling):
+    /// llama.cpp's server without `--jinja`, vLLM without `--enable-auto-tool-choice`, an Ollama
+    /// model without tool support all answer a 4xx or 5xx that says so.
+    pub fn is_tools_unsupported(&self) -> bool {
+        match self {
+            Self::Http { status, body, .. } if *status != 429 && *status >= 400 => {
+                let body = body.to_ascii_lowercase();
+                ["tool", "function"].iter().any(|w| body.contains(w))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the user must change the configuration (bad spec) rather than retry.
     pub fn is_configuration(&self) -> bool {
         matches!(self, Self::Spec { .. })

@@ -1,11 +1,14 @@
 //! The LLM port: providers (anthropic, openai-compatible, offline), structured replies, retries,
-//! usage and budget, prompts.
+//! usage and budget, prompts, and tool-using conversations.
 
 mod anthropic;
+mod anthropic_tools;
 mod client;
+pub mod conversation;
 mod error;
 mod exchange;
 mod openai;
+mod openai_tools;
 pub mod phase;
 pub mod prompts;
 mod reply;

@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "implementation",
         include_str!("../../prompts/implementation.md"),
     ),
+    (
+        "implementation-tools",
+        include_str!("../../prompts/implementation-tools.md"),
+    ),
     ("reflection", include_str!("../../prompts/reflection.md")),
     (
         "readability-judge",

@@ -13,6 +13,8 @@ use crate::error::Error;
 use crate::implement::agent::{self, Brief};
 use crate::implement::avoidance::Avoidance;
 use crate::implement::checks;
+use crate::implement::explore::caps::Caps;
+use crate::implement::explore::transcript::{self, Transcript};
 use crate::implement::offline;
 use crate::implement::outcome::Outcome;
 use crate::implement::paths::PathPolicy;
@@ -93,6 +95,9 @@ pub struct ImplementOutput {
     /// `committed`, `nothing` or `failed`.
     pub status: ImplementationStatus,
     pub implementation_path: PathBuf,
+    /// The model's conversation (`transcript.jsonl`, redacted), when one took place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcript_path: Option<PathBuf>,
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -154,6 +159,10 @@ impl Task for Implement {
         }
         let base = branch::resolve_base(&root, input.base_branch.as_deref())?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
+        let caps = Caps::from_env().map_err(|e| match e {
+            crate::llm::LlmError::Spec { spec, reason } => InputError(format!("{spec}: {reason}")),
+            other => InputError(other.to_string()),
+        })?;
 
         let Some(task) = task_file.selection.task().cloned() else {
             let implementation = record(
@@ -162,7 +171,7 @@ impl Task for Implement {
                 "",
                 &base,
             );
-            return finish(&output, implementation, env);
+            return finish(&output, implementation, None, env);
         };
 
         let work_branch = branch::name_for(&task);
@@ -178,6 +187,7 @@ impl Task for Implement {
         .await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
+        let mut transcript_path = None;
         let carried_out = if client.is_offline() {
             let learnings = context.as_ref().map(|c| c.learnings.as_slice());
             let avoidance = Avoidance::of(learnings.unwrap_or_default(), &task_file.shaped_by);
@@ -196,8 +206,20 @@ impl Task for Implement {
                 task: &task,
                 issue,
                 learnings,
+                repo_map: context.as_ref().map(|c| c.repo_map.text.as_str()),
+                findings: context
+                    .as_ref()
+                    .map(|c| c.findings.as_slice())
+                    .unwrap_or_default(),
             };
-            agent::implement(&ws, &client, brief).await
+            let path = input.run_dir.join(transcript::FILE_NAME);
+            let transcript = if caps.enabled {
+                transcript_path = Some(path.clone());
+                Transcript::create(&path, env.secrets.redactor())
+            } else {
+                Transcript::discard()
+            };
+            agent::implement(&ws, &client, brief, caps, &transcript).await
         };
         // Whatever went wrong, the clone goes back to the base: a retried phase starts clean.
         let outcome = carried_out.inspect_err(|_| {
@@ -208,7 +230,7 @@ impl Task for Implement {
         emit_usage(env, "implement", &outcome.usage);
         let failed = outcome.status == ImplementationStatus::Failed;
         let implementation = record(&outcome, Some(task), &work_branch, &base);
-        let result = finish(&output, implementation, env)?;
+        let result = finish(&output, implementation, transcript_path, env)?;
         if failed {
             let reason = result.reason.as_deref().unwrap_or_default();
             return Err(Error::step(
@@ -293,12 +315,14 @@ fn record(
 fn finish(
     path: &std::path::Path,
     implementation: Implementation,
+    transcript_path: Option<PathBuf>,
     env: &TaskEnv,
 ) -> Result<ImplementOutput, Error> {
     artifacts::write(path, &implementation, &env.secrets.redactor())?;
     Ok(ImplementOutput {
         status: implementation.status,
         implementation_path: path.to_path_buf(),
+        transcript_path,
         branch: implementation.branch,
         commit: implementation.commit,
         attempts: implementation.attempts,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::secrets::Redactor;
-use crate::store::{RunArtifacts, RunChange, RunFailure, RunStatus};
+use crate::store::{RunArtifacts, RunChange, RunFailure, RunStatus, RunTranscript};
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -38,6 +38,10 @@ pub struct PersistInput {
     /// clone or a commit no change is recorded.
     #[serde(default)]
     pub repo: Option<PathBuf>,
+    /// The model's conversation (default `<run_dir>/transcript.jsonl`), recorded redacted and
+    /// size-capped when present.
+    #[serde(default)]
+    pub transcript: Option<PathBuf>,
     /// The phase that failed; with `error`, the run is recorded as failed there.
     #[serde(default)]
     pub failed_phase: Option<String>,
@@ -77,7 +81,8 @@ pub struct PersistOutput {
     /// `postgres` or `sqlite`.
     pub backend: String,
     /// The artifacts recorded, by name (`context`, `task`, `implementation`, `pr`, `review`,
-    /// `evaluation`, and `change` for the diff and commits).
+    /// `evaluation`, `change` for the diff and commits, `transcript` for the model's
+    /// conversation).
     pub recorded: Vec<String>,
     /// Whether a failure was recorded.
     pub failure_recorded: bool,
@@ -117,6 +122,14 @@ impl Task for Persist {
             review: reader.read(input.review.as_deref(), "review.json")?,
             evaluation: reader.read(input.evaluation.as_deref(), "evaluation.json")?,
             change: None,
+            transcript: read_transcript(
+                &crate::artifacts::locate(
+                    input.transcript.as_ref(),
+                    &input.run_dir,
+                    crate::implement::explore::transcript::FILE_NAME,
+                ),
+                &redactor,
+            ),
             failure: None,
             status: input.status,
         };
@@ -212,6 +225,15 @@ fn read_change(
     }
 }
 
+/// The conversation at `path`, redacted again and capped; None when there is none.
+fn read_transcript(path: &Path, redactor: &Redactor) -> Option<RunTranscript> {
+    let text = std::fs::read_to_string(path).ok()?;
+    if text.trim().is_empty() {
+        return None;
+    }
+    Some(RunTranscript::capped(redactor.redact(&text)))
+}
+
 fn redact_change(mut change: RunChange, redactor: &Redactor) -> RunChange {
     change.diff = redactor.redact(&change.diff);
     for commit in &mut change.commits {
@@ -272,6 +294,7 @@ fn present(artifacts: &RunArtifacts) -> Vec<String> {
         ("review", artifacts.review.is_some()),
         ("evaluation", artifacts.evaluation.is_some()),
         ("change", artifacts.change.is_some()),
+        ("transcript", artifacts.transcript.is_some()),
     ]
     .into_iter()
     .filter(|(_, present)| *present)

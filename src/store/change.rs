@@ -67,7 +67,7 @@ impl RunChange {
 
 /// `text` cut to at most `max` bytes at a line end (or a character boundary when one line is
 /// longer), and whether it was cut.
-fn cap(mut text: String, max: usize) -> (String, bool) {
+pub(crate) fn cap(mut text: String, max: usize) -> (String, bool) {
     if text.len() <= max {
         return (text, false);
     }

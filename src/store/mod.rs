@@ -19,6 +19,7 @@ mod records;
 mod rows;
 pub mod sqlite;
 mod summary;
+pub mod transcript;
 
 pub use analytics::{
     Analytics, AnalyticsQuery, CategoryCount, ComponentSummary, DailyScore, WeeklySuccess,
@@ -35,6 +36,7 @@ pub use records::{
     RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use sqlite::SqliteStore;
+pub use transcript::RunTranscript;
 
 use async_trait::async_trait;
 

@@ -38,6 +38,9 @@ mod runs;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/store.rs"]
 mod store;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/transcripts.rs"]
+mod transcripts;
 
 use std::str::FromStr;
 

@@ -2,6 +2,7 @@
 //! columns one for one decode straight from a query (`FromRow`).
 
 use super::change::{PullRequestRun, RunChange};
+use super::transcript::RunTranscript;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,8 @@ pub struct RunArtifacts {
     pub evaluation: Option<Evaluation>,
     /// What the run changed (its diff and commits), recorded with the artifacts.
     pub change: Option<RunChange>,
+    /// The model's conversation (transcript.jsonl), recorded with the artifacts.
+    pub transcript: Option<RunTranscript>,
     /// A failed phase, recorded in the same transaction (the run reads failed).
     pub failure: Option<RunFailure>,
     /// Closes the run with this status in the same transaction (a failed run stays failed).
@@ -330,6 +333,9 @@ pub struct RunDetail {
     /// Every run that created or updated this run's pull request, oldest first.
     #[serde(default)]
     pub pull_request_runs: Vec<PullRequestRun>,
+    /// The model's conversation, when one was recorded.
+    #[serde(default)]
+    pub transcript: Option<RunTranscript>,
 }
 
 /// One phase of a run and how long it took.

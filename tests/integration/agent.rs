@@ -60,15 +60,29 @@ impl Run {
         input
     }
 
+    /// Runs `binary` with the single-request edit plan (`AM_LLM_AGENT=single`): the stubs of
+    /// these tests answer one structured request at a time.
     async fn run(&self, binary: &str, input: Value) -> Ran {
+        self.run_with(binary, input, &[("AM_LLM_AGENT", "single")])
+            .await
+    }
+
+    /// Runs `binary` with `env` added.
+    async fn run_with(&self, binary: &str, input: Value, env: &[(&str, &str)]) -> Ran {
         let target = self.target.clone();
         let binary = binary.to_owned();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         tokio::task::spawn_blocking(move || {
-            Runner::new(&binary)
+            let mut runner = Runner::new(&binary)
                 .env("CARGO_TARGET_DIR", &target)
-                .env("CARGO_TERM_COLOR", "never")
-                .input_json(&input)
-                .run()
+                .env("CARGO_TERM_COLOR", "never");
+            for (key, value) in &env {
+                runner = runner.env(key, value);
+            }
+            runner.input_json(&input).run()
         })
         .await
         .unwrap()
@@ -126,6 +140,7 @@ fn lib_rs(run: &Run) -> String {
 }
 
 mod avoided;
+mod explore;
 mod implement;
 mod offline;
 mod select;

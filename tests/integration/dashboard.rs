@@ -7,3 +7,4 @@ mod change;
 mod harness;
 mod router;
 mod seed;
+mod transcript;

@@ -233,6 +233,71 @@ async fn doctor_calls_the_model_only_when_asked() {
     );
 }
 
+/// With `--check-model`, one more small call says whether the server supports tools, which the
+/// implementation's conversation needs; a server without them is a warning (the single request
+/// still works), not a failure.
+#[tokio::test]
+async fn doctor_says_whether_the_model_server_supports_tools() {
+    use wiremock::matchers::body_string_contains;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = path_with(dir.path(), &REQUIRED);
+    let doctor = |server: &MockServer| {
+        let (bin, data, spec) = (
+            bin.clone(),
+            dir.path().join("data"),
+            llm_stub::openai_spec(server),
+        );
+        tokio::task::spawn_blocking(move || {
+            Runner::new("automaintainer")
+                .args(&["doctor", "--check-model"])
+                .env("AM_DATA_DIR", &data)
+                .env("PATH", &bin)
+                .env("AM_LLM", spec)
+                .env("AM_LLM_MAX_RETRIES", "0")
+                .run()
+        })
+    };
+    let serve = |tools: ResponseTemplate| async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .and(body_string_contains("\"tools\""))
+            .respond_with(tools)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/chat/completions"))
+            .respond_with(llm_stub::openai_reply(r#"{"ok": true}"#))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        server
+    };
+
+    let server = serve(llm_stub::openai_tool_calls(&[(
+        "ping",
+        serde_json::json!({}),
+    )]))
+    .await;
+    let ran = doctor(&server).await.unwrap();
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        line(&ran, "model-tools").contains("called a tool"),
+        "{}",
+        ran.stdout
+    );
+
+    let refusal = ResponseTemplate::new(400)
+        .set_body_string(r#"{"error": {"message": "tools param requires --jinja flag"}}"#);
+    let server = serve(refusal).await;
+    let ran = doctor(&server).await.unwrap();
+    assert_eq!(ran.code, 0, "a warning: {}\n{}", ran.stdout, ran.stderr);
+    let tools = line(&ran, "model-tools");
+    assert!(tools.contains("does not support tools"), "{}", ran.stdout);
+    assert!(ran.stdout.contains("--jinja"), "{}", ran.stdout);
+}
+
 #[test]
 fn show_on_an_unknown_run_is_bad_input_in_one_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::phases::{add_timings, phase_steps, PhaseStep};
 use super::run_change::{change_view, ChangeView};
 use super::run_errors::error_text;
+use super::run_transcript::{transcript_view, TranscriptView};
 use super::run_view::{run_href, RunView};
 use crate::artifacts::{
     CheckRun, Component, Evaluation, Implementation, ImplementationStatus, PullRequestFile, Review,
@@ -33,6 +34,8 @@ struct RunPage {
     nothing_reason: Option<String>,
     implementation: Option<ImplementationView>,
     change: Option<ChangeView>,
+    /// The model's conversation, when one was recorded.
+    transcript: Option<TranscriptView>,
     pull_request: Option<PullRequestView>,
     /// Every run that created or updated this run's pull request, oldest first.
     pull_request_runs: Vec<PullRequestRunView>,
@@ -202,6 +205,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         phases: timings,
         change,
         pull_request_runs,
+        transcript,
     } = detail;
     let mut raw_artifacts = Vec::new();
     let mut take = |names: &[&str]| -> Option<serde_json::Value> {
@@ -246,6 +250,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         nothing_reason,
         implementation: implementation.map(implementation_view),
         change: change.map(|c| change_view(&overview.run_id, c)),
+        transcript: transcript.as_ref().map(transcript_view),
         pull_request: pull_request.map(pull_request_view),
         pull_request_runs: pull_request_runs_view(&overview.run_id, pull_request_runs),
         review: review.map(review_view),

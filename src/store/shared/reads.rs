@@ -101,5 +101,6 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
             .collect::<Result<_, _>>()?,
         change: super::changes::of_run(pool, run_id).await?,
         pull_request_runs: super::changes::runs_of_pull_request(pool, run_id).await?,
+        transcript: super::transcripts::of_run(pool, run_id).await?,
     }))
 }

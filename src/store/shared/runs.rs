@@ -168,6 +168,9 @@ pub async fn persist(pool: &Pool, artifacts: &RunArtifacts) -> Result<(), StoreE
     if let Some(change) = &artifacts.change {
         super::changes::record(&mut tx, run_id, change).await?;
     }
+    if let Some(transcript) = &artifacts.transcript {
+        super::transcripts::record(&mut tx, run_id, transcript).await?;
+    }
     if let Some(review) = &artifacts.review {
         upsert_review(&mut tx, run_id, review).await?;
     }

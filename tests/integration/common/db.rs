@@ -325,6 +325,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             weights: Weights::default(),
         }),
         change: None,
+        transcript: None,
         failure: None,
         status: None,
     }

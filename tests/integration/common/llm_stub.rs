@@ -118,3 +118,63 @@ pub async fn request_bodies(server: &MockServer) -> Vec<Value> {
         .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
         .collect()
 }
+
+static CALL_IDS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+
+fn call_id() -> String {
+    format!(
+        "call_{}",
+        CALL_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
+/// An OpenAI-format completion asking for the tool calls `calls` (name, arguments), with
+/// `prompt_tokens` of input counted.
+pub fn openai_tool_calls_with(
+    text: &str,
+    calls: &[(&str, Value)],
+    prompt_tokens: u64,
+) -> ResponseTemplate {
+    let tool_calls: Vec<Value> = calls
+        .iter()
+        .map(|(name, arguments)| {
+            json!({"id": call_id(), "type": "function",
+                   "function": {"name": name, "arguments": arguments.to_string()}})
+        })
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": if text.is_empty() { Value::Null } else { json!(text) },
+                        "tool_calls": tool_calls},
+            "finish_reason": "tool_calls"
+        }],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": 30,
+                  "total_tokens": prompt_tokens + 30}
+    }))
+}
+
+pub fn openai_tool_calls(calls: &[(&str, Value)]) -> ResponseTemplate {
+    openai_tool_calls_with("", calls, 120)
+}
+
+/// An Anthropic-format message with `tool_use` blocks for `calls` (name, input).
+pub fn anthropic_tool_uses(text: &str, calls: &[(&str, Value)]) -> ResponseTemplate {
+    let mut content = Vec::new();
+    if !text.is_empty() {
+        content.push(json!({"type": "text", "text": text}));
+    }
+    content.extend(calls.iter().map(|(name, input)| {
+        json!({"type": "tool_use", "id": format!("toolu_{}", call_id()), "name": name, "input": input})
+    }));
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "msg_stub",
+        "type": "message",
+        "role": "assistant",
+        "content": content,
+        "stop_reason": "tool_use",
+        "usage": {"input_tokens": 200, "output_tokens": 50}
+    }))
+}

@@ -246,3 +246,48 @@ async fn browser_run_page_shows_the_diff_at_phone_and_desktop_width() {
     }
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_run_page_shows_the_conversation_collapsed_and_inert() {
+    let (_db, server) = seeded().await;
+    let browser = Browser::start().await;
+    browser.client.set_window_size(375, 812).await.unwrap();
+    browser
+        .client
+        .goto(&server.url(&format!("/runs/{HOSTILE_RUN}")))
+        .await
+        .unwrap();
+    assert_eq!(browser.count("details.transcript").await, 1);
+    assert_eq!(
+        browser.count("details.transcript[open]").await,
+        0,
+        "collapsed"
+    );
+    browser
+        .client
+        .find(Locator::Css("details.transcript > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(browser.count("details.transcript[open]").await, 1);
+    assert_eq!(browser.count(".transcript-entries > li").await, 5);
+    assert!(browser
+        .text(".transcript-entries")
+        .await
+        .contains("<script>alert('transcript')</script>"));
+    assert_eq!(browser.count("main script").await, 0, "the result is text");
+    let sizes = browser
+        .eval(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+        )
+        .await;
+    let [scroll, client] = [0, 1].map(|i| sizes[i].as_f64().unwrap());
+    assert!(
+        scroll <= client,
+        "the open conversation scrolls sideways: {sizes}"
+    );
+    screenshot(&browser, "run-transcript-phone").await;
+    browser.close().await;
+}

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use automaintainer::artifacts::{CheckRun, FindingCategory, ReviewFinding, Selection, Severity};
-use automaintainer::store::{ChangeCommit, NewLearning, RunChange, RunFailure, RunStatus, Store};
+use automaintainer::store::{
+    ChangeCommit, NewLearning, RunChange, RunFailure, RunStatus, RunTranscript, Store,
+};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::common::db::{artifacts, register};
@@ -135,6 +137,7 @@ pub async fn history(store: &Arc<dyn Store>) {
             author: "automaintainer".to_owned(),
         }],
     ));
+    run.transcript = Some(RunTranscript::capped(hostile_transcript()));
     run.status = Some(RunStatus::Succeeded);
     store.persist_artifacts(&run).await.unwrap();
     store
@@ -216,4 +219,21 @@ pub async fn history(store: &Arc<dyn Store>) {
     // The newest run, still going: in review.
     register(store, RUNNING_RUN, WIDGETS, days_ago(0, 1)).await;
     store.set_phase(RUNNING_RUN, "review").await.unwrap();
+}
+
+/// The hostile run's conversation: markup in a tool result and a path far wider than a phone.
+fn hostile_transcript() -> String {
+    let long = format!("src/{}.rs", "very_long_module_name_".repeat(8));
+    [
+        serde_json::json!({"kind": "system", "text": "You are AutoMaintainer."}),
+        serde_json::json!({"kind": "user", "text": "# Task: Fix the parser"}),
+        serde_json::json!({"kind": "assistant", "step": 1, "text": "Reading the parser.",
+            "tool_calls": [{"id": "c1", "name": "read_file", "arguments": {"path": long}}]}),
+        serde_json::json!({"kind": "tool_result", "step": 1, "call_id": "c1", "tool": "read_file",
+            "is_error": false, "content": format!("<script>alert('transcript')</script> {long}")}),
+        serde_json::json!({"kind": "end", "outcome": "committed", "reason": "fedcba9876543210"}),
+    ]
+    .iter()
+    .map(|line| format!("{line}\n"))
+    .collect()
 }
