@@ -21,6 +21,8 @@ pub struct Brief<'a> {
     pub task: &'a TaskSpec,
     pub issue: Option<&'a EligibleIssue>,
     pub learnings: &'a [Learning],
+    /// A follow-up round's review findings and failing checks (untrusted), as its brief.
+    pub follow_up: Option<&'a str>,
 }
 
 pub async fn implement(
@@ -30,8 +32,11 @@ pub async fn implement(
 ) -> Result<Outcome, Error> {
     let max_attempts = ws.config.limits.max_attempts.max(1);
     let baseline = super::baseline::establish(ws).await?;
-    if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
-        return Ok(Outcome::nothing(reason));
+    // A follow-up starts from a head whose checks may fail: making them pass is its task.
+    if brief.follow_up.is_none() {
+        if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
+            return Ok(Outcome::nothing(reason));
+        }
     }
     let passing_on_base = baseline.checks(&ws.checks);
     let mut checks = Vec::new();
@@ -141,6 +146,7 @@ fn prompt_context(ws: &Workspace, brief: Brief<'_>, attempt: u32, feedback: Opti
     json!({
         "task": brief.task,
         "issue": brief.issue,
+        "pr_feedback": brief.follow_up,
         "files": files,
         "learnings": crate::llm::prompts::learnings_for_prompt(brief.learnings),
         "checks": ws.checks,

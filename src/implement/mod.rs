@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod checks;
 pub mod closest;
 pub mod edits;
+pub mod follow_up;
 pub mod guardrails;
 pub mod learned_selection;
 pub mod offline;

@@ -450,6 +450,7 @@ mod tests {
             target_files: vec!["src/lib.rs".into()],
             acceptance_criteria: vec![],
             issue: None,
+            pull_request: None,
             tool: tool.map(str::to_owned),
             rules: rules.iter().map(|r| (*r).to_owned()).collect(),
         }

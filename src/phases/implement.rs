@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Implementation, ImplementationStatus, TaskFile};
+use crate::artifacts::{
+    self, Context, FollowUpFile, Implementation, ImplementationStatus, TaskFile, TaskKind,
+};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::agent::{self, Brief};
@@ -37,6 +39,9 @@ pub struct ImplementInput {
     /// The clone; `<run_dir>/repo` by default.
     #[serde(default)]
     pub repo: Option<PathBuf>,
+    /// follow-up.json (the PR a follow-up task answers); `<run_dir>/follow-up.json` by default.
+    #[serde(default)]
+    pub follow_up: Option<PathBuf>,
     /// Where to write implementation.json; `<run_dir>/implementation.json` by default.
     #[serde(default)]
     pub output: Option<PathBuf>,
@@ -164,7 +169,33 @@ impl Task for Implement {
             return finish(&output, implementation, env);
         };
 
-        let work_branch = branch::name_for(&task);
+        let follow_up = if task.kind == TaskKind::FollowUp {
+            let path = crate::artifacts::locate(
+                input.follow_up.as_ref(),
+                &input.run_dir,
+                crate::artifacts::FOLLOW_UP,
+            );
+            let file: FollowUpFile = artifacts::read(&path)?;
+            Some(file.follow_up.ok_or_else(|| {
+                InputError(format!(
+                    "{}: a follow-up task needs the pull request it follows up on",
+                    path.display()
+                ))
+            })?)
+        } else {
+            None
+        };
+        // A follow-up works on the PR's own branch, on top of its head.
+        let (base, work_branch) = match &follow_up {
+            Some(f) => (
+                Base {
+                    branch: f.base_branch.clone(),
+                    commit: f.head_commit.clone(),
+                },
+                f.branch.clone(),
+            ),
+            None => (base, branch::name_for(&task)),
+        };
         let ws = open_workspace(&input, env, root, &base, &work_branch, context.as_ref())?;
         let mode = crate::runner::configure(&input.run_dir, &ws.root, input.sandbox)
             .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
@@ -173,7 +204,26 @@ impl Task for Implement {
         let _ = tokio::task::spawn_blocking(move || crate::runner::prepare(&at, timeout)).await;
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
-        let carried_out = if client.is_offline() {
+        let feedback = follow_up.as_ref().map(crate::followup::brief::render);
+        let mut report = None;
+        let carried_out = if let Some(f) = &follow_up {
+            let learnings = context
+                .as_ref()
+                .map(|c| c.learnings.as_slice())
+                .unwrap_or_default();
+            let brief = Brief {
+                task: &task,
+                issue: None,
+                learnings,
+                follow_up: feedback.as_deref(),
+            };
+            crate::implement::follow_up::implement(&ws, &client, f, brief)
+                .await
+                .map(|(outcome, round)| {
+                    report = Some(round);
+                    outcome
+                })
+        } else if client.is_offline() {
             offline::implement(&ws, &task).await
         } else {
             let issue = task.issue.and_then(|n| {
@@ -189,6 +239,7 @@ impl Task for Implement {
                 task: &task,
                 issue,
                 learnings,
+                follow_up: None,
             };
             agent::implement(&ws, &client, brief).await
         };
@@ -200,7 +251,8 @@ impl Task for Implement {
         })?;
         emit_usage(env, "implement", &outcome.usage);
         let failed = outcome.status == ImplementationStatus::Failed;
-        let implementation = record(&outcome, Some(task), &work_branch, &base);
+        let mut implementation = record(&outcome, Some(task), &work_branch, &base);
+        implementation.follow_up = report;
         let result = finish(&output, implementation, env)?;
         if failed {
             let reason = result.reason.as_deref().unwrap_or_default();
@@ -280,6 +332,7 @@ fn record(
         usage: outcome.usage.clone(),
         failure: outcome.failure.clone(),
         notes: outcome.notes.clone(),
+        follow_up: None,
     }
 }
 

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
+use crate::artifacts::{
+    self, Context, FollowUp, FollowUpFile, Selection, ShapingLearning, TaskFile, TaskKind, Usage,
+};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::learned_selection;
@@ -27,6 +29,10 @@ pub struct SelectInput {
     /// The clone; `<run_dir>/repo` by default.
     #[serde(default)]
     pub repo: Option<PathBuf>,
+    /// follow-up.json (am-setup's: a PR of this project whose feedback this run answers);
+    /// `<run_dir>/follow-up.json` by default, and optional.
+    #[serde(default)]
+    pub follow_up: Option<PathBuf>,
     /// Where to write task.json; `<run_dir>/task.json` by default.
     #[serde(default)]
     pub output: Option<PathBuf>,
@@ -122,7 +128,20 @@ impl Task for Select {
         let rules = rules(&input.constraints, &config)?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
 
-        let (selection, usage, learnings_used) = if client.is_offline() {
+        let follow_up = follow_up(&input)?;
+        let (selection, usage, learnings_used) = if let Some(f) = follow_up {
+            // The project's own PR waiting for an answer comes before new work.
+            let task = crate::followup::task::task(&f, &repo, rules.max_target_files);
+            tracing::info!("{}: round {} of at most {}", task.title, f.round, f.max_rounds);
+            (
+                Selection::Selected { task },
+                Usage {
+                    model: client.label(),
+                    ..Usage::default()
+                },
+                Vec::new(),
+            )
+        } else if client.is_offline() {
             let guided = learned_selection::choose(&context, &rules, |tool| {
                 offline_selection::runnable(&context, tool)
             });
@@ -190,6 +209,20 @@ impl Task for Select {
             }
         })
     }
+}
+
+/// The PR am-setup found waiting for a follow-up, if any.
+fn follow_up(input: &SelectInput) -> Result<Option<FollowUp>, Error> {
+    let path = crate::artifacts::locate(
+        input.follow_up.as_ref(),
+        &input.run_dir,
+        crate::artifacts::FOLLOW_UP,
+    );
+    if input.follow_up.is_none() && !path.is_file() {
+        return Ok(None);
+    }
+    let file: FollowUpFile = artifacts::read(&path)?;
+    Ok(file.follow_up)
 }
 
 /// The input's constraints narrowed by the repository's `task_kinds`.

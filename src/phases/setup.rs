@@ -11,6 +11,8 @@ use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
 use crate::forge::sync::{self, SyncClone, SyncForge};
+use crate::artifacts::FollowUpFile;
+use crate::followup::detect::{self, Policy};
 use crate::forge::ForgeKind;
 use crate::repo::clone::{self, CloneRequest, Cloned};
 use crate::repo::identity::identity;
@@ -54,6 +56,11 @@ pub struct SetupInput {
     /// The GitHub API base URL; `AM_GITHUB_API_URL` or api.github.com by default.
     #[serde(default)]
     pub github_api_url: Option<String>,
+    /// Most follow-up rounds per pull request (answering its review and failing checks);
+    /// `.automaintainer.yml`'s `follow_up.max_rounds` (2 by default) when absent; 0 turns
+    /// follow-ups off.
+    #[serde(default)]
+    pub follow_up_rounds: Option<u32>,
 }
 
 fn default_trigger() -> String {
@@ -106,6 +113,10 @@ pub struct SetupOutput {
     /// What the lifecycle sync found of the repository's open pull requests (merged, closed,
     /// superseded, still open), one line each.
     pub pull_requests: Vec<String>,
+    /// The pull request of this project whose review findings or failing checks this run
+    /// answers (follow-up.json says what), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<u64>,
 }
 
 impl Task for Setup {
@@ -167,6 +178,26 @@ impl Task for Setup {
                 tracing::warn!("could not sync the pull requests: {}", e.chain());
                 Vec::new()
             });
+        let policy = Policy {
+            max_rounds: input
+                .follow_up_rounds
+                .unwrap_or(config.follow_up.max_rounds),
+            needs_human_label: config.follow_up.needs_human_label.clone(),
+        };
+        let follow_up = follow_up(&input, env, store.as_ref(), &policy)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!("could not look for feedback on the open pull requests: {}", e.chain());
+                FollowUpFile::default()
+            });
+        for note in &follow_up.notes {
+            tracing::info!("{note}");
+        }
+        crate::artifacts::write(
+            &run_dir.join(crate::artifacts::FOLLOW_UP),
+            &follow_up,
+            &env.secrets.redactor(),
+        )?;
         tracing::info!(
             "cloned {} at {} ({} objects fetched)",
             location.fetch_url(),
@@ -184,6 +215,7 @@ impl Task for Setup {
             fetched_objects: cloned.mirror.received_objects,
             repository_id: identity(&input.repository),
             pull_requests,
+            follow_up: follow_up.follow_up.map(|f| f.number),
         })
     }
 }
@@ -252,6 +284,38 @@ async fn sync_pull_requests(
         }
     };
     Ok(synced.into_iter().map(|s| s.note).collect())
+}
+
+/// The open PR whose feedback this run answers (GitHub only: the local forge has no review
+/// conversation to read).
+async fn follow_up(
+    input: &SetupInput,
+    env: &TaskEnv,
+    store: &dyn crate::store::Store,
+    policy: &Policy,
+) -> Result<FollowUpFile, Error> {
+    let forge_env = std::env::var("AM_FORGE").ok();
+    let token = env.secrets.github_token.as_ref();
+    let kind = ForgeKind::resolve(
+        input.forge,
+        forge_env.as_deref(),
+        token.is_some(),
+        &input.repository,
+    )?;
+    let (ForgeKind::Github, Some(token), Some((owner, name))) = (
+        kind,
+        token,
+        crate::github::owner_and_name(&input.repository),
+    ) else {
+        return Ok(FollowUpFile::default());
+    };
+    let base_url = input
+        .github_api_url
+        .clone()
+        .unwrap_or_else(crate::github::api_base_url);
+    let api = GitHubApi::new(&base_url, Some(token), RetryPolicy::default())?;
+    let repo = GitHubRepo { owner, name };
+    Ok(detect::on_github(store, &api, &repo, &identity(&input.repository), policy).await?)
 }
 
 fn cloned_config_exists(clone: &std::path::Path) -> bool {

@@ -17,6 +17,7 @@ pub mod postgres;
 pub mod ranking;
 mod records;
 mod rows;
+pub mod rounds;
 pub mod sqlite;
 mod summary;
 
@@ -29,6 +30,7 @@ pub use lease::{heartbeat_interval, lease};
 pub use lifecycle::{LifecycleUpdate, PrLifecycle, TaskFailure, TaskFailureRow};
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
+pub use rounds::FollowUpRound;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeEvent, OutcomeLearning,
     OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
@@ -211,6 +213,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         repository: &str,
         fingerprint: &str,
     ) -> Result<(), StoreError>;
+
+    /// Records a follow-up round (the same round again replaces it).
+    async fn record_follow_up_round(&self, round: &FollowUpRound) -> Result<(), StoreError>;
+
+    /// The follow-up rounds of a PR branch, oldest first.
+    async fn follow_up_rounds(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Vec<FollowUpRound>, StoreError>;
+
+    /// Every round of the PRs a run opened or followed up (the dashboard's run page).
+    async fn run_follow_up_rounds(&self, run_id: &str) -> Result<Vec<FollowUpRound>, StoreError>;
+
+    /// Marks a PR branch as told it needs a human (on its last round); true when it was not.
+    async fn mark_needs_human(&self, repository: &str, branch: &str) -> Result<bool, StoreError>;
 
     /// The median time from opening a pull request to its merge (the dashboard's overview).
     async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError>;
