@@ -123,25 +123,37 @@ impl Task for Select {
             crate::artifacts::CLONE_DIR,
         );
 
-        let context: Context = artifacts::read(&context_path)?;
         let config = RepoConfig::load(&repo)?;
         let rules = rules(&input.constraints, &config)?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
-
-        let follow_up = follow_up(&input)?;
-        let (selection, usage, learnings_used) = if let Some(f) = follow_up {
-            // The project's own PR waiting for an answer comes before new work.
+        // The project's own PR waiting for an answer comes before new work (and needs no
+        // context: its task is the feedback).
+        if let Some(f) = follow_up(&input)? {
             let task = crate::followup::task::task(&f, &repo, rules.max_target_files);
             tracing::info!("{}: round {} of at most {}", task.title, f.round, f.max_rounds);
-            (
-                Selection::Selected { task },
-                Usage {
+            let file = TaskFile {
+                selection: Selection::Selected { task: task.clone() },
+                learnings_used: Vec::new(),
+                shaped_by: Vec::new(),
+                usage: Usage {
                     model: client.label(),
                     ..Usage::default()
                 },
-                Vec::new(),
-            )
-        } else if client.is_offline() {
+            };
+            artifacts::write(&output, &file, &env.secrets.redactor())?;
+            return Ok(SelectOutput {
+                status: "selected".to_owned(),
+                task_path: output,
+                kind: Some(task.kind),
+                title: Some(task.title),
+                issue: None,
+                reason: None,
+                llm_tokens: 0,
+            });
+        }
+        let context: Context = artifacts::read(&context_path)?;
+
+        let (selection, usage, learnings_used) = if client.is_offline() {
             let guided = learned_selection::choose(&context, &rules, |tool| {
                 offline_selection::runnable(&context, tool)
             });

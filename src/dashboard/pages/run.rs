@@ -19,6 +19,7 @@ use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
 use crate::dashboard::layout::{self, PageMeta};
 use crate::dashboard::{format, markdown};
+use super::run_rounds::{round_view, RoundView};
 use crate::store::{ErrorRow, LearningRow, PullRequestRun, RunDetail};
 
 #[derive(Debug, Serialize)]
@@ -36,6 +37,8 @@ struct RunPage {
     pull_request: Option<PullRequestView>,
     /// Every run that created or updated this run's pull request, oldest first.
     pull_request_runs: Vec<PullRequestRunView>,
+    /// The follow-up rounds of this run's pull request (this run's among them).
+    follow_up_rounds: Vec<RoundView>,
     review: Option<ReviewView>,
     evaluation: Option<EvaluationView>,
     learnings: [LearningGroup; 2],
@@ -185,10 +188,13 @@ pub async fn run(
         .task_title
         .clone()
         .unwrap_or_else(|| format!("Run {run_id}"));
+    let rounds = state.store.run_follow_up_rounds(&run_id).await?;
+    let mut page = run_page(detail);
+    page.follow_up_rounds = rounds.into_iter().map(|r| round_view(&run_id, r)).collect();
     layout::render(
         "run.html",
         &PageMeta::new(title, "", state.store.backend()),
-        run_page(detail),
+        page,
     )
 }
 
@@ -248,6 +254,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         change: change.map(|c| change_view(&overview.run_id, c)),
         pull_request: pull_request.map(pull_request_view),
         pull_request_runs: pull_request_runs_view(&overview.run_id, pull_request_runs),
+        follow_up_rounds: Vec::new(),
         review: review.map(review_view),
         evaluation: evaluation.map(evaluation_view),
         shaped_by,
