@@ -158,23 +158,39 @@ mod tests {
     fn suggestions_and_diffs_apply_cleanly_or_say_why() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("a.rs");
-        std::fs::write(&file, "fn a() {\n    x.unwrap()\n}\n\nfn b() {\n    y.unwrap()\n}\n").unwrap();
+        std::fs::write(
+            &file,
+            "fn a() {\n    x.unwrap()\n}\n\nfn b() {\n    y.unwrap()\n}\n",
+        )
+        .unwrap();
         let mut edits = Edits::default();
         edits
-            .apply(&item((2, 2), Suggestion::Committable("    x?".into())), file.clone())
+            .apply(
+                &item((2, 2), Suggestion::Committable("    x?".into())),
+                file.clone(),
+            )
             .unwrap();
         edits
             .apply(
-                &item((6, 6), Suggestion::Diff("-    y.unwrap()\n+    y.expect(\"y\")".into())),
+                &item(
+                    (6, 6),
+                    Suggestion::Diff("-    y.unwrap()\n+    y.expect(\"y\")".into()),
+                ),
                 file.clone(),
             )
             .unwrap();
         let err = edits
-            .apply(&item((2, 2), Suggestion::Diff("-    z.unwrap()\n+    z?".into())), file.clone())
+            .apply(
+                &item((2, 2), Suggestion::Diff("-    z.unwrap()\n+    z?".into())),
+                file.clone(),
+            )
             .unwrap_err();
         assert!(err.contains("not in a.rs"), "{err}");
         let err = edits
-            .apply(&item((40, 41), Suggestion::Committable("x".into())), file.clone())
+            .apply(
+                &item((40, 41), Suggestion::Committable("x".into())),
+                file.clone(),
+            )
             .unwrap_err();
         assert!(err.contains("has 7 lines"), "{err}");
         assert_eq!(edits.write().unwrap(), ["a.rs"]);

@@ -54,7 +54,11 @@ pub fn describe(item: &FeedbackItem) -> String {
         (Some(path), _, _) => format!("`{path}` "),
         _ => String::new(),
     };
-    format!("{place}{} ({})", one_line(&item.title), one_line(&item.author))
+    format!(
+        "{place}{} ({})",
+        one_line(&item.title),
+        one_line(&item.author)
+    )
 }
 
 fn section(text: &mut String, heading: &str, items: &[ItemOutcome]) {

@@ -98,8 +98,12 @@ pub async fn on_github(
                     .await
                     .map_err(|e| ForgeError::store("mark the PR as needing a human", e))?;
                 if told {
-                    let body =
-                        comment::needs_human(&why, items.len(), failing.len(), &policy.needs_human_label);
+                    let body = comment::needs_human(
+                        &why,
+                        items.len(),
+                        failing.len(),
+                        &policy.needs_human_label,
+                    );
                     pulls::comment(api, repo, number, &body).await?;
                     pulls::label(api, repo, number, &policy.needs_human_label).await?;
                 }

@@ -34,7 +34,7 @@ pub fn human_authors(activity: &Activity, head: &str) -> Vec<String> {
         .reviews
         .iter()
         .filter(|r| r.commit_id.as_deref() == Some(head))
-        .filter(|r| r.body.as_deref().is_some_and(|b| is_feedback(b)))
+        .filter(|r| r.body.as_deref().is_some_and(is_feedback))
         .filter_map(|r| human(r.user.as_ref()))
         .chain(
             activity
@@ -73,7 +73,9 @@ pub async fn writers(
                 says("permission") || says("role_name")
             }
             Err(e) => {
-                tracing::info!("{login}'s permission is unknown ({e}); their review is not followed");
+                tracing::info!(
+                    "{login}'s permission is unknown ({e}); their review is not followed"
+                );
                 false
             }
         };

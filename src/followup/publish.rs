@@ -64,7 +64,14 @@ pub async fn finish_on_github(
             pulls::label(api, repo, report.number, pr.needs_human_label).await?;
         }
         store
-            .record_follow_up_round(&row(pr, report, pushed, &outcome, needs_human.is_some(), &body))
+            .record_follow_up_round(&row(
+                pr,
+                report,
+                pushed,
+                &outcome,
+                needs_human.is_some(),
+                &body,
+            ))
             .await?;
     }
     Ok(Finished {
@@ -102,4 +109,3 @@ fn row(
         created_at: crate::store::clock::now(),
     }
 }
-

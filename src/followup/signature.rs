@@ -12,14 +12,26 @@ pub fn of(checks: &[FailingCheck]) -> Option<String> {
     }
     let mut parts: Vec<String> = checks
         .iter()
-        .map(|c| format!("{}\u{1f}{}\u{1f}{}", c.name, c.conclusion, first_line(&c.output)))
+        .map(|c| {
+            format!(
+                "{}\u{1f}{}\u{1f}{}",
+                c.name,
+                c.conclusion,
+                first_line(&c.output)
+            )
+        })
         .collect();
     parts.sort();
-    Some(hex::encode(&Sha256::digest(parts.join("\u{1e}").as_bytes())[..8]))
+    Some(hex::encode(
+        &Sha256::digest(parts.join("\u{1e}").as_bytes())[..8],
+    ))
 }
 
 fn first_line(text: &str) -> &str {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -38,7 +50,10 @@ mod tests {
     fn the_same_failures_give_the_same_signature() {
         assert_eq!(of(&[]), None);
         let a = of(&[check("test", "1 failed"), check("lint", "x")]);
-        assert_eq!(a, of(&[check("lint", "x"), check("test", "1 failed\nmore")]));
+        assert_eq!(
+            a,
+            of(&[check("lint", "x"), check("test", "1 failed\nmore")])
+        );
         assert_ne!(a, of(&[check("lint", "x"), check("test", "2 failed")]));
     }
 }

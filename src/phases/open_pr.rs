@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{
     self, Implementation, ImplementationStatus, PrAction, PullRequestFile, RoundReport,
 };
-use crate::followup::publish::{self, RoundPr};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::followup::publish::{self, RoundPr};
 use crate::forge::branch_update::{self, BranchUpdate, Updated};
 use crate::forge::github::{pulls, GitHubApi, GitHubRepo, RetryPolicy};
 use crate::forge::{self, ForgeKind, Plan, PrRequest};
@@ -308,16 +308,17 @@ impl FollowUpRound<'_> {
             let updated = branch_update::update(&self.update, Some(&token)).await?;
             match &updated.decision {
                 Decision::Push { commit, .. } => {
-                    store
-                        .record_push(&key, &self.update.branch, commit)
-                        .await?;
+                    store.record_push(&key, &self.update.branch, commit).await?;
                     pushed = Some(commit.clone());
                 }
                 Decision::Unchanged { head } => pushed = Some(head.clone()),
                 Decision::Skip { reason, .. } => {
                     for item in std::mem::take(&mut report.addressed) {
                         report.not_addressed.push(crate::artifacts::ItemOutcome {
-                            note: format!("{}, but the branch could not be updated: {reason}", item.note),
+                            note: format!(
+                                "{}, but the branch could not be updated: {reason}",
+                                item.note
+                            ),
                             ..item
                         });
                     }

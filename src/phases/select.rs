@@ -130,7 +130,12 @@ impl Task for Select {
         // context: its task is the feedback).
         if let Some(f) = follow_up(&input)? {
             let task = crate::followup::task::task(&f, &repo, rules.max_target_files);
-            tracing::info!("{}: round {} of at most {}", task.title, f.round, f.max_rounds);
+            tracing::info!(
+                "{}: round {} of at most {}",
+                task.title,
+                f.round,
+                f.max_rounds
+            );
             let file = TaskFile {
                 selection: Selection::Selected { task: task.clone() },
                 learnings_used: Vec::new(),

@@ -7,12 +7,12 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::artifacts::FollowUpFile;
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::followup::detect::{self, Policy};
 use crate::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
 use crate::forge::sync::{self, SyncClone, SyncForge};
-use crate::artifacts::FollowUpFile;
-use crate::followup::detect::{self, Policy};
 use crate::forge::ForgeKind;
 use crate::repo::clone::{self, CloneRequest, Cloned};
 use crate::repo::identity::identity;
@@ -187,7 +187,10 @@ impl Task for Setup {
         let follow_up = follow_up(&input, env, store.as_ref(), &policy)
             .await
             .unwrap_or_else(|e| {
-                tracing::warn!("could not look for feedback on the open pull requests: {}", e.chain());
+                tracing::warn!(
+                    "could not look for feedback on the open pull requests: {}",
+                    e.chain()
+                );
                 FollowUpFile::default()
             });
         for note in &follow_up.notes {

@@ -16,8 +16,8 @@ mod pool;
 pub mod postgres;
 pub mod ranking;
 mod records;
-mod rows;
 pub mod rounds;
+mod rows;
 pub mod sqlite;
 mod summary;
 
@@ -30,12 +30,12 @@ pub use lease::{heartbeat_interval, lease};
 pub use lifecycle::{LifecycleUpdate, PrLifecycle, TaskFailure, TaskFailureRow};
 pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
-pub use rounds::FollowUpRound;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeEvent, OutcomeLearning,
     OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
     RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
+pub use rounds::FollowUpRound;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;

@@ -52,10 +52,7 @@ pub fn next_round(
     }
     if let Some(last) = earlier.last() {
         if matches!(last.outcome.as_str(), "nothing" | "failed") {
-            return Err(format!(
-                "follow-up round {} fixed nothing",
-                last.round
-            ));
+            return Err(format!("follow-up round {} fixed nothing", last.round));
         }
         if signature.is_some() && last.failure_signature.as_deref() == signature {
             return Err(format!(
@@ -96,16 +93,21 @@ mod tests {
     fn rounds_are_bounded_and_stop_early() {
         assert_eq!(next_round(&[], 2, None), Ok(1));
         assert_eq!(next_round(&[round(1, "partial", None)], 2, None), Ok(2));
-        assert!(next_round(&[round(1, "fixed", None), round(2, "fixed", None)], 2, None)
-            .unwrap_err()
-            .contains("2 follow-up round(s)"));
+        assert!(
+            next_round(&[round(1, "fixed", None), round(2, "fixed", None)], 2, None)
+                .unwrap_err()
+                .contains("2 follow-up round(s)")
+        );
         assert!(next_round(&[round(1, "nothing", None)], 5, None)
             .unwrap_err()
             .contains("fixed nothing"));
         assert!(next_round(&[round(1, "fixed", Some("s"))], 5, Some("s"))
             .unwrap_err()
             .contains("the same checks failed the same way"));
-        assert_eq!(next_round(&[round(1, "fixed", Some("s"))], 5, Some("t")), Ok(2));
+        assert_eq!(
+            next_round(&[round(1, "fixed", Some("s"))], 5, Some("t")),
+            Ok(2)
+        );
         assert!(next_round(&[], 0, None).is_err());
     }
 }

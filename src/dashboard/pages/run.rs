@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::phases::{add_timings, phase_steps, PhaseStep};
 use super::run_change::{change_view, ChangeView};
 use super::run_errors::error_text;
+use super::run_rounds::{round_view, RoundView};
 use super::run_view::{run_href, RunView};
 use crate::artifacts::{
     CheckRun, Component, Evaluation, Implementation, ImplementationStatus, PullRequestFile, Review,
@@ -19,7 +20,6 @@ use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
 use crate::dashboard::layout::{self, PageMeta};
 use crate::dashboard::{format, markdown};
-use super::run_rounds::{round_view, RoundView};
 use crate::store::{ErrorRow, LearningRow, PullRequestRun, RunDetail};
 
 #[derive(Debug, Serialize)]

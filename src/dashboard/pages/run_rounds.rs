@@ -53,7 +53,6 @@ pub fn round_view(run_id: &str, round: FollowUpRound) -> RoundView {
         head_after: round.head_after.as_deref().map(short),
         at: format::timestamp(round.created_at),
         at_iso: layout::iso(round.created_at),
-        summary_html: (!round.summary.trim().is_empty())
-            .then(|| markdown::to_html(&round.summary)),
+        summary_html: (!round.summary.trim().is_empty()).then(|| markdown::to_html(&round.summary)),
     }
 }

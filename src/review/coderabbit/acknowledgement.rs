@@ -40,19 +40,31 @@ mod tests {
     #[test]
     fn acknowledgements_are_told_from_open_concerns() {
         assert!(is_acknowledgement("Past concern addressed", ""));
-        assert!(is_acknowledgement("Resolved: token read from the environment", ""));
+        assert!(is_acknowledgement(
+            "Resolved: token read from the environment",
+            ""
+        ));
         assert!(is_acknowledgement("Fixed in 3f2a1c0", ""));
         assert!(is_acknowledgement(
             "Token handling",
             "The earlier concern has been addressed in the latest commit."
         ));
-        assert!(!is_acknowledgement("Still reads the token from the config file", ""));
+        assert!(!is_acknowledgement(
+            "Still reads the token from the config file",
+            ""
+        ));
         assert!(!is_acknowledgement("Concern not addressed", ""));
-        assert!(!is_acknowledgement("Earlier comment remains unresolved", ""));
+        assert!(!is_acknowledgement(
+            "Earlier comment remains unresolved",
+            ""
+        ));
         assert!(!is_acknowledgement(
             "Token read from the config file",
             "This was not addressed since the last review."
         ));
-        assert!(!is_acknowledgement("Still reads the token", "Resolved? No."));
+        assert!(!is_acknowledgement(
+            "Still reads the token",
+            "Resolved? No."
+        ));
     }
 }

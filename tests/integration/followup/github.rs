@@ -34,7 +34,10 @@ pub fn suggestion_comment() -> String {
 pub async fn opened_pr(db: &TestDb, root: &Path) -> (PrRun, String) {
     let run = PrRun::with_change(
         root,
-        &[("src/config.rs", PR_CONFIG), (".automaintainer.yml", CHECKS)],
+        &[
+            ("src/config.rs", PR_CONFIG),
+            (".automaintainer.yml", CHECKS),
+        ],
     );
     git(&run.clone, &["push", "-q", "origin", BRANCH]);
     let now = chrono::Utc::now();
@@ -140,7 +143,9 @@ pub async fn feedback_stub(head: &str) -> MockServer {
     )
     .await;
     Mock::given(method("POST"))
-        .and(path_regex(r"^/repos/octo/hello/issues/7/(comments|labels)$"))
+        .and(path_regex(
+            r"^/repos/octo/hello/issues/7/(comments|labels)$",
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 99})))
         .mount(&server)
         .await;
@@ -211,9 +216,13 @@ async fn a_finding_with_a_suggestion_and_a_failing_check_get_one_round(db: TestD
     assert_eq!(follow_up.failing_checks.len(), 1);
     assert_eq!(follow_up.failing_checks[0].name, "test");
     assert_eq!(
-        gh::requests(&server, "GET", &repo_path("/collaborators/reader/permission"))
-            .await
-            .len(),
+        gh::requests(
+            &server,
+            "GET",
+            &repo_path("/collaborators/reader/permission")
+        )
+        .await
+        .len(),
         1,
         "the reader's permission was asked"
     );
@@ -232,7 +241,12 @@ async fn a_finding_with_a_suggestion_and_a_failing_check_get_one_round(db: TestD
     assert_eq!(selected.outputs()["title"], "Address the feedback on PR #7");
     let implemented = phase("am-implement", &db, &server, base).await;
     implemented.assert_ok();
-    assert_eq!(implemented.outputs()["status"], "committed", "{}", implemented.stderr);
+    assert_eq!(
+        implemented.outputs()["status"],
+        "committed",
+        "{}",
+        implemented.stderr
+    );
     assert_eq!(implemented.outputs()["branch"], BRANCH);
     let opened = phase(
         "am-open-pr",
@@ -248,7 +262,10 @@ async fn a_finding_with_a_suggestion_and_a_failing_check_get_one_round(db: TestD
 
     // A fix commit on the same branch, on top of the maintainer's commit.
     let head = run.remote_branch().unwrap();
-    assert_eq!(git(&run.remote, &["rev-parse", &format!("{head}^")]), theirs);
+    assert_eq!(
+        git(&run.remote, &["rev-parse", &format!("{head}^")]),
+        theirs
+    );
     let fixed = git(&run.remote, &["show", &format!("{head}:src/config.rs")]);
     assert!(
         fixed.contains("parse::<u16>().ok()?;") && !fixed.contains("unwrap"),
@@ -268,11 +285,16 @@ async fn a_finding_with_a_suggestion_and_a_failing_check_get_one_round(db: TestD
         text.contains("`src/config.rs:3` Do not panic on a malformed port (coderabbitai[bot]): applied the reviewer's committable suggestion"),
         "{text}"
     );
-    assert!(text.contains("`test` (failure): the repository's checks"), "{text}");
+    assert!(
+        text.contains("`test` (failure): the repository's checks"),
+        "{text}"
+    );
     assert!(!text.contains("Rename") && !text.contains("Go."), "{text}");
     assert!(posted(&server, "labels").await.is_empty());
     assert!(
-        gh::requests(&server, "PATCH", &repo_path("/pulls/7")).await.is_empty(),
+        gh::requests(&server, "PATCH", &repo_path("/pulls/7"))
+            .await
+            .is_empty(),
         "the PR's title and body are left alone"
     );
     let pr = run.read("pr.json");

@@ -82,7 +82,10 @@ async fn a_round_that_fixed_nothing_stops_the_rounds(db: TestDb) {
     let found = detect(&db, &server, 5).await;
     assert_eq!(found.follow_up, None);
     assert!(
-        found.notes.iter().any(|n| n.contains("round 1 fixed nothing")),
+        found
+            .notes
+            .iter()
+            .any(|n| n.contains("round 1 fixed nothing")),
         "{:?}",
         found.notes
     );
@@ -95,7 +98,8 @@ async fn an_acknowledged_duplicate_and_green_checks_are_no_feedback(db: TestDb) 
     let mut pr = pull(7, BRANCH, "open", false);
     pr["head"]["sha"] = json!(theirs);
     let get = |route: &str, body: serde_json::Value| {
-        authed("GET", &repo_path(route)).respond_with(ResponseTemplate::new(200).set_body_json(body))
+        authed("GET", &repo_path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
     };
     get("/pulls/7", pr).mount(&server).await;
     let body = std::fs::read_to_string(format!(

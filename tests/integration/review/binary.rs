@@ -159,7 +159,10 @@ async fn github_requests(server: &MockServer, route: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_paused_or_rate_limited_coderabbit_gets_the_local_review_alongside() {
     for (fixture_name, said) in [
-        ("notice_rate_limited.md", "CodeRabbit: rate limited: @octo-maintainer has exceeded"),
+        (
+            "notice_rate_limited.md",
+            "CodeRabbit: rate limited: @octo-maintainer has exceeded",
+        ),
         ("notice_paused.md", "CodeRabbit: reviews paused"),
     ] {
         let tmp = tempfile::tempdir().unwrap();
