@@ -5,5 +5,6 @@
 mod browser;
 mod change;
 mod harness;
+mod rounds;
 mod router;
 mod seed;

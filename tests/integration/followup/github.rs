@@ -15,6 +15,7 @@ use crate::common::bin::{Ran, Runner};
 use crate::common::db::TestDb;
 use crate::common::git::{git, push_as};
 use crate::common::github::{self as gh, authed, pull, repo_path, TOKEN};
+use crate::common::llm_stub;
 use crate::common::pr_run::{PrRun, BRANCH};
 
 pub const KEY: &str = "github.com/octo/hello";
@@ -191,6 +192,7 @@ async fn phase(name: &str, db: &TestDb, server: &MockServer, input: Value) -> Ra
         Runner::new(&name)
             .env("DATABASE_URL", url)
             .env("GITHUB_TOKEN", TOKEN)
+            .env("OPENAI_API_KEY", llm_stub::OPENAI_KEY)
             .env("AM_GITHUB_API_URL", uri)
             .env_remove("AM_FORGE")
             .input_json(&input)
@@ -331,4 +333,129 @@ async fn a_finding_with_a_suggestion_and_a_failing_check_get_one_round(db: TestD
     assert_eq!(posted(&server, "comments").await.len(), 1);
 }
 
-crate::store_tests!(a_finding_with_a_suggestion_and_a_failing_check_get_one_round);
+/// With a model, the findings and the failing check's output are its brief, fenced as data; its
+/// change goes through the same checks, push and comment.
+async fn with_a_model_the_feedback_is_the_brief(db: TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (run, theirs) = opened_pr(&db, tmp.path()).await;
+    let server = feedback_stub(&theirs).await;
+    let found = detect(&db, &server, 2).await;
+    crate::common::run_dir::mark(&run.run_dir, "run-3");
+    std::fs::write(
+        run.run_dir.join("follow-up.json"),
+        serde_json::to_string(&found).unwrap(),
+    )
+    .unwrap();
+    let model = MockServer::start().await;
+    let edit = json!({"commit_title": "Report a malformed port instead of panicking",
+        "commit_body": "Answers the review.",
+        "edits": [{"action": "replace", "path": "src/config.rs",
+                   "search": "parse::<u16>().unwrap();", "replace": "parse::<u16>().ok()?;"}]});
+    llm_stub::mount_openai(&model, vec![llm_stub::openai_reply(&edit.to_string())]).await;
+    let input = json!({"run_id": "run-3", "run_dir": run.run_dir,
+                       "llm": llm_stub::openai_spec(&model)});
+    phase("am-select", &db, &server, input.clone())
+        .await
+        .assert_ok();
+    let implemented = phase("am-implement", &db, &server, input).await;
+    implemented.assert_ok();
+    assert_eq!(
+        implemented.outputs()["status"],
+        "committed",
+        "{}",
+        implemented.stderr
+    );
+
+    let bodies = llm_stub::request_bodies(&model).await;
+    assert_eq!(bodies.len(), 1);
+    let prompt = bodies[0]["messages"][1]["content"].as_str().unwrap();
+    let fence = prompt
+        .find("<untrusted-data source=\"review findings and check output\">")
+        .expect("the feedback is fenced as data");
+    let finding = prompt.find("Do not panic on a malformed port").unwrap();
+    let check = prompt.find("src/config.rs uses unwrap").unwrap();
+    assert!(fence < finding && fence < check, "{prompt}");
+    assert!(
+        !prompt[fence..check].contains("</untrusted-data>"),
+        "{prompt}"
+    );
+    assert!(
+        !prompt.contains("Rename `load`"),
+        "a reader's comment is no brief"
+    );
+
+    let opened = phase(
+        "am-open-pr",
+        &db,
+        &server,
+        json!({"run_id": "run-3", "run_dir": run.run_dir, "repository": gh::repository_url(),
+               "push_to": run.remote, "forge": "github"}),
+    )
+    .await;
+    opened.assert_ok();
+    let head = run.remote_branch().unwrap();
+    assert_eq!(
+        git(&run.remote, &["rev-parse", &format!("{head}^")]),
+        theirs
+    );
+    let comments = posted(&server, "comments").await;
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0].contains("answered by the model's change"),
+        "{}",
+        comments[0]
+    );
+    let rounds = db.store.follow_up_rounds(KEY, BRANCH).await.unwrap();
+    assert_eq!(rounds[0].outcome, "fixed");
+}
+
+/// Offline, a finding without a suggestion is "needs a model": nothing is pushed, the one
+/// comment says so and the PR is labelled for a human.
+async fn offline_without_a_suggestion_says_it_needs_a_model(db: TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (run, theirs) = opened_pr(&db, tmp.path()).await;
+    let server = feedback_stub(&theirs).await;
+    let mut found = detect(&db, &server, 2).await;
+    if let Some(f) = found.follow_up.as_mut() {
+        f.findings[0].suggestion = None;
+    }
+    crate::common::run_dir::mark(&run.run_dir, "run-4");
+    std::fs::write(
+        run.run_dir.join("follow-up.json"),
+        serde_json::to_string(&found).unwrap(),
+    )
+    .unwrap();
+    let input = json!({"run_id": "run-4", "run_dir": run.run_dir, "llm": "offline"});
+    phase("am-select", &db, &server, input.clone())
+        .await
+        .assert_ok();
+    let implemented = phase("am-implement", &db, &server, input).await;
+    implemented.assert_ok();
+    assert_eq!(implemented.outputs()["status"], "nothing");
+    let opened = phase(
+        "am-open-pr",
+        &db,
+        &server,
+        json!({"run_id": "run-4", "run_dir": run.run_dir, "repository": gh::repository_url(),
+               "push_to": run.remote, "forge": "github"}),
+    )
+    .await;
+    opened.assert_ok();
+    assert_eq!(run.remote_branch().unwrap(), theirs, "nothing pushed");
+    let comments = posted(&server, "comments").await;
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].contains("needs a model"), "{}", comments[0]);
+    assert!(comments[0].contains("needs a human"), "{}", comments[0]);
+    assert_eq!(posted(&server, "labels").await.len(), 1);
+    let rounds = db.store.follow_up_rounds(KEY, BRANCH).await.unwrap();
+    assert_eq!(
+        (rounds[0].outcome.as_str(), rounds[0].needs_human),
+        ("nothing", true)
+    );
+}
+
+crate::store_tests!(
+    a_finding_with_a_suggestion_and_a_failing_check_get_one_round,
+    with_a_model_the_feedback_is_the_brief,
+    offline_without_a_suggestion_says_it_needs_a_model,
+);
