@@ -9,6 +9,7 @@ pub mod checks;
 pub mod comment;
 pub mod detect;
 pub mod findings;
+pub mod local;
 pub mod publish;
 pub mod signature;
 pub mod task;

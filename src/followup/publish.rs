@@ -81,6 +81,34 @@ pub async fn finish_on_github(
     })
 }
 
+/// Records the round on the local forge, which has no comments: the store keeps the text the
+/// comment would have had (the run page shows it).
+pub async fn finish_locally(
+    store: &dyn Store,
+    pr: RoundPr<'_>,
+    report: &RoundReport,
+    pushed: Option<&str>,
+) -> Result<Finished, Error> {
+    let outcome = report.outcome(pushed.is_some()).to_owned();
+    let needs_human = stops(report, &outcome);
+    let body = comment::round(report, pushed, needs_human.as_deref());
+    store
+        .record_follow_up_round(&row(
+            pr,
+            report,
+            pushed,
+            &outcome,
+            needs_human.is_some(),
+            &body,
+        ))
+        .await?;
+    Ok(Finished {
+        outcome,
+        needs_human,
+        posted: false,
+    })
+}
+
 fn row(
     pr: RoundPr<'_>,
     report: &RoundReport,

@@ -271,16 +271,6 @@ impl FollowUpRound<'_> {
     ) -> Result<(String, Published, String, Option<String>), Error> {
         let input = self.input;
         let number = self.report.number;
-        if kind != ForgeKind::Github {
-            return Err(Error::step(
-                "follow up on the pull request",
-                "follow-up rounds are answered on GitHub only",
-            ));
-        }
-        let (owner, name) = crate::github::owner_and_name(&input.repository).ok_or_else(|| {
-            InputError::field("repository", "a GitHub repository URL for the github forge")
-        })?;
-        let repo = GitHubRepo { owner, name };
         let key = identity(&input.repository);
         if input.dry_run {
             let message = format!(
@@ -289,12 +279,29 @@ impl FollowUpRound<'_> {
             );
             return Ok((key, dry_run(), message, None));
         }
-        let token = self.env.secrets.github_token.clone().ok_or_else(|| {
-            InputError(
-                "environment variable GITHUB_TOKEN: expected a token for the github forge".into(),
-            )
-        })?;
-        let api = github_api(input, &token)?;
+        let github = match kind {
+            ForgeKind::Github => {
+                let (owner, name) =
+                    crate::github::owner_and_name(&input.repository).ok_or_else(|| {
+                        InputError::field(
+                            "repository",
+                            "a GitHub repository URL for the github forge",
+                        )
+                    })?;
+                let token = self.env.secrets.github_token.clone().ok_or_else(|| {
+                    InputError(
+                        "environment variable GITHUB_TOKEN: expected a token for the github forge"
+                            .into(),
+                    )
+                })?;
+                Some((
+                    github_api(input, &token)?,
+                    GitHubRepo { owner, name },
+                    token,
+                ))
+            }
+            ForgeKind::Local => None,
+        };
         let store = crate::store::open(self.env.secrets.database_url.as_ref()).await?;
         let existing = store
             .pull_request_for_branch(&key, &self.update.branch)
@@ -305,7 +312,8 @@ impl FollowUpRound<'_> {
         if self.committed {
             self.update.pushed_before =
                 pushed_before(store.as_ref(), &key, &self.update.branch).await?;
-            let updated = branch_update::update(&self.update, Some(&token)).await?;
+            let token = github.as_ref().map(|(_, _, token)| token);
+            let updated = branch_update::update(&self.update, token).await?;
             match &updated.decision {
                 Decision::Push { commit, .. } => {
                     store.record_push(&key, &self.update.branch, commit).await?;
@@ -327,19 +335,28 @@ impl FollowUpRound<'_> {
             }
             head = updated.head.clone().or(head);
         }
-        let finished = publish::finish_on_github(
-            store.as_ref(),
-            (&api, &repo),
-            RoundPr {
-                run_id: &input.run_id,
-                repository: &key,
-                branch: &self.update.branch,
-                needs_human_label: &self.config.follow_up.needs_human_label,
-            },
-            &report,
-            pushed.as_deref(),
-        )
-        .await?;
+        let round_pr = RoundPr {
+            run_id: &input.run_id,
+            repository: &key,
+            branch: &self.update.branch,
+            needs_human_label: &self.config.follow_up.needs_human_label,
+        };
+        let finished = match &github {
+            Some((api, repo, _)) => {
+                publish::finish_on_github(
+                    store.as_ref(),
+                    (api, repo),
+                    round_pr,
+                    &report,
+                    pushed.as_deref(),
+                )
+                .await?
+            }
+            None => {
+                publish::finish_locally(store.as_ref(), round_pr, &report, pushed.as_deref())
+                    .await?
+            }
+        };
         let url = existing.as_ref().and_then(|r| r.url.clone());
         let title = existing.as_ref().map(|r| r.title.clone());
         if let (Some(row), Some(commit)) = (existing, &pushed) {

@@ -11,9 +11,11 @@ use crate::artifacts::FollowUpFile;
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::followup::detect::{self, Policy};
+use crate::followup::local::{on_local, LocalChecks};
 use crate::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
 use crate::forge::sync::{self, SyncClone, SyncForge};
 use crate::forge::ForgeKind;
+use crate::repo::branch::Base;
 use crate::repo::clone::{self, CloneRequest, Cloned};
 use crate::repo::identity::identity;
 use crate::repo::location::Location;
@@ -114,7 +116,8 @@ pub struct SetupOutput {
     /// superseded, still open), one line each.
     pub pull_requests: Vec<String>,
     /// The pull request of this project whose review findings or failing checks this run
-    /// answers (follow-up.json says what), if any.
+    /// answers (follow-up.json says what), if any: on GitHub from its review and checks, on the
+    /// local forge from the repository's checks run on its branch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<u64>,
 }
@@ -184,7 +187,17 @@ impl Task for Setup {
                 .unwrap_or(config.follow_up.max_rounds),
             needs_human_label: config.follow_up.needs_human_label.clone(),
         };
-        let follow_up = follow_up(&input, env, store.as_ref(), &policy)
+        let local = LocalChecks {
+            clone: &cloned.path,
+            base: &Base {
+                branch: cloned.base_branch.clone(),
+                commit: cloned.head_commit.clone(),
+            },
+            commands: &check_commands,
+            timeout: crate::contract::clamped_secs(config.check_timeout_secs),
+            redactor: &env.secrets.redactor(),
+        };
+        let follow_up = follow_up(&input, env, store.as_ref(), &policy, &run_dir, local)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(
@@ -289,13 +302,15 @@ async fn sync_pull_requests(
     Ok(synced.into_iter().map(|s| s.note).collect())
 }
 
-/// The open PR whose feedback this run answers (GitHub only: the local forge has no review
-/// conversation to read).
+/// The open PR whose feedback this run answers: on GitHub its review and checks; on the local
+/// forge the repository's checks on branches someone else pushed to.
 async fn follow_up(
     input: &SetupInput,
     env: &TaskEnv,
     store: &dyn crate::store::Store,
     policy: &Policy,
+    run_dir: &std::path::Path,
+    local: LocalChecks<'_>,
 ) -> Result<FollowUpFile, Error> {
     let forge_env = std::env::var("AM_FORGE").ok();
     let token = env.secrets.github_token.as_ref();
@@ -305,6 +320,11 @@ async fn follow_up(
         token.is_some(),
         &input.repository,
     )?;
+    if kind == ForgeKind::Local {
+        crate::runner::configure(run_dir, local.clone, None)
+            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
+        return on_local(store, &identity(&input.repository), policy, local).await;
+    }
     let (ForgeKind::Github, Some(token), Some((owner, name))) = (
         kind,
         token,

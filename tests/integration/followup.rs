@@ -5,4 +5,5 @@
 //! the round limit, and what is no feedback (a reader's review, a command to the bot).
 
 mod github;
+mod local;
 mod rounds;
