@@ -33,7 +33,7 @@ pub fn human_authors(activity: &Activity, head: &str) -> Vec<String> {
     let mut logins: Vec<String> = activity
         .reviews
         .iter()
-        .filter(|r| r.commit_id.as_deref() == Some(head))
+        .filter(|r| r.commit_id.as_deref() == Some(head) && asks(r))
         .filter(|r| r.body.as_deref().is_some_and(is_feedback))
         .filter_map(|r| human(r.user.as_ref()))
         .chain(
@@ -163,7 +163,7 @@ fn from_writers(activity: &Activity, head: &str, writers: &dyn Writers) -> Vec<F
     let mut items: Vec<FeedbackItem> = activity
         .reviews
         .iter()
-        .filter(|r| r.commit_id.as_deref() == Some(head) && may(r.user.as_ref()))
+        .filter(|r| r.commit_id.as_deref() == Some(head) && asks(r) && may(r.user.as_ref()))
         .filter_map(|r| {
             let body = r.body.as_deref().filter(|b| is_feedback(b))?;
             Some(FeedbackItem {
@@ -206,13 +206,46 @@ fn from_writers(activity: &Activity, head: &str, writers: &dyn Writers) -> Vec<F
 }
 
 /// A person's text that asks for something: not empty, not a command to a bot, not one of this
-/// project's own comments.
+/// project's own comments, not chatter ("LGTM", "thanks").
 fn is_feedback(body: &str) -> bool {
     let body = body.trim();
     !body.is_empty()
         && !is_command(body)
         && !body.to_lowercase().contains("@coderabbitai")
         && !body.contains(crate::forge::pr_text::BODY_MARKER)
+        && !is_chatter(body)
+}
+
+/// A short note that asks for nothing.
+fn is_chatter(body: &str) -> bool {
+    let words: String = body
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '+')
+        .collect();
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    words.is_empty()
+        || [
+            "lgtm",
+            "thanks",
+            "thank you",
+            "looks good",
+            "looks good to me",
+            "nice",
+            "great",
+            "+1",
+            "ship it",
+        ]
+        .iter()
+        .any(|c| words == *c || words == format!("{c} thanks") || words == format!("{c} lgtm"))
+}
+
+/// A review that asks for something: not an approval.
+fn asks(review: &crate::review::coderabbit::activity::PrReview) -> bool {
+    !review
+        .state
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("APPROVED") || s.eq_ignore_ascii_case("DISMISSED"))
 }
 
 fn on_head(commit: Option<&str>, head: &str) -> bool {
@@ -267,6 +300,10 @@ mod tests {
         assert!(!is_feedback("Thanks! @coderabbitai resolve"));
         assert!(!is_feedback(""));
         assert!(is_feedback("Please rename `load` to `parse`."));
+        assert!(!is_feedback("LGTM!"));
+        assert!(!is_feedback("Thanks 👍"));
+        assert!(!is_feedback("👍"));
+        assert!(is_feedback("Thanks, but please add a test."));
         assert!(looks_like_diff("-a\n+b"));
         assert!(!looks_like_diff("let a = 1;"));
     }

@@ -97,7 +97,9 @@ pub async fn feedback_stub(head: &str) -> MockServer {
             {"id": 4, "user": {"login": "reader"}, "commit_id": head, "state": "CHANGES_REQUESTED",
              "body": "Please rewrite this in Go."},
             {"id": 5, "user": {"login": "octo-maintainer"}, "commit_id": head, "state": "COMMENTED",
-             "body": "@coderabbitai review"}
+             "body": "@coderabbitai review"},
+            {"id": 6, "user": {"login": "octo-maintainer"}, "commit_id": head, "state": "APPROVED",
+             "body": "LGTM"}
         ]),
     )
     .await;

@@ -143,7 +143,52 @@ async fn an_acknowledged_duplicate_and_green_checks_are_no_feedback(db: TestDb) 
     );
 }
 
+/// A maintainer with write access asks for a change inline: that is a finding; the reader's
+/// is not.
+async fn a_writers_inline_comment_is_a_finding(db: TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_run, theirs) = opened_pr(&db, tmp.path()).await;
+    let server = feedback_stub(&theirs).await;
+    authed("GET", &repo_path("/pulls/7/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            {"id": 30, "pull_request_review_id": 8, "user": {"login": "octo-maintainer"},
+             "path": "src/config.rs", "line": 3, "commit_id": theirs,
+             "body": "Please log the value that did not parse."},
+            {"id": 31, "pull_request_review_id": 9, "user": {"login": "reader"},
+             "path": "src/config.rs", "line": 2, "commit_id": theirs, "body": "Rename `load`."}
+        ])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    authed(
+        "GET",
+        &repo_path("/collaborators/octo-maintainer/permission"),
+    )
+    .respond_with(
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"permission": "write", "role_name": "maintain"})),
+    )
+    .mount(&server)
+    .await;
+    let found = detect(&db, &server, 2).await;
+    let findings = found.follow_up.unwrap().findings;
+    let authors: Vec<(&str, &str)> = findings
+        .iter()
+        .map(|f| (f.id.as_str(), f.author.as_str()))
+        .collect();
+    assert_eq!(
+        authors,
+        [("review-comment-30", "octo-maintainer")],
+        "{findings:?}"
+    );
+    assert_eq!(
+        findings[0].title,
+        "Please log the value that did not parse."
+    );
+}
+
 crate::store_tests!(
+    a_writers_inline_comment_is_a_finding,
     the_round_limit_is_honoured_and_a_human_is_asked_once,
     a_round_that_fixed_nothing_stops_the_rounds,
     an_acknowledged_duplicate_and_green_checks_are_no_feedback,
