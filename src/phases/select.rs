@@ -91,6 +91,9 @@ pub struct SelectOutput {
     /// Why nothing was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Whether the task answers the feedback on one of the project's own pull requests (its
+    /// round is posted and recorded even when it commits nothing).
+    pub follow_up: bool,
     pub llm_tokens: u64,
 }
 
@@ -153,6 +156,7 @@ impl Task for Select {
                 title: Some(task.title),
                 issue: None,
                 reason: None,
+                follow_up: true,
                 llm_tokens: 0,
             });
         }
@@ -209,6 +213,7 @@ impl Task for Select {
                     title: Some(task.title),
                     issue: task.issue,
                     reason: None,
+                    follow_up: false,
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
@@ -221,6 +226,7 @@ impl Task for Select {
                     title: None,
                     issue: None,
                     reason: Some(reason),
+                    follow_up: false,
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
