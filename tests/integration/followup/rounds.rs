@@ -187,7 +187,39 @@ async fn a_writers_inline_comment_is_a_finding(db: TestDb) {
     );
 }
 
+/// The check that failed before the last round fails the same way after it: no new round.
+async fn the_same_check_failing_the_same_way_twice_stops_the_rounds(db: TestDb) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_run, theirs) = opened_pr(&db, tmp.path()).await;
+    let same =
+        automaintainer::followup::signature::of(&[automaintainer::artifacts::FailingCheck {
+            name: "test".into(),
+            conclusion: "failure".into(),
+            output: "1 check failed\n\nsrc/config.rs uses unwrap".into(),
+        }]);
+    db.store
+        .record_follow_up_round(&FollowUpRound {
+            failure_signature: same,
+            ..round(1, "partial", &theirs)
+        })
+        .await
+        .unwrap();
+    let server = feedback_stub(&theirs).await;
+    let found = detect(&db, &server, 5).await;
+    assert_eq!(found.follow_up, None);
+    assert!(
+        found
+            .notes
+            .iter()
+            .any(|n| n.contains("the same checks failed the same way")),
+        "{:?}",
+        found.notes
+    );
+    assert_eq!(posted(&server, "labels").await.len(), 1);
+}
+
 crate::store_tests!(
+    the_same_check_failing_the_same_way_twice_stops_the_rounds,
     a_writers_inline_comment_is_a_finding,
     the_round_limit_is_honoured_and_a_human_is_asked_once,
     a_round_that_fixed_nothing_stops_the_rounds,
