@@ -104,6 +104,7 @@ fn score(runtime: &tokio::runtime::Runtime, case: &Case, change: &Files) -> Eval
         lines_added: 0,
         lines_removed: 0,
         notes: Vec::new(),
+        follow_up: None,
         checks: vec![CheckRun {
             command: "the repository's test command".to_owned(),
             exit_code: Some(0),

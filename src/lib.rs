@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod doctor;
 pub mod error;
 pub mod evaluate;
+pub mod followup;
 pub mod forge;
 pub mod github;
 pub mod implement;

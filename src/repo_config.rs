@@ -33,6 +33,8 @@ pub struct RepoConfig {
     pub issues: IssuePolicy,
     /// Task kinds that may be chosen; all when empty.
     pub task_kinds: Vec<String>,
+    /// Answering review findings and failing checks on the project's own open pull requests.
+    pub follow_up: FollowUpPolicy,
     /// Whether the repository's code runs in the bubblewrap sandbox: `required`, `auto` (the
     /// default) or `off`. The repository can only make the run options stricter: its `off` is
     /// ignored.
@@ -54,7 +56,26 @@ impl Default for RepoConfig {
             allow_workflow_edits: false,
             issues: IssuePolicy::default(),
             task_kinds: Vec::new(),
+            follow_up: FollowUpPolicy::default(),
             sandbox: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUpPolicy {
+    /// Most follow-up rounds per pull request; 0 turns follow-ups off.
+    pub max_rounds: u32,
+    /// The label a pull request gets when the rounds stop and a human is needed.
+    pub needs_human_label: String,
+}
+
+impl Default for FollowUpPolicy {
+    fn default() -> Self {
+        Self {
+            max_rounds: 2,
+            needs_human_label: "needs-human".to_owned(),
         }
     }
 }
@@ -157,6 +178,9 @@ impl RepoConfig {
         if self.limits.max_files_changed == 0 {
             return Err(field("limits.max_files_changed", "at least 1"));
         }
+        if self.follow_up.needs_human_label.trim().is_empty() {
+            return Err(field("follow_up.needs_human_label", "a label name"));
+        }
         if let Some(bad) = self.checks.iter().position(|c| c.trim().is_empty()) {
             return Err(field(&format!("checks[{bad}]"), "a non-empty command"));
         }
@@ -196,6 +220,10 @@ mod tests {
         assert!(config.draft);
         assert_eq!(config.limits.max_files_changed, 3);
         assert_eq!(config.limits.max_attempts, 3);
+        assert_eq!(config.follow_up.max_rounds, 2);
+        let rounds = RepoConfig::parse("follow_up:\n  max_rounds: 5\n").unwrap();
+        assert_eq!(rounds.follow_up.max_rounds, 5);
+        assert_eq!(rounds.follow_up.needs_human_label, "needs-human");
     }
 
     #[test]

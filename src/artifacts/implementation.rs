@@ -34,6 +34,9 @@ pub struct Implementation {
     /// used, tests that do not exist ("no tests"), what ran on the base.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A follow-up round's account: what was addressed, what not and why, the checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<super::RoundReport>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 mod common;
 mod context;
 mod evaluation;
+mod follow_up;
 mod implementation;
 mod learning;
 mod pull_request;
@@ -15,6 +16,9 @@ pub use context::{
     RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
+pub use follow_up::{
+    FailingCheck, FeedbackItem, FollowUp, FollowUpFile, ItemOutcome, RoundReport, Suggestion,
+};
 pub use implementation::{CheckRun, FileChange, Implementation, ImplementationStatus};
 pub use learning::{Effect, EffectAction, Evidence, EvidenceList};
 pub use pull_request::{PrAction, PullRequestFile};
@@ -35,6 +39,8 @@ use crate::secrets::Redactor;
 /// The default names, inside the run directory, of the artifacts and the clone.
 pub const CONTEXT: &str = "context.json";
 pub const TASK: &str = "task.json";
+/// The pull request this run follows up on (written by am-setup).
+pub const FOLLOW_UP: &str = "follow-up.json";
 pub const IMPLEMENTATION: &str = "implementation.json";
 pub const PULL_REQUEST: &str = "pr.json";
 pub const REVIEW: &str = "review.json";

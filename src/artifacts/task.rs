@@ -73,6 +73,9 @@ pub enum TaskKind {
     Dependency,
     Performance,
     Feature,
+    /// Answer the review findings and failing checks on one of the project's own open pull
+    /// requests (chosen from `follow-up.json`, never by a model).
+    FollowUp,
 }
 
 impl TaskKind {
@@ -87,6 +90,7 @@ impl TaskKind {
             Self::Dependency => "dependency",
             Self::Performance => "performance",
             Self::Feature => "feature",
+            Self::FollowUp => "follow_up",
         }
     }
 }
@@ -103,6 +107,9 @@ pub struct TaskSpec {
     /// The eligible issue this task resolves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issue: Option<u64>,
+    /// The project's own open pull request a follow-up task answers the feedback on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_request: Option<u64>,
     /// The tool that carries the task out, when one does (`clippy`, `ruff`, `rustfmt`, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,

@@ -140,6 +140,7 @@ mod tests {
                 target_files: vec!["src/config.rs".into()],
                 acceptance_criteria: vec!["empty files load defaults".into()],
                 issue,
+                pull_request: None,
                 tool: None,
                 rules: Vec::new(),
             }),
@@ -155,6 +156,7 @@ mod tests {
             usage: Usage::default(),
             failure: None,
             notes: vec![],
+            follow_up: None,
         }
     }
 

@@ -34,6 +34,8 @@ pub struct Brief<'a> {
     pub repo_map: Option<&'a str>,
     /// The context's findings; those on the task's files are offered in the conversation.
     pub findings: &'a [Finding],
+    /// A follow-up round's review findings and failing checks (untrusted), as its brief.
+    pub follow_up: Option<&'a str>,
 }
 
 pub async fn implement(
@@ -44,8 +46,11 @@ pub async fn implement(
     transcript: &Transcript,
 ) -> Result<Outcome, Error> {
     let baseline = super::baseline::establish(ws).await?;
-    if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
-        return Ok(Outcome::nothing(reason));
+    // A follow-up starts from a head whose checks may fail: making them pass is its task.
+    if brief.follow_up.is_none() {
+        if let Some(reason) = baseline.failure(&ws.base.branch, &ws.base.commit) {
+            return Ok(Outcome::nothing(reason));
+        }
     }
     let passing_on_base = baseline.checks(&ws.checks);
     let mut usage = Usage {
@@ -247,6 +252,7 @@ fn tools_prompt_context(
         "max_files": ws.config.limits.max_files_changed,
         "max_lines": ws.config.limits.max_lines_changed,
         "max_steps": caps.max_steps,
+        "pr_feedback": brief.follow_up,
     })
 }
 
@@ -273,6 +279,7 @@ fn prompt_context(ws: &Workspace, brief: Brief<'_>, attempt: u32, feedback: Opti
     json!({
         "task": brief.task,
         "issue": brief.issue,
+        "pr_feedback": brief.follow_up,
         "files": files,
         "learnings": crate::llm::prompts::learnings_for_prompt(brief.learnings),
         "checks": ws.checks,

@@ -84,6 +84,7 @@ mod tests {
             issue: None,
             tool: Some("cargo clippy".into()),
             rules: vec!["clippy::len_zero".into()],
+            pull_request: None,
         }
     }
 

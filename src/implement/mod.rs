@@ -8,6 +8,7 @@ pub mod checks;
 pub mod closest;
 pub mod edits;
 pub mod explore;
+pub mod follow_up;
 pub mod guardrails;
 pub mod learned_refusal;
 pub mod learned_selection;

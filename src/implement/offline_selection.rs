@@ -187,6 +187,7 @@ fn task_for(
         rationale: format!("{lead}\n\n{}", list(&listed)),
         acceptance_criteria: vec![criteria, "the repository's checks pass".to_owned()],
         issue: None,
+        pull_request: None,
         tool: Some(tool.name().to_owned()),
         rules: findings
             .iter()

@@ -127,6 +127,12 @@ pub fn check(
     if task.title.trim().is_empty() {
         return Err("the task has no title".to_owned());
     }
+    if task.kind == TaskKind::FollowUp {
+        return Err(
+            "kind `follow_up` is not chosen: the run picks it itself for its own pull requests"
+                .to_owned(),
+        );
+    }
     if !rules.allows(task.kind) {
         let allowed: Vec<&str> = rules.allowed_kinds.iter().map(|k| k.as_str()).collect();
         return Err(format!(

@@ -12,6 +12,8 @@
 //!   the model, quoting the request (one line, fence markers broken, capped; the forge redacted
 //!   it).
 //! - Failures: a check that failed during implementation instructs the model to pass it.
+//! - Follow-up rounds: each review finding a round answered (or could not) instructs the model
+//!   to get it right before the review.
 //!
 //! There are no learnings from a score alone: a low component score says nothing the next run
 //! could act on.
@@ -187,6 +189,46 @@ pub fn from_checks(implementation: &Implementation, pr: &PrRef) -> Vec<Candidate
                 effect: Some(Effect::new(EffectAction::Instruct, instruction)),
                 evidence: vec![evidence],
             }
+        })
+        .collect()
+}
+
+/// Learnings from a follow-up round: each review finding it answered (or could not) is what a
+/// reviewer had to ask for on the project's own PR, so the model is told to get it right the
+/// first time. Only the round's one-line title is quoted.
+pub fn from_follow_up(implementation: &Implementation, pr: &PrRef) -> Vec<Candidate> {
+    let Some(report) = &implementation.follow_up else {
+        return Vec::new();
+    };
+    report
+        .addressed
+        .iter()
+        .map(|item| (item, "follow_up_addressed"))
+        .chain(
+            report
+                .not_addressed
+                .iter()
+                .map(|item| (item, "follow_up_open")),
+        )
+        .filter_map(|(item, outcome)| {
+            let title = one_line(&item.title);
+            if title.is_empty() {
+                return None;
+            }
+            let instruction = cap(&format!(
+                "A reviewer had to ask for this on PR #{}: {title}; get it right before the review",
+                report.number
+            ));
+            let mut evidence = pr.evidence(outcome, "follow-up");
+            evidence.detail = Some(cap(&title));
+            Some(Candidate {
+                kind: "mistake".to_owned(),
+                content: instruction.clone(),
+                source: "review".to_owned(),
+                weight: 1.0,
+                effect: Some(Effect::new(EffectAction::Instruct, instruction)),
+                evidence: vec![evidence],
+            })
         })
         .collect()
 }
@@ -450,6 +492,7 @@ mod tests {
             target_files: vec!["src/lib.rs".into()],
             acceptance_criteria: vec![],
             issue: None,
+            pull_request: None,
             tool: tool.map(str::to_owned),
             rules: rules.iter().map(|r| (*r).to_owned()).collect(),
         }
@@ -546,5 +589,29 @@ mod tests {
             .content
             .starts_with("The check `cargo clippy` failed"));
         assert_eq!(got[0].evidence[0].outcome, "check_failed");
+
+        assert!(from_follow_up(&implementation, &pr()).is_empty());
+        let item = |title: &str| crate::artifacts::ItemOutcome {
+            id: "c".into(),
+            title: title.into(),
+            note: "n".into(),
+        };
+        implementation.follow_up = Some(crate::artifacts::RoundReport {
+            number: 7,
+            round: 1,
+            max_rounds: 2,
+            head_before: "h".into(),
+            addressed: vec![item("`a.rs:3` Avoid unwrap (coderabbitai[bot])")],
+            not_addressed: vec![item("Log the bad value (octo)")],
+            checks: vec![item("`test` (failure)")],
+            checks_fixed: 1,
+            failure_signature: None,
+        });
+        let got = from_follow_up(&implementation, &pr());
+        let outcomes: Vec<&str> = got.iter().map(|c| c.evidence[0].outcome.as_str()).collect();
+        assert_eq!(outcomes, ["follow_up_addressed", "follow_up_open"]);
+        assert!(got[0]
+            .content
+            .starts_with("A reviewer had to ask for this on PR #7: `a.rs:3` Avoid unwrap"));
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::artifacts::{Evaluation, Implementation, PullRequestFile, Review};
 use crate::store::{PullRequestRow, Store, StoreError};
 
-use super::extract::{from_checks, from_review, Candidate, PrRef};
+use super::extract::{from_checks, from_follow_up, from_review, Candidate, PrRef};
 use super::forge_state::{github_changes_requested, github_state, local_state, ChangesRequest};
 use super::outcome::{record_changes_requested, record_outcome, Applied, PrState};
 use super::remember::{remember, Remembered};
@@ -141,6 +141,7 @@ pub fn rule_candidates(facts: &RunFacts<'_>) -> Vec<Candidate> {
     }
     if let Some(implementation) = facts.implementation {
         candidates.extend(from_checks(implementation, &pr));
+        candidates.extend(from_follow_up(implementation, &pr));
     }
     candidates
 }

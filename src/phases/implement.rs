@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Implementation, ImplementationStatus, TaskFile};
+use crate::artifacts::{
+    self, Context, FollowUpFile, Implementation, ImplementationStatus, TaskFile, TaskKind,
+};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::agent::{self, Brief};
@@ -40,6 +42,9 @@ pub struct ImplementInput {
     /// The clone; `<run_dir>/repo` by default.
     #[serde(default)]
     pub repo: Option<PathBuf>,
+    /// follow-up.json (the PR a follow-up task answers); `<run_dir>/follow-up.json` by default.
+    #[serde(default)]
+    pub follow_up: Option<PathBuf>,
     /// Where to write implementation.json; `<run_dir>/implementation.json` by default.
     #[serde(default)]
     pub output: Option<PathBuf>,
@@ -174,7 +179,33 @@ impl Task for Implement {
             return finish(&output, implementation, None, env);
         };
 
-        let work_branch = branch::name_for(&task);
+        let follow_up = if task.kind == TaskKind::FollowUp {
+            let path = crate::artifacts::locate(
+                input.follow_up.as_ref(),
+                &input.run_dir,
+                crate::artifacts::FOLLOW_UP,
+            );
+            let file: FollowUpFile = artifacts::read(&path)?;
+            Some(file.follow_up.ok_or_else(|| {
+                InputError(format!(
+                    "{}: a follow-up task needs the pull request it follows up on",
+                    path.display()
+                ))
+            })?)
+        } else {
+            None
+        };
+        // A follow-up works on the PR's own branch, on top of its head.
+        let (base, work_branch) = match &follow_up {
+            Some(f) => (
+                Base {
+                    branch: f.base_branch.clone(),
+                    commit: f.head_commit.clone(),
+                },
+                f.branch.clone(),
+            ),
+            None => (base, branch::name_for(&task)),
+        };
         let ws = open_workspace(&input, env, root, &base, &work_branch, context.as_ref())?;
         let mode = crate::runner::configure(&input.run_dir, &ws.root, input.sandbox)
             .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
@@ -188,7 +219,38 @@ impl Task for Implement {
         tracing::info!(branch = %work_branch, base = %base.branch, checks = ?ws.checks, "carrying out the task");
 
         let mut transcript_path = None;
-        let carried_out = if client.is_offline() {
+        let path = input.run_dir.join(transcript::FILE_NAME);
+        let transcript = if caps.enabled && !client.is_offline() {
+            transcript_path = Some(path.clone());
+            Transcript::create(&path, env.secrets.redactor())
+        } else {
+            Transcript::discard()
+        };
+        let feedback = follow_up.as_ref().map(crate::followup::brief::render);
+        let mut report = None;
+        let carried_out = if let Some(f) = &follow_up {
+            let learnings = context
+                .as_ref()
+                .map(|c| c.learnings.as_slice())
+                .unwrap_or_default();
+            let brief = Brief {
+                task: &task,
+                issue: None,
+                learnings,
+                repo_map: context.as_ref().map(|c| c.repo_map.text.as_str()),
+                findings: context
+                    .as_ref()
+                    .map(|c| c.findings.as_slice())
+                    .unwrap_or_default(),
+                follow_up: feedback.as_deref(),
+            };
+            crate::implement::follow_up::implement(&ws, &client, f, brief, (caps, &transcript))
+                .await
+                .map(|(outcome, round)| {
+                    report = Some(round);
+                    outcome
+                })
+        } else if client.is_offline() {
             let learnings = context.as_ref().map(|c| c.learnings.as_slice());
             let avoidance = Avoidance::of(learnings.unwrap_or_default(), &task_file.shaped_by);
             offline::implement(&ws, &task, &avoidance).await
@@ -211,13 +273,7 @@ impl Task for Implement {
                     .as_ref()
                     .map(|c| c.findings.as_slice())
                     .unwrap_or_default(),
-            };
-            let path = input.run_dir.join(transcript::FILE_NAME);
-            let transcript = if caps.enabled {
-                transcript_path = Some(path.clone());
-                Transcript::create(&path, env.secrets.redactor())
-            } else {
-                Transcript::discard()
+                follow_up: None,
             };
             agent::implement(&ws, &client, brief, caps, &transcript).await
         };
@@ -229,7 +285,8 @@ impl Task for Implement {
         })?;
         emit_usage(env, "implement", &outcome.usage);
         let failed = outcome.status == ImplementationStatus::Failed;
-        let implementation = record(&outcome, Some(task), &work_branch, &base);
+        let mut implementation = record(&outcome, Some(task), &work_branch, &base);
+        implementation.follow_up = report;
         let result = finish(&output, implementation, transcript_path, env)?;
         if failed {
             let reason = result.reason.as_deref().unwrap_or_default();
@@ -309,6 +366,7 @@ fn record(
         usage: outcome.usage.clone(),
         failure: outcome.failure.clone(),
         notes: outcome.notes.clone(),
+        follow_up: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! am-review: CodeRabbit's review of the PR's head commit, read through the GitHub API; or, when
-//! CodeRabbit gives nothing within the limit or the forge is local, a local review of the diff.
-//! Writes `review.json`.
+//! CodeRabbit gives nothing within the limit or the forge is local, a local review of the diff;
+//! when CodeRabbit says it will not review (paused, rate limited, skipped), the local review with
+//! CodeRabbit's notice beside it. Writes `review.json`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -171,16 +172,7 @@ async fn review_pr(
             match coderabbit(input, env, pr).await? {
                 Assessment::Reviewed(review) => return Ok(*review),
                 Assessment::NotReviewed(notice) => {
-                    return Ok(Review {
-                        source: ReviewSource::Coderabbit,
-                        status: ReviewStatus::NotReviewed,
-                        notice: Some(notice.to_string()),
-                        findings: Vec::new(),
-                        counts: ReviewCounts::default(),
-                        complexity_score: None,
-                        risk_flags: vec!["not reviewed by CodeRabbit".to_owned()],
-                        summary: None,
-                    })
+                    return local_alongside(input, pr, &notice.to_string()).await;
                 }
                 Assessment::Pending => {
                     fallback_reason = Some(format!(
@@ -204,6 +196,26 @@ async fn review_pr(
             review.summary.unwrap_or_default()
         ));
     }
+    Ok(review)
+}
+
+/// CodeRabbit said it will not review (paused, rate limited, skipped, failed): the local review
+/// runs alongside, so the PR is still reviewed and scored, and the review says both.
+async fn local_alongside(
+    input: &ReviewInput,
+    pr: &PullRequestFile,
+    notice: &str,
+) -> Result<Review, Error> {
+    tracing::info!("{notice}; the local review runs alongside");
+    let mut review = local_review(input, pr).await?;
+    review.notice = Some(notice.to_owned());
+    review.summary = Some(format!(
+        "{} CodeRabbit did not review this commit ({notice}); this is the local review.",
+        review.summary.unwrap_or_default()
+    ));
+    review
+        .risk_flags
+        .push("not reviewed by CodeRabbit".to_owned());
     Ok(review)
 }
 

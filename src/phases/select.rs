@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
+use crate::artifacts::{
+    self, Context, FollowUp, FollowUpFile, Selection, ShapingLearning, TaskFile, TaskKind, Usage,
+};
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::learned_selection;
@@ -27,6 +29,10 @@ pub struct SelectInput {
     /// The clone; `<run_dir>/repo` by default.
     #[serde(default)]
     pub repo: Option<PathBuf>,
+    /// follow-up.json (am-setup's: a PR of this project whose feedback this run answers);
+    /// `<run_dir>/follow-up.json` by default, and optional.
+    #[serde(default)]
+    pub follow_up: Option<PathBuf>,
     /// Where to write task.json; `<run_dir>/task.json` by default.
     #[serde(default)]
     pub output: Option<PathBuf>,
@@ -85,6 +91,9 @@ pub struct SelectOutput {
     /// Why nothing was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Whether the task answers the feedback on one of the project's own pull requests (its
+    /// round is posted and recorded even when it commits nothing).
+    pub follow_up: bool,
     pub llm_tokens: u64,
 }
 
@@ -117,10 +126,41 @@ impl Task for Select {
             crate::artifacts::CLONE_DIR,
         );
 
-        let context: Context = artifacts::read(&context_path)?;
         let config = RepoConfig::load(&repo)?;
         let rules = rules(&input.constraints, &config)?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
+        // The project's own PR waiting for an answer comes before new work (and needs no
+        // context: its task is the feedback).
+        if let Some(f) = follow_up(&input)? {
+            let task = crate::followup::task::task(&f, &repo, rules.max_target_files);
+            tracing::info!(
+                "{}: round {} of at most {}",
+                task.title,
+                f.round,
+                f.max_rounds
+            );
+            let file = TaskFile {
+                selection: Selection::Selected { task: task.clone() },
+                learnings_used: Vec::new(),
+                shaped_by: Vec::new(),
+                usage: Usage {
+                    model: client.label(),
+                    ..Usage::default()
+                },
+            };
+            artifacts::write(&output, &file, &env.secrets.redactor())?;
+            return Ok(SelectOutput {
+                status: "selected".to_owned(),
+                task_path: output,
+                kind: Some(task.kind),
+                title: Some(task.title),
+                issue: None,
+                reason: None,
+                follow_up: true,
+                llm_tokens: 0,
+            });
+        }
+        let context: Context = artifacts::read(&context_path)?;
 
         let (selection, usage, learnings_used) = if client.is_offline() {
             let guided = learned_selection::choose(&context, &rules, |tool| {
@@ -179,6 +219,7 @@ impl Task for Select {
                     title: Some(task.title),
                     issue: task.issue,
                     reason: None,
+                    follow_up: false,
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
@@ -191,11 +232,26 @@ impl Task for Select {
                     title: None,
                     issue: None,
                     reason: Some(reason),
+                    follow_up: false,
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
         })
     }
+}
+
+/// The PR am-setup found waiting for a follow-up, if any.
+fn follow_up(input: &SelectInput) -> Result<Option<FollowUp>, Error> {
+    let path = crate::artifacts::locate(
+        input.follow_up.as_ref(),
+        &input.run_dir,
+        crate::artifacts::FOLLOW_UP,
+    );
+    if input.follow_up.is_none() && !path.is_file() {
+        return Ok(None);
+    }
+    let file: FollowUpFile = artifacts::read(&path)?;
+    Ok(file.follow_up)
 }
 
 /// The input's constraints narrowed by the repository's `task_kinds`.

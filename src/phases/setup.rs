@@ -7,11 +7,15 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::artifacts::FollowUpFile;
 use crate::contract::{InputError, Metric, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::followup::detect::{self, Policy};
+use crate::followup::local::{on_local, LocalChecks};
 use crate::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
 use crate::forge::sync::{self, SyncClone, SyncForge};
 use crate::forge::ForgeKind;
+use crate::repo::branch::Base;
 use crate::repo::clone::{self, CloneRequest, Cloned};
 use crate::repo::identity::identity;
 use crate::repo::location::Location;
@@ -54,6 +58,11 @@ pub struct SetupInput {
     /// The GitHub API base URL; `AM_GITHUB_API_URL` or api.github.com by default.
     #[serde(default)]
     pub github_api_url: Option<String>,
+    /// Most follow-up rounds per pull request (answering its review and failing checks);
+    /// `.automaintainer.yml`'s `follow_up.max_rounds` (2 by default) when absent; 0 turns
+    /// follow-ups off.
+    #[serde(default)]
+    pub follow_up_rounds: Option<u32>,
 }
 
 fn default_trigger() -> String {
@@ -106,6 +115,11 @@ pub struct SetupOutput {
     /// What the lifecycle sync found of the repository's open pull requests (merged, closed,
     /// superseded, still open), one line each.
     pub pull_requests: Vec<String>,
+    /// The pull request of this project whose review findings or failing checks this run
+    /// answers (follow-up.json says what), if any: on GitHub from its review and checks, on the
+    /// local forge from the repository's checks run on its branch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<u64>,
 }
 
 impl Task for Setup {
@@ -167,6 +181,39 @@ impl Task for Setup {
                 tracing::warn!("could not sync the pull requests: {}", e.chain());
                 Vec::new()
             });
+        let policy = Policy {
+            max_rounds: input
+                .follow_up_rounds
+                .unwrap_or(config.follow_up.max_rounds),
+            needs_human_label: config.follow_up.needs_human_label.clone(),
+        };
+        let local = LocalChecks {
+            clone: &cloned.path,
+            base: &Base {
+                branch: cloned.base_branch.clone(),
+                commit: cloned.head_commit.clone(),
+            },
+            commands: &check_commands,
+            timeout: crate::contract::clamped_secs(config.check_timeout_secs),
+            redactor: &env.secrets.redactor(),
+        };
+        let follow_up = follow_up(&input, env, store.as_ref(), &policy, &run_dir, local)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(
+                    "could not look for feedback on the open pull requests: {}",
+                    e.chain()
+                );
+                FollowUpFile::default()
+            });
+        for note in &follow_up.notes {
+            tracing::info!("{note}");
+        }
+        crate::artifacts::write(
+            &run_dir.join(crate::artifacts::FOLLOW_UP),
+            &follow_up,
+            &env.secrets.redactor(),
+        )?;
         tracing::info!(
             "cloned {} at {} ({} objects fetched)",
             location.fetch_url(),
@@ -184,6 +231,7 @@ impl Task for Setup {
             fetched_objects: cloned.mirror.received_objects,
             repository_id: identity(&input.repository),
             pull_requests,
+            follow_up: follow_up.follow_up.map(|f| f.number),
         })
     }
 }
@@ -252,6 +300,45 @@ async fn sync_pull_requests(
         }
     };
     Ok(synced.into_iter().map(|s| s.note).collect())
+}
+
+/// The open PR whose feedback this run answers: on GitHub its review and checks; on the local
+/// forge the repository's checks on branches someone else pushed to.
+async fn follow_up(
+    input: &SetupInput,
+    env: &TaskEnv,
+    store: &dyn crate::store::Store,
+    policy: &Policy,
+    run_dir: &std::path::Path,
+    local: LocalChecks<'_>,
+) -> Result<FollowUpFile, Error> {
+    let forge_env = std::env::var("AM_FORGE").ok();
+    let token = env.secrets.github_token.as_ref();
+    let kind = ForgeKind::resolve(
+        input.forge,
+        forge_env.as_deref(),
+        token.is_some(),
+        &input.repository,
+    )?;
+    if kind == ForgeKind::Local {
+        crate::runner::configure(run_dir, local.clone, None)
+            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
+        return on_local(store, &identity(&input.repository), policy, local).await;
+    }
+    let (ForgeKind::Github, Some(token), Some((owner, name))) = (
+        kind,
+        token,
+        crate::github::owner_and_name(&input.repository),
+    ) else {
+        return Ok(FollowUpFile::default());
+    };
+    let base_url = input
+        .github_api_url
+        .clone()
+        .unwrap_or_else(crate::github::api_base_url);
+    let api = GitHubApi::new(&base_url, Some(token), RetryPolicy::default())?;
+    let repo = GitHubRepo { owner, name };
+    Ok(detect::on_github(store, &api, &repo, &identity(&input.repository), policy).await?)
 }
 
 fn cloned_config_exists(clone: &std::path::Path) -> bool {

@@ -233,6 +233,7 @@ mod tests {
             target_files: files.iter().map(|f| (*f).to_owned()).collect(),
             acceptance_criteria: vec![],
             issue: Some(12),
+            pull_request: None,
             tool: None,
             rules: Vec::new(),
         }

@@ -105,10 +105,23 @@ fn clone_from_mirror(
     base: &str,
     request: &CloneRequest<'_>,
 ) -> Result<String, RepoError> {
-    let repo = git2::build::RepoBuilder::new()
-        .branch(base)
-        .clone(&mirror.display().to_string(), request.destination)
-        .map_err(|e| RepoError::git(format!("clone into {}", request.destination.display()), e))?;
+    let repo = match super::git_cli::program() {
+        Some(git) => {
+            super::git_cli::clone_local(&git, mirror, base, request.destination)?;
+            Repository::open(request.destination).map_err(|e| {
+                RepoError::git(
+                    format!("open the clone {}", request.destination.display()),
+                    e,
+                )
+            })?
+        }
+        None => git2::build::RepoBuilder::new()
+            .branch(base)
+            .clone(&mirror.display().to_string(), request.destination)
+            .map_err(|e| {
+                RepoError::git(format!("clone into {}", request.destination.display()), e)
+            })?,
+    };
     repo.remote_set_url("origin", &request.location.fetch_url())
         .map_err(|e| RepoError::git("point origin at the remote", e))?;
     let head = repo

@@ -46,10 +46,12 @@ pub fn update(
         std::fs::create_dir_all(mirrors)
             .map_err(|e| RepoError::io(format!("create {}", mirrors.display()), e))?;
     }
-    let result = open_or_init(&path)
-        .and_then(|repo| fetch(&repo, location, token).map(|stats| (repo, stats)));
+    let result = match super::git_cli::program() {
+        Some(git) => fetch_with_git(&git, &path, created, location, token),
+        None => open_or_init(&path).and_then(|repo| fetch(&repo, location, token)),
+    };
     match result {
-        Ok((_repo, (default_branch, received_objects, received_bytes))) => Ok(Mirror {
+        Ok((default_branch, received_objects, received_bytes)) => Ok(Mirror {
             path,
             default_branch,
             received_objects,
@@ -72,6 +74,52 @@ fn open_or_init(path: &Path) -> Result<Repository, RepoError> {
         Repository::init_bare(path)
             .map_err(|e| RepoError::git(format!("create the mirror {}", path.display()), e))
     }
+}
+
+/// As [`fetch`], through the `git` program: the remote's HEAD asked first, then every branch
+/// and tag fetched by URL (nothing of it stored in the mirror's config).
+fn fetch_with_git(
+    git: &Path,
+    path: &Path,
+    created: bool,
+    location: &Location,
+    token: Option<&Secret>,
+) -> Result<(String, usize, usize), RepoError> {
+    let url = location.fetch_url();
+    if created {
+        super::git_cli::init_bare(git, path)?;
+    }
+    let before = objects_size(path);
+    let advertised = super::git_cli::remote_head(git, path, &url, token)?;
+    let objects = super::git_cli::fetch(git, path, &url, &REFSPECS, token)?;
+    let bytes = objects_size(path).saturating_sub(before);
+    let repo = Repository::open_bare(path)
+        .map_err(|e| RepoError::git(format!("open the mirror {}", path.display()), e))?;
+    let head = match advertised.filter(|head| repo.find_reference(head).is_ok()) {
+        Some(head) => head,
+        None => fallback_head(&repo, &url)?,
+    };
+    repo.set_head(&head)
+        .map_err(|e| RepoError::git(format!("point the mirror at {head}"), e))?;
+    let short = head.strip_prefix("refs/heads/").unwrap_or(&head).to_owned();
+    Ok((short, objects, bytes as usize))
+}
+
+/// The bytes of the mirror's object store (what a fetch added, told apart before and after).
+fn objects_size(path: &Path) -> u64 {
+    fn walk(dir: &Path) -> u64 {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| match entry.file_type() {
+                Ok(t) if t.is_dir() => walk(&entry.path()),
+                Ok(_) => entry.metadata().map_or(0, |m| m.len()),
+                Err(_) => 0,
+            })
+            .sum()
+    }
+    walk(&path.join("objects"))
 }
 
 /// Fetches every branch and tag through an anonymous remote (so the URL is not even written to

@@ -9,6 +9,7 @@ pub mod commit;
 pub mod credentials;
 pub mod diff;
 mod error;
+mod git_cli;
 pub mod history;
 pub mod identity;
 pub mod lease;

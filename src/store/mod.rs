@@ -16,6 +16,7 @@ mod pool;
 pub mod postgres;
 pub mod ranking;
 mod records;
+pub mod rounds;
 mod rows;
 pub mod sqlite;
 mod summary;
@@ -35,6 +36,7 @@ pub use records::{
     OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
     RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
+pub use rounds::FollowUpRound;
 pub use sqlite::SqliteStore;
 pub use transcript::RunTranscript;
 
@@ -213,6 +215,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         repository: &str,
         fingerprint: &str,
     ) -> Result<(), StoreError>;
+
+    /// Records a follow-up round (the same round again replaces it).
+    async fn record_follow_up_round(&self, round: &FollowUpRound) -> Result<(), StoreError>;
+
+    /// The follow-up rounds of a PR branch, oldest first.
+    async fn follow_up_rounds(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Vec<FollowUpRound>, StoreError>;
+
+    /// Every round of the PRs a run opened or followed up (the dashboard's run page).
+    async fn run_follow_up_rounds(&self, run_id: &str) -> Result<Vec<FollowUpRound>, StoreError>;
+
+    /// Marks a PR branch as told it needs a human (on its last round); true when it was not.
+    async fn mark_needs_human(&self, repository: &str, branch: &str) -> Result<bool, StoreError>;
 
     /// The median time from opening a pull request to its merge (the dashboard's overview).
     async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError>;

@@ -31,6 +31,9 @@ mod pull_requests;
 #[path = "shared/reads.rs"]
 mod reads;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/rounds.rs"]
+mod rounds;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/runs.rs"]
 mod runs;
 #[allow(clippy::duplicate_mod)]

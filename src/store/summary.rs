@@ -314,6 +314,7 @@ mod tests {
             target_files: vec![],
             acceptance_criteria: vec![],
             issue: Some(7),
+            pull_request: None,
             tool: None,
             rules: Vec::new(),
         };
@@ -340,6 +341,7 @@ mod tests {
                 usage: usage(200, 0.25),
                 failure: None,
                 notes: vec![],
+                follow_up: None,
             }),
             ..RunArtifacts::default()
         };

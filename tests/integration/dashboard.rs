@@ -5,6 +5,7 @@
 mod browser;
 mod change;
 mod harness;
+mod rounds;
 mod router;
 mod seed;
 mod transcript;

@@ -52,6 +52,7 @@ fn task_file(learnings_used: Vec<i64>) -> TaskFile {
                 target_files: vec!["src/config.rs".to_owned()],
                 acceptance_criteria: vec![],
                 issue: None,
+                pull_request: None,
                 tool: None,
                 rules: Vec::new(),
             },

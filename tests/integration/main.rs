@@ -17,6 +17,7 @@ mod conventions;
 mod dashboard;
 mod evaluate;
 mod flows;
+mod followup;
 mod forge;
 mod kestra;
 mod learn;

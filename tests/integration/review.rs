@@ -42,6 +42,7 @@ fn review(id: u64, login: &str, commit: &str, body: &str) -> PrReview {
         body: Some(body.into()),
         commit_id: Some(commit.into()),
         submitted_at: Some("2026-11-24T10:00:00Z".into()),
+        state: Some("COMMENTED".into()),
     }
 }
 

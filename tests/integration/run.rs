@@ -343,3 +343,66 @@ async fn a_dry_run_leaves_the_patch_and_nothing_in_the_store_but_the_run() {
     assert_eq!(dry, [true], "the run is recorded as a dry run");
     std::fs::remove_dir_all(named("kept: ")).unwrap();
 }
+
+/// After a maintainer breaks the checks on the PR's branch, the next `automaintainer run`
+/// (local forge, offline) makes it a follow-up round: the checks run on the branch at setup, the
+/// round says it needs a model (nothing pushed over the maintainer's commit), and the flow still
+/// runs am-open-pr, which records the round as needing a human.
+#[tokio::test]
+async fn a_branch_broken_by_someone_else_is_followed_up_by_the_next_run() {
+    let data = tempfile::tempdir().unwrap();
+    run_locally(data.path(), &[]).await.assert_ok();
+    let remote = data.path().join("example/remote.git");
+    let branches = git::git(&remote, &["branch", "--list", "automaintainer/*"]);
+    let branch = branches.trim().trim_start_matches("* ").to_owned();
+    let theirs = git::push_as(
+        "Maintainer",
+        &remote,
+        &branch,
+        &[("src/broken.rs", "pub fn broken() -> u32 { \"no\" }\n")],
+        "Start on something",
+    );
+    // The new file must be part of the crate for the checks to see it.
+    let lib = git::git(&remote, &["show", &format!("{theirs}:src/lib.rs")]);
+    let theirs = git::push_as(
+        "Maintainer",
+        &remote,
+        &branch,
+        &[("src/lib.rs", &format!("{lib}\npub mod broken;\n"))],
+        "Wire it in",
+    );
+
+    let ran = run_locally(data.path(), &[]).await;
+    ran.assert_ok();
+    assert!(
+        ran.stderr.contains("Address the feedback on PR #1"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr
+            .contains("follow-up round 1 on pull request #1: nothing; needs a human"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(git::git(&remote, &["rev-parse", &branch]), theirs);
+    let url = format!(
+        "sqlite://{}",
+        data.path().join("automaintainer.db").display()
+    );
+    let store = automaintainer::store::open(Some(&Secret::new(url)))
+        .await
+        .unwrap();
+    let id = remote.canonicalize().unwrap().display().to_string();
+    let rounds = store.follow_up_rounds(&id, &branch).await.unwrap();
+    assert_eq!(rounds.len(), 1, "{rounds:?}");
+    assert_eq!(
+        (rounds[0].outcome.as_str(), rounds[0].needs_human),
+        ("nothing", true)
+    );
+    assert!(
+        rounds[0].summary.contains("still failing"),
+        "{}",
+        rounds[0].summary
+    );
+}

@@ -6,6 +6,7 @@ mod phases;
 mod run;
 mod run_change;
 mod run_errors;
+mod run_rounds;
 mod run_transcript;
 mod run_view;
 mod timeline;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::phases::{add_timings, phase_steps, PhaseStep};
 use super::run_change::{change_view, ChangeView};
 use super::run_errors::error_text;
+use super::run_rounds::{round_view, RoundView};
 use super::run_transcript::{transcript_view, TranscriptView};
 use super::run_view::{run_href, RunView};
 use crate::artifacts::{
@@ -39,6 +40,8 @@ struct RunPage {
     pull_request: Option<PullRequestView>,
     /// Every run that created or updated this run's pull request, oldest first.
     pull_request_runs: Vec<PullRequestRunView>,
+    /// The follow-up rounds of this run's pull request (this run's among them).
+    follow_up_rounds: Vec<RoundView>,
     review: Option<ReviewView>,
     evaluation: Option<EvaluationView>,
     learnings: [LearningGroup; 2],
@@ -188,10 +191,13 @@ pub async fn run(
         .task_title
         .clone()
         .unwrap_or_else(|| format!("Run {run_id}"));
+    let rounds = state.store.run_follow_up_rounds(&run_id).await?;
+    let mut page = run_page(detail);
+    page.follow_up_rounds = rounds.into_iter().map(|r| round_view(&run_id, r)).collect();
     layout::render(
         "run.html",
         &PageMeta::new(title, "", state.store.backend()),
-        run_page(detail),
+        page,
     )
 }
 
@@ -253,6 +259,7 @@ fn run_page(detail: RunDetail) -> RunPage {
         transcript: transcript.as_ref().map(transcript_view),
         pull_request: pull_request.map(pull_request_view),
         pull_request_runs: pull_request_runs_view(&overview.run_id, pull_request_runs),
+        follow_up_rounds: Vec::new(),
         review: review.map(review_view),
         evaluation: evaluation.map(evaluation_view),
         shaped_by,

@@ -175,6 +175,16 @@ async fn add_labels(
     Ok(())
 }
 
+/// Adds one label to PR `number` (labels it already has stay).
+pub async fn label(
+    api: &GitHubApi,
+    repo: &GitHubRepo,
+    number: u64,
+    label: &str,
+) -> Result<(), ForgeError> {
+    add_labels(api, repo, number, &[label.to_owned()]).await
+}
+
 /// Posts `body` as a comment on PR `number` (PRs take comments as issues do).
 pub async fn comment(
     api: &GitHubApi,

@@ -116,6 +116,7 @@ async fn another_brief_drives_the_same_loop() {
         issue: None,
         tool: None,
         rules: Vec::new(),
+        pull_request: None,
     };
     let brief = LoopBrief {
         prompt: Prompt {

@@ -24,6 +24,9 @@ pub struct PrReview {
     pub commit_id: Option<String>,
     #[serde(default)]
     pub submitted_at: Option<String>,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, ...
+    #[serde(default)]
+    pub state: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

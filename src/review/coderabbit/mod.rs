@@ -1,6 +1,7 @@
 //! CodeRabbit's review, read through the GitHub API and parsed: review bodies, inline comments,
 //! the walkthrough, and the notices that mean no review happened.
 
+pub mod acknowledgement;
 pub mod activity;
 pub mod assess;
 pub mod badge;

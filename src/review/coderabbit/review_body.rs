@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::acknowledgement::is_acknowledgement;
 use super::badge;
 use super::inline::{default_severity, MAX_BODY_CHARS};
 use super::markup::{details_blocks, fenced_block, label_and_count, plain, prose, unquote};
@@ -70,6 +71,8 @@ pub struct ReviewBody {
     /// `None` when the body says neither.
     pub actionable_posted: Option<u32>,
     pub findings: Vec<BodyFinding>,
+    /// Duplicate-section items that only acknowledge an earlier concern as addressed.
+    pub acknowledged: usize,
     /// Sections whose stated count differs from the findings read (a format change to notice).
     pub miscounted_sections: Vec<String>,
 }
@@ -87,9 +90,14 @@ pub fn parse(markdown: &str) -> ReviewBody {
         let Some(kind) = SectionKind::from_label(&label) else {
             continue;
         };
-        let findings = section_findings(kind, &block.body);
+        let mut findings = section_findings(kind, &block.body);
         if count.is_some_and(|c| c as usize != findings.len()) {
             body.miscounted_sections.push(label);
+        }
+        if kind == SectionKind::Duplicate {
+            let before = findings.len();
+            findings.retain(|f| !is_acknowledgement(&f.title, &f.body));
+            body.acknowledged += before - findings.len();
         }
         body.findings.extend(findings);
     }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
     analytics, changes, learnings, leases, lifecycle, outcomes, overview, pull_requests, reads,
-    runs,
+    rounds, runs,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
@@ -244,6 +244,32 @@ impl Store for BackendStore {
         fingerprint: &str,
     ) -> Result<(), StoreError> {
         lifecycle::clear_failure(&self.pool, repository, fingerprint).await
+    }
+
+    async fn record_follow_up_round(
+        &self,
+        round: &crate::store::FollowUpRound,
+    ) -> Result<(), StoreError> {
+        rounds::record(&self.pool, round).await
+    }
+
+    async fn follow_up_rounds(
+        &self,
+        repository: &str,
+        branch: &str,
+    ) -> Result<Vec<crate::store::FollowUpRound>, StoreError> {
+        rounds::of_branch(&self.pool, repository, branch).await
+    }
+
+    async fn run_follow_up_rounds(
+        &self,
+        run_id: &str,
+    ) -> Result<Vec<crate::store::FollowUpRound>, StoreError> {
+        rounds::of_run(&self.pool, run_id).await
+    }
+
+    async fn mark_needs_human(&self, repository: &str, branch: &str) -> Result<bool, StoreError> {
+        rounds::mark_needs_human(&self.pool, repository, branch).await
     }
 
     async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError> {

@@ -47,6 +47,7 @@ pub fn implementation(base: &str, commit: Option<&str>, checks: Vec<CheckRun>) -
         usage: Usage::default(),
         failure: None,
         notes: vec![],
+        follow_up: None,
     }
 }
 

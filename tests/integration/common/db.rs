@@ -227,6 +227,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
         target_files: vec!["src/lib.rs".to_owned()],
         acceptance_criteria: vec!["cargo test passes".to_owned()],
         issue: None,
+        pull_request: None,
         tool: None,
         rules: Vec::new(),
     };
@@ -274,6 +275,7 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             usage: usage(40, 0.06),
             failure: None,
             notes: vec![],
+            follow_up: None,
         }),
         pull_request: Some(PullRequestFile {
             action: PrAction::Created,

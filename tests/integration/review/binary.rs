@@ -157,38 +157,56 @@ async fn github_requests(server: &MockServer, route: &str) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn am_review_reports_a_rate_limit_notice_as_not_reviewed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let run = PrRun::new(tmp.path());
-    write_github_pr(&run, 7, HEAD);
-    let server = MockServer::start().await;
-    mount_list(&server, "/pulls/7/reviews", json!([])).await;
-    mount_list(&server, "/pulls/7/comments", json!([])).await;
-    mount_list(
-        &server,
-        "/issues/7/comments",
-        json!([comment(
-            1,
-            BOT,
-            "2026-11-24T09:00:00Z",
-            &fixture("notice_rate_limited.md")
-        )]),
-    )
-    .await;
-    let ran = am_review(
-        &server,
-        json!({"run_id": "run-1", "run_dir": run.run_dir, "wait_secs": 60}),
-    )
-    .await;
-    ran.assert_ok();
-    let review = run.read("review.json");
-    assert_eq!(review["source"], "coderabbit");
-    assert_eq!(review["status"], "not_reviewed");
-    assert!(review["notice"]
-        .as_str()
-        .unwrap()
-        .starts_with("CodeRabbit: rate limited: @octo-maintainer has exceeded"));
-    assert_eq!(review["findings"], json!([]));
+async fn a_paused_or_rate_limited_coderabbit_gets_the_local_review_alongside() {
+    for (fixture_name, said) in [
+        (
+            "notice_rate_limited.md",
+            "CodeRabbit: rate limited: @octo-maintainer has exceeded",
+        ),
+        ("notice_paused.md", "CodeRabbit: reviews paused"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let run = PrRun::new(tmp.path());
+        write_github_pr(&run, 7, &run.head_commit);
+        let server = MockServer::start().await;
+        mount_list(&server, "/pulls/7/reviews", json!([])).await;
+        mount_list(&server, "/pulls/7/comments", json!([])).await;
+        mount_list(
+            &server,
+            "/issues/7/comments",
+            json!([comment(
+                1,
+                BOT,
+                "2026-11-24T09:00:00Z",
+                &fixture(fixture_name)
+            )]),
+        )
+        .await;
+        let ran = am_review(
+            &server,
+            json!({"run_id": "run-1", "run_dir": run.run_dir, "wait_secs": 60, "linters": false}),
+        )
+        .await;
+        ran.assert_ok();
+        let review = run.read("review.json");
+        // Reviewed (and so scored) by the local review, with CodeRabbit's notice beside it.
+        assert_eq!(review["source"], "local", "{fixture_name}");
+        assert_eq!(review["status"], "reviewed", "{fixture_name}");
+        assert!(
+            review["notice"].as_str().unwrap().starts_with(said),
+            "{fixture_name}: {review}"
+        );
+        let summary = review["summary"].as_str().unwrap();
+        assert!(
+            summary.starts_with("Local review of 1 file(s)")
+                && summary.contains("CodeRabbit did not review this commit"),
+            "{summary}"
+        );
+        assert!(review["risk_flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("not reviewed by CodeRabbit")));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -370,3 +370,40 @@ fn notices_are_not_reviews_and_nothing_yet_is_pending() {
     };
     assert_eq!(assess(&waiting, Some(HEAD)), Assessment::Pending);
 }
+
+#[test]
+fn duplicate_items_that_say_the_concern_was_addressed_are_no_findings() {
+    let body = review_body::parse(&fixture("review_body_duplicate_addressed.md"));
+    assert_eq!(body.findings, [], "acknowledgements are not findings");
+    assert_eq!(body.acknowledged, 2);
+    assert!(body.miscounted_sections.is_empty());
+    let activity = Activity {
+        reviews: vec![review(
+            1,
+            BOT,
+            HEAD,
+            &fixture("review_body_duplicate_addressed.md"),
+        )],
+        ..Activity::default()
+    };
+    let Assessment::Reviewed(review) = assess(&activity, Some(HEAD)) else {
+        panic!("expected a review");
+    };
+    assert_eq!(review.counts.total, 0);
+    assert_eq!(review.counts.actionable, 0);
+    assert!(
+        !review
+            .risk_flags
+            .iter()
+            .any(|f| f == "earlier comments still unresolved"),
+        "{:?}",
+        review.risk_flags
+    );
+    // The open duplicate of the other fixture is still one, with its flag.
+    let open = review_body::parse(&fixture("review_body_actionable.md"));
+    assert_eq!(open.acknowledged, 0);
+    assert!(open
+        .findings
+        .iter()
+        .any(|f| f.section == SectionKind::Duplicate));
+}
