@@ -27,7 +27,7 @@ pub fn callbacks(token: Option<&Secret>) -> RemoteCallbacks<'_> {
 }
 
 /// Whether `url` is an https URL on `host` (letter case aside, default port only).
-fn token_may_go_to(url: &str, host: &str) -> bool {
+pub(crate) fn token_may_go_to(url: &str, host: &str) -> bool {
     let Ok(parsed) = url::Url::parse(url) else {
         return false;
     };

@@ -174,6 +174,24 @@ fn received_objects(progress: &str) -> usize {
         .unwrap_or(0)
 }
 
+/// The objects in the repository at `path`, loose and packed (`git count-objects -v`): a local
+/// fetch prints no progress to count from.
+pub(crate) fn object_count(git: &Path, path: &Path) -> usize {
+    let Ok(output) = command(git, path, None)
+        .args(["count-objects", "-v"])
+        .output()
+    else {
+        return 0;
+    };
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            matches!(key.trim(), "count" | "in-pack").then(|| value.trim().parse::<usize>().ok())?
+        })
+        .sum()
+}
+
 /// Creates the bare repository at `path`.
 pub(crate) fn init_bare(git: &Path, path: &Path) -> Result<(), RepoError> {
     let parent = path.parent().unwrap_or(Path::new("."));

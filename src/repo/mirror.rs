@@ -86,13 +86,22 @@ fn fetch_with_git(
     token: Option<&Secret>,
 ) -> Result<(String, usize, usize), RepoError> {
     let url = location.fetch_url();
+    // The token goes only over https to the GitHub host (said in the log when it does not).
+    let host = crate::github::git_host();
+    let token = token.filter(|_| credentials::token_may_go_to(&url, &host));
     if created {
         super::git_cli::init_bare(git, path)?;
     }
-    let before = objects_size(path);
+    let before = (objects_size(path), super::git_cli::object_count(git, path));
     let advertised = super::git_cli::remote_head(git, path, &url, token)?;
-    let objects = super::git_cli::fetch(git, path, &url, &REFSPECS, token)?;
-    let bytes = objects_size(path).saturating_sub(before);
+    let received = super::git_cli::fetch(git, path, &url, &REFSPECS, token)?;
+    let bytes = objects_size(path).saturating_sub(before.0);
+    // git's own count where it printed one; else what the object store gained.
+    let objects = if received > 0 {
+        received
+    } else {
+        super::git_cli::object_count(git, path).saturating_sub(before.1)
+    };
     let repo = Repository::open_bare(path)
         .map_err(|e| RepoError::git(format!("open the mirror {}", path.display()), e))?;
     let head = match advertised.filter(|head| repo.find_reference(head).is_ok()) {

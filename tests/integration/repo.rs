@@ -444,3 +444,50 @@ async fn setup_registers_the_run_once_and_cleanup_closes_it(db: TestDb) {
 }
 
 crate::store_tests!(setup_registers_the_run_once_and_cleanup_closes_it);
+
+/// Setup goes through the `git` program where it is installed, and through libgit2 where it is
+/// not (or `AM_GIT=libgit2`): both give the same clone, and a second run fetches nothing.
+#[test]
+fn setup_through_git_and_through_libgit2_gives_the_same_clone() {
+    let scene = Scene::new();
+    let mut heads = Vec::new();
+    for (run, way) in [("run-git", "git"), ("run-lib", "libgit2")] {
+        let cache = scene.root.join(format!("cache-{way}"));
+        let input = json!({
+            "run_id": run,
+            "run_dir": scene.run_dir(run),
+            "repository": scene.remote,
+            "cache_dir": cache,
+        });
+        let first = scene
+            .runner("am-setup")
+            .env("AM_GIT", way)
+            .input_json(&input)
+            .run();
+        first.assert_ok();
+        let outputs = first.outputs();
+        assert!(outputs["fetched_objects"].as_u64().unwrap() > 0, "{way}");
+        assert_eq!(outputs["default_branch"], "main", "{way}");
+        let clone = scene.run_dir(run).join("repo");
+        assert!(clone.join("src/lib.rs").is_file(), "{way}");
+        let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+        assert!(
+            config.contains(&format!(
+                "url = {}",
+                scene.remote.canonicalize().unwrap().display()
+            )),
+            "{way}: {config}"
+        );
+        heads.push(outputs["head_commit"].as_str().unwrap().to_owned());
+        std::fs::remove_dir_all(scene.run_dir(run)).unwrap();
+        let again = scene
+            .runner("am-setup")
+            .env("AM_GIT", way)
+            .input_json(&input)
+            .run();
+        again.assert_ok();
+        assert_eq!(again.outputs()["fetched_objects"], 0, "{way}");
+    }
+    assert_eq!(heads[0], heads[1]);
+    assert_eq!(heads[0], git::git(&scene.work, &["rev-parse", "HEAD"]));
+}

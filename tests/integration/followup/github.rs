@@ -196,6 +196,9 @@ async fn phase(name: &str, db: &TestDb, server: &MockServer, input: Value) -> Ra
             .env("GITHUB_TOKEN", TOKEN)
             .env("OPENAI_API_KEY", llm_stub::OPENAI_KEY)
             .env("AM_GITHUB_API_URL", uri)
+            // The stub answers the single-request edit plan (the conversation's use of a
+            // follow-up brief is driven in implement::explore's tests).
+            .env("AM_LLM_AGENT", "single")
             .env_remove("AM_FORGE")
             .input_json(&input)
             .run()

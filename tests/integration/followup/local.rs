@@ -15,6 +15,9 @@ async fn phase(name: &str, db: &TestDb, input: Value) -> Ran {
         Runner::new(&name)
             .env("DATABASE_URL", url)
             .env("OPENAI_API_KEY", llm_stub::OPENAI_KEY)
+            // The stub answers the single-request edit plan (the conversation's use of a
+            // follow-up brief is driven in implement::explore's tests).
+            .env("AM_LLM_AGENT", "single")
             .env_remove("AM_FORGE")
             .input_json(&input)
             .run()
