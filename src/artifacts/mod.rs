@@ -11,7 +11,7 @@ mod task;
 
 pub use common::{Learning, Usage};
 pub use context::{
-    CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
+    BackingOff, CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
     RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
@@ -21,7 +21,7 @@ pub use pull_request::{PrAction, PullRequestFile};
 pub use review::{
     FindingCategory, Review, ReviewCounts, ReviewFinding, ReviewSource, ReviewStatus, Severity,
 };
-pub use task::{Selection, ShapingLearning, TaskFile, TaskKind, TaskSpec};
+pub use task::{Selection, ShapingLearning, SkippedTask, TaskFile, TaskKind, TaskSpec};
 
 use std::path::{Path, PathBuf};
 

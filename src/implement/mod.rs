@@ -2,6 +2,7 @@
 //! offline rules), edits under the safety rules, checks, attempts, guardrails, the commit.
 
 pub mod agent;
+pub mod backoff;
 pub mod baseline;
 pub mod checks;
 pub mod closest;
@@ -11,6 +12,7 @@ pub mod learned_selection;
 pub mod offline;
 pub mod offline_selection;
 pub mod outcome;
+pub mod task_outcome;
 pub mod paths;
 pub mod selection;
 pub mod workspace;

@@ -266,6 +266,7 @@ mod tests {
             learnings: vec![],
             check_commands: vec![],
             tools: vec![],
+            backoffs: vec![],
         }
     }
 

@@ -9,7 +9,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::artifacts::{Context, Learning, Selection, TaskKind, Usage};
+use super::backoff;
+use crate::artifacts::{Context, Learning, Selection, SkippedTask, TaskKind, TaskSpec, Usage};
 use crate::error::Error;
 use crate::llm::{prompts, LlmClient};
 
@@ -46,17 +47,33 @@ pub fn learnings_in_prompt(context: &Context) -> &[Learning] {
     &context.learnings[..context.learnings.len().min(MAX_LEARNINGS)]
 }
 
+/// What the model chose, with the tasks it proposed that were backing off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub selection: Selection,
+    pub usage: Usage,
+    /// The chosen task's fingerprint.
+    pub fingerprint: Option<String>,
+    pub skipped: Vec<SkippedTask>,
+}
+
+/// Asks the model for the task. `fingerprint_of` fingerprints a task: a choice that failed
+/// before and is backing off (the context says which) goes back to the model once, and the
+/// second time the run does nothing rather than fail the same way again.
 pub async fn choose(
     client: &LlmClient,
     context: &Context,
     repo_root: &Path,
     rules: &Rules,
-) -> Result<(Selection, Usage), Error> {
+    fingerprint_of: &(dyn Fn(&TaskSpec) -> String + Sync),
+) -> Result<Chosen, Error> {
     let mut usage = Usage {
         model: client.label(),
         ..Usage::default()
     };
     let mut feedback: Option<String> = None;
+    let mut skipped: Vec<SkippedTask> = Vec::new();
+    let now = crate::store::clock::now();
     for round in 0..2 {
         let prompt = prompts::render(
             "task-selection",
@@ -65,7 +82,48 @@ pub async fn choose(
         let (reply, call) = client.structured::<SelectionReply>(&prompt).await?;
         usage.add(&call);
         match check(&reply.choice, context, repo_root, rules) {
-            Ok(()) => return Ok((reply.choice, usage)),
+            Ok(()) => {
+                let Some(task) = reply.choice.task() else {
+                    return Ok(Chosen {
+                        selection: reply.choice,
+                        usage,
+                        fingerprint: None,
+                        skipped,
+                    });
+                };
+                let fingerprint = fingerprint_of(task);
+                let Some(backing) = backoff::backing_off(context, &fingerprint, now) else {
+                    return Ok(Chosen {
+                        selection: reply.choice.clone(),
+                        usage,
+                        fingerprint: Some(fingerprint),
+                        skipped,
+                    });
+                };
+                let entry = backoff::skipped(task, backing);
+                let reason = format!(
+                    "the task `{}` failed before and is backing off: {}",
+                    task.title,
+                    entry.describe()
+                );
+                skipped.push(entry);
+                if round == 0 {
+                    tracing::warn!("the model chose a task that failed before, asking once more");
+                    feedback = Some(format!("{reason}. Choose a different task."));
+                    continue;
+                }
+                return Ok(Chosen {
+                    selection: Selection::Nothing {
+                        reason: format!(
+                            "the model chose only tasks that failed before; {}",
+                            backoff::passed_over(&skipped)
+                        ),
+                    },
+                    usage,
+                    fingerprint: None,
+                    skipped,
+                });
+            }
             Err(reason) if round == 0 => {
                 tracing::warn!("the model's choice was rejected, asking once more: {reason}");
                 feedback = Some(reason);
@@ -196,6 +254,12 @@ fn prompt_context(context: &Context, rules: &Rules, feedback: Option<&str>) -> V
         "issues": context.issues,
         "recent_commits": &context.history.recent_commits[..context.history.recent_commits.len().min(MAX_COMMITS)],
         "learnings": prompts::learnings_for_prompt(learnings_in_prompt(context)),
+        "failed_recently": context.backoffs.iter().map(|b| json!({
+            "title": b.title,
+            "failures": b.failures,
+            "reason": b.reason,
+            "retry_after": b.retry_after.format("%Y-%m-%d").to_string(),
+        })).collect::<Vec<_>>(),
         "allowed_kinds": kinds,
         "max_target_files": rules.max_target_files,
         "feedback": feedback,

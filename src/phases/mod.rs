@@ -17,3 +17,4 @@ pub mod review;
 pub mod run_dir;
 pub mod select;
 pub mod setup;
+mod task_backoff;

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::artifacts::{self, Context, Selection, ShapingLearning, TaskFile, TaskKind, Usage};
+use crate::artifacts::{
+    self, Context, Selection, ShapingLearning, SkippedTask, TaskFile, TaskKind, TaskSpec, Usage,
+};
+use crate::implement::backoff;
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
 use crate::implement::learned_selection;
@@ -85,6 +88,10 @@ pub struct SelectOutput {
     /// Why nothing was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Tasks passed over because they failed before and are backing off, one line each: the
+    /// task, how often and why it failed, and when it may be tried again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
     pub llm_tokens: u64,
 }
 
@@ -122,26 +129,43 @@ impl Task for Select {
         let rules = rules(&input.constraints, &config)?;
         let client = client_for_run(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
 
-        let (selection, usage, learnings_used) = if client.is_offline() {
-            let guided = learned_selection::choose(&context, &rules, |tool| {
-                offline_selection::runnable(&context, tool)
+        let now = crate::store::clock::now();
+        let fingerprint_of =
+            |task: &TaskSpec| backoff::fingerprint(task, &repo, &context.head_commit);
+        let (selection, usage, learnings_used, fingerprint, skipped) = if client.is_offline() {
+            let avoided = backoff::choose_avoiding(&context, now, fingerprint_of, |narrowed| {
+                learned_selection::choose(narrowed, &rules, |tool| {
+                    offline_selection::runnable(narrowed, tool)
+                })
             });
             (
-                guided.selection,
+                avoided.guided.selection,
                 Usage {
                     model: client.label(),
                     ..Usage::default()
                 },
-                guided.shaped_by,
+                avoided.guided.shaped_by,
+                avoided.fingerprint,
+                avoided.skipped,
             )
         } else {
             let learnings = selection::learnings_in_prompt(&context)
                 .iter()
                 .map(|l| l.id)
                 .collect();
-            let (selection, usage) = selection::choose(&client, &context, &repo, &rules).await?;
-            (selection, usage, learnings)
+            let chosen =
+                selection::choose(&client, &context, &repo, &rules, &fingerprint_of).await?;
+            (
+                chosen.selection,
+                chosen.usage,
+                learnings,
+                chosen.fingerprint,
+                chosen.skipped,
+            )
         };
+        for task in &skipped {
+            tracing::info!("skipped: {}", task.describe());
+        }
         let shaped_by: Vec<ShapingLearning> = context
             .learnings
             .iter()
@@ -161,6 +185,8 @@ impl Task for Select {
             learnings_used,
             shaped_by,
             usage: usage.clone(),
+            fingerprint,
+            skipped: skipped.clone(),
         };
         artifacts::write(&output, &file, &env.secrets.redactor())?;
         Ok(match selection {
@@ -173,6 +199,7 @@ impl Task for Select {
                     title: Some(task.title),
                     issue: task.issue,
                     reason: None,
+                    skipped: skipped.iter().map(SkippedTask::describe).collect(),
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
@@ -185,6 +212,7 @@ impl Task for Select {
                     title: None,
                     issue: None,
                     reason: Some(reason),
+                    skipped: skipped.iter().map(SkippedTask::describe).collect(),
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }

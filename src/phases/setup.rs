@@ -54,6 +54,10 @@ pub struct SetupInput {
     /// The GitHub API base URL; `AM_GITHUB_API_URL` or api.github.com by default.
     #[serde(default)]
     pub github_api_url: Option<String>,
+    /// A dry run (everything but the push and the pull request): recorded as one from the
+    /// start, so it is marked as a dry run even when it ends with nothing to commit.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 fn default_trigger() -> String {
@@ -106,6 +110,8 @@ pub struct SetupOutput {
     /// What the lifecycle sync found of the repository's open pull requests (merged, closed,
     /// superseded, still open), one line each.
     pub pull_requests: Vec<String>,
+    /// Whether the run is recorded as a dry run.
+    pub dry_run: bool,
 }
 
 impl Task for Setup {
@@ -127,6 +133,9 @@ impl Task for Setup {
         // Registered before cloning, so a clone that fails is recorded against a known run.
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         store.register_run(&new_run(&input)).await?;
+        if input.dry_run {
+            store.mark_dry_run(&input.run_id).await?;
+        }
         store.set_phase(&input.run_id, "setup").await?;
         super::lease::hold(&input.run_id);
         let destination = run_dir.join(crate::artifacts::CLONE_DIR);
@@ -184,6 +193,7 @@ impl Task for Setup {
             fetched_objects: cloned.mirror.received_objects,
             repository_id: identity(&input.repository),
             pull_requests,
+            dry_run: input.dry_run,
         })
     }
 }

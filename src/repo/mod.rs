@@ -18,6 +18,6 @@ pub mod mirror_lock;
 pub mod patch;
 pub mod push;
 #[cfg(test)]
-mod test_git;
+pub(crate) mod test_git;
 
 pub use error::RepoError;

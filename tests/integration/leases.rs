@@ -96,11 +96,14 @@ async fn a_killed_phase_is_abandoned_by_the_next_run() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     setup("run-c").join().unwrap().assert_ok();
     let (state, phase, error) = status(store.as_ref(), "run-a").await;
-    assert_eq!(state, RunStatus::Failed);
+    assert_eq!(state, RunStatus::Abandoned);
     assert_eq!(phase.as_deref(), Some("implement"));
     let error = error.unwrap_or_default();
     assert!(error.starts_with("abandoned: "), "{error}");
     // run-b's setup finished but nothing renews it now either: the next run marks it too.
-    assert_eq!(status(store.as_ref(), "run-b").await.0, RunStatus::Failed);
+    assert_eq!(
+        status(store.as_ref(), "run-b").await.0,
+        RunStatus::Abandoned
+    );
     assert_eq!(status(store.as_ref(), "run-c").await.0, RunStatus::Running);
 }

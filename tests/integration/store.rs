@@ -31,3 +31,4 @@ mod leases;
 mod outcomes;
 mod pull_requests;
 mod runs;
+mod upgrades;

@@ -35,6 +35,10 @@ impl Store for BackendStore {
         dialect::refresh_views(&self.pool).await
     }
 
+    async fn mark_dry_run(&self, run_id: &str) -> Result<(), StoreError> {
+        runs::mark_dry_run(&self.pool, run_id).await
+    }
+
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError> {
         leases::heartbeat(&self.pool, run_id).await
     }
@@ -91,6 +95,7 @@ impl Store for BackendStore {
         self.abandon_expired(None).await?;
         let (mut rows, total) = overview::run_overview(&self.pool, query).await?;
         changes::fill_pull_requests(&self.pool, &mut rows).await?;
+        reads::fill_dry_runs(&self.pool, &mut rows).await?;
         Ok((rows, total))
     }
 
