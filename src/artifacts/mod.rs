@@ -11,8 +11,8 @@ mod task;
 
 pub use common::{Learning, Usage};
 pub use context::{
-    BackingOff, CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
-    RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
+    BackingOff, CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile,
+    LanguageStats, RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
 pub use implementation::{CheckRun, FileChange, Implementation, ImplementationStatus};

@@ -209,12 +209,19 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     /// Fingerprints without a clone: kind, tool and files.
     fn plain(task: &TaskSpec) -> String {
-        format!("{}:{:?}:{}", task.kind.as_str(), task.tool, task.target_files.join(","))
+        format!(
+            "{}:{:?}:{}",
+            task.kind.as_str(),
+            task.tool,
+            task.target_files.join(",")
+        )
     }
 
     fn backing(fingerprint: &str, until: &str) -> BackingOff {
@@ -281,7 +288,10 @@ mod tests {
         let Selection::Nothing { reason } = &avoided.guided.selection else {
             panic!("{:?}", avoided.guided.selection)
         };
-        assert!(reason.contains("passed over 1 task(s) that failed before"), "{reason}");
+        assert!(
+            reason.contains("passed over 1 task(s) that failed before"),
+            "{reason}"
+        );
         assert!(reason.contains("2026-12-09 00:00 UTC"), "{reason}");
         assert_eq!(avoided.fingerprint, None);
     }
@@ -311,7 +321,10 @@ mod tests {
         std::fs::write(dir.path().join("a.rs"), "fn a() { }\n").unwrap();
         git(dir.path(), &["commit", "-q", "-am", "two"]);
         let second = git(dir.path(), &["rev-parse", "HEAD"]);
-        assert_ne!(fp, fingerprint(&task("Fix 1 clippy finding"), dir.path(), &second));
+        assert_ne!(
+            fp,
+            fingerprint(&task("Fix 1 clippy finding"), dir.path(), &second)
+        );
         let mut other_tool = task("x");
         other_tool.tool = Some("rustfmt".into());
         assert_ne!(fp, fingerprint(&other_tool, dir.path(), &first));

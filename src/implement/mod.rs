@@ -12,7 +12,7 @@ pub mod learned_selection;
 pub mod offline;
 pub mod offline_selection;
 pub mod outcome;
-pub mod task_outcome;
 pub mod paths;
 pub mod selection;
+pub mod task_outcome;
 pub mod workspace;

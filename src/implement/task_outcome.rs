@@ -3,9 +3,7 @@
 //! remembered and backs off; a task that became a pull request is forgotten. Anything else (no
 //! task, a dry run, a later phase that failed for its own reasons) decides nothing.
 
-use crate::artifacts::{
-    Implementation, ImplementationStatus, PrAction, PullRequestFile, TaskFile,
-};
+use crate::artifacts::{Implementation, ImplementationStatus, PrAction, PullRequestFile, TaskFile};
 
 /// What a run says about its task.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +148,12 @@ mod tests {
         }
         let failed = implementation(ImplementationStatus::Failed, None);
         assert_eq!(
-            verdict(Some(&task()), Some(&failed), Some(&pr(PrAction::DryRun)), None),
+            verdict(
+                Some(&task()),
+                Some(&failed),
+                Some(&pr(PrAction::DryRun)),
+                None
+            ),
             Verdict::Undecided,
             "a dry run leaves no trace"
         );

@@ -176,9 +176,13 @@ impl Task for Persist {
             )
         })?;
         let failure = input.failed_phase.as_deref().zip(input.error.as_deref());
-        if let Some(note) =
-            super::task_backoff::remember(store.as_ref(), &artifacts, failure, detail.overview.dry_run)
-                .await?
+        if let Some(note) = super::task_backoff::remember(
+            store.as_ref(),
+            &artifacts,
+            failure,
+            detail.overview.dry_run,
+        )
+        .await?
         {
             tracing::info!("{note}");
         }

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::artifacts::{
     self, Context, Selection, ShapingLearning, SkippedTask, TaskFile, TaskKind, TaskSpec, Usage,
 };
-use crate::implement::backoff;
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::implement::backoff;
 use crate::implement::learned_selection;
 use crate::implement::offline_selection;
 use crate::implement::selection::{self, Rules};

@@ -44,7 +44,9 @@ pub async fn remember(
                 .await?;
             Ok(Some(format!(
                 "the task `{}` failed ({} time(s)); it is not tried again before {}",
-                row.title, row.failures, row.retry_after
+                row.title,
+                row.failures,
+                row.retry_after.format("%Y-%m-%d %H:%M UTC")
             )))
         }
         Verdict::Succeeded => {
@@ -61,6 +63,11 @@ fn repository(artifacts: &RunArtifacts) -> Option<String> {
         .context
         .as_ref()
         .map(|c| c.repository.as_str())
-        .or_else(|| artifacts.pull_request.as_ref().map(|p| p.repository.as_str()))
+        .or_else(|| {
+            artifacts
+                .pull_request
+                .as_ref()
+                .map(|p| p.repository.as_str())
+        })
         .map(crate::repo::identity::identity)
 }

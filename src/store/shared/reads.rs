@@ -111,7 +111,8 @@ pub async fn fill_dry_runs(pool: &Pool, rows: &mut [RunOverviewRow]) -> Result<(
     if rows.is_empty() {
         return Ok(());
     }
-    let mut query = QueryBuilder::<Db>::new("SELECT run_id FROM agent_runs WHERE dry_run AND run_id IN (");
+    let mut query =
+        QueryBuilder::<Db>::new("SELECT run_id FROM agent_runs WHERE dry_run AND run_id IN (");
     let mut list = query.separated(", ");
     for row in rows.iter() {
         list.push_bind(row.run_id.clone());

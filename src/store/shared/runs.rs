@@ -412,7 +412,9 @@ pub async fn abandon(conn: &mut Conn, failure: &RunFailure) -> Result<(), StoreE
     .bind(dialect::time(at))
     .execute(&mut *conn)
     .await
-    .map_err(StoreError::query(format!("log why run {run_id} was abandoned")))?;
+    .map_err(StoreError::query(format!(
+        "log why run {run_id} was abandoned"
+    )))?;
     finish_phase(conn, run_id, "failed", at).await
 }
 

@@ -179,7 +179,9 @@ async fn migrate_until(
     let migrator = sqlx::migrate::Migrator::new(older.as_path()).await.unwrap();
     match backend {
         Backend::Sqlite => {
-            let store = automaintainer::store::SqliteStore::connect(url).await.unwrap();
+            let store = automaintainer::store::SqliteStore::connect(url)
+                .await
+                .unwrap();
             migrator.run(store.pool()).await.unwrap();
             Arc::new(store)
         }

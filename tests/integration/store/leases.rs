@@ -60,7 +60,10 @@ async fn an_expired_lease_abandons_the_run_in_its_phase(db: TestDb) {
         (2, 2, 0, 0),
         "{stats:?}"
     );
-    assert_eq!(stats.success_rate, None, "abandoned runs are not finished runs");
+    assert_eq!(
+        stats.success_rate, None,
+        "abandoned runs are not finished runs"
+    );
     let only = RunQuery {
         status: Some(RunStatus::Abandoned),
         ..RunQuery::default()

@@ -24,7 +24,11 @@ async fn the_abandoned_status_upgrade_keeps_every_row(backend: Backend) {
     let db = TestDb::migrated_until(backend, BEFORE_ABANDONED).await;
     // Written as the older release wrote them.
     for (run_id, status, error) in [
-        ("old-abandoned", "failed", Some("abandoned: the run held no lease for 1800s while in phase implement")),
+        (
+            "old-abandoned",
+            "failed",
+            Some("abandoned: the run held no lease for 1800s while in phase implement"),
+        ),
         ("old-failed", "failed", Some("the checks failed")),
         ("old-ok", "succeeded", None),
     ] {
@@ -64,7 +68,10 @@ async fn the_abandoned_status_upgrade_keeps_every_row(backend: Backend) {
     assert_eq!(abandoned.errors.len(), 1, "the run's error survives");
     assert_eq!(abandoned.phases.len(), 1, "the run's phases survive");
     assert_eq!(abandoned.artifacts.len(), 1, "the run's artifacts survive");
-    assert_eq!(detail("old-failed").await.overview.status, RunStatus::Failed);
+    assert_eq!(
+        detail("old-failed").await.overview.status,
+        RunStatus::Failed
+    );
     assert_eq!(detail("old-failed").await.phases.len(), 1);
     assert_eq!(detail("old-ok").await.overview.status, RunStatus::Succeeded);
     let stats = store.system_stats().await.unwrap();
@@ -78,19 +85,27 @@ async fn the_abandoned_status_upgrade_keeps_every_row(backend: Backend) {
         (3, 1, 1, 1),
         "{stats:?}"
     );
-    assert_eq!(stats.success_rate, Some(0.5), "abandoned runs are not in the rate");
+    assert_eq!(
+        stats.success_rate,
+        Some(0.5),
+        "abandoned runs are not in the rate"
+    );
 
     // A run of the upgraded store can be abandoned, through this store and through another
     // process's; a status nobody knows is still refused.
     register(store, "new", REPO, at(0)).await;
-    db.execute("UPDATE agent_runs SET heartbeat_at = '2026-01-01T00:00:00.000000Z' WHERE run_id = 'new'")
-        .await;
+    db.execute(
+        "UPDATE agent_runs SET heartbeat_at = '2026-01-01T00:00:00.000000Z' WHERE run_id = 'new'",
+    )
+    .await;
     let reopened = db.reopen().await;
     register(reopened.as_ref(), "next", REPO, at(1)).await;
     assert_eq!(detail("new").await.overview.status, RunStatus::Abandoned);
     register(store, "third", "/srv/git/other.git", at(2)).await;
-    db.execute("UPDATE agent_runs SET heartbeat_at = '2026-01-01T00:00:00.000000Z' WHERE run_id = 'third'")
-        .await;
+    db.execute(
+        "UPDATE agent_runs SET heartbeat_at = '2026-01-01T00:00:00.000000Z' WHERE run_id = 'third'",
+    )
+    .await;
     assert_eq!(store.abandon_expired(None).await.unwrap(), ["third"]);
     let refused = db
         .try_execute("UPDATE agent_runs SET status = 'vanished' WHERE run_id = 'old-ok'")
@@ -106,10 +121,11 @@ async fn the_abandoned_status_upgrade_keeps_every_row(backend: Backend) {
             .await
             .unwrap();
         assert_eq!(check, ["ok"]);
-        let dangling: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
+        let dangling: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
         assert!(dangling.is_empty(), "{dangling:?}");
     }
 }
