@@ -17,6 +17,7 @@ pub mod mirror;
 pub mod mirror_lock;
 pub mod patch;
 pub mod push;
+pub mod stored_identity;
 #[cfg(test)]
 pub(crate) mod test_git;
 

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, learnings, leases, lifecycle, outcomes, overview, pull_requests, reads,
-    runs,
+    analytics, changes, identities, learnings, leases, lifecycle, outcomes, overview,
+    pull_requests, reads, runs,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
@@ -25,7 +25,17 @@ impl Store for BackendStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        self.run_migrations().await
+        self.run_migrations().await?;
+        // Rows under a repository's older spellings move to its identity. A failure (another
+        // process moving the same rows at the same moment) is retried at the next open.
+        match identities::rewrite(&self.pool).await {
+            Ok(moved) if !moved.is_empty() => dialect::refresh_views(&self.pool).await,
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!("rows under older spellings of a repository stay for now: {e}");
+                Ok(())
+            }
+        }
     }
 
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError> {

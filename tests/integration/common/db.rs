@@ -143,6 +143,20 @@ impl TestDb {
         done.map_err(|e| e.to_string())
     }
 
+    /// One integer a query answers (a count), read directly from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
     /// Another handle on the same database, as a second process would open it.
     pub async fn reopen(&self) -> Arc<dyn Store> {
         automaintainer::store::open(Some(&self.secret()))
