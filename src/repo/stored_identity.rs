@@ -16,9 +16,11 @@ pub fn rewritten(stored: &str, on_github: bool) -> Option<String> {
     }
     let canonical = if on_github && is_owner_and_name(text) {
         format!("github.com/{}", text.trim_end_matches('/')).to_lowercase()
-    } else if text.contains("://") || is_scp_like(text) || text.starts_with('/') {
-        identity(text)
-    } else if is_hosted_identity(text) {
+    } else if text.contains("://")
+        || is_scp_like(text)
+        || text.starts_with('/')
+        || is_hosted_identity(text)
+    {
         identity(text)
     } else {
         return None;
