@@ -1,5 +1,5 @@
-//! A phase that changes the clone puts it back on the base when it is told to stop: SIGTERM (a
-//! flow's timeout, an operator, a container stopping) or SIGINT (a terminal) resets the clone's
+//! A phase that changes the clone puts it back on the base when it is told to stop: SIGTERM (an
+//! operator, a supervisor, a container stopping) or SIGINT (a terminal) resets the clone's
 //! work branch and tree to the base commit, then ends the process with the signal's usual exit
 //! code (143, 130). A phase killed outright (SIGKILL) cannot do this; the next attempt's start
 //! resets the clone instead, and the run's lease lets it be marked abandoned.
