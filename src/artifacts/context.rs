@@ -25,6 +25,23 @@ pub struct Context {
     /// what each did (ran, missing, crashed, not used), so "nothing to do" can say why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolStatus>,
+    /// Tasks that failed in earlier runs and are not to be tried again yet, by fingerprint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backoffs: Vec<BackingOff>,
+}
+
+/// A task that failed before and backs off: not chosen again before `retry_after`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BackingOff {
+    /// The task's fingerprint: its kind, tool, target files and their content at the base.
+    pub fingerprint: String,
+    pub title: String,
+    /// How often it failed in a row.
+    pub failures: i64,
+    /// Why it failed last.
+    pub reason: String,
+    pub retry_after: chrono::DateTime<chrono::Utc>,
 }
 
 /// One linter or formatter as the context saw it.

@@ -12,8 +12,8 @@ mod task;
 
 pub use common::{Learning, Usage};
 pub use context::{
-    CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile, LanguageStats,
-    RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
+    BackingOff, CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile,
+    LanguageStats, RankedFile, RepoMap, RepoSummary, ToolState, ToolStatus,
 };
 pub use evaluation::{Component, Evaluation, Method, Weights};
 pub use follow_up::{
@@ -25,7 +25,7 @@ pub use pull_request::{PrAction, PullRequestFile};
 pub use review::{
     FindingCategory, Review, ReviewCounts, ReviewFinding, ReviewSource, ReviewStatus, Severity,
 };
-pub use task::{Selection, ShapingLearning, TaskFile, TaskKind, TaskSpec};
+pub use task::{Selection, ShapingLearning, SkippedTask, TaskFile, TaskKind, TaskSpec};
 
 use std::path::{Path, PathBuf};
 

@@ -19,6 +19,38 @@ pub struct TaskFile {
     pub shaped_by: Vec<ShapingLearning>,
     #[serde(default)]
     pub usage: Usage,
+    /// The chosen task's fingerprint (kind, tool, target files and their content at the base):
+    /// a failure of the task is remembered under it, and a success forgets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Tasks that were passed over because they failed before and are backing off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedTask>,
+}
+
+/// A task the selection passed over: it failed before and is not tried again yet.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SkippedTask {
+    pub title: String,
+    pub fingerprint: String,
+    pub failures: i64,
+    pub reason: String,
+    pub retry_after: chrono::DateTime<chrono::Utc>,
+}
+
+impl SkippedTask {
+    /// One line for the run's summary and logs.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (failed {} time{}, last because {}; not tried again before {})",
+            self.title,
+            self.failures,
+            if self.failures == 1 { "" } else { "s" },
+            self.reason,
+            self.retry_after.format("%Y-%m-%d %H:%M UTC")
+        )
+    }
 }
 
 /// A learning that shaped a task, with what it did and what it rests on.

@@ -160,6 +160,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         learnings: Vec::new(),
         check_commands,
         tools,
+        backoffs: Vec::new(),
     };
     if let Some(store) = request.store {
         let repository = crate::repo::identity::identity(&request.repository);
@@ -183,6 +184,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
             LEARNINGS,
         )
         .await?;
+        context.backoffs = backoffs(store, &repository, crate::store::clock::now()).await?;
     }
     Ok(Built {
         context,
@@ -190,6 +192,27 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         parsed_files,
         cached_files,
     })
+}
+
+/// The repository's failed tasks still backing off at `now`.
+async fn backoffs(
+    store: &dyn Store,
+    repository: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<crate::artifacts::BackingOff>, Error> {
+    Ok(store
+        .task_failures(repository)
+        .await?
+        .into_iter()
+        .filter(|f| f.retry_after > now)
+        .map(|f| crate::artifacts::BackingOff {
+            fingerprint: f.fingerprint,
+            title: f.title,
+            failures: f.failures,
+            reason: f.reason,
+            retry_after: f.retry_after,
+        })
+        .collect())
 }
 
 fn head_commit(root: &Path) -> Result<String, RepoError> {

@@ -112,7 +112,8 @@ pub fn parse_input<T: DeserializeOwned + Validate>(text: &str) -> Result<T, Inpu
     }
     let deserializer = &mut serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let path = e.path().to_string();
+        // A field name is the input's own text: a newline in it must not split the message.
+        let path = one_line(&e.path().to_string());
         let inner = e.into_inner();
         let reason = first_line(&inner.to_string());
         if inner.is_syntax() || inner.is_eof() {
@@ -123,18 +124,45 @@ pub fn parse_input<T: DeserializeOwned + Validate>(text: &str) -> Result<T, Inpu
             InputError(format!("field `{path}`: {reason}"))
         }
     })?;
-    value.validate()?;
+    value
+        .validate()
+        .map_err(|InputError(message)| InputError(one_line(&message)))?;
     Ok(value)
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().to_owned()
+    one_line(text.lines().next().unwrap_or_default())
+}
+
+/// `text` with its control characters escaped (`\n`, `\u{1b}`): bad input is one line, and an
+/// input cannot forge a line of its own in the log.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    /// Found by the fuzz corpus's mutations: a field name holding an escaped newline.
+    #[test]
+    fn a_newline_in_a_field_name_or_value_stays_on_one_line() {
+        let error = parse_input::<Sample>(r#"{"na\nme": "x"}"#).unwrap_err();
+        assert!(!error.0.contains('\n'), "{error}");
+        assert!(error.0.contains(r"na\nme"), "{error}");
+        let error = parse_input::<Sample>(r#"{"name": "x", "nested": {"c\u001b[31mount": 1}}"#)
+            .unwrap_err();
+        assert!(!error.0.chars().any(char::is_control), "{error}");
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]

@@ -193,6 +193,7 @@ mod tests {
             learnings,
             check_commands: vec![],
             tools: vec![],
+            backoffs: vec![],
         }
     }
 

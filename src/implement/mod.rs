@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod avoidance;
+pub mod backoff;
 pub mod baseline;
 pub mod checks;
 pub mod closest;
@@ -17,4 +18,5 @@ pub mod offline_selection;
 pub mod outcome;
 pub mod paths;
 pub mod selection;
+pub mod task_outcome;
 pub mod workspace;

@@ -267,6 +267,7 @@ mod tests {
             learnings: vec![],
             check_commands: vec![],
             tools: vec![],
+            backoffs: vec![],
         }
     }
 

@@ -11,8 +11,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{learned_refusal, learned_selection, offline_selection};
-use crate::artifacts::{Context, Learning, Selection, TaskKind, Usage};
+use super::{backoff, learned_refusal, learned_selection, offline_selection};
+use crate::artifacts::{Context, Learning, Selection, SkippedTask, TaskKind, TaskSpec, Usage};
 use crate::error::Error;
 use crate::llm::{prompts, LlmClient};
 
@@ -49,20 +49,38 @@ pub fn learnings_in_prompt(context: &Context) -> &[Learning] {
     &context.learnings[..context.learnings.len().min(MAX_LEARNINGS)]
 }
 
-/// The model's choice (or the offline fallback's), the usage, and the ids of the learnings that
-/// refused a choice of the model's or shaped the fallback.
+/// What the model chose (or the offline fallback, after a refusal), with the tasks it proposed
+/// that were backing off and the learnings that refused a choice or shaped the fallback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub selection: Selection,
+    pub usage: Usage,
+    /// The chosen task's fingerprint.
+    pub fingerprint: Option<String>,
+    pub skipped: Vec<SkippedTask>,
+    pub refused_by: Vec<i64>,
+}
+
+/// Asks the model for the task, at most twice. A choice that does not fit the context, that a
+/// learning's avoid effect refuses, or that failed before and is backing off (`fingerprint_of`
+/// fingerprints a task) goes back to the model once with the reason. The second time: a refused
+/// choice gives way to the offline selection, which honours the learnings; a backing-off one
+/// makes the run do nothing rather than fail the same way again.
 pub async fn choose(
     client: &LlmClient,
     context: &Context,
     repo_root: &Path,
     rules: &Rules,
-) -> Result<(Selection, Usage, Vec<i64>), Error> {
-    let mut refused_by = Vec::new();
+    fingerprint_of: &(dyn Fn(&TaskSpec) -> String + Sync),
+) -> Result<Chosen, Error> {
     let mut usage = Usage {
         model: client.label(),
         ..Usage::default()
     };
     let mut feedback: Option<String> = None;
+    let mut skipped: Vec<SkippedTask> = Vec::new();
+    let mut refused_by = Vec::new();
+    let now = crate::store::clock::now();
     for round in 0..2 {
         let prompt = prompts::render(
             "task-selection",
@@ -70,41 +88,81 @@ pub async fn choose(
         )?;
         let (reply, call) = client.structured::<SelectionReply>(&prompt).await?;
         usage.add(&call);
-        let refused = reply
-            .choice
-            .task()
-            .and_then(|task| learned_refusal::refusal(task, &context.learnings));
-        match (check(&reply.choice, context, repo_root, rules), refused) {
-            (Ok(()), None) => return Ok((reply.choice, usage, refused_by)),
-            (Ok(()), Some(refusal)) => {
-                tracing::warn!("the model's choice was refused: {}", refusal.reason);
-                refused_by.push(refusal.learning);
-                if round == 0 {
-                    feedback = Some(refusal.reason);
-                    continue;
-                }
-                tracing::info!(
-                    "falling back to the offline selection, which honours the learnings"
-                );
-                let guided = learned_selection::choose(context, rules, |tool| {
-                    offline_selection::runnable(context, tool)
-                });
-                refused_by.extend(guided.shaped_by);
-                return Ok((guided.selection, usage, refused_by));
-            }
-            (Err(reason), _) if round == 0 => {
+        if let Err(reason) = check(&reply.choice, context, repo_root, rules) {
+            if round == 0 {
                 tracing::warn!("the model's choice was rejected, asking once more: {reason}");
                 feedback = Some(reason);
+                continue;
             }
-            (Err(reason), _) => {
-                return Err(Error::step(
-                    "select a task",
-                    format!(
-                        "the model's choice was rejected twice; the second time because {reason}"
-                    ),
-                ))
-            }
+            return Err(Error::step(
+                "select a task",
+                format!("the model's choice was rejected twice; the second time because {reason}"),
+            ));
         }
+        let Some(task) = reply.choice.task() else {
+            return Ok(Chosen {
+                selection: reply.choice,
+                usage,
+                fingerprint: None,
+                skipped,
+                refused_by,
+            });
+        };
+        if let Some(refusal) = learned_refusal::refusal(task, &context.learnings) {
+            tracing::warn!("the model's choice was refused: {}", refusal.reason);
+            refused_by.push(refusal.learning);
+            if round == 0 {
+                feedback = Some(refusal.reason);
+                continue;
+            }
+            tracing::info!("falling back to the offline selection, which honours the learnings");
+            let guided = learned_selection::choose(context, rules, |tool| {
+                offline_selection::runnable(context, tool)
+            });
+            refused_by.extend(guided.shaped_by);
+            let fingerprint = guided.selection.task().map(fingerprint_of);
+            return Ok(Chosen {
+                selection: guided.selection,
+                usage,
+                fingerprint,
+                skipped,
+                refused_by,
+            });
+        }
+        let fingerprint = fingerprint_of(task);
+        let Some(backing) = backoff::backing_off(context, &fingerprint, now) else {
+            return Ok(Chosen {
+                selection: reply.choice.clone(),
+                usage,
+                fingerprint: Some(fingerprint),
+                skipped,
+                refused_by,
+            });
+        };
+        let entry = backoff::skipped(task, backing);
+        let reason = format!(
+            "the task `{}` failed before and is backing off: {}",
+            task.title,
+            entry.describe()
+        );
+        skipped.push(entry);
+        if round == 0 {
+            tracing::warn!("the model chose a task that failed before, asking once more");
+            feedback = Some(format!("{reason}. Choose a different task."));
+            continue;
+        }
+        return Ok(Chosen {
+            selection: Selection::Nothing {
+                reason: format!(
+                    "the model chose only tasks that failed before; {}",
+                    backoff::passed_over(&skipped)
+                ),
+            },
+            usage,
+            fingerprint: None,
+            skipped,
+            refused_by,
+        });
     }
     Err(Error::step("select a task", "no choice after two rounds"))
 }
@@ -228,6 +286,12 @@ fn prompt_context(context: &Context, rules: &Rules, feedback: Option<&str>) -> V
         "issues": context.issues,
         "recent_commits": &context.history.recent_commits[..context.history.recent_commits.len().min(MAX_COMMITS)],
         "learnings": prompts::learnings_for_prompt(learnings_in_prompt(context)),
+        "failed_recently": context.backoffs.iter().map(|b| json!({
+            "title": b.title,
+            "failures": b.failures,
+            "reason": b.reason,
+            "retry_after": b.retry_after.format("%Y-%m-%d").to_string(),
+        })).collect::<Vec<_>>(),
         "allowed_kinds": kinds,
         "max_target_files": rules.max_target_files,
         "feedback": feedback,

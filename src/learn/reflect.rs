@@ -213,10 +213,10 @@ async fn outcome_applied(store: &dyn Store, pr: &PullRequestRow) -> Result<bool,
         .is_none_or(|l| l.outcome_applied))
 }
 
-/// `owner/name` of a PR row's repository: `github.com/owner/name` (or, in rows written before
-/// repositories had one identity, `owner/name`).
+/// `owner/name` of a PR row's repository, `github.com/owner/name` (rows under older spellings
+/// are moved to the identity when the store opens).
 fn owner_and_name(repository: &str) -> Option<(&str, &str)> {
-    crate::repo::identity::owner_and_name(repository).or_else(|| repository.split_once('/'))
+    crate::repo::identity::owner_and_name(repository)
 }
 
 /// Records the learnings used, applies earlier outcomes, and remembers `candidates`.

@@ -64,7 +64,16 @@ impl LocalRun {
     /// The summary lines: task, PR, score, learnings.
     pub fn summary(&self) -> Vec<String> {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-        let mut lines = vec![format!("run {} on {}", self.run_id, self.repository)];
+        let dry = self
+            .output("setup", "dry_run")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let mut lines = vec![format!(
+            "run {} on {}{}",
+            self.run_id,
+            self.repository,
+            if dry { " (dry run)" } else { "" }
+        )];
         if let Some(synced) = self
             .output("setup", "pull_requests")
             .and_then(Value::as_array)
@@ -89,6 +98,14 @@ impl LocalRun {
             _ => "task: not chosen".to_owned(),
         };
         lines.push(task);
+        if let Some(skipped) = self.output("select", "skipped").and_then(Value::as_array) {
+            lines.extend(
+                skipped
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|line| format!("skipped: {line}")),
+            );
+        }
         if let Some(branch) = text(self.output("implement", "branch")) {
             let status = text(self.output("implement", "status")).unwrap_or_default();
             let why = text(self.output("implement", "reason"))

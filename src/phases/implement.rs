@@ -207,6 +207,8 @@ impl Task for Implement {
             None => (base, branch::name_for(&task)),
         };
         let ws = open_workspace(&input, env, root, &base, &work_branch, context.as_ref())?;
+        // Told to stop mid-way, the phase leaves the clone on the base, not half-changed.
+        let _stop = super::stop_guard::StopGuard::reset_on_stop(ws.root.clone(), base.clone());
         let mode = crate::runner::configure(&input.run_dir, &ws.root, input.sandbox)
             .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
         tracing::debug!(sandbox = mode.as_str(), "preparing the dependencies");

@@ -17,3 +17,5 @@ pub mod review;
 pub mod run_dir;
 pub mod select;
 pub mod setup;
+mod stop_guard;
+mod task_backoff;

@@ -188,7 +188,11 @@ impl Task for OpenPr {
             (
                 input.repository.clone(),
                 outcome,
-                "nothing was committed, so there is no pull request to open".to_owned(),
+                if input.dry_run {
+                    "dry run: nothing was committed, so there is no pull request to show".to_owned()
+                } else {
+                    "nothing was committed, so there is no pull request to open".to_owned()
+                },
             )
         } else {
             let publish = Publish {

@@ -188,6 +188,17 @@ impl Task for Persist {
                 "it is not in the store",
             )
         })?;
+        let failure = input.failed_phase.as_deref().zip(input.error.as_deref());
+        if let Some(note) = super::task_backoff::remember(
+            store.as_ref(),
+            &artifacts,
+            failure,
+            detail.overview.dry_run,
+        )
+        .await?
+        {
+            tracing::info!("{note}");
+        }
         Ok(PersistOutput {
             run_id: input.run_id,
             backend: store.backend().to_owned(),

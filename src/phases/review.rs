@@ -224,14 +224,13 @@ async fn coderabbit(
     env: &TaskEnv,
     pr: &PullRequestFile,
 ) -> Result<Assessment, Error> {
-    let (owner, name) = crate::repo::identity::owner_and_name(&pr.repository)
-        .or_else(|| pr.repository.split_once('/'))
-        .ok_or_else(|| {
-            InputError(format!(
-                "pr.json: repository `{}` is not owner/name",
-                pr.repository
-            ))
-        })?;
+    let repository = crate::repo::identity::identity(&pr.repository);
+    let (owner, name) = crate::repo::identity::owner_and_name(&repository).ok_or_else(|| {
+        InputError(format!(
+            "pr.json: repository `{}` is not owner/name",
+            pr.repository
+        ))
+    })?;
     let repo = GitHubRepo {
         owner: owner.to_owned(),
         name: name.to_owned(),

@@ -7,10 +7,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::artifacts::{
-    self, Context, FollowUp, FollowUpFile, Selection, ShapingLearning, TaskFile, TaskKind, Usage,
+    self, Context, FollowUp, FollowUpFile, Selection, ShapingLearning, SkippedTask, TaskFile,
+    TaskKind, TaskSpec, Usage,
 };
 use crate::contract::{InputError, Task, TaskEnv, Validate};
 use crate::error::Error;
+use crate::implement::backoff;
 use crate::implement::learned_selection;
 use crate::implement::offline_selection;
 use crate::implement::selection::{self, Rules};
@@ -94,6 +96,10 @@ pub struct SelectOutput {
     /// Whether the task answers the feedback on one of the project's own pull requests (its
     /// round is posted and recorded even when it commits nothing).
     pub follow_up: bool,
+    /// Tasks passed over because they failed before and are backing off, one line each: the
+    /// task, how often and why it failed, and when it may be tried again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
     pub llm_tokens: u64,
 }
 
@@ -147,6 +153,9 @@ impl Task for Select {
                     model: client.label(),
                     ..Usage::default()
                 },
+                // A follow-up is bounded by its rounds, not by the failure backoff.
+                fingerprint: None,
+                skipped: Vec::new(),
             };
             artifacts::write(&output, &file, &env.secrets.redactor())?;
             return Ok(SelectOutput {
@@ -157,37 +166,54 @@ impl Task for Select {
                 issue: None,
                 reason: None,
                 follow_up: true,
+                skipped: Vec::new(),
                 llm_tokens: 0,
             });
         }
         let context: Context = artifacts::read(&context_path)?;
 
-        let (selection, usage, learnings_used) = if client.is_offline() {
-            let guided = learned_selection::choose(&context, &rules, |tool| {
-                offline_selection::runnable(&context, tool)
+        let now = crate::store::clock::now();
+        let fingerprint_of =
+            |task: &TaskSpec| backoff::fingerprint(task, &repo, &context.head_commit);
+        let (selection, usage, learnings_used, fingerprint, skipped) = if client.is_offline() {
+            let avoided = backoff::choose_avoiding(&context, now, fingerprint_of, |narrowed| {
+                learned_selection::choose(narrowed, &rules, |tool| {
+                    offline_selection::runnable(narrowed, tool)
+                })
             });
             (
-                guided.selection,
+                avoided.guided.selection,
                 Usage {
                     model: client.label(),
                     ..Usage::default()
                 },
-                guided.shaped_by,
+                avoided.guided.shaped_by,
+                avoided.fingerprint,
+                avoided.skipped,
             )
         } else {
             let mut learnings: Vec<i64> = selection::learnings_in_prompt(&context)
                 .iter()
                 .map(|l| l.id)
                 .collect();
-            let (selection, usage, refused_by) =
-                selection::choose(&client, &context, &repo, &rules).await?;
-            for id in refused_by {
+            let chosen =
+                selection::choose(&client, &context, &repo, &rules, &fingerprint_of).await?;
+            for id in chosen.refused_by {
                 if !learnings.contains(&id) {
                     learnings.push(id);
                 }
             }
-            (selection, usage, learnings)
+            (
+                chosen.selection,
+                chosen.usage,
+                learnings,
+                chosen.fingerprint,
+                chosen.skipped,
+            )
         };
+        for task in &skipped {
+            tracing::info!("skipped: {}", task.describe());
+        }
         let shaped_by: Vec<ShapingLearning> = context
             .learnings
             .iter()
@@ -207,6 +233,8 @@ impl Task for Select {
             learnings_used,
             shaped_by,
             usage: usage.clone(),
+            fingerprint,
+            skipped: skipped.clone(),
         };
         artifacts::write(&output, &file, &env.secrets.redactor())?;
         Ok(match selection {
@@ -220,6 +248,7 @@ impl Task for Select {
                     issue: task.issue,
                     reason: None,
                     follow_up: false,
+                    skipped: skipped.iter().map(SkippedTask::describe).collect(),
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }
@@ -233,6 +262,7 @@ impl Task for Select {
                     issue: None,
                     reason: Some(reason),
                     follow_up: false,
+                    skipped: skipped.iter().map(SkippedTask::describe).collect(),
                     llm_tokens: usage.input_tokens + usage.output_tokens,
                 }
             }

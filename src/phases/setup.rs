@@ -63,6 +63,10 @@ pub struct SetupInput {
     /// follow-ups off.
     #[serde(default)]
     pub follow_up_rounds: Option<u32>,
+    /// A dry run (everything but the push and the pull request): recorded as one from the
+    /// start, so it is marked as a dry run even when it ends with nothing to commit.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 fn default_trigger() -> String {
@@ -120,6 +124,8 @@ pub struct SetupOutput {
     /// local forge from the repository's checks run on its branch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<u64>,
+    /// Whether the run is recorded as a dry run.
+    pub dry_run: bool,
 }
 
 impl Task for Setup {
@@ -141,6 +147,9 @@ impl Task for Setup {
         // Registered before cloning, so a clone that fails is recorded against a known run.
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         store.register_run(&new_run(&input)).await?;
+        if input.dry_run {
+            store.mark_dry_run(&input.run_id).await?;
+        }
         store.set_phase(&input.run_id, "setup").await?;
         super::lease::hold(&input.run_id);
         let destination = run_dir.join(crate::artifacts::CLONE_DIR);
@@ -232,6 +241,7 @@ impl Task for Setup {
             repository_id: identity(&input.repository),
             pull_requests,
             follow_up: follow_up.follow_up.map(|f| f.number),
+            dry_run: input.dry_run,
         })
     }
 }

@@ -239,6 +239,55 @@ mod tests {
         }
     }
 
+    /// What a phase killed mid-way leaves in the clone: a half-made commit on the work branch,
+    /// an edited tracked file, a staged new file, an untracked file and a new directory. The
+    /// next attempt's start puts the branch back on the base and the tree exactly at it, and
+    /// says which commit the branch held.
+    #[test]
+    fn the_next_attempt_starts_from_a_clean_base_whatever_a_killed_one_left() {
+        use super::super::test_git::git;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        std::fs::write(root.join("lib.rs"), "fn a() {}\n").unwrap();
+        std::fs::write(root.join(".gitignore"), "/target\n").unwrap();
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", "base"]);
+        let base = Base {
+            branch: "main".to_owned(),
+            commit: git(root, &["rev-parse", "HEAD"]),
+        };
+        let branch = "automaintainer/lint-x";
+        assert_eq!(start(root, branch, &base).unwrap(), None);
+
+        // The killed attempt.
+        std::fs::write(root.join("lib.rs"), "fn a() { half }\n").unwrap();
+        git(root, &["commit", "-q", "-am", "half-made"]);
+        let half = git(root, &["rev-parse", "HEAD"]);
+        std::fs::write(root.join("lib.rs"), "fn a() { more }\n").unwrap();
+        std::fs::write(root.join("staged.rs"), "x\n").unwrap();
+        git(root, &["add", "staged.rs"]);
+        std::fs::write(root.join("untracked.rs"), "y\n").unwrap();
+        std::fs::create_dir_all(root.join("new/deeper")).unwrap();
+        std::fs::write(root.join("new/deeper/file.rs"), "z\n").unwrap();
+        std::fs::create_dir_all(root.join("target")).unwrap();
+        std::fs::write(root.join("target/build.out"), "ignored build output\n").unwrap();
+
+        assert_eq!(start(root, branch, &base).unwrap(), Some(half));
+        assert_eq!(git(root, &["rev-parse", "HEAD"]), base.commit);
+        assert_eq!(git(root, &["symbolic-ref", "--short", "HEAD"]), branch);
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "a clean tree");
+        assert_eq!(
+            std::fs::read_to_string(root.join("lib.rs")).unwrap(),
+            "fn a() {}\n"
+        );
+        assert!(!root.join("untracked.rs").exists() && !root.join("new").exists());
+        assert!(
+            root.join("target/build.out").exists(),
+            "ignored build output stays, as git clean -fd would leave it"
+        );
+    }
+
     #[test]
     fn names_are_stable_readable_and_distinct() {
         let a = name_for(&task("Fix the off-by-one in `parse()`!", &["b.rs", "a.rs"]));

@@ -19,7 +19,8 @@ pub mod mirror;
 pub mod mirror_lock;
 pub mod patch;
 pub mod push;
+pub mod stored_identity;
 #[cfg(test)]
-mod test_git;
+pub(crate) mod test_git;
 
 pub use error::RepoError;

@@ -2,7 +2,8 @@
 //! toolchain and system library is where it always is, with what must not be seen masked by an
 //! empty tmpfs: the real home (the toolchains kept in it bound back read-only, cargo's
 //! credentials blanked), the data directory with the store, the cache with the mirrors, the run
-//! directory; then the clone and the other writable directories bound back read-write. Masking
+//! directory; then the clone and the other writable directories bound back read-write (the
+//! clone's `.git` read-only again: no hook, config, remote or ref can be written). Masking
 //! is chosen over building the view from explicit binds because toolchains live in too many
 //! places (`/usr`, `/opt`, `~/.cargo`, `~/.pyenv`, `~/.nvm`, ...) to list without breaking one.
 //!
@@ -70,6 +71,12 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
         bound.push(real.clone());
         // Bound at its resolved path: a symlink on the way to it is seen, read-only, as it is.
         push(&["--bind".as_ref(), real.as_os_str(), real.as_os_str()]);
+        // The clone's git directory stays read-only: the repository's code can read its
+        // history but not add a hook, rewrite the remote or the config, or move a ref.
+        let git = real.join(".git");
+        if git.exists() {
+            push(&["--ro-bind".as_ref(), git.as_os_str(), git.as_os_str()]);
+        }
     }
     if let Some(cargo_home) = &view.toolchains.cargo_home {
         for name in ["credentials", "credentials.toml"] {

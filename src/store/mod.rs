@@ -58,11 +58,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the same repository whose lease expired are marked abandoned first.
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError>;
 
+    /// Records that a run is a dry run (it pushes nothing and opens no pull request).
+    async fn mark_dry_run(&self, run_id: &str) -> Result<(), StoreError>;
+
     /// Renews a running run's lease; false when the run is not running (or unknown).
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError>;
 
-    /// Marks the running runs (of `repository`, or all) whose lease expired as failed with an
-    /// `abandoned` error in the phase they were in; returns their ids. The dashboard's reads
+    /// Marks the running runs (of `repository`, or all) whose lease expired as `abandoned` (with
+    /// an error saying so) in the phase they were in; returns their ids. The dashboard's reads
     /// (`run_overview`, `run_detail`, `system_stats`) do this first.
     async fn abandon_expired(&self, repository: Option<&str>) -> Result<Vec<String>, StoreError>;
 

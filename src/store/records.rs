@@ -23,6 +23,9 @@ pub enum RunStatus {
     /// Finished with nothing worth doing.
     Nothing,
     Failed,
+    /// Lost its process (killed, or its machine or store gone): its lease expired while it was
+    /// running. Counted neither as failed nor as succeeded.
+    Abandoned,
 }
 
 impl RunStatus {
@@ -32,6 +35,7 @@ impl RunStatus {
             Self::Succeeded => "succeeded",
             Self::Nothing => "nothing",
             Self::Failed => "failed",
+            Self::Abandoned => "abandoned",
         }
     }
 
@@ -41,6 +45,7 @@ impl RunStatus {
             "succeeded" => Some(Self::Succeeded),
             "nothing" => Some(Self::Nothing),
             "failed" => Some(Self::Failed),
+            "abandoned" => Some(Self::Abandoned),
             _ => None,
         }
     }
@@ -110,6 +115,9 @@ pub struct RunOverviewRow {
     pub evolution_score: Option<f64>,
     pub review_findings: Option<i64>,
     pub error: Option<String>,
+    /// A dry run: it did everything but push and open the pull request.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 /// Filters and paging for `run_overview`, newest first.
@@ -156,6 +164,9 @@ pub struct SystemStats {
     pub failed_runs: i64,
     pub nothing_runs: i64,
     pub running_runs: i64,
+    /// Runs whose lease expired: neither failed nor succeeded, and not in the success rate.
+    #[serde(default)]
+    pub abandoned_runs: i64,
     /// succeeded / finished runs, 0-1; None before any run finished.
     #[sqlx(skip)]
     pub success_rate: Option<f64>,

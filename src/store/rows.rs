@@ -70,6 +70,7 @@ impl TryFrom<OverviewRecord> for RunOverviewRow {
             evolution_score: r.evolution_score,
             review_findings: r.review_findings,
             error: r.error,
+            dry_run: false,
         })
     }
 }

@@ -13,6 +13,9 @@ mod search;
 #[path = "shared/changes.rs"]
 mod changes;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/identities.rs"]
+mod identities;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/learnings.rs"]
 mod learnings;
 #[allow(clippy::duplicate_mod)]

@@ -325,6 +325,8 @@ mod tests {
                 learnings_used: vec![5, 2, 5],
                 shaped_by: Vec::new(),
                 usage: usage(100, 0.5),
+                fingerprint: None,
+                skipped: Vec::new(),
             }),
             implementation: Some(Implementation {
                 status: ImplementationStatus::Committed,

@@ -200,3 +200,55 @@ fn usage_errors_exit_2() {
     let ran = Runner::new("automaintainer").arg("no-such-command").run();
     assert_eq!(ran.code, 2, "{}", ran.stderr);
 }
+
+/// The fuzz target's check (`fuzz/fuzz_targets/decode_input.rs`) on the stable compiler, over its
+/// kept corpus and every truncation and one-byte change of each file: every input type decodes
+/// or answers one line of bad input, never panics. (The coverage-guided run is `scripts/fuzz`.)
+#[test]
+fn the_fuzz_corpus_and_its_mutations_decode_or_answer_one_line() {
+    use automaintainer::contract::{parse_input, Validate};
+    use automaintainer::phases::{
+        cleanup, context, evaluate, implement, open_pr, persist, reflect, review, select, setup,
+    };
+    fn decode<T: serde::de::DeserializeOwned + Validate>(text: &str) {
+        if let Err(e) = parse_input::<T>(text) {
+            assert!(
+                !e.0.contains('\n'),
+                "bad input must be one line: {e} for {text:?}"
+            );
+        }
+    }
+    fn all(bytes: &[u8]) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        decode::<setup::SetupInput>(text);
+        decode::<context::ContextInput>(text);
+        decode::<select::SelectInput>(text);
+        decode::<implement::ImplementInput>(text);
+        decode::<open_pr::OpenPrInput>(text);
+        decode::<review::ReviewInput>(text);
+        decode::<evaluate::EvaluateInput>(text);
+        decode::<persist::PersistInput>(text);
+        decode::<reflect::ReflectInput>(text);
+        decode::<cleanup::CleanupInput>(text);
+    }
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/decode_input");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        files += 1;
+        all(&bytes);
+        for end in 0..bytes.len() {
+            all(&bytes[..end]);
+        }
+        for at in 0..bytes.len() {
+            for replacement in [b'"', b'{', b'}', b'\\', b'9', b'-', b'\n', 0xff] {
+                let mut changed = bytes.clone();
+                changed[at] = replacement;
+                all(&changed);
+            }
+        }
+    }
+    assert!(files >= 5, "the corpus is kept: {files} file(s)");
+}

@@ -60,6 +60,8 @@ fn task_file(learnings_used: Vec<i64>) -> TaskFile {
         learnings_used,
         shaped_by: Vec::new(),
         usage: Usage::default(),
+        fingerprint: None,
+        skipped: Vec::new(),
     }
 }
 

@@ -96,11 +96,100 @@ async fn a_killed_phase_is_abandoned_by_the_next_run() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     setup("run-c").join().unwrap().assert_ok();
     let (state, phase, error) = status(store.as_ref(), "run-a").await;
-    assert_eq!(state, RunStatus::Failed);
+    assert_eq!(state, RunStatus::Abandoned);
     assert_eq!(phase.as_deref(), Some("implement"));
     let error = error.unwrap_or_default();
     assert!(error.starts_with("abandoned: "), "{error}");
     // run-b's setup finished but nothing renews it now either: the next run marks it too.
-    assert_eq!(status(store.as_ref(), "run-b").await.0, RunStatus::Failed);
+    assert_eq!(
+        status(store.as_ref(), "run-b").await.0,
+        RunStatus::Abandoned
+    );
     assert_eq!(status(store.as_ref(), "run-c").await.0, RunStatus::Running);
+}
+
+/// A phase told to stop (SIGTERM, as a flow's timeout sends it) while its change is half-made
+/// puts the clone back on the base before it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phase_told_to_stop_leaves_the_clone_on_the_base() {
+    let root = tempfile::tempdir().unwrap();
+    let (_work, remote) = git::rust_fixture(root.path());
+    let database_url = automaintainer::store::sqlite_url(&root.path().join("am.db"));
+    let run_dir = root.path().join("run");
+    let input = json!({"run_id": "run-t", "run_dir": run_dir, "repository": remote,
+                       "cache_dir": root.path().join("cache")});
+    Runner::new("am-setup")
+        .env("DATABASE_URL", &database_url)
+        .input_json(&input)
+        .run()
+        .assert_ok();
+    let clone = run_dir.join("repo");
+    let base = git::git(&clone, &["rev-parse", "HEAD"]);
+
+    // The model answers in a minute: the phase is mid-way when it is told to stop.
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![ResponseTemplate::new(500).set_delay(Duration::from_secs(60))],
+    )
+    .await;
+    std::fs::write(
+        run_dir.join("task.json"),
+        json!({"selection": {"status": "selected", "task": {
+            "kind": "feature", "title": "Add sub", "rationale": "r",
+            "target_files": ["src/lib.rs"], "acceptance_criteria": ["ok"]}}})
+        .to_string(),
+    )
+    .unwrap();
+    let input = root.path().join("implement.json");
+    std::fs::write(
+        &input,
+        json!({"run_id": "run-t", "run_dir": run_dir, "llm": llm_stub::openai_spec(&server)})
+            .to_string(),
+    )
+    .unwrap();
+    let mut implement = Command::new(bin::path("am-implement"))
+        .arg("--input")
+        .arg(&input)
+        .env("DATABASE_URL", &database_url)
+        .env("OPENAI_API_KEY", llm_stub::OPENAI_KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the model was never asked"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let branch = git::git(&clone, &["symbolic-ref", "--short", "HEAD"]);
+    assert!(branch.starts_with("automaintainer/"), "{branch}");
+    // The change, half-made: an edited file, a new one, a commit on the work branch.
+    std::fs::write(clone.join("src/lib.rs"), "pub fn half() {}\n").unwrap();
+    git::git(&clone, &["commit", "-qam", "half-made"]);
+    std::fs::write(clone.join("src/lib.rs"), "pub fn more() {}\n").unwrap();
+    std::fs::write(clone.join("src/new.rs"), "pub fn new() {}\n").unwrap();
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &implement.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = implement.wait().unwrap();
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    assert_eq!(git::git(&clone, &["rev-parse", "HEAD"]), base);
+    assert_eq!(
+        git::git(&clone, &["status", "--porcelain"]),
+        "",
+        "a clean tree"
+    );
+    assert!(!clone.join("src/new.rs").exists());
 }

@@ -3,5 +3,6 @@
 //! rebases the same PR), the lifecycle sync at setup (merged, closed, superseded), a normal
 //! checkout as the local forge, a dangling remote HEAD, one identity per repository.
 
+mod backoff;
 mod lease;
 mod setup;

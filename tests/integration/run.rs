@@ -406,3 +406,81 @@ async fn a_branch_broken_by_someone_else_is_followed_up_by_the_next_run() {
         rounds[0].summary
     );
 }
+
+#[tokio::test]
+async fn a_dry_run_that_commits_nothing_is_still_recorded_and_shown_as_a_dry_run() {
+    crate::common::tools::assert_installed("ruff", &["--version"]);
+    let data = tempfile::tempdir().unwrap();
+    // Nothing for the offline provider to do: no unused import left.
+    let clean: Vec<(&str, &str)> = PYTHON_PROJECT
+        .iter()
+        .map(|(path, text)| {
+            if *path == "shapes/geometry.py" {
+                (*path, "\"\"\"Areas.\"\"\"\n\n\ndef area(width, height):\n    \"\"\"The area of a rectangle.\"\"\"\n    return width * height\n")
+            } else {
+                (*path, *text)
+            }
+        })
+        .collect();
+    let work = git::init_repo(&data.path().join("work"), &clean);
+    let remote = git::bare_clone(&work, &data.path().join("remote.git"));
+    let ran = run_locally(
+        data.path(),
+        &["--dry-run", "--repository", remote.to_str().unwrap()],
+    )
+    .await;
+    ran.assert_ok();
+    assert!(ran.stderr.contains("task: none ("), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(" (dry run)\n"),
+        "the summary says it was a dry run:\n{}",
+        ran.stderr
+    );
+
+    let url = format!(
+        "sqlite://{}",
+        data.path().join("automaintainer.db").display()
+    );
+    let store = automaintainer::store::open(Some(&Secret::new(url)))
+        .await
+        .unwrap();
+    let (rows, _) = store
+        .run_overview(&automaintainer::store::RunQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].status, RunStatus::Nothing);
+    assert!(rows[0].dry_run, "the store marks it: {:?}", rows[0]);
+    let detail = store.run_detail(&rows[0].run_id).await.unwrap().unwrap();
+    assert!(detail.overview.dry_run);
+    // The dashboard's run list, run page and JSON show it as one.
+    let page = |uri: String| {
+        let store = store.clone();
+        async move {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let response = automaintainer::dashboard::app(
+                store,
+                automaintainer::dashboard::DashboardConfig::default(),
+            )
+            .oneshot(
+                axum::http::Request::get(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        }
+    };
+    for uri in ["/timeline".to_owned(), format!("/runs/{}", rows[0].run_id)] {
+        let html = page(uri.clone()).await;
+        assert!(
+            html.contains(r#"<span class="badge info dry-run">dry run</span>"#),
+            "{uri}: {html}"
+        );
+    }
+    let json = page("/api/data".to_owned()).await;
+    assert!(json.contains(r#""dry_run":true"#), "{json}");
+}

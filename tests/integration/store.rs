@@ -26,8 +26,10 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
 }
 
 mod binaries;
+mod identities;
 mod learnings;
 mod leases;
 mod outcomes;
 mod pull_requests;
 mod runs;
+mod upgrades;

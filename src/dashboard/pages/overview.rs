@@ -73,8 +73,16 @@ fn stat_cards(stats: &SystemStats, to_merge: Option<chrono::Duration>) -> Vec<St
             label: "Runs",
             value: format::count(stats.total_runs),
             sub: Some(format!(
-                "{} succeeded · {} failed · {} nothing to do · {} running",
-                stats.succeeded_runs, stats.failed_runs, stats.nothing_runs, stats.running_runs
+                "{} succeeded · {} failed · {} nothing to do · {} running{}",
+                stats.succeeded_runs,
+                stats.failed_runs,
+                stats.nothing_runs,
+                stats.running_runs,
+                if stats.abandoned_runs > 0 {
+                    format!(" · {} abandoned", stats.abandoned_runs)
+                } else {
+                    String::new()
+                }
             )),
         },
         StatCard {

@@ -103,6 +103,9 @@ fn state_of(
         (RunStatus::Failed, Some(at)) if index < at => ("done", "done"),
         (RunStatus::Failed, Some(at)) if index == at => ("failed", "failed"),
         (RunStatus::Failed, Some(_)) => ("skipped", "not reached"),
+        (RunStatus::Abandoned, Some(at)) if index < at => ("done", "done"),
+        (RunStatus::Abandoned, Some(at)) if index == at => ("failed", "abandoned"),
+        (RunStatus::Abandoned, Some(_)) => ("skipped", "not reached"),
         _ => ("pending", "–"),
     }
 }

@@ -34,6 +34,8 @@ pub struct RunView {
     pub tokens: String,
     pub cost: String,
     pub error: Option<String>,
+    /// A dry run: nothing was pushed and no pull request opened.
+    pub dry_run: bool,
 }
 
 impl RunView {
@@ -68,6 +70,7 @@ impl RunView {
             tokens: format::count(row.tokens),
             cost: format::cost(row.cost_usd),
             error: row.error.clone(),
+            dry_run: row.dry_run,
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn status_label(status: RunStatus) -> &'static str {
         RunStatus::Succeeded => "succeeded",
         RunStatus::Nothing => "nothing to do",
         RunStatus::Failed => "failed",
+        RunStatus::Abandoned => "abandoned",
     }
 }
 

@@ -17,11 +17,12 @@ const PER_PAGE: u32 = 25;
 const MAX_PER_PAGE: u32 = 100;
 
 /// Every state a run can be in, in the order the filter offers them.
-pub const STATES: [RunStatus; 4] = [
+pub const STATES: [RunStatus; 5] = [
     RunStatus::Running,
     RunStatus::Succeeded,
     RunStatus::Nothing,
     RunStatus::Failed,
+    RunStatus::Abandoned,
 ];
 
 #[derive(Debug, Serialize)]

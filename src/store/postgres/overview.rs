@@ -48,6 +48,7 @@ async fn counted_in_stats(pool: &PgPool, status: Option<RunStatus>) -> Result<i6
         Some(RunStatus::Succeeded) => "succeeded_runs",
         Some(RunStatus::Nothing) => "nothing_runs",
         Some(RunStatus::Failed) => "failed_runs",
+        Some(RunStatus::Abandoned) => "abandoned_runs",
     };
     let total: Option<i64> = sqlx::query_scalar(&format!("SELECT {column} FROM system_stats"))
         .fetch_optional(pool)

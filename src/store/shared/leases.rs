@@ -1,7 +1,7 @@
 //! Run leases: registering a run takes its lease, and its phases renew it with heartbeats; a
 //! running run whose last heartbeat is older than the lease has lost its process (killed, its
-//! machine or its database gone) and is marked failed as abandoned, in the phase it was in, so
-//! it is never left `running` for ever. A run that never held a lease (recorded before leases
+//! machine or its database gone) and is marked `abandoned`, in the phase it was in, so it is
+//! never left `running` for ever. A run that never held a lease (recorded before leases
 //! existed, or only by persist) is left alone. Compiled once per backend.
 
 use std::time::Duration;
@@ -81,7 +81,7 @@ pub async fn abandon_expired(
             ),
             at: now,
         };
-        runs::fail(&mut tx, &failure).await?;
+        runs::abandon(&mut tx, &failure).await?;
         tx.commit()
             .await
             .map_err(StoreError::query(format!("commit abandoning run {run_id}")))?;

@@ -34,7 +34,8 @@ pub async fn repositories(pool: &Pool) -> Result<Vec<String>, StoreError> {
 
 pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {
     let stats: SystemStats = sqlx::query_as(
-        "SELECT total_runs, succeeded_runs, failed_runs, nothing_runs, running_runs, prs_opened,
+        "SELECT total_runs, succeeded_runs, failed_runs, nothing_runs, running_runs,
+                abandoned_runs, prs_opened,
                 prs_merged, average_score, total_tokens, total_cost_usd, learnings, last_run_at
          FROM system_stats",
     )
@@ -58,6 +59,7 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
     };
     let mut overview = [RunOverviewRow::try_from(record)?];
     super::changes::fill_pull_requests(pool, &mut overview).await?;
+    fill_dry_runs(pool, &mut overview).await?;
     let [overview] = overview;
     let documents: Vec<(String, Json<serde_json::Value>)> =
         sqlx::query_as("SELECT name, content FROM run_artifacts WHERE run_id = $1 ORDER BY name")
@@ -103,4 +105,27 @@ pub async fn run_detail(pool: &Pool, run_id: &str) -> Result<Option<RunDetail>, 
         pull_request_runs: super::changes::runs_of_pull_request(pool, run_id).await?,
         transcript: super::transcripts::of_run(pool, run_id).await?,
     }))
+}
+
+/// Marks the dry runs among `rows` (`agent_runs.dry_run`; the overview views predate it).
+pub async fn fill_dry_runs(pool: &Pool, rows: &mut [RunOverviewRow]) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut query =
+        QueryBuilder::<Db>::new("SELECT run_id FROM agent_runs WHERE dry_run AND run_id IN (");
+    let mut list = query.separated(", ");
+    for row in rows.iter() {
+        list.push_bind(row.run_id.clone());
+    }
+    query.push(")");
+    let dry: Vec<String> = query
+        .build_query_scalar()
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::query("read which runs were dry runs"))?;
+    for row in rows.iter_mut() {
+        row.dry_run = dry.contains(&row.run_id);
+    }
+    Ok(())
 }

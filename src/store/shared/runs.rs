@@ -33,12 +33,26 @@ pub async fn register(pool: &Pool, run: &NewRun) -> Result<(), StoreError> {
     Ok(())
 }
 
+pub async fn mark_dry_run(pool: &Pool, run_id: &str) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE agent_runs SET dry_run = $2 WHERE run_id = $1")
+        .bind(run_id)
+        .bind(true)
+        .execute(pool)
+        .await
+        .map_err(StoreError::query(format!("mark run {run_id} as a dry run")))?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::UnknownRun(run_id.to_owned()));
+    }
+    Ok(())
+}
+
 pub async fn set_phase(pool: &Pool, run_id: &str, phase: &str) -> Result<(), StoreError> {
     let now = clock::now();
     let mut tx = dialect::begin_write(pool, "set the phase").await?;
     // A failed run keeps the phase that failed.
     let done = sqlx::query(
-        "UPDATE agent_runs SET phase = CASE WHEN status = 'failed' THEN phase ELSE $2 END
+        "UPDATE agent_runs SET phase = CASE WHEN status IN ('failed', 'abandoned') THEN phase
+                                            ELSE $2 END
          WHERE run_id = $1",
     )
     .bind(run_id)
@@ -371,6 +385,42 @@ pub async fn fail(conn: &mut Conn, failure: &RunFailure) -> Result<(), StoreErro
     finish_phase(conn, run_id, "failed", at).await
 }
 
+/// Marks a running run abandoned at `failure.phase` (its lease expired), logs why, and ends
+/// its open phase as failed. A run no longer running is left alone.
+pub async fn abandon(conn: &mut Conn, failure: &RunFailure) -> Result<(), StoreError> {
+    let run_id = failure.run_id.as_str();
+    let at = clock::truncate(failure.at);
+    let done = sqlx::query(
+        "UPDATE agent_runs SET status = 'abandoned', phase = $2, error = $3,
+             finished_at = COALESCE(finished_at, $4)
+         WHERE run_id = $1 AND status = 'running'",
+    )
+    .bind(run_id)
+    .bind(&failure.phase)
+    .bind(&failure.message)
+    .bind(dialect::time(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(format!("mark run {run_id} abandoned")))?;
+    if done.rows_affected() == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO run_errors (run_id, phase, message, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (run_id, phase, message) DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(&failure.phase)
+    .bind(&failure.message)
+    .bind(dialect::time(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(format!(
+        "log why run {run_id} was abandoned"
+    )))?;
+    finish_phase(conn, run_id, "failed", at).await
+}
+
 /// Closes the run: a failed run stays failed, and the first close's time is kept.
 pub async fn close(
     conn: &mut Conn,
@@ -380,7 +430,7 @@ pub async fn close(
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE agent_runs SET
-             status = CASE WHEN status = 'failed' THEN status ELSE $2 END,
+             status = CASE WHEN status IN ('failed', 'abandoned') THEN status ELSE $2 END,
              finished_at = CASE WHEN $2 = 'running' THEN finished_at
                                 ELSE COALESCE(finished_at, $3) END
          WHERE run_id = $1",
@@ -396,7 +446,9 @@ pub async fn close(
     }
     match status {
         RunStatus::Running => {}
-        RunStatus::Failed => finish_phase(conn, run_id, "failed", now).await?,
+        RunStatus::Failed | RunStatus::Abandoned => {
+            finish_phase(conn, run_id, "failed", now).await?
+        }
         RunStatus::Succeeded | RunStatus::Nothing => {
             finish_phase(conn, run_id, "succeeded", now).await?
         }

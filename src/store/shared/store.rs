@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, learnings, leases, lifecycle, outcomes, overview, pull_requests, reads,
-    rounds, runs,
+    analytics, changes, identities, learnings, leases, lifecycle, outcomes, overview,
+    pull_requests, reads, rounds, runs,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
@@ -25,7 +25,17 @@ impl Store for BackendStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        self.run_migrations().await
+        self.run_migrations().await?;
+        // Rows under a repository's older spellings move to its identity. A failure (another
+        // process moving the same rows at the same moment) is retried at the next open.
+        match identities::rewrite(&self.pool).await {
+            Ok(moved) if !moved.is_empty() => dialect::refresh_views(&self.pool).await,
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::warn!("rows under older spellings of a repository stay for now: {e}");
+                Ok(())
+            }
+        }
     }
 
     async fn register_run(&self, run: &NewRun) -> Result<(), StoreError> {
@@ -33,6 +43,10 @@ impl Store for BackendStore {
         runs::register(&self.pool, run).await?;
         leases::heartbeat(&self.pool, &run.run_id).await?;
         dialect::refresh_views(&self.pool).await
+    }
+
+    async fn mark_dry_run(&self, run_id: &str) -> Result<(), StoreError> {
+        runs::mark_dry_run(&self.pool, run_id).await
     }
 
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError> {
@@ -91,6 +105,7 @@ impl Store for BackendStore {
         self.abandon_expired(None).await?;
         let (mut rows, total) = overview::run_overview(&self.pool, query).await?;
         changes::fill_pull_requests(&self.pool, &mut rows).await?;
+        reads::fill_dry_runs(&self.pool, &mut rows).await?;
         Ok((rows, total))
     }
 

@@ -157,3 +157,63 @@ async fn select_stops_before_a_call_the_run_budget_cannot_afford() {
     );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn select_sends_back_a_choice_that_failed_before_and_takes_the_next() {
+    let run = Run::new();
+    // The model words it differently, but it is the task that failed: same kind, same file.
+    let again = json!({"kind": "test", "title": "Add tests for add",
+        "rationale": "r", "target_files": ["src/lib.rs"], "acceptance_criteria": ["c"]});
+    let failed: automaintainer::artifacts::TaskSpec =
+        serde_json::from_value(again.clone()).unwrap();
+    let fingerprint =
+        automaintainer::implement::backoff::fingerprint(&failed, &run.repo, "0000000");
+    let mut context = context(json!([]), json!([]), json!([]));
+    context["backoffs"] = json!([{"fingerprint": fingerprint, "title": "Test add with negatives",
+        "failures": 2, "reason": "the checks failed", "retry_after": "2099-01-01T00:00:00Z"}]);
+    run.write_json("context.json", &context);
+    let next = json!({"kind": "refactor", "title": "Name the magic number",
+        "rationale": "r", "target_files": ["src/lib.rs"], "acceptance_criteria": ["c"]});
+    let server = MockServer::start().await;
+    llm_stub::mount_openai(
+        &server,
+        vec![
+            llm_stub::openai_reply(
+                &json!({"choice": {"status": "selected", "task": again}}).to_string(),
+            ),
+            llm_stub::openai_reply(
+                &json!({"choice": {"status": "selected", "task": next}}).to_string(),
+            ),
+        ],
+    )
+    .await;
+    let ran = run
+        .run(
+            "am-select",
+            run.input(json!({"llm": llm_stub::openai_spec(&server)})),
+        )
+        .await;
+    ran.assert_ok();
+    assert_eq!(ran.outputs()["kind"], "refactor");
+    let skipped = ran.outputs()["skipped"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        skipped.starts_with("Add tests for add (failed 2 times, last because the checks failed"),
+        "{skipped}"
+    );
+    let task_file = run.read_json("task.json");
+    assert_eq!(task_file["skipped"][0]["fingerprint"], json!(fingerprint));
+    assert!(task_file["fingerprint"]
+        .as_str()
+        .is_some_and(|f| f != fingerprint));
+    let bodies = llm_stub::request_bodies(&server).await;
+    let first = bodies[0]["messages"][1]["content"].as_str().unwrap();
+    assert!(first.contains("Tasks that failed recently"), "{first}");
+    let second = bodies[1]["messages"][1]["content"].as_str().unwrap();
+    assert!(
+        second.contains("failed before and is backing off"),
+        "{second}"
+    );
+}

@@ -60,6 +60,16 @@ impl std::fmt::Debug for TestDb {
 
 impl TestDb {
     pub async fn new(backend: Backend) -> Self {
+        Self::create(backend, None).await
+    }
+
+    /// A store whose database has only the migrations up to `version` (inclusive) applied, as an
+    /// older release left it; `store.migrate()` upgrades it.
+    pub async fn migrated_until(backend: Backend, version: i64) -> Self {
+        Self::create(backend, Some(version)).await
+    }
+
+    async fn create(backend: Backend, until: Option<i64>) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let (url, postgres) = match backend {
             Backend::Sqlite => (
@@ -74,9 +84,12 @@ impl TestDb {
                 (url.to_string(), Some((admin, name)))
             }
         };
-        let store = automaintainer::store::open(Some(&Secret::new(url.clone())))
-            .await
-            .unwrap_or_else(|e| panic!("open the {backend:?} test store: {e:?}"));
+        let store = match until {
+            None => automaintainer::store::open(Some(&Secret::new(url.clone())))
+                .await
+                .unwrap_or_else(|e| panic!("open the {backend:?} test store: {e:?}")),
+            Some(version) => migrate_until(backend, &url, version, dir.path()).await,
+        };
         Self {
             backend,
             store,
@@ -115,11 +128,82 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement directly on the database; its error, if it fails.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
+        let done = match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.map(|_| ())
+            }
+        };
+        done.map_err(|e| e.to_string())
+    }
+
+    /// One integer a query answers (a count), read directly from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self.backend {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+            }
+        }
+    }
+
     /// Another handle on the same database, as a second process would open it.
     pub async fn reopen(&self) -> Arc<dyn Store> {
         automaintainer::store::open(Some(&self.secret()))
             .await
             .expect("reopen the test store")
+    }
+}
+
+/// Applies the migrations up to `version` to the database at `url` and returns a store on it
+/// that has not migrated further.
+async fn migrate_until(
+    backend: Backend,
+    url: &str,
+    version: i64,
+    scratch: &std::path::Path,
+) -> Arc<dyn Store> {
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    let older = scratch.join("older-migrations");
+    std::fs::create_dir_all(&older).unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let number: i64 = name.split('_').next().unwrap().parse().unwrap();
+        if number <= version {
+            std::fs::copy(&path, older.join(&name)).unwrap();
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(older.as_path()).await.unwrap();
+    match backend {
+        Backend::Sqlite => {
+            let store = automaintainer::store::SqliteStore::connect(url)
+                .await
+                .unwrap();
+            migrator.run(store.pool()).await.unwrap();
+            Arc::new(store)
+        }
+        Backend::Postgres => {
+            let store = automaintainer::store::PgStore::connect(url).await.unwrap();
+            migrator.run(store.pool()).await.unwrap();
+            Arc::new(store)
+        }
     }
 }
 
@@ -249,12 +333,15 @@ pub fn artifacts(run_id: &str, repository: &str, branch: &str, score: f64) -> Ru
             learnings: vec![],
             check_commands: vec!["cargo test".to_owned()],
             tools: vec![],
+            backoffs: vec![],
         }),
         task: Some(TaskFile {
             selection: Selection::Selected { task: task.clone() },
             learnings_used: vec![],
             shaped_by: Vec::new(),
             usage: usage(60, 0.04),
+            fingerprint: None,
+            skipped: Vec::new(),
         }),
         implementation: Some(Implementation {
             status: ImplementationStatus::Committed,

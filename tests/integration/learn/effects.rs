@@ -112,6 +112,8 @@ async fn closed_pr_is_not_chosen_again(db: TestDb) {
                 learnings_used: vec![],
                 shaped_by: vec![],
                 usage: Usage::default(),
+                fingerprint: None,
+                skipped: Vec::new(),
             }),
             ..RunArtifacts::default()
         })

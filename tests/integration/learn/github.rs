@@ -41,7 +41,7 @@ async fn open_github_pr(store: &dyn Store, run_id: &str, number: i64, title: &st
     store
         .upsert_pull_request(&PullRequestRow {
             run_id: run_id.to_owned(),
-            repository: format!("{OWNER}/{NAME}"),
+            repository: format!("github.com/{OWNER}/{NAME}"),
             forge: "github".to_owned(),
             number: Some(number),
             url: Some(format!("https://github.com/{OWNER}/{NAME}/pull/{number}")),
@@ -64,7 +64,7 @@ fn reflect_on_github(db: &TestDb, server: &wiremock::MockServer, run_id: &str) -
     std::fs::create_dir_all(&run_dir).unwrap();
     let mut pr = pr_file(Path::new("unused"), &format!("automaintainer/{run_id}"));
     pr.forge = "github".to_owned();
-    pr.repository = format!("{OWNER}/{NAME}");
+    pr.repository = format!("github.com/{OWNER}/{NAME}");
     write(&run_dir.join("pr.json"), &pr);
     let ran = Runner::new("am-reflect")
         .env("DATABASE_URL", db.url())
@@ -187,7 +187,7 @@ async fn changes_requested_through_the_github_stub(db: TestDb) {
     assert!((weight(store, used).await - 0.9).abs() < 1e-9);
     assert_eq!(store.learnings(REPOSITORY).await.unwrap().len(), count);
     let pr = store
-        .pull_request_for_branch("octo/hello", "automaintainer/run-cr-1")
+        .pull_request_for_branch("github.com/octo/hello", "automaintainer/run-cr-1")
         .await
         .unwrap()
         .unwrap();

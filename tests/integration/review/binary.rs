@@ -4,7 +4,7 @@ use super::*;
 
 fn write_github_pr(run: &PrRun, number: u64, head: &str) {
     let pr = json!({
-        "action": "created", "forge": "github", "repository": "octo/hello", "number": number,
+        "action": "created", "forge": "github", "repository": "github.com/octo/hello", "number": number,
         "url": format!("https://github.com/octo/hello/pull/{number}"), "branch": BRANCH,
         "base_branch": "main", "head_commit": head, "title": "Handle an empty config file",
         "body": "", "draft": false, "labels": []

@@ -84,7 +84,7 @@ fn a_tested_clean_change_has_no_local_findings() {
         ],
     );
     let pr = json!({
-        "action": "dry_run", "forge": "github", "repository": "octo/hello",
+        "action": "dry_run", "forge": "github", "repository": "github.com/octo/hello",
         "branch": BRANCH, "base_branch": "main", "head_commit": run.head_commit,
         "title": "t", "body": "", "draft": false, "labels": []
     });
@@ -103,7 +103,7 @@ fn no_pull_request_means_nothing_to_review() {
     let tmp = tempfile::tempdir().unwrap();
     let run = PrRun::new(tmp.path());
     let pr = json!({
-        "action": "skipped_closed", "forge": "github", "repository": "octo/hello", "number": 5,
+        "action": "skipped_closed", "forge": "github", "repository": "github.com/octo/hello", "number": 5,
         "branch": BRANCH, "base_branch": "main", "title": "t", "body": "", "draft": false, "labels": []
     });
     std::fs::write(run.run_dir.join("pr.json"), pr.to_string()).unwrap();

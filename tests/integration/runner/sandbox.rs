@@ -107,3 +107,73 @@ fn home_is_a_throwaway_and_the_toolchain_still_works() {
     );
     assert!(ran.stdout.contains("cargo "), "{}", ran.stdout);
 }
+
+#[test]
+fn the_clones_git_directory_is_read_only_inside_and_checks_still_pass() {
+    assert_installed("python3", &["-m", "pytest", "--version"]);
+    let root = scratch();
+    let clone = root.path().join("clone");
+    crate::common::git::init_repo(
+        &clone,
+        &[
+            ("calc.py", "def add(a, b):\n    return a + b\n"),
+            (
+                "test_calc.py",
+                "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+            ),
+        ],
+    );
+    let config = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+    let head = crate::common::git::git(&clone, &["rev-parse", "HEAD"]);
+    // What a hostile build script or test would try: a hook, the remote, a ref.
+    let script = "echo '[remote \"origin\"]' >> .git/config; \
+         printf '#!/bin/sh\\necho owned\\n' > .git/hooks/pre-push; \
+         git remote add evil https://evil.example/x.git; \
+         git update-ref refs/heads/main HEAD~0 2>&1; \
+         echo \"# edited\" >> calc.py; \
+         git rev-parse HEAD; \
+         python3 -m pytest -q -p no:cacheprovider test_calc.py";
+    let ran = sh(script, &clone, &sandboxed(&[]));
+    assert!(ran.sandboxed);
+    assert!(
+        ran.stdout.contains("Read-only file system"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("1 passed"),
+        "the check passes: {}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains(&head),
+        "git history is readable: {}",
+        ran.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(clone.join(".git/config")).unwrap(),
+        config,
+        "the config is unchanged"
+    );
+    assert!(
+        !clone.join(".git/hooks/pre-push").exists(),
+        "no hook was added"
+    );
+    assert!(
+        std::fs::read_to_string(clone.join("calc.py"))
+            .unwrap()
+            .ends_with("# edited\n"),
+        "the work tree stays writable"
+    );
+
+    // Outside the sandbox the same script does write: the protection is the sandbox's.
+    let outside = sh(
+        "echo '# touched' >> .git/config",
+        &clone,
+        &policy(SandboxMode::Off, &[]),
+    );
+    assert!(outside.success(), "{}", outside.stdout);
+    assert!(std::fs::read_to_string(clone.join(".git/config"))
+        .unwrap()
+        .ends_with("# touched\n"));
+}

@@ -1,5 +1,5 @@
-//! Run leases: a running run whose heartbeat stopped is marked abandoned (failed, in the phase
-//! it was in) by the next run of its repository and by the dashboard's reads; a run that keeps
+//! Run leases: a running run whose heartbeat stopped is marked `abandoned` (in the phase it was
+//! in; counted neither as failed nor as succeeded) by the next run of its repository and by the dashboard's reads; a run that keeps
 //! renewing its lease is left running.
 
 use super::*;
@@ -26,7 +26,7 @@ async fn an_expired_lease_abandons_the_run_in_its_phase(db: TestDb) {
     // The next run of the same repository marks its own repository's orphan only.
     register(store, "next", REPO, at(3)).await;
     let killed = store.run_detail("killed").await.unwrap().unwrap();
-    assert_eq!(killed.overview.status, RunStatus::Failed);
+    assert_eq!(killed.overview.status, RunStatus::Abandoned);
     assert_eq!(killed.overview.phase.as_deref(), Some("implement"));
     let error = killed.overview.error.clone().unwrap_or_default();
     assert!(
@@ -44,11 +44,39 @@ async fn an_expired_lease_abandons_the_run_in_its_phase(db: TestDb) {
     // A dashboard read marks the rest; live runs stay running.
     let (rows, _) = store.run_overview(&RunQuery::default()).await.unwrap();
     let status = |id: &str| rows.iter().find(|r| r.run_id == id).unwrap().status;
-    assert_eq!(status("elsewhere"), RunStatus::Failed);
+    assert_eq!(status("elsewhere"), RunStatus::Abandoned);
     assert_eq!(status("alive"), RunStatus::Running);
     assert_eq!(status("next"), RunStatus::Running);
     let elsewhere = store.run_detail("elsewhere").await.unwrap().unwrap();
     assert_eq!(elsewhere.overview.phase.as_deref(), Some("review"));
-    assert_eq!(store.system_stats().await.unwrap().running_runs, 2);
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.running_runs,
+            stats.abandoned_runs,
+            stats.failed_runs,
+            stats.succeeded_runs
+        ),
+        (2, 2, 0, 0),
+        "{stats:?}"
+    );
+    assert_eq!(
+        stats.success_rate, None,
+        "abandoned runs are not finished runs"
+    );
+    let only = RunQuery {
+        status: Some(RunStatus::Abandoned),
+        ..RunQuery::default()
+    };
+    let (abandoned, total) = store.run_overview(&only).await.unwrap();
+    assert_eq!(total, 2);
+    assert!(abandoned.iter().all(|r| r.status == RunStatus::Abandoned));
+    // Closing an abandoned run (its process came back) does not make it succeed.
+    store
+        .close_run("killed", RunStatus::Succeeded)
+        .await
+        .unwrap();
+    let killed = store.run_detail("killed").await.unwrap().unwrap();
+    assert_eq!(killed.overview.status, RunStatus::Abandoned);
     assert!(store.abandon_expired(None).await.unwrap().is_empty());
 }
