@@ -286,6 +286,7 @@ pub async fn implement(
         .filter(|p| ws.policy.check(p).is_ok())
         .collect();
     tidy_python(ws, &changed)?;
+    tidy_blank_additions(ws, &changed)?;
     if changed.is_empty() {
         ws.reset()?;
         return Ok(Outcome::nothing(format!(
@@ -361,6 +362,25 @@ fn tidy_python(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
         let after = rejoined.clone().unwrap_or(after);
         let collapsed = crate::lint::python::collapse_blank_runs(&before, &after);
         if let Some(tidied) = collapsed.or(rejoined) {
+            std::fs::write(&file, tidied)
+                .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whitespace-only lines the fixers added are dropped where they open or close a block and left
+/// empty elsewhere (`lint::blank_added`): clippy's fixes inside macro calls are not formatted.
+fn tidy_blank_additions(ws: &Workspace, changed: &[String]) -> Result<(), Error> {
+    for path in changed {
+        let Some(before) = crate::repo::diff::base_text(&ws.root, &ws.base.commit, path)? else {
+            continue;
+        };
+        let file = ws.root.join(path);
+        let Ok(after) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        if let Some(tidied) = crate::lint::blank_added::tidy(&before, &after) {
             std::fs::write(&file, tidied)
                 .map_err(|e| Error::io(format!("write {}", file.display()), e))?;
         }

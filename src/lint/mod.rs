@@ -7,6 +7,7 @@
 pub mod avoid;
 pub mod biome;
 pub mod black;
+pub(crate) mod blank_added;
 pub mod blank_runs;
 pub mod clippy;
 pub mod eslint;
