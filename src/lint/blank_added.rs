@@ -34,7 +34,7 @@ pub fn tidy(before: &str, after: &str) -> Option<String> {
     let blank_added = |i: &usize| {
         lines
             .get(*i)
-            .is_some_and(|l| l.trim().is_empty() && l.trim_end_matches(['\n', '\r']) != "")
+            .is_some_and(|l| l.trim().is_empty() && !l.trim_end_matches(['\n', '\r']).is_empty())
     };
     let targets: Vec<usize> = added.into_iter().filter(blank_added).collect();
     if targets.is_empty() {
