@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-use super::flow::{Flow, SCHEDULE_TYPE};
+use super::flow::{Flow, SCHEDULE_TYPE, SUBFLOW_TYPE};
 use super::flow_check::{self, Schemas};
 use super::kestra_client::{Deployed, KestraClient};
+use super::kestra_line::KestraLine;
 use crate::contract::InputError;
 use crate::error::Error;
 
@@ -29,37 +30,44 @@ pub struct FlowFile {
     pub yaml: String,
 }
 
-/// Reads every `*.yml`/`*.yaml` in `dir`, checks each against `schemas` and applies `settings`.
-/// Every problem of every file is in the one error.
+/// Reads every `*.yml`/`*.yaml` in `dir` as one Kestra 1.3 set; see [`prepare_line`].
 pub fn prepare(
     dir: &Path,
     schemas: &Schemas,
     settings: &DeploySettings,
 ) -> Result<Vec<FlowFile>, Error> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(format!("read the flows directory {}", dir.display()), e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-        .collect();
-    paths.sort();
-    if paths.is_empty() {
-        return Err(InputError(format!("no flow files (*.yml) in {}", dir.display())).into());
-    }
+    prepare_line(dir, KestraLine::V1, schemas, settings)
+}
+
+/// Reads `line`'s flow set from `dir` (see [`KestraLine::flow_paths`]), checks each flow against
+/// `schemas`, against what `line` refuses and its subflow calls against the set, and applies
+/// `settings`. Every problem of every file is in the one error. The flows that call others come
+/// after the flows they call, so Kestra knows a subflow before its caller arrives.
+pub fn prepare_line(
+    dir: &Path,
+    line: KestraLine,
+    schemas: &Schemas,
+    settings: &DeploySettings,
+) -> Result<Vec<FlowFile>, Error> {
     let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
+    for path in line.flow_paths(dir)? {
         let flow = Flow::load(&path)?;
-        problems.extend(
-            flow_check::check(&flow, schemas)
-                .into_iter()
-                .map(|p| format!("{}: {p}", path.display())),
-        );
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::io(format!("read flow {}", path.display()), e))?;
         let yaml = apply_settings(&text, settings)?;
         files.push(FlowFile { path, flow, yaml });
+    }
+    let set: Vec<&Flow> = files.iter().map(|f| &f.flow).collect();
+    let mut problems = Vec::new();
+    for file in &files {
+        let flow = &file.flow;
+        problems.extend(
+            flow_check::check(flow, schemas)
+                .into_iter()
+                .chain(line.problems(flow))
+                .chain(flow_check::check_subflows(flow, &set))
+                .map(|p| format!("{}: {p}", file.path.display())),
+        );
     }
     if !problems.is_empty() {
         return Err(Error::step(
@@ -71,6 +79,7 @@ pub fn prepare(
             ),
         ));
     }
+    files.sort_by_key(|f| f.flow.all_tasks().iter().any(|t| t.kind == SUBFLOW_TYPE));
     Ok(files)
 }
 
