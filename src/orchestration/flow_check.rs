@@ -678,4 +678,84 @@ pluginDefaults:
         );
         assert_one(&text, "`a` is skipped unless inputs.go");
     }
+
+    const FLEET: &str = r#"
+id: fleet
+namespace: n
+inputs:
+  - id: repositories
+    type: ARRAY
+    itemType: STRING
+    defaults: [a]
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ inputs.repositories }}"
+    concurrencyLimit: 2
+    tasks:
+      - id: improve
+        type: io.kestra.plugin.core.flow.Subflow
+        namespace: n
+        flowId: f
+        wait: true
+        timeout: PT1H
+        retry: {type: constant, interval: PT1M, maxAttempts: 2}
+        inputs:
+          repository: "{{ taskrun.value }}"
+"#;
+
+    #[test]
+    fn a_loop_of_subflows_is_bounded_waited_for_and_retried() {
+        assert_eq!(problems(FLEET), Vec::<String>::new());
+        assert_one(
+            &FLEET.replace("    concurrencyLimit: 2\n", ""),
+            "a loop needs `concurrencyLimit` of 1 or more",
+        );
+        assert_one(
+            &FLEET.replace("concurrencyLimit: 2", "concurrencyLimit: 0"),
+            "(0 or none is unbounded)",
+        );
+        assert_one(
+            &FLEET.replace("wait: true", "wait: false"),
+            "a subflow must `wait: true`",
+        );
+        assert_one(
+            &FLEET.replace(
+                "        retry: {type: constant, interval: PT1M, maxAttempts: 2}\n",
+                "",
+            ),
+            "a subflow needs its own `retry`",
+        );
+        assert_one(
+            &FLEET.replace("flowId: f", "flowId: ''"),
+            "needs `namespace` and `flowId`",
+        );
+    }
+
+    #[test]
+    fn a_subflow_call_must_match_the_called_flows_inputs() {
+        let fleet = Flow::parse(FLEET).unwrap();
+        let main = Flow::parse(
+            "id: f\nnamespace: n\ninputs:\n  - id: repository\n    type: STRING\n  - id: llm\n    type: STRING\n    defaults: offline\ntasks: []\n",
+        )
+        .unwrap();
+        assert!(check_subflows(&fleet, &[&main, &fleet]).is_empty());
+        let found: Vec<String> = check_subflows(&fleet, &[&fleet])
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found, ["improve: subflow `n.f` is not in the flow set"]);
+        let renamed = Flow::parse(&FLEET.replace("repository:", "repo:")).unwrap();
+        let found: Vec<String> = check_subflows(&renamed, &[&main])
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "improve: input `repo` is not an input of `n.f`",
+                "improve: `n.f` requires input `repository`, which is not given"
+            ]
+        );
+    }
 }
