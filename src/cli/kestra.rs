@@ -45,6 +45,10 @@ enum KestraAction {
         /// The repository the scheduled runs improve (the `repository` input's default).
         #[arg(long, env = "AM_REPOSITORY")]
         repository: Option<String>,
+        /// The repositories the fleet's scheduled runs improve (the `repositories` input's
+        /// default), separated by commas or spaces.
+        #[arg(long, env = "AM_REPOSITORIES")]
+        repositories: Option<String>,
         /// The model scheduled runs use (the `llm` input's default).
         #[arg(long, env = "AM_LLM")]
         llm: Option<String>,
@@ -107,6 +111,7 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
             flows,
             timezone,
             repository,
+            repositories,
             llm,
             forge,
             review,
@@ -127,6 +132,18 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
                     Some((input.to_owned(), value.to_owned()))
                 })
                 .collect(),
+                input_lists: repositories
+                    .as_deref()
+                    .map(|text| {
+                        text.split([',', ' ', '\n'])
+                            .map(str::trim)
+                            .filter(|r| !r.is_empty())
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|list| !list.is_empty())
+                    .map(|list| vec![("repositories".to_owned(), list)])
+                    .unwrap_or_default(),
             };
             let given = kestra_version
                 .as_deref()

@@ -19,6 +19,8 @@ pub struct DeploySettings {
     pub timezone: Option<String>,
     /// Input id -> default; an input a flow does not have is left alone.
     pub input_defaults: Vec<(String, String)>,
+    /// Input id -> default list, for `ARRAY` inputs (the fleet's `repositories`).
+    pub input_lists: Vec<(String, Vec<String>)>,
 }
 
 /// One flow file, read and checked.
@@ -104,7 +106,10 @@ pub async fn upload(
 /// The flow text with the schedule's timezone and the inputs' defaults replaced. Unchanged
 /// (comments kept) when there is nothing to set.
 pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, Error> {
-    if settings.timezone.is_none() && settings.input_defaults.is_empty() {
+    if settings.timezone.is_none()
+        && settings.input_defaults.is_empty()
+        && settings.input_lists.is_empty()
+    {
         return Ok(text.to_owned());
     }
     let mut doc: Value = serde_yaml::from_str(text)
@@ -124,6 +129,14 @@ pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, E
             .find(|(key, _)| Some(key) == id.as_ref())
         {
             set(input, "defaults", Value::from(value.as_str()));
+        }
+        if let Some((_, values)) = settings
+            .input_lists
+            .iter()
+            .find(|(key, _)| Some(key) == id.as_ref())
+        {
+            let list = values.iter().map(|v| Value::from(v.as_str())).collect();
+            set(input, "defaults", Value::Sequence(list));
         }
     }
     serde_yaml::to_string(&doc).map_err(|e| Error::step("write the flow as YAML", e.to_string()))
@@ -153,6 +166,7 @@ mod tests {
         let settings = DeploySettings {
             timezone: Some("Europe/Paris".into()),
             input_defaults: vec![("repository".into(), "https://github.com/o/r".into())],
+            input_lists: Vec::new(),
         };
         let out = apply_settings(FLOW, &settings).unwrap();
         let flow = Flow::parse(&out).unwrap();
@@ -170,5 +184,28 @@ mod tests {
             apply_settings(FLOW, &DeploySettings::default()).unwrap(),
             FLOW
         );
+    }
+
+    #[test]
+    fn a_list_setting_replaces_an_array_inputs_default() {
+        let fleet = "id: fleet\nnamespace: n\ninputs:\n  - id: repositories\n    type: ARRAY\n    itemType: STRING\n    defaults: [/x]\ntasks: []\n";
+        let settings = DeploySettings {
+            input_lists: vec![(
+                "repositories".into(),
+                vec![
+                    "https://github.com/o/a".into(),
+                    "https://github.com/o/b".into(),
+                ],
+            )],
+            ..DeploySettings::default()
+        };
+        let flow = Flow::parse(&apply_settings(fleet, &settings).unwrap()).unwrap();
+        assert_eq!(
+            flow.input_defaults()["repositories"],
+            serde_json::json!(["https://github.com/o/a", "https://github.com/o/b"])
+        );
+        // A flow without the input is left alone.
+        let other = Flow::parse(&apply_settings(FLOW, &settings).unwrap()).unwrap();
+        assert_eq!(other.input_defaults()["repository"], "/x");
     }
 }

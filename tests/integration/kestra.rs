@@ -102,6 +102,7 @@ async fn deploy_updates_an_existing_flow_and_creates_a_new_one_as_yaml_with_basi
     let settings = DeploySettings {
         timezone: Some("Europe/Paris".to_owned()),
         input_defaults: Vec::new(),
+        input_lists: Vec::new(),
     };
     let files = deploy::prepare(dir.path(), &schemas(), &settings).unwrap();
     let done = deploy::upload(&client(&server), &files).await.unwrap();
@@ -217,6 +218,10 @@ async fn deploy_to_kestra(version: &str, configs_path: &str) -> (Vec<String>, St
             .env("KESTRA_URL", &uri)
             .env("KESTRA_USER", USER)
             .env("KESTRA_PASSWORD", PASSWORD)
+            .env(
+                "AM_REPOSITORIES",
+                "https://github.com/o/a, https://github.com/o/b",
+            )
             .args(&["kestra", "deploy", "--flows", flows.to_str().unwrap()])
             .run()
     })
@@ -241,6 +246,12 @@ async fn deploy_to_kestra(version: &str, configs_path: &str) -> (Vec<String>, St
         })
         .collect();
     let fleet = puts.iter().find(|(id, _)| id == "fleet").unwrap().1.clone();
+    // The deployment's list of repositories is the fleet's default.
+    let flow = automaintainer::orchestration::flow::Flow::parse(&fleet).unwrap();
+    assert_eq!(
+        flow.input_defaults()["repositories"],
+        json!(["https://github.com/o/a", "https://github.com/o/b"])
+    );
     (puts.into_iter().map(|(id, _)| id).collect(), fleet)
 }
 
