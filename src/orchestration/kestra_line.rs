@@ -1,6 +1,6 @@
 //! The two Kestra lines the flows are written for: 1.3, the long-term-support line (`ForEach`,
-//! `pluginDefaults` allowed), and 2.x (`Loop`; `ForEach`, `ForEachItem` and `pluginDefaults`
-//! removed). Which line a server's version belongs to, which files make each line's flow set, and
+//! `pluginDefaults` allowed), and 2.x (`Loop`; `ForEach`, `ForEachItem`, `pluginDefaults` and
+//! triggers' `conditions` removed). Which line a server's version belongs to, which files make each line's flow set, and
 //! what each line refuses.
 
 use std::path::{Path, PathBuf};
@@ -85,6 +85,14 @@ impl KestraLine {
                 "flow",
                 "`pluginDefaults` is removed: set the values on each task".to_owned(),
             );
+        }
+        for trigger in &flow.triggers {
+            if self == Self::V2 && !trigger.conditions.is_empty() {
+                report(
+                    &format!("trigger {}", trigger.id),
+                    "`conditions` is removed: use a `when` expression".to_owned(),
+                );
+            }
         }
         for task in flow.all_tasks() {
             let kind = task.kind.as_str();
@@ -171,6 +179,13 @@ tasks:
         flowId: g
         inputs:
           repository: "{{ taskrun.value }}"
+triggers:
+  - id: daily
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 2 * * *"
+    conditions:
+      - type: io.kestra.plugin.core.condition.Weekday
+        dayOfWeek: MONDAY
 pluginDefaults:
   - type: io.kestra.plugin.scripts.shell.Commands
     values: {}
@@ -185,13 +200,14 @@ pluginDefaults:
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(v2.len(), 3, "{v2:#?}");
+        assert_eq!(v2.len(), 4, "{v2:#?}");
         assert!(
             v2[0].starts_with("flow: `pluginDefaults` is removed"),
             "{v2:#?}"
         );
-        assert!(v2[1].contains("`io.kestra.plugin.core.flow.ForEach` is removed"));
-        assert!(v2[2].contains("reads `taskrun.value`: the loop's item is `item.value`"));
+        assert!(v2[1].starts_with("trigger daily: `conditions` is removed"));
+        assert!(v2[2].contains("`io.kestra.plugin.core.flow.ForEach` is removed"));
+        assert!(v2[3].contains("reads `taskrun.value`: the loop's item is `item.value`"));
 
         let looped = LOOPING
             .replace("flow.ForEach", "flow.Loop")
