@@ -282,6 +282,39 @@ async fn deploy_sends_the_for_each_fleet_to_kestra_1_3() {
     assert_eq!(order.len(), 3, "{order:?}");
 }
 
+#[tokio::test]
+async fn deploy_refuses_a_server_version_it_cannot_read_and_uploads_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/configs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"version": "develop"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let flows = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let ran = tokio::task::spawn_blocking(move || {
+        Runner::new("automaintainer")
+            .env("KESTRA_URL", &uri)
+            .env("KESTRA_PASSWORD", PASSWORD)
+            .args(&["kestra", "deploy", "--flows", flows.to_str().unwrap()])
+            .run()
+    })
+    .await
+    .unwrap();
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("kestra version `develop` does not start with a major version number"),
+        "{}",
+        ran.stderr
+    );
+}
+
 fn execution(state: &str) -> serde_json::Value {
     json!({"id": "4Xy9", "namespace": "automaintainer", "flowId": "main-orchestration", "state": {"current": state, "histories": []}})
 }
