@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::orchestration::deploy::{self, DeploySettings};
 use crate::orchestration::flow_check;
 use crate::orchestration::kestra_client::{Deployed, KestraClient, KestraConfig};
+use crate::orchestration::kestra_line::KestraLine;
 use crate::secrets::Secrets;
 
 #[derive(Debug, clap::Args)]
@@ -32,7 +33,8 @@ pub struct KestraArgs {
 
 #[derive(Debug, clap::Subcommand)]
 enum KestraAction {
-    /// Check the flows against the binaries, then create or update each on Kestra.
+    /// Check the flows against the binaries, then create or update on Kestra the set made for
+    /// its version (1.3 or 2.x, read from the server).
     Deploy {
         /// The directory of flow files.
         #[arg(long, default_value = "flows")]
@@ -43,6 +45,10 @@ enum KestraAction {
         /// The repository the scheduled runs improve (the `repository` input's default).
         #[arg(long, env = "AM_REPOSITORY")]
         repository: Option<String>,
+        /// The repositories the fleet's scheduled runs improve (the `repositories` input's
+        /// default), separated by commas or spaces.
+        #[arg(long, env = "AM_REPOSITORIES")]
+        repositories: Option<String>,
         /// The model scheduled runs use (the `llm` input's default).
         #[arg(long, env = "AM_LLM")]
         llm: Option<String>,
@@ -52,7 +58,10 @@ enum KestraAction {
         /// The reviewer scheduled runs use (the `review` input's default).
         #[arg(long, env = "AM_REVIEW")]
         review: Option<String>,
-        /// Check the flows and upload nothing.
+        /// The Kestra version to deploy for, instead of asking the server (e.g. 1.3.5, 2.0.0).
+        #[arg(long, env = "AM_KESTRA_VERSION")]
+        kestra_version: Option<String>,
+        /// Check the flows and upload nothing (both sets, unless --kestra-version names one).
         #[arg(long)]
         check_only: bool,
     },
@@ -102,9 +111,11 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
             flows,
             timezone,
             repository,
+            repositories,
             llm,
             forge,
             review,
+            kestra_version,
             check_only,
         } => {
             let settings = DeploySettings {
@@ -121,15 +132,45 @@ pub fn run(args: &KestraArgs, secrets: &Secrets) -> Result<(), Error> {
                     Some((input.to_owned(), value.to_owned()))
                 })
                 .collect(),
+                input_lists: repositories
+                    .as_deref()
+                    .map(|text| {
+                        text.split([',', ' ', '\n'])
+                            .map(str::trim)
+                            .filter(|r| !r.is_empty())
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|list| !list.is_empty())
+                    .map(|list| vec![("repositories".to_owned(), list)])
+                    .unwrap_or_default(),
             };
-            let files = deploy::prepare(flows, &flow_check::package_schemas(), &settings)?;
+            let given = kestra_version
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .map(KestraLine::of_version)
+                .transpose()?;
+            let schemas = flow_check::package_schemas();
             if *check_only {
-                for file in &files {
-                    tracing::info!("{}: ok", file.path.display());
+                let lines = given.map_or(KestraLine::ALL.to_vec(), |line| vec![line]);
+                for line in lines {
+                    for file in deploy::prepare_line(flows, line, &schemas, &settings)? {
+                        tracing::info!("kestra {}: {}: ok", line.name(), file.path.display());
+                    }
                 }
                 return Ok(());
             }
             let client = client()?;
+            let line = match given {
+                Some(line) => line,
+                None => {
+                    let version = runtime.block_on(client.server_version())?;
+                    let line = KestraLine::of_version(&version)?;
+                    tracing::info!("kestra {version}: deploying the {} flows", line.name());
+                    line
+                }
+            };
+            let files = deploy::prepare_line(flows, line, &schemas, &settings)?;
             for (flow, deployed) in runtime.block_on(deploy::upload(&client, &files))? {
                 let verb = match deployed {
                     Deployed::Created => "created",

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-use super::flow::{Flow, SCHEDULE_TYPE};
+use super::flow::{Flow, SCHEDULE_TYPE, SUBFLOW_TYPE};
 use super::flow_check::{self, Schemas};
 use super::kestra_client::{Deployed, KestraClient};
+use super::kestra_line::KestraLine;
 use crate::contract::InputError;
 use crate::error::Error;
 
@@ -18,6 +19,8 @@ pub struct DeploySettings {
     pub timezone: Option<String>,
     /// Input id -> default; an input a flow does not have is left alone.
     pub input_defaults: Vec<(String, String)>,
+    /// Input id -> default list, for `ARRAY` inputs (the fleet's `repositories`).
+    pub input_lists: Vec<(String, Vec<String>)>,
 }
 
 /// One flow file, read and checked.
@@ -29,37 +32,44 @@ pub struct FlowFile {
     pub yaml: String,
 }
 
-/// Reads every `*.yml`/`*.yaml` in `dir`, checks each against `schemas` and applies `settings`.
-/// Every problem of every file is in the one error.
+/// Reads every `*.yml`/`*.yaml` in `dir` as one Kestra 1.3 set; see [`prepare_line`].
 pub fn prepare(
     dir: &Path,
     schemas: &Schemas,
     settings: &DeploySettings,
 ) -> Result<Vec<FlowFile>, Error> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(format!("read the flows directory {}", dir.display()), e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-        .collect();
-    paths.sort();
-    if paths.is_empty() {
-        return Err(InputError(format!("no flow files (*.yml) in {}", dir.display())).into());
-    }
+    prepare_line(dir, KestraLine::V1, schemas, settings)
+}
+
+/// Reads `line`'s flow set from `dir` (see [`KestraLine::flow_paths`]), checks each flow against
+/// `schemas`, against what `line` refuses and its subflow calls against the set, and applies
+/// `settings`. Every problem of every file is in the one error. The flows that call others come
+/// after the flows they call, so Kestra knows a subflow before its caller arrives.
+pub fn prepare_line(
+    dir: &Path,
+    line: KestraLine,
+    schemas: &Schemas,
+    settings: &DeploySettings,
+) -> Result<Vec<FlowFile>, Error> {
     let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
+    for path in line.flow_paths(dir)? {
         let flow = Flow::load(&path)?;
-        problems.extend(
-            flow_check::check(&flow, schemas)
-                .into_iter()
-                .map(|p| format!("{}: {p}", path.display())),
-        );
         let text = std::fs::read_to_string(&path)
             .map_err(|e| Error::io(format!("read flow {}", path.display()), e))?;
         let yaml = apply_settings(&text, settings)?;
         files.push(FlowFile { path, flow, yaml });
+    }
+    let set: Vec<&Flow> = files.iter().map(|f| &f.flow).collect();
+    let mut problems = Vec::new();
+    for file in &files {
+        let flow = &file.flow;
+        problems.extend(
+            flow_check::check(flow, schemas)
+                .into_iter()
+                .chain(line.problems(flow))
+                .chain(flow_check::check_subflows(flow, &set))
+                .map(|p| format!("{}: {p}", file.path.display())),
+        );
     }
     if !problems.is_empty() {
         return Err(Error::step(
@@ -71,6 +81,7 @@ pub fn prepare(
             ),
         ));
     }
+    files.sort_by_key(|f| f.flow.all_tasks().iter().any(|t| t.kind == SUBFLOW_TYPE));
     Ok(files)
 }
 
@@ -95,7 +106,10 @@ pub async fn upload(
 /// The flow text with the schedule's timezone and the inputs' defaults replaced. Unchanged
 /// (comments kept) when there is nothing to set.
 pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, Error> {
-    if settings.timezone.is_none() && settings.input_defaults.is_empty() {
+    if settings.timezone.is_none()
+        && settings.input_defaults.is_empty()
+        && settings.input_lists.is_empty()
+    {
         return Ok(text.to_owned());
     }
     let mut doc: Value = serde_yaml::from_str(text)
@@ -115,6 +129,14 @@ pub fn apply_settings(text: &str, settings: &DeploySettings) -> Result<String, E
             .find(|(key, _)| Some(key) == id.as_ref())
         {
             set(input, "defaults", Value::from(value.as_str()));
+        }
+        if let Some((_, values)) = settings
+            .input_lists
+            .iter()
+            .find(|(key, _)| Some(key) == id.as_ref())
+        {
+            let list = values.iter().map(|v| Value::from(v.as_str())).collect();
+            set(input, "defaults", Value::Sequence(list));
         }
     }
     serde_yaml::to_string(&doc).map_err(|e| Error::step("write the flow as YAML", e.to_string()))
@@ -144,6 +166,7 @@ mod tests {
         let settings = DeploySettings {
             timezone: Some("Europe/Paris".into()),
             input_defaults: vec![("repository".into(), "https://github.com/o/r".into())],
+            input_lists: Vec::new(),
         };
         let out = apply_settings(FLOW, &settings).unwrap();
         let flow = Flow::parse(&out).unwrap();
@@ -161,5 +184,28 @@ mod tests {
             apply_settings(FLOW, &DeploySettings::default()).unwrap(),
             FLOW
         );
+    }
+
+    #[test]
+    fn a_list_setting_replaces_an_array_inputs_default() {
+        let fleet = "id: fleet\nnamespace: n\ninputs:\n  - id: repositories\n    type: ARRAY\n    itemType: STRING\n    defaults: [/x]\ntasks: []\n";
+        let settings = DeploySettings {
+            input_lists: vec![(
+                "repositories".into(),
+                vec![
+                    "https://github.com/o/a".into(),
+                    "https://github.com/o/b".into(),
+                ],
+            )],
+            ..DeploySettings::default()
+        };
+        let flow = Flow::parse(&apply_settings(fleet, &settings).unwrap()).unwrap();
+        assert_eq!(
+            flow.input_defaults()["repositories"],
+            serde_json::json!(["https://github.com/o/a", "https://github.com/o/b"])
+        );
+        // A flow without the input is left alone.
+        let other = Flow::parse(&apply_settings(FLOW, &settings).unwrap()).unwrap();
+        assert_eq!(other.input_defaults()["repository"], "/x");
     }
 }

@@ -17,6 +17,14 @@ pub const WORKING_DIRECTORY_TYPE: &str = "io.kestra.plugin.core.flow.WorkingDire
 pub const PROCESS_RUNNER_TYPE: &str = "io.kestra.plugin.core.runner.Process";
 /// The daily trigger.
 pub const SCHEDULE_TYPE: &str = "io.kestra.plugin.core.trigger.Schedule";
+/// Kestra 1.3's loop over a list (removed in 2.x).
+pub const FOR_EACH_TYPE: &str = "io.kestra.plugin.core.flow.ForEach";
+/// Kestra 1.3's loop over the items of a file (removed in 2.x).
+pub const FOR_EACH_ITEM_TYPE: &str = "io.kestra.plugin.core.flow.ForEachItem";
+/// Kestra 2.x's loop, replacing both of the above.
+pub const LOOP_TYPE: &str = "io.kestra.plugin.core.flow.Loop";
+/// One execution of another flow.
+pub const SUBFLOW_TYPE: &str = "io.kestra.plugin.core.flow.Subflow";
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -54,6 +62,9 @@ pub struct FlowInput {
     pub required: Option<bool>,
     #[serde(default)]
     pub values: Vec<String>,
+    /// The type of an `ARRAY` input's items.
+    #[serde(default)]
+    pub item_type: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -66,7 +77,8 @@ pub struct Concurrency {
     pub behavior: Option<String>,
 }
 
-/// A task: a phase (`Commands`) or the `WorkingDirectory` around them.
+/// A task: a phase (`Commands`), the `WorkingDirectory` around them, a loop (`ForEach`, `Loop`)
+/// or a `Subflow` execution.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FlowTask {
@@ -98,6 +110,30 @@ pub struct FlowTask {
     pub errors: Vec<FlowTask>,
     #[serde(default)]
     pub finally: Vec<FlowTask>,
+    /// A loop's items: a list or an expression rendering to one.
+    #[serde(default)]
+    pub values: Option<serde_yaml::Value>,
+    /// How many of a loop's iterations run at once; 0 is unlimited.
+    #[serde(default)]
+    pub concurrency_limit: Option<u32>,
+    /// A subflow's namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// A subflow's flow id.
+    #[serde(default)]
+    pub flow_id: Option<String>,
+    /// A subflow's inputs, input id -> value or template.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    pub wait: Option<bool>,
+    #[serde(default)]
+    pub transmit_failed: Option<bool>,
+    #[serde(default)]
+    pub restart_behavior: Option<String>,
+    /// A failure ends as a warning and the flow goes on.
+    #[serde(default)]
+    pub allow_failure: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -285,6 +321,23 @@ impl Flow {
                 .filter(|d| d.kind == task.kind)
                 .find_map(|d| d.values.task_runner.as_ref())
         })
+    }
+
+    /// Every task at any depth, flowable ones included, in document order.
+    pub fn all_tasks(&self) -> Vec<&FlowTask> {
+        fn walk<'a>(tasks: &'a [FlowTask], into: &mut Vec<&'a FlowTask>) {
+            for task in tasks {
+                into.push(task);
+                walk(&task.tasks, into);
+                walk(&task.errors, into);
+                walk(&task.finally, into);
+            }
+        }
+        let mut all = Vec::new();
+        walk(&self.tasks, &mut all);
+        walk(&self.errors, &mut all);
+        walk(&self.finally, &mut all);
+        all
     }
 
     /// The default of an input, as JSON.

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::expressions::{self, Renderer, Strictness};
 use super::flow::{
-    Flow, FlowTask, Section, Step, COMMANDS_TYPE, PROCESS_RUNNER_TYPE, SCHEDULE_TYPE,
+    Flow, FlowTask, Section, Step, COMMANDS_TYPE, FOR_EACH_TYPE, LOOP_TYPE, PROCESS_RUNNER_TYPE,
+    SCHEDULE_TYPE, SUBFLOW_TYPE,
 };
 
 /// One thing wrong with a flow, where it is and what.
@@ -63,6 +64,21 @@ pub fn check(flow: &Flow, schemas: &Schemas) -> Vec<Problem> {
             }
         }
     }
+    for task in flow.all_tasks() {
+        if task.kind == FOR_EACH_TYPE || task.kind == LOOP_TYPE {
+            if task.values.is_none() {
+                report(&task.id, "a loop needs `values`".to_owned());
+            }
+            match task.concurrency_limit {
+                Some(limit) if limit >= 1 => {}
+                _ => report(
+                    &task.id,
+                    "a loop needs `concurrencyLimit` of 1 or more (0 or none is unbounded)"
+                        .to_owned(),
+                ),
+            }
+        }
+    }
     let renderer = Renderer::new(Strictness::Lenient, Box::new(|_| Some(String::new())));
     let steps = flow.steps();
     let mut seen = BTreeSet::new();
@@ -87,6 +103,9 @@ fn check_task(
 ) -> Vec<String> {
     let task = step.task;
     let mut problems = Vec::new();
+    if task.kind == SUBFLOW_TYPE {
+        return check_subflow_task(task);
+    }
     if task.kind != COMMANDS_TYPE {
         problems.push(format!(
             "type `{}`: phases run as `{COMMANDS_TYPE}`",
@@ -133,6 +152,82 @@ fn check_task(
         }
     }
     problems.extend(check_references(flow, step, before, schemas));
+    problems
+}
+
+fn check_subflow_task(task: &FlowTask) -> Vec<String> {
+    let mut problems = Vec::new();
+    if task.namespace.as_deref().unwrap_or("").is_empty()
+        || task.flow_id.as_deref().unwrap_or("").is_empty()
+    {
+        problems.push("a subflow needs `namespace` and `flowId`".to_owned());
+    }
+    // Without waiting, the loop's concurrency bounds nothing and a failure retries nothing.
+    if task.wait != Some(true) {
+        problems.push("a subflow must `wait: true` for its retries and the loop's concurrency to mean anything".to_owned());
+    }
+    if task.transmit_failed == Some(false) {
+        problems.push("`transmitFailed: false` hides a failed run from its retries".to_owned());
+    }
+    if task.retry.is_none() {
+        problems.push("a subflow needs its own `retry`".to_owned());
+    }
+    if let Some(behavior) = task.restart_behavior.as_deref() {
+        if !matches!(behavior, "RETRY_FAILED" | "NEW_EXECUTION") {
+            problems.push(format!(
+                "restartBehavior `{behavior}` is not one Kestra knows"
+            ));
+        }
+    }
+    problems.extend(check_durations(task));
+    problems
+}
+
+/// The problems of `flow`'s subflow calls against the flows of its set: the called flow is in
+/// the set, every input given is one of its inputs, and every input it requires is given.
+pub fn check_subflows(flow: &Flow, set: &[&Flow]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for task in flow
+        .all_tasks()
+        .into_iter()
+        .filter(|t| t.kind == SUBFLOW_TYPE)
+    {
+        let (Some(namespace), Some(flow_id)) = (task.namespace.as_deref(), task.flow_id.as_deref())
+        else {
+            continue;
+        };
+        let mut report = |message: String| {
+            problems.push(Problem {
+                place: task.id.clone(),
+                message,
+            })
+        };
+        let Some(target) = set
+            .iter()
+            .find(|f| f.namespace == namespace && f.id == flow_id)
+        else {
+            report(format!(
+                "subflow `{namespace}.{flow_id}` is not in the flow set"
+            ));
+            continue;
+        };
+        for given in task.inputs.keys() {
+            if !target.inputs.iter().any(|i| &i.id == given) {
+                report(format!(
+                    "input `{given}` is not an input of `{namespace}.{flow_id}`"
+                ));
+            }
+        }
+        for input in &target.inputs {
+            let required = input.required != Some(false) && input.defaults.is_none();
+            if required && !task.inputs.contains_key(&input.id) {
+                report(format!(
+                    "`{namespace}.{flow_id}` requires input `{}`, which is not given",
+                    input.id
+                ));
+            }
+        }
+    }
     problems
 }
 
@@ -582,5 +677,85 @@ pluginDefaults:
             "      - id: a\n        runIf: \"{{ inputs.go }}\"\n",
         );
         assert_one(&text, "`a` is skipped unless inputs.go");
+    }
+
+    const FLEET: &str = r#"
+id: fleet
+namespace: n
+inputs:
+  - id: repositories
+    type: ARRAY
+    itemType: STRING
+    defaults: [a]
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ inputs.repositories }}"
+    concurrencyLimit: 2
+    tasks:
+      - id: improve
+        type: io.kestra.plugin.core.flow.Subflow
+        namespace: n
+        flowId: f
+        wait: true
+        timeout: PT1H
+        retry: {type: constant, interval: PT1M, maxAttempts: 2}
+        inputs:
+          repository: "{{ taskrun.value }}"
+"#;
+
+    #[test]
+    fn a_loop_of_subflows_is_bounded_waited_for_and_retried() {
+        assert_eq!(problems(FLEET), Vec::<String>::new());
+        assert_one(
+            &FLEET.replace("    concurrencyLimit: 2\n", ""),
+            "a loop needs `concurrencyLimit` of 1 or more",
+        );
+        assert_one(
+            &FLEET.replace("concurrencyLimit: 2", "concurrencyLimit: 0"),
+            "(0 or none is unbounded)",
+        );
+        assert_one(
+            &FLEET.replace("wait: true", "wait: false"),
+            "a subflow must `wait: true`",
+        );
+        assert_one(
+            &FLEET.replace(
+                "        retry: {type: constant, interval: PT1M, maxAttempts: 2}\n",
+                "",
+            ),
+            "a subflow needs its own `retry`",
+        );
+        assert_one(
+            &FLEET.replace("flowId: f", "flowId: ''"),
+            "needs `namespace` and `flowId`",
+        );
+    }
+
+    #[test]
+    fn a_subflow_call_must_match_the_called_flows_inputs() {
+        let fleet = Flow::parse(FLEET).unwrap();
+        let main = Flow::parse(
+            "id: f\nnamespace: n\ninputs:\n  - id: repository\n    type: STRING\n  - id: llm\n    type: STRING\n    defaults: offline\ntasks: []\n",
+        )
+        .unwrap();
+        assert!(check_subflows(&fleet, &[&main, &fleet]).is_empty());
+        let found: Vec<String> = check_subflows(&fleet, &[&fleet])
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found, ["improve: subflow `n.f` is not in the flow set"]);
+        let renamed = Flow::parse(&FLEET.replace("repository:", "repo:")).unwrap();
+        let found: Vec<String> = check_subflows(&renamed, &[&main])
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "improve: input `repo` is not an input of `n.f`",
+                "improve: `n.f` requires input `repository`, which is not given"
+            ]
+        );
     }
 }

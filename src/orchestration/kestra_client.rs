@@ -93,6 +93,11 @@ struct ExecutionReply {
 }
 
 #[derive(Debug, Deserialize)]
+struct ConfigsReply {
+    version: String,
+}
+
+#[derive(Debug, Deserialize)]
 struct StateReply {
     current: String,
 }
@@ -204,6 +209,28 @@ impl KestraClient {
             .await?;
         let response = check(&action, response).await?;
         parse_execution(&action, response).await
+    }
+
+    /// The server's version, from `GET /api/v1/configs` (`/api/v1/main/configs` where the
+    /// tenant is in the path).
+    pub async fn server_version(&self) -> Result<String, KestraError> {
+        let action = "read Kestra's version";
+        let get = |url: String| self.authed(self.http.get(url));
+        let mut response = self
+            .send(action, get(format!("{}/api/v1/configs", self.base)))
+            .await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            response = self.send(action, get(self.api("configs"))).await?;
+        }
+        let response = check(action, response).await?;
+        response
+            .json::<ConfigsReply>()
+            .await
+            .map(|reply| reply.version)
+            .map_err(|source| KestraError::Reply {
+                action: action.to_owned(),
+                source,
+            })
     }
 
     pub async fn execution(&self, id: &str) -> Result<Execution, KestraError> {

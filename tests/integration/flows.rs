@@ -1,14 +1,21 @@
-//! The Kestra flows: checked against the binaries' schemas, then executed command by command, as
+//! The Kestra flows: both sets (Kestra 1.3 and 2.x) checked against the binaries' schemas and
+//! against what each line refuses, the fleet's subflow calls against the main flow; then the flows
+//! executed command by command, as
 //! Kestra's Process runner would run them, in one working directory against a fixture repository
 //! on the embedded defaults (SQLite, the offline provider, the local forge); and once more with a
 //! phase forced to fail, to see the failure recorded and the cleanup run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use automaintainer::orchestration::deploy::{self, DeploySettings};
 use automaintainer::orchestration::expressions::{Renderer, Strictness};
-use automaintainer::orchestration::flow::{Flow, Section};
+use automaintainer::orchestration::flow::{
+    Flow, Section, COMMANDS_TYPE, FOR_EACH_TYPE, LOOP_TYPE, PROCESS_RUNNER_TYPE, SCHEDULE_TYPE,
+    SUBFLOW_TYPE,
+};
 use automaintainer::orchestration::flow_check;
+use automaintainer::orchestration::kestra_line::KestraLine;
 use automaintainer::orchestration::pipeline::{self, FlowRun, RunReport, StepOutcome};
 use automaintainer::orchestration::shell::ShellExecutor;
 use automaintainer::secrets::Secret;
@@ -78,6 +85,7 @@ fn the_main_flow_has_the_ten_phases_in_order_with_timeouts_retries_and_handlers(
     let schedule = &flow.triggers[0];
     assert_eq!(schedule.cron.as_deref(), Some("0 2 * * *"));
     assert!(schedule.timezone.is_some());
+    assert!(flow.plugin_defaults.is_empty());
     let env = flow.env_of(flow.task("setup").unwrap());
     assert_eq!(env["AM_LOG_FORMAT"], "kestra");
     for secret in [
@@ -90,24 +98,162 @@ fn the_main_flow_has_the_ten_phases_in_order_with_timeouts_retries_and_handlers(
     }
 }
 
+fn flows_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("flows")
+}
+
+/// The set of flows `kestra deploy` sends to a server of `line`, checked as it checks them.
+fn flow_set(line: KestraLine) -> Vec<deploy::FlowFile> {
+    deploy::prepare_line(
+        &flows_dir(),
+        line,
+        &flow_check::package_schemas(),
+        &DeploySettings::default(),
+    )
+    .unwrap_or_else(|e| panic!("kestra {}: {e}", line.name()))
+}
+
 #[test]
-fn every_flow_passes_the_check_against_the_binaries() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
-    let schemas = flow_check::package_schemas();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let flow = Flow::load(&path).unwrap();
-        let problems: Vec<String> = flow_check::check(&flow, &schemas)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert!(
-            problems.is_empty(),
-            "{}:\n{}",
-            path.display(),
-            problems.join("\n")
+fn both_flow_sets_pass_the_check_against_the_binaries() {
+    for line in KestraLine::ALL {
+        let ids: BTreeSet<String> = flow_set(line).iter().map(|f| f.flow.id.clone()).collect();
+        assert_eq!(
+            ids,
+            BTreeSet::from(["fleet", "main-orchestration", "pr-feedback"].map(str::to_owned)),
+            "kestra {}",
+            line.name()
         );
     }
+}
+
+#[test]
+fn the_2x_set_has_no_plugin_defaults_or_for_each_and_the_13_set_no_loop() {
+    let kinds = |files: &[deploy::FlowFile]| -> BTreeSet<String> {
+        files
+            .iter()
+            .flat_map(|f| f.flow.all_tasks().into_iter().map(|t| t.kind.clone()))
+            .collect()
+    };
+    let v2 = flow_set(KestraLine::V2);
+    for file in &v2 {
+        assert!(
+            file.flow.plugin_defaults.is_empty(),
+            "{}",
+            file.path.display()
+        );
+        assert!(
+            !file.yaml.lines().any(|l| l.starts_with("pluginDefaults:")),
+            "{}",
+            file.path.display()
+        );
+        assert!(
+            !file.yaml.contains("flow.ForEach"),
+            "{}",
+            file.path.display()
+        );
+        assert!(
+            !file.yaml.contains("taskrun.value"),
+            "{}",
+            file.path.display()
+        );
+    }
+    assert!(kinds(&v2).contains(LOOP_TYPE));
+    assert!(!kinds(&v2).contains(FOR_EACH_TYPE));
+
+    let v1 = flow_set(KestraLine::V1);
+    for file in &v1 {
+        assert!(!file.yaml.contains("flow.Loop"), "{}", file.path.display());
+        assert!(!file.yaml.contains("item.value"), "{}", file.path.display());
+        // The flows both lines share are the same files: no pluginDefaults in 1.3 either.
+        assert!(
+            file.flow.plugin_defaults.is_empty(),
+            "{}",
+            file.path.display()
+        );
+    }
+    assert!(kinds(&v1).contains(FOR_EACH_TYPE));
+    assert!(!kinds(&v1).contains(LOOP_TYPE));
+}
+
+#[test]
+fn every_phase_names_its_task_runner_and_environment_itself() {
+    for line in KestraLine::ALL {
+        for file in flow_set(line) {
+            for task in file.flow.all_tasks() {
+                if task.kind != COMMANDS_TYPE {
+                    continue;
+                }
+                let place = format!("{} {}", file.path.display(), task.id);
+                assert_eq!(
+                    task.task_runner.as_ref().map(|r| r.kind.as_str()),
+                    Some(PROCESS_RUNNER_TYPE),
+                    "{place}"
+                );
+                assert_eq!(task.env["AM_LOG_FORMAT"], "kestra", "{place}");
+                assert_eq!(
+                    task.env["DATABASE_URL"], "{{ secret('DATABASE_URL') }}",
+                    "{place}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_fleet_runs_main_orchestration_per_repository_with_bounded_concurrency_and_retries() {
+    for (line, loop_type, item) in [
+        (KestraLine::V1, FOR_EACH_TYPE, "{{ taskrun.value }}"),
+        (KestraLine::V2, LOOP_TYPE, "{{ item.value }}"),
+    ] {
+        let files = flow_set(line);
+        // The subflow is created before the flow that calls it.
+        let order: Vec<&str> = files.iter().map(|f| f.flow.id.as_str()).collect();
+        assert_eq!(order.last(), Some(&"fleet"), "{order:?}");
+        let fleet = &files.iter().find(|f| f.flow.id == "fleet").unwrap().flow;
+        let repositories = fleet
+            .inputs
+            .iter()
+            .find(|i| i.id == "repositories")
+            .unwrap();
+        assert_eq!(repositories.kind, "ARRAY");
+        let each = &fleet.tasks[0];
+        assert_eq!(each.kind, loop_type);
+        assert!(each.concurrency_limit.is_some_and(|l| l >= 1));
+        let improve = &each.tasks[0];
+        assert_eq!(improve.kind, SUBFLOW_TYPE);
+        assert_eq!(improve.flow_id.as_deref(), Some("main-orchestration"));
+        assert_eq!(improve.wait, Some(true));
+        assert!(improve.retry.as_ref().unwrap().max_attempts >= 2);
+        assert_eq!(improve.inputs["repository"], item);
+        let schedule = &fleet.triggers[0];
+        assert_eq!(schedule.kind, SCHEDULE_TYPE);
+        assert!(schedule.cron.is_some());
+    }
+}
+
+#[test]
+fn a_fleet_that_passes_main_orchestration_an_unknown_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["main-orchestration.yml", "fleet.yml"] {
+        let text = std::fs::read_to_string(flows_dir().join(name)).unwrap();
+        let text = text.replace(
+            "          llm: \"{{ inputs.llm }}\"",
+            "          model: \"{{ inputs.llm }}\"",
+        );
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let e = deploy::prepare_line(
+        dir.path(),
+        KestraLine::V1,
+        &flow_check::package_schemas(),
+        &DeploySettings::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("improve: input `model` is not an input of `automaintainer.main-orchestration`"),
+        "{e}"
+    );
 }
 
 /// The flow run command by command with the package's binaries in a fresh working directory;
