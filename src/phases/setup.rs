@@ -1,5 +1,6 @@
 //! `am-setup`: clones the target into the run directory through the mirror cache, reads its
-//! `.automaintainer.yml`, detects its checks and registers the run as running.
+//! `.automaintainer.yml`, detects its checks and registers the run as running, holding its
+//! repository's lock (one run per repository at a time) until the run ends.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -146,7 +147,15 @@ impl Task for Setup {
         super::run_dir::prepare(&run_dir, &input.run_id, &kept)?;
         // Registered before cloning, so a clone that fails is recorded against a known run.
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-        store.register_run(&new_run(&input)).await?;
+        let run = new_run(&input);
+        store.register_run(&run).await?;
+        // One run per repository at a time: a second one stops here, recorded with the holder.
+        if let Some(holder) = store.lock_repository(&run.repository, &input.run_id).await? {
+            return Err(Error::step(
+                "start the run",
+                format!("skipped: another run holds the repository (run {holder})"),
+            ));
+        }
         if input.dry_run {
             store.mark_dry_run(&input.run_id).await?;
         }

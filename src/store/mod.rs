@@ -64,6 +64,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Renews a running run's lease; false when the run is not running (or unknown).
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError>;
 
+    /// Takes `repository` for `run_id` (one run per repository at a time), or takes it over
+    /// from a holder whose lease expired; `Some(holder)` when another run holds it. Heartbeats
+    /// renew it; closing, failing or abandoning the run releases it.
+    async fn lock_repository(
+        &self,
+        repository: &str,
+        run_id: &str,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// Releases the repository `run_id` holds, if any.
+    async fn unlock_repository(&self, run_id: &str) -> Result<(), StoreError>;
+
     /// Marks the running runs (of `repository`, or all) whose lease expired as `abandoned` (with
     /// an error saying so) in the phase they were in; returns their ids. The dashboard's reads
     /// (`run_overview`, `run_detail`, `system_stats`) do this first.

@@ -22,6 +22,9 @@ mod learnings;
 #[path = "shared/leases.rs"]
 mod leases;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/repo_locks.rs"]
+mod repo_locks;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
 #[allow(clippy::duplicate_mod)]

@@ -85,6 +85,7 @@ pub async fn abandon_expired(
         tx.commit()
             .await
             .map_err(StoreError::query(format!("commit abandoning run {run_id}")))?;
+        super::repo_locks::release(pool, &run_id).await?;
         tracing::warn!("run {run_id} abandoned in phase {phase}: its lease expired");
         abandoned.push(run_id);
     }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, identities, learnings, leases, lifecycle, outcomes, overview,
+    analytics, changes, identities, learnings, leases, lifecycle, repo_locks, outcomes, overview,
     pull_requests, reads, rounds, runs,
 };
 use crate::artifacts::{Evidence, Learning};
@@ -50,7 +50,25 @@ impl Store for BackendStore {
     }
 
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError> {
-        leases::heartbeat(&self.pool, run_id).await
+        let running = leases::heartbeat(&self.pool, run_id).await?;
+        if running {
+            repo_locks::renew(&self.pool, run_id, crate::store::lease()).await?;
+        } else {
+            repo_locks::release(&self.pool, run_id).await?;
+        }
+        Ok(running)
+    }
+
+    async fn lock_repository(
+        &self,
+        repository: &str,
+        run_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        repo_locks::acquire(&self.pool, repository, run_id, crate::store::lease()).await
+    }
+
+    async fn unlock_repository(&self, run_id: &str) -> Result<(), StoreError> {
+        repo_locks::release(&self.pool, run_id).await
     }
 
     async fn abandon_expired(&self, repository: Option<&str>) -> Result<Vec<String>, StoreError> {
@@ -77,6 +95,7 @@ impl Store for BackendStore {
         tx.commit()
             .await
             .map_err(StoreError::query("commit the failure"))?;
+        repo_locks::release(&self.pool, &failure.run_id).await?;
         dialect::refresh_views(&self.pool).await
     }
 
@@ -86,6 +105,7 @@ impl Store for BackendStore {
         tx.commit()
             .await
             .map_err(StoreError::query("commit closing the run"))?;
+        repo_locks::release(&self.pool, run_id).await?;
         dialect::refresh_views(&self.pool).await
     }
 
