@@ -151,10 +151,16 @@ impl Task for Setup {
         store.register_run(&run).await?;
         // One run per repository at a time: a second one stops here, recorded with the holder.
         if let Some(holder) = store.lock_repository(&run.repository, &input.run_id).await? {
-            return Err(Error::step(
-                "start the run",
-                format!("skipped: another run holds the repository (run {holder})"),
-            ));
+            let reason = format!("skipped: another run holds the repository (run {holder})");
+            store
+                .record_failure(&crate::store::RunFailure {
+                    run_id: input.run_id.clone(),
+                    phase: "setup".to_owned(),
+                    message: reason.clone(),
+                    at: chrono::Utc::now(),
+                })
+                .await?;
+            return Err(Error::step("start the run", reason));
         }
         if input.dry_run {
             store.mark_dry_run(&input.run_id).await?;

@@ -84,7 +84,24 @@ async fn a_killed_phase_is_abandoned_by_the_next_run() {
 
     // Longer than the lease: a working phase keeps its run.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    setup("run-b").join().unwrap().assert_ok();
+    // One run per repository at a time: run-b is turned away, naming the holder, and clones
+    // nothing.
+    let refused = setup("run-b").join().unwrap();
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("skipped: another run holds the repository (run run-a)"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!root.path().join("run-b").join("repo").exists());
+    let (state, _, error) = status(store.as_ref(), "run-b").await;
+    assert_eq!(state, RunStatus::Failed);
+    assert_eq!(
+        error.as_deref(),
+        Some("skipped: another run holds the repository (run run-a)")
+    );
     assert_eq!(
         status(store.as_ref(), "run-a").await.0,
         RunStatus::Running,
@@ -94,17 +111,13 @@ async fn a_killed_phase_is_abandoned_by_the_next_run() {
     implement.kill().unwrap();
     implement.wait().unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // run-a's lease (and with it its repository lock) expired: run-c takes the repository.
     setup("run-c").join().unwrap().assert_ok();
     let (state, phase, error) = status(store.as_ref(), "run-a").await;
     assert_eq!(state, RunStatus::Abandoned);
     assert_eq!(phase.as_deref(), Some("implement"));
     let error = error.unwrap_or_default();
     assert!(error.starts_with("abandoned: "), "{error}");
-    // run-b's setup finished but nothing renews it now either: the next run marks it too.
-    assert_eq!(
-        status(store.as_ref(), "run-b").await.0,
-        RunStatus::Abandoned
-    );
     assert_eq!(status(store.as_ref(), "run-c").await.0, RunStatus::Running);
 }
 

@@ -31,5 +31,6 @@ mod learnings;
 mod leases;
 mod outcomes;
 mod pull_requests;
+mod repo_locks;
 mod runs;
 mod upgrades;
