@@ -150,7 +150,10 @@ impl Task for Setup {
         let run = new_run(&input);
         store.register_run(&run).await?;
         // One run per repository at a time: a second one stops here, recorded with the holder.
-        if let Some(holder) = store.lock_repository(&run.repository, &input.run_id).await? {
+        if let Some(holder) = store
+            .lock_repository(&run.repository, &input.run_id)
+            .await?
+        {
             let reason = format!("skipped: another run holds the repository (run {holder})");
             store
                 .record_failure(&crate::store::RunFailure {

@@ -22,9 +22,6 @@ mod learnings;
 #[path = "shared/leases.rs"]
 mod leases;
 #[allow(clippy::duplicate_mod)]
-#[path = "shared/repo_locks.rs"]
-mod repo_locks;
-#[allow(clippy::duplicate_mod)]
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
 #[allow(clippy::duplicate_mod)]
@@ -36,6 +33,9 @@ mod pull_requests;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/reads.rs"]
 mod reads;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/repo_locks.rs"]
+mod repo_locks;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/rounds.rs"]
 mod rounds;

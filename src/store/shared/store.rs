@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, identities, learnings, leases, lifecycle, repo_locks, outcomes, overview,
-    pull_requests, reads, rounds, runs,
+    analytics, changes, identities, learnings, leases, lifecycle, outcomes, overview,
+    pull_requests, reads, repo_locks, rounds, runs,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
@@ -51,11 +51,9 @@ impl Store for BackendStore {
 
     async fn heartbeat(&self, run_id: &str) -> Result<bool, StoreError> {
         let running = leases::heartbeat(&self.pool, run_id).await?;
-        if running {
-            repo_locks::renew(&self.pool, run_id, crate::store::lease()).await?;
-        } else {
-            repo_locks::release(&self.pool, run_id).await?;
-        }
+        // Only a run that took its repository (at setup) has a lock to renew; one that ended
+        // released it, unless a retry or restart of it took it again.
+        repo_locks::renew(&self.pool, run_id, crate::store::lease()).await?;
         Ok(running)
     }
 

@@ -11,6 +11,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use automaintainer::forge::github::{GitHubApi, GitHubRepo, RetryPolicy};
 use automaintainer::forge::sync::{sync, SyncClone, SyncForge};
 use automaintainer::secrets::Secret;
+use automaintainer::store::RunStatus;
 
 use crate::common::bin::{Ran, Runner};
 use crate::common::db::TestDb;
@@ -393,13 +394,34 @@ async fn every_spelling_of_a_repository_is_one_repository(db: TestDb) {
     .iter()
     .enumerate()
     {
-        am_setup(
+        let ran = am_setup(
             &db,
             &json!(spelling),
             &tmp.path().join(format!("run-{i}")),
             &sub,
-        )
-        .assert_ok();
+        );
+        ran.assert_ok();
+        let run_id = ran.outputs()["run_id"].as_str().unwrap().to_owned();
+        // The lock is the repository's, whatever the spelling: a run under another spelling
+        // is turned away while this one holds it.
+        let refused = am_setup(
+            &db,
+            &json!(format!("file://{}", remote.display())),
+            &tmp.path().join(format!("refused-{i}")),
+            &sub,
+        );
+        assert_ne!(refused.code, 0);
+        assert!(
+            refused.stderr.contains(&format!(
+                "skipped: another run holds the repository (run {run_id})"
+            )),
+            "{}",
+            refused.stderr
+        );
+        db.store
+            .close_run(&run_id, RunStatus::Nothing)
+            .await
+            .unwrap();
     }
     let canonical = remote.canonicalize().unwrap().display().to_string();
     assert_eq!(db.store.repositories().await.unwrap(), [canonical]);

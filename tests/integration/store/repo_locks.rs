@@ -26,7 +26,10 @@ async fn a_held_repository_turns_the_second_run_away_until_released(db: TestDb) 
         store.lock_repository(REPO, "second").await.unwrap(),
         Some("first".to_owned())
     );
-    assert_eq!(store.lock_repository(OTHER, "elsewhere").await.unwrap(), None);
+    assert_eq!(
+        store.lock_repository(OTHER, "elsewhere").await.unwrap(),
+        None
+    );
     // A heartbeat renews the lock; it is still held.
     assert!(store.heartbeat("first").await.unwrap());
     assert_eq!(
@@ -35,7 +38,10 @@ async fn a_held_repository_turns_the_second_run_away_until_released(db: TestDb) 
     );
 
     // The holder ends: the second run takes the repository.
-    store.close_run("first", RunStatus::Succeeded).await.unwrap();
+    store
+        .close_run("first", RunStatus::Succeeded)
+        .await
+        .unwrap();
     assert_eq!(store.lock_repository(REPO, "second").await.unwrap(), None);
     register(store, "third", REPO, at(3)).await;
     assert_eq!(
