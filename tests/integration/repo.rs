@@ -61,6 +61,11 @@ impl Scene {
         self.runner("am-setup").input_json(&input).run()
     }
 
+    /// Ends a run, as its cleanup would, so the next run may take the repository.
+    fn end(&self, run: &str) {
+        crate::common::db::end_run(&self.database_url, run);
+    }
+
     fn runner(&self, name: &str) -> Runner {
         Runner::new(name).env("DATABASE_URL", &self.database_url)
     }
@@ -95,6 +100,7 @@ fn setup_clones_through_the_mirror_and_later_fetches_only_what_changed() {
     let first_fetch = outputs["fetched_objects"].as_u64().unwrap();
     assert!(first_fetch > 0);
     assert_eq!(scene.mirrors().len(), 1);
+    scene.end("run-1");
 
     // Nothing changed upstream: the mirror fetches nothing, yet the clone is complete.
     let second = scene.setup("run-2", json!({}));
@@ -102,6 +108,7 @@ fn setup_clones_through_the_mirror_and_later_fetches_only_what_changed() {
     assert_eq!(second.outputs()["fetched_objects"], 0);
     assert_eq!(second.metric("fetched_objects").unwrap()["value"], 0.0);
     assert!(scene.run_dir("run-2").join("repo/src/lib.rs").is_file());
+    scene.end("run-2");
 
     // One new commit upstream: only its few objects come over.
     let new_head = git::commit_and_push(
@@ -129,6 +136,7 @@ fn setup_clones_through_the_mirror_and_later_fetches_only_what_changed() {
 fn setup_waits_for_another_run_using_the_mirror() {
     let scene = Scene::new();
     scene.setup("run-1", json!({})).assert_ok();
+    scene.end("run-1");
     let [mirror] = &scene.mirrors()[..] else {
         panic!("one mirror: {:?}", scene.mirrors())
     };
@@ -145,6 +153,7 @@ fn setup_waits_for_another_run_using_the_mirror() {
         busy.stderr
     );
     assert!(!scene.run_dir("run-2").join("repo").exists());
+    scene.end("run-2");
 
     // Released while the next run waits: that run goes on and clones.
     let waiting = {
@@ -184,6 +193,7 @@ fn setup_checks_out_the_base_branch_and_rejects_a_missing_one() {
         "develop"
     );
 
+    scene.end("run-dev");
     let missing = scene.setup("run-missing", json!({"base_branch": "no-such-branch"}));
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert_eq!(missing.stderr.lines().count(), 1, "{}", missing.stderr);
@@ -479,6 +489,7 @@ fn setup_through_git_and_through_libgit2_gives_the_same_clone() {
             "{way}: {config}"
         );
         heads.push(outputs["head_commit"].as_str().unwrap().to_owned());
+        scene.end(run);
         std::fs::remove_dir_all(scene.run_dir(run)).unwrap();
         let again = scene
             .runner("am-setup")
@@ -487,6 +498,7 @@ fn setup_through_git_and_through_libgit2_gives_the_same_clone() {
             .run();
         again.assert_ok();
         assert_eq!(again.outputs()["fetched_objects"], 0, "{way}");
+        scene.end(run);
     }
     assert_eq!(heads[0], heads[1]);
     assert_eq!(heads[0], git::git(&scene.work, &["rev-parse", "HEAD"]));

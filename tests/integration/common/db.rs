@@ -468,3 +468,23 @@ pub fn at(hours: i64) -> DateTime<Utc> {
     use chrono::TimeZone;
     Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(hours)
 }
+
+/// Ends `run_id` in the store `database_url` names as a run with nothing to do (what am-cleanup
+/// records), releasing its repository for the next run; callable from sync and async tests.
+pub fn end_run(database_url: &str, run_id: &str) {
+    let url = database_url.to_owned();
+    let run_id = run_id.to_owned();
+    std::thread::spawn(move || {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = automaintainer::store::open(Some(&Secret::new(url)))
+                .await
+                .unwrap();
+            store
+                .close_run(&run_id, automaintainer::store::RunStatus::Nothing)
+                .await
+                .unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+}
