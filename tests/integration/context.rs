@@ -513,6 +513,7 @@ fn a_run_parses_only_what_it_shows_and_a_second_only_what_changed() {
         )],
         "change the shared module's body",
     );
+    crate::common::db::end_run(&project.database_url, "run-1");
     project.setup("run-2");
     let warm = project.context("run-2", json!({"map_tokens": 512}));
     warm.assert_ok();

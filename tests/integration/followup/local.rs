@@ -129,6 +129,11 @@ async fn a_branch_whose_checks_fail_is_fixed_on_top_of_its_commits(db: TestDb) {
     assert_eq!((rounds[0].checks_failing, rounds[0].checks_fixed), (1, 1));
     assert!(rounds[0].summary.contains("follow-up round 1"));
 
+    // run-2 ends (its cleanup), releasing the repository for the next run.
+    db.store
+        .close_run("run-2", automaintainer::store::RunStatus::Succeeded)
+        .await
+        .unwrap();
     // The branch now holds what this project pushed: the next setup finds nothing to follow up.
     let again = phase(
         "am-setup",
