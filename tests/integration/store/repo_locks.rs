@@ -6,7 +6,8 @@ use super::*;
 
 crate::store_tests!(
     a_held_repository_turns_the_second_run_away_until_released,
-    an_expired_repository_lock_is_taken_over
+    an_expired_repository_lock_is_taken_over,
+    two_runs_racing_for_a_repository_get_one_lock
 );
 
 const OTHER: &str = "/srv/git/other.git";
@@ -79,5 +80,23 @@ async fn an_expired_repository_lock_is_taken_over(db: TestDb) {
     assert_eq!(
         store.lock_repository(REPO, "killed").await.unwrap(),
         Some("next".to_owned())
+    );
+}
+
+async fn two_runs_racing_for_a_repository_get_one_lock(db: TestDb) {
+    let store = db.store.as_ref();
+    register(store, "left", REPO, at(0)).await;
+    register(store, "right", REPO, at(0)).await;
+    let (left, right) = tokio::join!(
+        store.lock_repository(REPO, "left"),
+        store.lock_repository(REPO, "right")
+    );
+    let (left, right) = (left.unwrap(), right.unwrap());
+    assert!(
+        matches!(
+            (left.as_deref(), right.as_deref()),
+            (None, Some("left")) | (Some("right"), None)
+        ),
+        "exactly one run holds the repository: {left:?} {right:?}"
     );
 }
