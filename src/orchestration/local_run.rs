@@ -244,17 +244,31 @@ pub async fn run(
         }
         observe(event);
     };
-    let report = match &options.spawn_from {
-        None => {
-            let executor = InProcessExecutor { env: env.clone() };
-            pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+    let flow = async {
+        match &options.spawn_from {
+            None => {
+                let executor = InProcessExecutor { env: env.clone() };
+                pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+            }
+            Some(bin_dir) => {
+                let executor = ShellExecutor {
+                    bin_dir: Some(bin_dir.clone()),
+                    env: Vec::new(),
+                };
+                pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+            }
         }
-        Some(bin_dir) => {
-            let executor = ShellExecutor {
-                bin_dir: Some(bin_dir.clone()),
-                env: Vec::new(),
-            };
-            pipeline::run_flow(&flow_run, &executor, &renderer, &mut observe_and_keep).await
+    };
+    let report = tokio::select! {
+        report = flow => report,
+        signal = interrupted() => {
+            // The flow's error handler never runs: record the failure here, which also releases
+            // the repository for the next run.
+            record_interruption(env, &run_id, signal).await;
+            return Err(Error::step(
+                "run the flow",
+                format!("interrupted by {signal}; the run is recorded as failed and its repository released"),
+            ));
         }
     };
     let kept = (keep || report.failed.is_some()).then(|| root.keep());
@@ -265,6 +279,39 @@ pub async fn run(
         kept,
         run_dir: working_dir.join("run"),
     })
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM; says which.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut interrupt), Ok(mut terminate)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = interrupt.recv() => "Ctrl-C (SIGINT)",
+        _ = terminate.recv() => "SIGTERM",
+    }
+}
+
+/// Records an interrupted run as failed (best effort: the store may be what is failing).
+async fn record_interruption(env: &TaskEnv, run_id: &str, signal: &str) {
+    let failure = crate::store::RunFailure {
+        run_id: run_id.to_owned(),
+        phase: "run".to_owned(),
+        message: format!("interrupted by {signal}"),
+        at: crate::store::clock::now(),
+    };
+    match crate::store::open(env.secrets.database_url.as_ref()).await {
+        Ok(store) => {
+            if let Err(e) = store.record_failure(&failure).await {
+                tracing::warn!("could not record the interrupted run: {e}");
+            }
+        }
+        Err(e) => tracing::warn!("could not record the interrupted run: {e}"),
+    }
 }
 
 /// Where the example repository lives: beside the embedded store, in the data directory.

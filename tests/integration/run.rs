@@ -484,3 +484,60 @@ async fn a_dry_run_that_commits_nothing_is_still_recorded_and_shown_as_a_dry_run
     let json = page("/api/data".to_owned()).await;
     assert!(json.contains(r#""dry_run":true"#), "{json}");
 }
+
+/// Ctrl-C on a local run records it as failed and releases its repository: the next run is not
+/// turned away by the lock the interrupted one held (its lease would otherwise keep it for half
+/// an hour).
+#[tokio::test]
+async fn an_interrupted_run_releases_its_repository_for_the_next() {
+    use std::io::BufRead as _;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_path_buf();
+    let interrupted = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(crate::common::bin::path("automaintainer"))
+            .arg("run")
+            .env("AM_DATA_DIR", &dir)
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env_remove("AM_FORGE")
+            .env_remove("AM_REVIEW")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("[1/10] setup: done") {
+                break;
+            }
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for line in lines {
+            seen.push_str(&line.unwrap());
+            seen.push('\n');
+        }
+        (child.wait().unwrap(), seen)
+    })
+    .await
+    .unwrap();
+    let (status, stderr) = interrupted;
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("interrupted by Ctrl-C (SIGINT)"),
+        "{stderr}"
+    );
+    let next = run_locally(data.path(), &[]).await;
+    next.assert_ok();
+    assert!(
+        !next.stderr.contains("another run holds the repository"),
+        "{}",
+        next.stderr
+    );
+}
