@@ -268,11 +268,7 @@ mod tests {
     fn repo() -> (tempfile::TempDir, PathPolicy) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::process::Command::new("git")
-            .args(["init", "-q"])
-            .current_dir(root)
-            .status()
-            .unwrap();
+        crate::repo::test_git::git(root, &["init", "-q"]);
         std::fs::create_dir_all(root.join("src")).unwrap();
         std::fs::create_dir_all(root.join("target")).unwrap();
         std::fs::write(root.join(".gitignore"), "target/\n").unwrap();

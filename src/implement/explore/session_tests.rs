@@ -13,22 +13,9 @@ use crate::implement::paths::PathPolicy;
 use crate::llm::ProviderSpec;
 use crate::repo::branch::{self, Base};
 use crate::repo::commit::Author;
+use crate::repo::test_git::git;
 use crate::repo_config::RepoConfig;
 use crate::secrets::Secrets;
-
-fn git(root: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 fn workspace(root: &std::path::Path) -> Workspace {
     git(root, &["init", "-q", "-b", "main"]);
