@@ -14,6 +14,8 @@ use super::flow::{
     SCHEDULE_TYPE, SUBFLOW_TYPE,
 };
 
+pub use super::subflow_check::check_subflows;
+
 /// One thing wrong with a flow, where it is and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -104,7 +106,7 @@ fn check_task(
     let task = step.task;
     let mut problems = Vec::new();
     if task.kind == SUBFLOW_TYPE {
-        return check_subflow_task(task);
+        return super::subflow_check::check_subflow_task(task);
     }
     if task.kind != COMMANDS_TYPE {
         problems.push(format!(
@@ -155,83 +157,7 @@ fn check_task(
     problems
 }
 
-fn check_subflow_task(task: &FlowTask) -> Vec<String> {
-    let mut problems = Vec::new();
-    if task.namespace.as_deref().unwrap_or("").is_empty()
-        || task.flow_id.as_deref().unwrap_or("").is_empty()
-    {
-        problems.push("a subflow needs `namespace` and `flowId`".to_owned());
-    }
-    // Without waiting, the loop's concurrency bounds nothing and a failure retries nothing.
-    if task.wait != Some(true) {
-        problems.push("a subflow must `wait: true` for its retries and the loop's concurrency to mean anything".to_owned());
-    }
-    if task.transmit_failed == Some(false) {
-        problems.push("`transmitFailed: false` hides a failed run from its retries".to_owned());
-    }
-    if task.retry.is_none() {
-        problems.push("a subflow needs its own `retry`".to_owned());
-    }
-    if let Some(behavior) = task.restart_behavior.as_deref() {
-        if !matches!(behavior, "RETRY_FAILED" | "NEW_EXECUTION") {
-            problems.push(format!(
-                "restartBehavior `{behavior}` is not one Kestra knows"
-            ));
-        }
-    }
-    problems.extend(check_durations(task));
-    problems
-}
-
-/// The problems of `flow`'s subflow calls against the flows of its set: the called flow is in
-/// the set, every input given is one of its inputs, and every input it requires is given.
-pub fn check_subflows(flow: &Flow, set: &[&Flow]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for task in flow
-        .all_tasks()
-        .into_iter()
-        .filter(|t| t.kind == SUBFLOW_TYPE)
-    {
-        let (Some(namespace), Some(flow_id)) = (task.namespace.as_deref(), task.flow_id.as_deref())
-        else {
-            continue;
-        };
-        let mut report = |message: String| {
-            problems.push(Problem {
-                place: task.id.clone(),
-                message,
-            })
-        };
-        let Some(target) = set
-            .iter()
-            .find(|f| f.namespace == namespace && f.id == flow_id)
-        else {
-            report(format!(
-                "subflow `{namespace}.{flow_id}` is not in the flow set"
-            ));
-            continue;
-        };
-        for given in task.inputs.keys() {
-            if !target.inputs.iter().any(|i| &i.id == given) {
-                report(format!(
-                    "input `{given}` is not an input of `{namespace}.{flow_id}`"
-                ));
-            }
-        }
-        for input in &target.inputs {
-            let required = input.required != Some(false) && input.defaults.is_none();
-            if required && !task.inputs.contains_key(&input.id) {
-                report(format!(
-                    "`{namespace}.{flow_id}` requires input `{}`, which is not given",
-                    input.id
-                ));
-            }
-        }
-    }
-    problems
-}
-
-fn check_durations(task: &FlowTask) -> Vec<String> {
+pub(super) fn check_durations(task: &FlowTask) -> Vec<String> {
     let mut problems = Vec::new();
     match &task.timeout {
         Some(timeout) => problems.extend(duration_problem("timeout", timeout)),

@@ -13,3 +13,4 @@ pub mod kestra_line;
 pub mod local_run;
 pub mod pipeline;
 pub mod shell;
+mod subflow_check;
