@@ -6,6 +6,7 @@
 pub mod cleanup;
 pub mod context;
 pub mod evaluate;
+mod follow_up_round;
 pub mod implement;
 mod lease;
 pub mod llm_input;
