@@ -105,3 +105,18 @@ async fn a_package_with_requirements_and_a_pinned_black_gets_its_own_environment
     );
     case.assert_change(&[("src/tables/render.py", &["import os", ""], &[])]);
 }
+
+/// black is pinned (pre-commit) at a version no index has: the machine's black, of another
+/// year, would restyle `area`'s signature and body, which the repository's own pre-commit would
+/// revert, so it is not used; ruff's lint fix is still made (with its pinned 0.6.9 where PyPI is
+/// reachable, else the machine's: a pinned ruff's lint rules do not restyle).
+#[tokio::test]
+async fn a_pinned_black_that_cannot_be_had_is_not_replaced_by_another_years() {
+    let case = Case::run_with("python_pinned_unavailable", &["--keep-run-dir"]).await;
+    case.assert_change(&[("shapes/geometry.py", &["import os", ""], &[])]);
+    let context = case.artifact("context.json").to_string();
+    assert!(
+        context.contains("is not the repository's pinned 21.99.0 (.pre-commit-config.yaml)"),
+        "{context}"
+    );
+}
