@@ -30,12 +30,18 @@ impl Case {
 
     /// As [`Case::run`], with more arguments for `automaintainer run`.
     async fn run_with(name: &str, extra: &[&str]) -> Self {
+        Self::run_altered(name, extra, |_| {}).await
+    }
+
+    /// As [`Case::run_with`], with the fixture's copy altered by `alter` before it is committed.
+    async fn run_altered(name: &str, extra: &[&str], alter: impl FnOnce(&Path)) -> Self {
         let data = tempfile::tempdir().unwrap();
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/conventions")
             .join(name);
         let work = data.path().join("work");
         copy_tree(&source, &work);
+        alter(&work);
         git::git(&work, &["init", "-q", "-b", "main"]);
         git::git(&work, &["add", "-A"]);
         git::git(&work, &["commit", "-q", "-m", "initial commit"]);

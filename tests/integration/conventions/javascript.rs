@@ -21,6 +21,34 @@ async fn eslint_with_a_legacy_configuration_from_the_lockfile() {
     )]);
 }
 
+/// The same repository without its lockfile: its eslint 8 is installed from package.json
+/// (`npm install --ignore-scripts --no-package-lock`), not the machine's eslint of another major
+/// release that cannot read `.eslintrc.yml`; no lockfile is added to the change.
+#[tokio::test]
+async fn eslint_with_a_legacy_configuration_and_no_lockfile() {
+    let case = Case::run_altered("eslint_legacy", &["--keep-run-dir"], |work| {
+        std::fs::remove_file(work.join("package-lock.json")).unwrap();
+    })
+    .await;
+    case.assert_change(&[(
+        "lib/ledger.js",
+        &["  var total = 0;", "  let fee = 1;"],
+        &["  let total = 0;", "  const fee = 1;"],
+    )]);
+    let context = case.artifact("context.json");
+    let eslint = context["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tool"] == "eslint")
+        .unwrap_or_else(|| panic!("{context}"));
+    assert_eq!(eslint["state"], "ran", "{eslint}");
+    assert!(
+        eslint["version"].as_str().unwrap().contains("8.57.1"),
+        "{eslint}"
+    );
+}
+
 #[tokio::test]
 async fn biome_applies_only_its_safe_fixes() {
     let case = Case::run("biome").await;
