@@ -106,6 +106,9 @@ fn state_of(
         (RunStatus::Abandoned, Some(at)) if index < at => ("done", "done"),
         (RunStatus::Abandoned, Some(at)) if index == at => ("failed", "abandoned"),
         (RunStatus::Abandoned, Some(_)) => ("skipped", "not reached"),
+        // Turned away at setup: another run held the repository, so nothing ran.
+        (RunStatus::Skipped, _) if index == 0 => ("skipped", "another run holds the repository"),
+        (RunStatus::Skipped, _) => ("skipped", "not run"),
         _ => ("pending", "–"),
     }
 }
