@@ -180,7 +180,7 @@ async fn a_second_run_of_a_held_repository_is_skipped_and_the_next_proceeds(db: 
         ))
         .await;
     assert_eq!(holds, 1);
-    assert_eq!(run_ids(&db, RunStatus::Running).await, [holder.clone()]);
+    assert_eq!(run_ids(&db, RunStatus::Running).await, [holder.as_str()]);
     assert!(
         first_dir.join("run/repo/.git").exists(),
         "{}",
@@ -195,7 +195,7 @@ async fn a_second_run_of_a_held_repository_is_skipped_and_the_next_proceeds(db: 
     let first_log = first_log.join().unwrap();
     assert!(status.success(), "{first_log}");
     assert!(first_log.contains("pull request: #"), "{first_log}");
-    assert_eq!(run_ids(&db, RunStatus::Succeeded).await, [holder.clone()]);
+    assert_eq!(run_ids(&db, RunStatus::Succeeded).await, [holder.as_str()]);
 
     // The holder ended: the next run proceeds.
     let next = run_on(&db, data.path(), &["--repository", &repository]).await;
