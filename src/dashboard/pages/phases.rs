@@ -165,6 +165,15 @@ mod tests {
     }
 
     #[test]
+    fn a_skipped_run_ran_nothing_and_says_why_at_setup() {
+        let (steps, known) = phase_steps(RunStatus::Skipped, Some("setup"));
+        assert!(known);
+        assert!(steps.iter().all(|s| s.state == "skipped"));
+        assert_eq!(steps[0].state_label, "another run holds the repository");
+        assert_eq!(steps[1].state_label, "not run");
+    }
+
+    #[test]
     fn a_failed_runs_error_handler_and_finally_step_show_as_what_they_were() {
         let (mut steps, _) = phase_steps(RunStatus::Failed, Some("implement"));
         let at = Utc::now();

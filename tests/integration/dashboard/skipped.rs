@@ -1,19 +1,23 @@
 //! Runs turned away because another run held their repository show as `skipped` on every
 //! page and in `/api/data`, counted apart and out of the success rate, on both backends.
 
-use automaintainer::store::RunStatus;
-use axum::http::StatusCode;
+use std::sync::Arc;
 
-use super::harness::get;
-use crate::common::db::{at, register, TestDb};
+use automaintainer::store::{RunStatus, Store};
+use axum::http::StatusCode;
+use fantoccini::Locator;
+
+use super::harness::{config, get, Server};
+use crate::common::browser::Browser;
+use crate::common::db::{at, register, Backend, TestDb};
 
 const REPOSITORY: &str = "/srv/git/held.git";
 const REASON: &str = "skipped: another run holds the repository (run run-holder)";
 
 crate::store_tests!(a_skipped_run_is_shown_as_skipped_and_counted_apart);
 
-async fn a_skipped_run_is_shown_as_skipped_and_counted_apart(db: TestDb) {
-    let store = db.store.as_ref();
+/// A run that held the repository and succeeded, and one turned away while it ran.
+async fn seed(store: &dyn Store) {
     register(store, "run-holder", REPOSITORY, at(0)).await;
     assert_eq!(
         store
@@ -28,6 +32,10 @@ async fn a_skipped_run_is_shown_as_skipped_and_counted_apart(db: TestDb) {
         .close_run("run-holder", RunStatus::Succeeded)
         .await
         .unwrap();
+}
+
+async fn a_skipped_run_is_shown_as_skipped_and_counted_apart(db: TestDb) {
+    seed(db.store.as_ref()).await;
 
     let overview = get(&db.store, "/").await;
     assert_eq!(overview.status, StatusCode::OK);
@@ -87,4 +95,43 @@ async fn a_skipped_run_is_shown_as_skipped_and_counted_apart(db: TestDb) {
     assert_eq!(only["runs"]["total"], 1, "{only}");
     assert_eq!(only["runs"]["items"][0]["status"], "skipped", "{only}");
     assert_eq!(only["runs"]["items"][0]["error"], REASON, "{only}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_shows_a_skipped_run_and_filters_by_it() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    seed(db.store.as_ref()).await;
+    let store: Arc<dyn Store> = db.store.clone();
+    let server = Server::start(store, config(None)).await;
+    let browser = Browser::start().await;
+
+    browser.client.goto(&server.url("/")).await.unwrap();
+    assert!(
+        browser.text("body").await.contains("· 1 skipped"),
+        "{}",
+        browser.text("body").await
+    );
+    browser.client.goto(&server.url("/timeline")).await.unwrap();
+    assert_eq!(browser.count("tr[data-run]").await, 2);
+    browser
+        .click(Locator::Css("#status option[value=skipped]"))
+        .await;
+    browser.click(Locator::Id("apply-filter")).await;
+    browser.wait_for_url("status=skipped").await;
+    let rows = browser
+        .eval("return [...document.querySelectorAll('tr[data-run]')].map(r => [r.dataset.run, r.querySelector('.badge').textContent, r.querySelector('td[data-label=Task]').textContent]);")
+        .await;
+    assert_eq!(
+        rows,
+        serde_json::json!([["run-turned-away", "skipped", REASON]]),
+    );
+
+    browser
+        .client
+        .goto(&server.url("/runs/run-turned-away"))
+        .await
+        .unwrap();
+    assert_eq!(browser.text("#skip-reason").await, REASON);
+    assert_eq!(browser.text(".lede .badge").await, "skipped");
+    browser.close().await;
 }
