@@ -50,6 +50,9 @@ pub const CHANGE_PATCH: &str = "change.patch";
 /// A dry run's pull request title and body, as Markdown.
 pub const PR_TEXT: &str = "pr.md";
 pub const CLONE_DIR: &str = "repo";
+/// Written by am-setup when another run holds the repository (the holder and the reason), so
+/// am-cleanup closes the run as skipped.
+pub const SKIPPED: &str = "skipped.json";
 /// Where the phases that build the target with cargo (context's clippy, evaluation's clippy)
 /// share one target directory, so the run builds the dependencies once.
 pub const CARGO_TARGET_DIR: &str = "cargo-target";

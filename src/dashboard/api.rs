@@ -8,7 +8,7 @@
 //!   "backend": "postgres",
 //!   "stats": {
 //!     "total_runs": 120, "succeeded_runs": 90, "failed_runs": 10, "nothing_runs": 18,
-//!     "running_runs": 2, "abandoned_runs": 0, "success_rate": 0.763, "prs_opened": 88, "prs_merged": 61,
+//!     "running_runs": 2, "abandoned_runs": 0, "skipped_runs": 1, "success_rate": 0.763, "prs_opened": 88, "prs_merged": 61,
 //!     "average_score": 71.4, "total_tokens": 5400000, "total_cost_usd": 41.2,
 //!     "learnings": 37, "last_run_at": "2026-11-24T02:00:03Z"
 //!   },
@@ -22,7 +22,7 @@
 //!
 //! `stats` is the store's `system_stats`; each item of `runs.items` is a `run_overview` row
 //! (`RunOverviewRow`), newest first. `status` is one of `running`, `succeeded`, `nothing`,
-//! `failed`, `abandoned`; `page` counts from 1; `per_page` defaults to 25 and is at most 100. A wrong
+//! `failed`, `abandoned`, `skipped`; `page` counts from 1; `per_page` defaults to 25 and is at most 100. A wrong
 //! parameter answers 400 and an unreadable store 503, both as `{"error": "..."}`.
 //!
 //! `GET /healthz` answers `{"status": "ok", "backend": "..."}` (200) when the store answers, and

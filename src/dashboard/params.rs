@@ -22,7 +22,7 @@ impl RunParams {
             None => None,
             Some(text) => Some(RunStatus::parse(text).ok_or_else(|| {
                 PageError::BadRequest(format!(
-                    "`status` must be one of running, succeeded, nothing, failed, abandoned; got `{text}`"
+                    "`status` must be one of running, succeeded, nothing, failed, abandoned, skipped; got `{text}`"
                 ))
             })?),
         };

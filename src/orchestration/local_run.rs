@@ -54,11 +54,85 @@ pub struct LocalRun {
     pub kept: Option<PathBuf>,
     /// The phases' run directory, which am-cleanup removed.
     pub run_dir: PathBuf,
+    /// The signal (Ctrl-C, SIGTERM) that stopped the run, which is then recorded as failed.
+    pub interrupted: Option<&'static str>,
+}
+
+/// How a local run ended, as the store records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// A pull request opened or updated (or a dry run's).
+    Done,
+    Nothing,
+    /// Another run held the repository; nothing ran.
+    Skipped,
+    Failed,
+}
+
+impl RunEnd {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Nothing => "nothing to do",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+        }
+    }
 }
 
 impl LocalRun {
     fn output(&self, step: &str, key: &str) -> Option<&Value> {
         self.report.outputs(step).and_then(|o| o.get(key))
+    }
+
+    /// Why setup turned the run away (another run holds the repository), when it did.
+    pub fn skipped(&self) -> Option<String> {
+        let status = self.output("setup", "status").and_then(Value::as_str);
+        (status == Some("skipped")).then(|| {
+            self.output("setup", "reason")
+                .and_then(Value::as_str)
+                .unwrap_or("skipped: another run holds the repository")
+                .to_owned()
+        })
+    }
+
+    /// How the run ended: failed when a step failed or it was interrupted, else as am-cleanup
+    /// closed it in the store.
+    pub fn end(&self) -> RunEnd {
+        if self.interrupted.is_some() || self.report.failed.is_some() || self.report.any_failed() {
+            return RunEnd::Failed;
+        }
+        if self.skipped().is_some() {
+            return RunEnd::Skipped;
+        }
+        match self.output("cleanup", "status").and_then(Value::as_str) {
+            Some("succeeded") => RunEnd::Done,
+            Some("nothing") => RunEnd::Nothing,
+            Some("skipped") => RunEnd::Skipped,
+            _ => RunEnd::Failed,
+        }
+    }
+
+    /// The pull request (`#N`) and its branch, or the work branch, as one short text.
+    pub fn pull_request_or_branch(&self) -> Option<String> {
+        let branch = self
+            .output("open_pr", "branch")
+            .or_else(|| self.output("implement", "branch"))
+            .and_then(Value::as_str);
+        match (
+            self.output("open_pr", "number").and_then(Value::as_u64),
+            branch,
+        ) {
+            (Some(number), Some(branch)) => Some(format!("#{number} {branch}")),
+            (Some(number), None) => Some(format!("#{number}")),
+            (None, branch) => branch.map(str::to_owned),
+        }
+    }
+
+    /// The evolution score, when the run was evaluated.
+    pub fn score(&self) -> Option<f64> {
+        self.output("evaluate", "evolution_score")
+            .and_then(Value::as_f64)
     }
 
     /// The summary lines: task, PR, score, learnings.
@@ -74,6 +148,11 @@ impl LocalRun {
             self.repository,
             if dry { " (dry run)" } else { "" }
         )];
+        if let Some(reason) = self.skipped() {
+            // Nothing ran: no task, no change, nothing to show.
+            lines.push(reason);
+            return lines;
+        }
         if let Some(synced) = self
             .output("setup", "pull_requests")
             .and_then(Value::as_array)
@@ -200,7 +279,8 @@ impl LocalRun {
 }
 
 /// Runs the main flow locally. Progress goes to `observe`; the run's failure is in the report
-/// (and recorded by the flow's error handler), not an `Err`.
+/// (and recorded by the flow's error handler), not an `Err`; so is an interruption (Ctrl-C,
+/// SIGTERM: `interrupted`), recorded as the run's failure here.
 pub async fn run(
     options: &LocalRunOptions,
     env: &TaskEnv,
@@ -265,10 +345,17 @@ pub async fn run(
             // The flow's error handler never runs: record the failure here, which also releases
             // the repository for the next run.
             record_interruption(env, &run_id, signal).await;
-            return Err(Error::step(
-                "run the flow",
-                format!("interrupted by {signal}; the run is recorded as failed and its repository released"),
-            ));
+            return Ok(LocalRun {
+                run_id,
+                repository,
+                report: RunReport {
+                    steps: Vec::new(),
+                    failed: Some(("run".to_owned(), format!("interrupted by {signal}"))),
+                },
+                kept: None,
+                run_dir: working_dir.join("run"),
+                interrupted: Some(signal),
+            });
         }
     };
     let kept = (keep || report.failed.is_some()).then(|| root.keep());
@@ -278,6 +365,7 @@ pub async fn run(
         report,
         kept,
         run_dir: working_dir.join("run"),
+        interrupted: None,
     })
 }
 
@@ -373,7 +461,7 @@ pub fn progress_line(event: &Event<'_>, phases: &[String]) -> Option<String> {
             report.id,
             status_of(&report.outputs)
         ),
-        StepOutcome::Skipped => format!("{place} {}: skipped, nothing to do", report.id),
+        StepOutcome::Skipped => format!("{place} {}: skipped", report.id),
         StepOutcome::Failed(message) => format!(
             "{place} {}: FAILED after {secs:.1}s: {}",
             report.id,
@@ -424,6 +512,7 @@ mod tests {
             },
             kept: Some(PathBuf::from("/tmp/r")),
             run_dir: PathBuf::from("/tmp/r/flow/run"),
+            interrupted: None,
         };
         let lines = run.summary();
         assert!(

@@ -11,6 +11,7 @@ pub mod in_process;
 pub mod kestra_client;
 pub mod kestra_line;
 pub mod local_run;
+pub mod many_runs;
 pub mod pipeline;
 pub mod shell;
 mod subflow_check;

@@ -22,8 +22,9 @@ pub struct CleanupInput {
     pub run_id: String,
     /// The run's working directory, removed with everything in it.
     pub run_dir: PathBuf,
-    /// The run's final status; read from the artifacts when absent (a PR means succeeded, a
-    /// task file saying "nothing" means nothing, anything else failed).
+    /// The run's final status; read from the artifacts when absent (am-setup's `skipped.json`
+    /// means skipped, a PR means succeeded, a task file saying "nothing" means nothing,
+    /// anything else failed).
     #[serde(default)]
     pub status: Option<RunStatus>,
     /// The cache directory, which is never removed (defaults as for am-setup).
@@ -84,7 +85,18 @@ impl Task for Cleanup {
         let status = input
             .status
             .unwrap_or_else(|| status_from_artifacts(&run_dir));
-        let removed = remove(&run_dir)?;
+        // Another run's directory (given by mistake, or shared with the run that held the
+        // repository when this one was skipped) is that run's to remove.
+        let removed = match super::run_dir::marked_by(&run_dir) {
+            Some(owner) if !owner.is_empty() && owner != input.run_id => {
+                tracing::warn!(
+                    "{} belongs to run {owner}; left for it to remove",
+                    run_dir.display()
+                );
+                false
+            }
+            _ => remove(&run_dir)?,
+        };
         close(&input.run_id, status, env).await?;
         Ok(CleanupOutput {
             run_id: input.run_id,
@@ -140,6 +152,9 @@ pub fn refuse_dangerous(run_dir: &Path, cache: &Path) -> Result<(), InputError> 
 
 /// What the artifacts say about how the run ended.
 fn status_from_artifacts(run_dir: &Path) -> RunStatus {
+    if run_dir.join(crate::artifacts::SKIPPED).is_file() {
+        return RunStatus::Skipped;
+    }
     if run_dir.join(crate::artifacts::PULL_REQUEST).is_file() {
         return RunStatus::Succeeded;
     }
@@ -156,15 +171,15 @@ fn status_from_artifacts(run_dir: &Path) -> RunStatus {
 /// to close.
 async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Error> {
     let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-    // A run closing as failed ends in the phase that failed, not in cleanup.
-    if status != RunStatus::Failed {
+    // A run closing as failed ends in the phase that failed, not in cleanup; a skipped one in
+    // the setup that turned it away.
+    let closing_step = matches!(status, RunStatus::Failed | RunStatus::Skipped);
+    if !closing_step {
         super::progress::record_phase(store.as_ref(), run_id, "cleanup").await?;
     }
     match store.close_run(run_id, status).await {
-        // The finally step of a failed run: its page shows it ran.
-        Ok(()) if status == RunStatus::Failed => {
-            Ok(store.record_closing_step(run_id, "cleanup").await?)
-        }
+        // The finally step of a failed or skipped run: its page shows it ran.
+        Ok(()) if closing_step => Ok(store.record_closing_step(run_id, "cleanup").await?),
         Ok(()) => Ok(()),
         Err(StoreError::UnknownRun(_)) => {
             tracing::info!("run {run_id} was never registered; nothing to close");

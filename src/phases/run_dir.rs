@@ -94,6 +94,16 @@ pub(crate) fn kept_dirs(
     kept
 }
 
+/// The run id in `run_dir`'s marker, when it carries one (a regular file).
+pub(crate) fn marked_by(run_dir: &Path) -> Option<String> {
+    if !is_marked(run_dir) {
+        return None;
+    }
+    std::fs::read_to_string(run_dir.join(MARKER))
+        .ok()
+        .map(|text| text.trim().to_owned())
+}
+
 /// Whether `run_dir` carries am-setup's marker (a regular file, not a link to one).
 pub(crate) fn is_marked(run_dir: &Path) -> bool {
     std::fs::symlink_metadata(run_dir.join(MARKER)).is_ok_and(|m| m.file_type().is_file())

@@ -1,6 +1,8 @@
 //! `am-setup`: clones the target into the run directory through the mirror cache, reads its
 //! `.automaintainer.yml`, detects its checks and registers the run as running, holding its
-//! repository's lock (one run per repository at a time) until the run ends.
+//! repository's lock (one run per repository at a time) until the run ends. When another run
+//! holds the repository, the run is recorded as `skipped` and its output says so (exit 0):
+//! nothing is cloned and the flow skips every later phase.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -100,26 +102,54 @@ impl Validate for SetupInput {
     }
 }
 
+/// Whether the run goes on: `cloned`, or `skipped` because another run holds the repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SetupStatus {
+    /// The clone is ready; the later phases run.
+    Cloned,
+    /// Another run holds the repository: nothing was cloned, and every later phase is skipped
+    /// (the flow's `runIf`s read this).
+    Skipped,
+}
+
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SetupOutput {
     pub run_id: String,
-    pub clone_path: PathBuf,
+    /// `cloned`, or `skipped` when another run holds the repository (then only `reason`,
+    /// `holder`, `repository_id` and `dry_run` are given besides).
+    pub status: SetupStatus,
+    /// Why the run was skipped: `skipped: another run holds the repository (run <id>)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The run that holds the repository, when this one was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clone_path: Option<PathBuf>,
     /// The remote's default branch.
-    pub default_branch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_branch: Option<String>,
     /// The branch checked out, which the work branch will start from.
-    pub base_branch: String,
-    pub head_commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_commit: Option<String>,
     /// Check commands from `.automaintainer.yml`, or detected from the build files.
-    pub check_commands: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_commands: Option<Vec<String>>,
     /// Whether the repository carries `.automaintainer.yml`.
-    pub config_found: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_found: Option<bool>,
     /// Objects the mirror fetched this time: 0 when nothing changed since the last run.
-    pub fetched_objects: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetched_objects: Option<usize>,
     /// The repository's identity, as the store, the mirrors and the dashboard name it.
     pub repository_id: String,
     /// What the lifecycle sync found of the repository's open pull requests (merged, closed,
     /// superseded, still open), one line each.
-    pub pull_requests: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_requests: Option<Vec<String>>,
     /// The pull request of this project whose review findings or failing checks this run
     /// answers (follow-up.json says what), if any: on GitHub from its review and checks, on the
     /// local forge from the repository's checks run on its branch.
@@ -127,6 +157,36 @@ pub struct SetupOutput {
     pub follow_up: Option<u64>,
     /// Whether the run is recorded as a dry run.
     pub dry_run: bool,
+}
+
+impl SetupOutput {
+    /// The output of a run turned away because `holder` holds the repository.
+    fn skipped(input: &SetupInput, holder: String, reason: String) -> Self {
+        Self {
+            run_id: input.run_id.clone(),
+            status: SetupStatus::Skipped,
+            reason: Some(reason),
+            holder: Some(holder),
+            clone_path: None,
+            default_branch: None,
+            base_branch: None,
+            head_commit: None,
+            check_commands: None,
+            config_found: None,
+            fetched_objects: None,
+            repository_id: identity(&input.repository),
+            pull_requests: None,
+            follow_up: None,
+            dry_run: input.dry_run,
+        }
+    }
+}
+
+/// What am-setup leaves in the run directory of a skipped run, for am-cleanup.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub holder: String,
+    pub reason: String,
 }
 
 impl Task for Setup {
@@ -149,21 +209,27 @@ impl Task for Setup {
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         let run = new_run(&input);
         store.register_run(&run).await?;
-        // One run per repository at a time: a second one stops here, recorded with the holder.
+        // One run per repository at a time: a second one stops here, before cloning, recorded
+        // as skipped with the holder; it holds no lease, and the flow skips every later phase.
         if let Some(holder) = store
             .lock_repository(&run.repository, &input.run_id)
             .await?
         {
             let reason = format!("skipped: another run holds the repository (run {holder})");
-            store
-                .record_failure(&crate::store::RunFailure {
-                    run_id: input.run_id.clone(),
-                    phase: "setup".to_owned(),
-                    message: reason.clone(),
-                    at: chrono::Utc::now(),
-                })
-                .await?;
-            return Err(Error::step("start the run", reason));
+            store.skip_run(&input.run_id, &reason).await?;
+            // Only into a directory that is this run's own: another run's is never touched.
+            if super::run_dir::marked_by(&run_dir).as_deref() == Some(input.run_id.as_str()) {
+                crate::artifacts::write(
+                    &run_dir.join(crate::artifacts::SKIPPED),
+                    &SkippedFile {
+                        holder: holder.clone(),
+                        reason: reason.clone(),
+                    },
+                    &env.secrets.redactor(),
+                )?;
+            }
+            tracing::info!("{reason}");
+            return Ok(SetupOutput::skipped(&input, holder, reason));
         }
         if input.dry_run {
             store.mark_dry_run(&input.run_id).await?;
@@ -249,15 +315,18 @@ impl Task for Setup {
         );
         Ok(SetupOutput {
             run_id: input.run_id,
-            clone_path: cloned.path,
-            default_branch: cloned.default_branch,
-            base_branch: cloned.base_branch,
-            head_commit: cloned.head_commit,
-            check_commands,
-            config_found: cloned_config_exists(&destination),
-            fetched_objects: cloned.mirror.received_objects,
+            status: SetupStatus::Cloned,
+            reason: None,
+            holder: None,
+            clone_path: Some(cloned.path),
+            default_branch: Some(cloned.default_branch),
+            base_branch: Some(cloned.base_branch),
+            head_commit: Some(cloned.head_commit),
+            check_commands: Some(check_commands),
+            config_found: Some(cloned_config_exists(&destination)),
+            fetched_objects: Some(cloned.mirror.received_objects),
             repository_id: identity(&input.repository),
-            pull_requests,
+            pull_requests: Some(pull_requests),
             follow_up: follow_up.follow_up.map(|f| f.number),
             dry_run: input.dry_run,
         })

@@ -76,6 +76,11 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Releases the repository `run_id` holds, if any.
     async fn unlock_repository(&self, run_id: &str) -> Result<(), StoreError>;
 
+    /// Records a running run as `skipped` at setup, `reason` saying why (another run holds its
+    /// repository): finished, neither failed nor succeeded, holding no lease and no lock. A run
+    /// that is no longer running is left as it is.
+    async fn skip_run(&self, run_id: &str, reason: &str) -> Result<(), StoreError>;
+
     /// Marks the running runs (of `repository`, or all) whose lease expired as `abandoned` (with
     /// an error saying so) in the phase they were in; returns their ids. The dashboard's reads
     /// (`run_overview`, `run_detail`, `system_stats`) do this first.

@@ -26,6 +26,9 @@ pub enum RunStatus {
     /// Lost its process (killed, or its machine or store gone): its lease expired while it was
     /// running. Counted neither as failed nor as succeeded.
     Abandoned,
+    /// Turned away at setup because another run held its repository: nothing was cloned or
+    /// changed. Counted neither as failed nor as succeeded.
+    Skipped,
 }
 
 impl RunStatus {
@@ -36,6 +39,7 @@ impl RunStatus {
             Self::Nothing => "nothing",
             Self::Failed => "failed",
             Self::Abandoned => "abandoned",
+            Self::Skipped => "skipped",
         }
     }
 
@@ -46,6 +50,7 @@ impl RunStatus {
             "nothing" => Some(Self::Nothing),
             "failed" => Some(Self::Failed),
             "abandoned" => Some(Self::Abandoned),
+            "skipped" => Some(Self::Skipped),
             _ => None,
         }
     }
@@ -167,6 +172,10 @@ pub struct SystemStats {
     /// Runs whose lease expired: neither failed nor succeeded, and not in the success rate.
     #[serde(default)]
     pub abandoned_runs: i64,
+    /// Runs turned away because another run held their repository: neither failed nor
+    /// succeeded, and not in the success rate.
+    #[serde(default)]
+    pub skipped_runs: i64,
     /// succeeded / finished runs, 0-1; None before any run finished.
     #[sqlx(skip)]
     pub success_rate: Option<f64>,
@@ -386,5 +395,16 @@ mod tests {
         };
         assert_eq!(stats(0, 0, 0, 2).success_rate, None);
         assert_eq!(stats(3, 1, 0, 5).success_rate, Some(0.75));
+        let with_skipped = SystemStats {
+            skipped_runs: 4,
+            abandoned_runs: 2,
+            ..stats(3, 1, 0, 0)
+        }
+        .with_success_rate();
+        assert_eq!(
+            with_skipped.success_rate,
+            Some(0.75),
+            "skipped runs stay out"
+        );
     }
 }

@@ -170,3 +170,40 @@ fn output_paths_outside_the_run_directory_are_bad_input() {
         .file_type()
         .is_char_device());
 }
+
+/// A run turned away while given the holder's own run directory (one the holder's setup made
+/// and marked) writes nothing there, and its cleanup removes nothing of it.
+#[test]
+fn a_skipped_run_given_the_holders_directory_leaves_it_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let (_work, remote) = git::rust_fixture(root.path());
+    let shared = root.path().join("runs/holder");
+    let setup = |run_id: &str| {
+        runner("am-setup", root.path())
+            .input_json(
+                &json!({"run_id": run_id, "run_dir": shared, "repository": remote,
+                                "cache_dir": root.path().join("cache")}),
+            )
+            .run()
+    };
+    setup("holder").assert_ok();
+    let skipped = setup("second");
+    skipped.assert_ok();
+    assert_eq!(skipped.outputs()["status"], "skipped", "{}", skipped.stderr);
+    assert!(!shared.join("skipped.json").exists());
+
+    let cleaned = runner("am-cleanup", root.path())
+        .input_json(&json!({"run_id": "second", "run_dir": shared,
+                            "cache_dir": root.path().join("cache")}))
+        .run();
+    cleaned.assert_ok();
+    assert_eq!(cleaned.outputs()["removed"], false);
+    assert!(
+        shared.join("repo/.git").exists(),
+        "the holder's clone stays"
+    );
+    assert_eq!(
+        std::fs::read_to_string(shared.join(".automaintainer-run")).unwrap(),
+        "holder\n"
+    );
+}

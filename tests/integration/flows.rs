@@ -81,6 +81,23 @@ fn the_main_flow_has_the_ten_phases_in_order_with_timeouts_retries_and_handlers(
             "{id}"
         );
     }
+    // A run setup skipped (another run holds the repository) runs no later phase.
+    for id in [
+        "context",
+        "select",
+        "implement",
+        "open_pr",
+        "review",
+        "evaluate",
+        "persist",
+        "reflect",
+    ] {
+        let condition = flow.task(id).unwrap().run_if.as_deref().unwrap_or_default();
+        assert!(
+            condition.starts_with("{{ outputs.setup.vars.status == 'cloned'"),
+            "{id}: {condition}"
+        );
+    }
     assert_eq!(flow.concurrency.as_ref().unwrap().limit, 1);
     let schedule = &flow.triggers[0];
     assert_eq!(schedule.cron.as_deref(), Some("0 2 * * *"));

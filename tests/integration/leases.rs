@@ -84,20 +84,21 @@ async fn a_killed_phase_is_abandoned_by_the_next_run() {
 
     // Longer than the lease: a working phase keeps its run.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    // One run per repository at a time: run-b is turned away, naming the holder, and clones
-    // nothing.
+    // One run per repository at a time: run-b is skipped (exit 0, saying so in its outputs),
+    // naming the holder, and clones nothing.
     let refused = setup("run-b").join().unwrap();
-    assert_ne!(refused.code, 0, "{}", refused.stderr);
-    assert!(
-        refused
-            .stderr
-            .contains("skipped: another run holds the repository (run run-a)"),
-        "{}",
-        refused.stderr
+    refused.assert_ok();
+    let outputs = refused.outputs();
+    assert_eq!(outputs["status"], "skipped", "{outputs}");
+    assert_eq!(outputs["holder"], "run-a", "{outputs}");
+    assert_eq!(
+        outputs["reason"],
+        "skipped: another run holds the repository (run run-a)"
     );
+    assert!(outputs.get("clone_path").is_none(), "{outputs}");
     assert!(!root.path().join("run-b").join("repo").exists());
     let (state, _, error) = status(store.as_ref(), "run-b").await;
-    assert_eq!(state, RunStatus::Failed);
+    assert_eq!(state, RunStatus::Skipped);
     assert_eq!(
         error.as_deref(),
         Some("skipped: another run holds the repository (run run-a)")

@@ -487,17 +487,23 @@ async fn a_dry_run_that_commits_nothing_is_still_recorded_and_shown_as_a_dry_run
 
 /// Ctrl-C on a local run records it as failed and releases its repository: the next run is not
 /// turned away by the lock the interrupted one held (its lease would otherwise keep it for half
-/// an hour).
+/// an hour). Over several repositories, no further one is started.
 #[tokio::test]
 async fn an_interrupted_run_releases_its_repository_for_the_next() {
     use std::io::BufRead as _;
     let data = tempfile::tempdir().unwrap();
+    let work = git::init_repo(&data.path().join("work"), PYTHON_PROJECT);
+    let remote = git::bare_clone(&work, &data.path().join("remote.git"));
+    let repository = remote.to_str().unwrap().to_owned();
     let dir = data.path().to_path_buf();
+    let given = repository.clone();
+    // Two repositories asked for: Ctrl-C in the first stops it and starts no other.
     let interrupted = tokio::task::spawn_blocking(move || {
         let mut child = std::process::Command::new(crate::common::bin::path("automaintainer"))
-            .arg("run")
+            .args(["run", "--repository", &given, "--repository", &given])
             .env("AM_DATA_DIR", &dir)
             .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env_remove("DATABASE_URL")
             .env_remove("AM_FORGE")
             .env_remove("AM_REVIEW")
             .stdout(std::process::Stdio::null())
@@ -533,11 +539,32 @@ async fn an_interrupted_run_releases_its_repository_for_the_next() {
         stderr.contains("interrupted by Ctrl-C (SIGINT)"),
         "{stderr}"
     );
-    let next = run_locally(data.path(), &[]).await;
+    assert!(!stderr.contains("repository 2 of 2"), "{stderr}");
+    assert!(stderr.contains("1 not started (interrupted)"), "{stderr}");
+    let url = format!(
+        "sqlite://{}",
+        data.path().join("automaintainer.db").display()
+    );
+    let store = automaintainer::store::open(Some(&Secret::new(url)))
+        .await
+        .unwrap();
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (stats.total_runs, stats.failed_runs, stats.running_runs),
+        (1, 1, 0),
+        "the interrupted run is recorded as failed: {stats:?}"
+    );
+
+    let next = run_locally(data.path(), &["--repository", &repository]).await;
     next.assert_ok();
     assert!(
         !next.stderr.contains("another run holds the repository"),
         "{}",
         next.stderr
     );
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!((stats.total_runs, stats.skipped_runs), (2, 0), "{stats:?}");
 }
+
+mod many;
+mod one_at_a_time;

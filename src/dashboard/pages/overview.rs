@@ -78,11 +78,14 @@ fn stat_cards(stats: &SystemStats, to_merge: Option<chrono::Duration>) -> Vec<St
                 stats.failed_runs,
                 stats.nothing_runs,
                 stats.running_runs,
-                if stats.abandoned_runs > 0 {
-                    format!(" · {} abandoned", stats.abandoned_runs)
-                } else {
-                    String::new()
-                }
+                [
+                    (stats.abandoned_runs, "abandoned"),
+                    (stats.skipped_runs, "skipped")
+                ]
+                .iter()
+                .filter(|(count, _)| *count > 0)
+                .map(|(count, what)| format!(" · {count} {what}"))
+                .collect::<String>()
             )),
         },
         StatCard {

@@ -106,6 +106,9 @@ fn state_of(
         (RunStatus::Abandoned, Some(at)) if index < at => ("done", "done"),
         (RunStatus::Abandoned, Some(at)) if index == at => ("failed", "abandoned"),
         (RunStatus::Abandoned, Some(_)) => ("skipped", "not reached"),
+        // Turned away at setup: another run held the repository, so nothing ran.
+        (RunStatus::Skipped, _) if index == 0 => ("skipped", "another run holds the repository"),
+        (RunStatus::Skipped, _) => ("skipped", "not run"),
         _ => ("pending", "–"),
     }
 }
@@ -159,6 +162,15 @@ mod tests {
     fn nothing_to_do_skips_the_work_phases() {
         let s = states(RunStatus::Nothing, Some("select"));
         assert_eq!(&s[..4], ["done", "done", "done", "skipped"]);
+    }
+
+    #[test]
+    fn a_skipped_run_ran_nothing_and_says_why_at_setup() {
+        let (steps, known) = phase_steps(RunStatus::Skipped, Some("setup"));
+        assert!(known);
+        assert!(steps.iter().all(|s| s.state == "skipped"));
+        assert_eq!(steps[0].state_label, "another run holds the repository");
+        assert_eq!(steps[1].state_label, "not run");
     }
 
     #[test]

@@ -89,6 +89,7 @@ pub fn status_label(status: RunStatus) -> &'static str {
         RunStatus::Nothing => "nothing to do",
         RunStatus::Failed => "failed",
         RunStatus::Abandoned => "abandoned",
+        RunStatus::Skipped => "skipped",
     }
 }
 

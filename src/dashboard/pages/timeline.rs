@@ -17,12 +17,13 @@ const PER_PAGE: u32 = 25;
 const MAX_PER_PAGE: u32 = 100;
 
 /// Every state a run can be in, in the order the filter offers them.
-pub const STATES: [RunStatus; 5] = [
+pub const STATES: [RunStatus; 6] = [
     RunStatus::Running,
     RunStatus::Succeeded,
     RunStatus::Nothing,
     RunStatus::Failed,
     RunStatus::Abandoned,
+    RunStatus::Skipped,
 ];
 
 #[derive(Debug, Serialize)]

@@ -60,7 +60,7 @@ pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytic
 
     let weeks: Vec<WeekRow> = sqlx::query_as(&format!(
         "SELECT date_trunc('week', r.started_at AT TIME ZONE 'UTC')::DATE AS week,
-                count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned')),
+                count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned', 'skipped')),
                 count(*) FILTER (WHERE r.status = 'succeeded')
          FROM agent_runs r
          WHERE {SELECTED_RUNS}

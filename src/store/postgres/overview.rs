@@ -49,6 +49,7 @@ async fn counted_in_stats(pool: &PgPool, status: Option<RunStatus>) -> Result<i6
         Some(RunStatus::Nothing) => "nothing_runs",
         Some(RunStatus::Failed) => "failed_runs",
         Some(RunStatus::Abandoned) => "abandoned_runs",
+        Some(RunStatus::Skipped) => "skipped_runs",
     };
     let total: Option<i64> = sqlx::query_scalar(&format!("SELECT {column} FROM system_stats"))
         .fetch_optional(pool)

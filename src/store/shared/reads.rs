@@ -35,7 +35,7 @@ pub async fn repositories(pool: &Pool) -> Result<Vec<String>, StoreError> {
 pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {
     let stats: SystemStats = sqlx::query_as(
         "SELECT total_runs, succeeded_runs, failed_runs, nothing_runs, running_runs,
-                abandoned_runs, prs_opened,
+                abandoned_runs, skipped_runs, prs_opened,
                 prs_merged, average_score, total_tokens, total_cost_usd, learnings, last_run_at
          FROM system_stats",
     )

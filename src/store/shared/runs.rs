@@ -49,10 +49,10 @@ pub async fn mark_dry_run(pool: &Pool, run_id: &str) -> Result<(), StoreError> {
 pub async fn set_phase(pool: &Pool, run_id: &str, phase: &str) -> Result<(), StoreError> {
     let now = clock::now();
     let mut tx = dialect::begin_write(pool, "set the phase").await?;
-    // A failed run keeps the phase that failed.
+    // A failed run keeps the phase that failed; a skipped run the setup that turned it away.
     let done = sqlx::query(
-        "UPDATE agent_runs SET phase = CASE WHEN status IN ('failed', 'abandoned') THEN phase
-                                            ELSE $2 END
+        "UPDATE agent_runs SET phase = CASE WHEN status IN ('failed', 'abandoned', 'skipped')
+                                            THEN phase ELSE $2 END
          WHERE run_id = $1",
     )
     .bind(run_id)
@@ -421,7 +421,38 @@ pub async fn abandon(conn: &mut Conn, failure: &RunFailure) -> Result<(), StoreE
     finish_phase(conn, run_id, "failed", at).await
 }
 
-/// Closes the run: a failed run stays failed, and the first close's time is kept.
+/// Marks a running run skipped at setup (another run holds its repository), with `reason`
+/// as its error text; it never took the repository, holds no lease from now on and opened no
+/// phase. A run no longer running is left alone.
+pub async fn skip(conn: &mut Conn, run_id: &str, reason: &str) -> Result<(), StoreError> {
+    let at = clock::truncate(clock::now());
+    let done = sqlx::query(
+        "UPDATE agent_runs SET status = 'skipped', phase = 'setup', error = $2,
+             finished_at = COALESCE(finished_at, $3)
+         WHERE run_id = $1 AND status = 'running'",
+    )
+    .bind(run_id)
+    .bind(reason)
+    .bind(dialect::time(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(StoreError::query(format!("mark run {run_id} skipped")))?;
+    if done.rows_affected() == 0 {
+        let known: Option<String> =
+            sqlx::query_scalar("SELECT status FROM agent_runs WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(StoreError::query(format!("read run {run_id}")))?;
+        if known.is_none() {
+            return Err(StoreError::UnknownRun(run_id.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// Closes the run: a failed (abandoned, skipped) run stays so, and the first close's time is
+/// kept.
 pub async fn close(
     conn: &mut Conn,
     run_id: &str,
@@ -430,7 +461,8 @@ pub async fn close(
 ) -> Result<(), StoreError> {
     let done = sqlx::query(
         "UPDATE agent_runs SET
-             status = CASE WHEN status IN ('failed', 'abandoned') THEN status ELSE $2 END,
+             status = CASE WHEN status IN ('failed', 'abandoned', 'skipped') THEN status
+                           ELSE $2 END,
              finished_at = CASE WHEN $2 = 'running' THEN finished_at
                                 ELSE COALESCE(finished_at, $3) END
          WHERE run_id = $1",
@@ -449,7 +481,7 @@ pub async fn close(
         RunStatus::Failed | RunStatus::Abandoned => {
             finish_phase(conn, run_id, "failed", now).await?
         }
-        RunStatus::Succeeded | RunStatus::Nothing => {
+        RunStatus::Succeeded | RunStatus::Nothing | RunStatus::Skipped => {
             finish_phase(conn, run_id, "succeeded", now).await?
         }
     }

@@ -69,6 +69,16 @@ impl Store for BackendStore {
         repo_locks::release(&self.pool, run_id).await
     }
 
+    async fn skip_run(&self, run_id: &str, reason: &str) -> Result<(), StoreError> {
+        let mut tx = dialect::begin_write(&self.pool, "skip the run").await?;
+        runs::skip(&mut tx, run_id, reason).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("commit skipping the run"))?;
+        repo_locks::release(&self.pool, run_id).await?;
+        dialect::refresh_views(&self.pool).await
+    }
+
     async fn abandon_expired(&self, repository: Option<&str>) -> Result<Vec<String>, StoreError> {
         let abandoned =
             leases::abandon_expired(&self.pool, repository, crate::store::lease()).await?;

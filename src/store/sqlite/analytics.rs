@@ -70,7 +70,7 @@ pub async fn analytics(pool: &SqlitePool, query: &AnalyticsQuery) -> Result<Anal
     // `weekday 0` moves to the coming Sunday (or stays on one); six days back is its Monday.
     let weeks: Vec<WeekRow> = sqlx::query_as(&format!(
         "SELECT date(r.started_at, 'weekday 0', '-6 days') AS week,
-                count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned')),
+                count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned', 'skipped')),
                 count(*) FILTER (WHERE r.status = 'succeeded')
          FROM agent_runs r
          WHERE {SELECTED_RUNS}

@@ -410,13 +410,11 @@ async fn every_spelling_of_a_repository_is_one_repository(db: TestDb) {
             &tmp.path().join(format!("refused-{i}")),
             &sub,
         );
-        assert_ne!(refused.code, 0);
-        assert!(
-            refused.stderr.contains(&format!(
-                "skipped: another run holds the repository (run {run_id})"
-            )),
-            "{}",
-            refused.stderr
+        refused.assert_ok();
+        assert_eq!(refused.outputs()["status"], "skipped");
+        assert_eq!(
+            refused.outputs()["reason"],
+            format!("skipped: another run holds the repository (run {run_id})")
         );
         db.store
             .close_run(&run_id, RunStatus::Nothing)

@@ -2,7 +2,7 @@
 //! run status keeps every row (a run's errors, phases and artifacts hang on it by foreign key,
 //! with ON DELETE CASCADE), turns the runs that release marked abandoned (failed, with an
 //! "abandoned: " error) into abandoned ones, counts them apart, and still refuses a status it
-//! does not know.
+//! does not know; the one that adds `skipped` does likewise for runs turned away at setup.
 
 use super::*;
 use crate::common::db::Backend;
@@ -128,4 +128,79 @@ async fn the_abandoned_status_upgrade_keeps_every_row(backend: Backend) {
                 .unwrap();
         assert!(dangling.is_empty(), "{dangling:?}");
     }
+}
+
+/// The last migration before the `skipped` status.
+const BEFORE_SKIPPED: i64 = 20261207000006;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_skipped_status_upgrade_moves_turned_away_runs_on_postgres() {
+    the_skipped_status_upgrade_moves_turned_away_runs(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_skipped_status_upgrade_moves_turned_away_runs_on_sqlite() {
+    the_skipped_status_upgrade_moves_turned_away_runs(Backend::Sqlite).await;
+}
+
+/// Runs the release before turned away were failed with a "skipped: " error; they become
+/// skipped (their rows kept), counted apart, and the CHECK still refuses an unknown status.
+async fn the_skipped_status_upgrade_moves_turned_away_runs(backend: Backend) {
+    let db = TestDb::migrated_until(backend, BEFORE_SKIPPED).await;
+    for (run_id, status, error) in [
+        (
+            "old-skipped",
+            "failed",
+            Some("skipped: another run holds the repository (run old-ok)"),
+        ),
+        ("old-failed", "failed", Some("the checks failed")),
+        ("old-ok", "succeeded", None),
+    ] {
+        db.execute(&format!(
+            "INSERT INTO agent_runs (run_id, repository, trigger, status, phase, started_at,
+                 finished_at, error)
+             VALUES ('{run_id}', '{REPO}', 'schedule', '{status}', 'setup',
+                 '2026-12-01T02:00:00.000000Z', '2026-12-01T02:10:00.000000Z', {error})",
+            error = error.map_or("NULL".to_owned(), |e| format!("'{e}'")),
+        ))
+        .await;
+    }
+    db.execute(
+        "INSERT INTO run_errors (run_id, phase, message, at)
+         VALUES ('old-skipped', 'setup', 'skipped: another run holds the repository (run old-ok)',
+                 '2026-12-01T02:10:00.000000Z')",
+    )
+    .await;
+
+    db.store.migrate().await.unwrap();
+    let store = db.store.as_ref();
+    let skipped = store.run_detail("old-skipped").await.unwrap().unwrap();
+    assert_eq!(skipped.overview.status, RunStatus::Skipped);
+    assert_eq!(skipped.errors.len(), 1, "the run's rows survive");
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.total_runs,
+            stats.succeeded_runs,
+            stats.failed_runs,
+            stats.skipped_runs
+        ),
+        (3, 1, 1, 1),
+        "{stats:?}"
+    );
+    assert_eq!(stats.success_rate, Some(0.5));
+
+    // A new run can be skipped, and moves between the counters; nothing else is accepted.
+    register(store, "new", REPO, at(0)).await;
+    store.skip_run("new", "skipped: test").await.unwrap();
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (stats.skipped_runs, stats.running_runs),
+        (2, 0),
+        "{stats:?}"
+    );
+    let refused = db
+        .try_execute("UPDATE agent_runs SET status = 'vanished' WHERE run_id = 'old-ok'")
+        .await;
+    assert!(refused.is_err(), "the status CHECK still holds");
 }
