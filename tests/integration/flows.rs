@@ -98,7 +98,10 @@ fn the_main_flow_has_the_ten_phases_in_order_with_timeouts_retries_and_handlers(
             "{id}: {condition}"
         );
     }
-    assert_eq!(flow.concurrency.as_ref().unwrap().limit, 1);
+    // Runs of different repositories go side by side (the repository lock keeps one run per
+    // repository), so the limit only bounds the worker's load and lets the fleet's runs overlap.
+    let limit = flow.concurrency.as_ref().unwrap().limit;
+    assert!(limit > 1, "main-orchestration's concurrency limit {limit}");
     let schedule = &flow.triggers[0];
     assert_eq!(schedule.cron.as_deref(), Some("0 2 * * *"));
     assert!(schedule.timezone.is_some());
