@@ -45,6 +45,12 @@ mod rounds;
 #[path = "shared/runs.rs"]
 mod runs;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/notifications.rs"]
+mod notifications;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/spend.rs"]
+mod spend;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/store.rs"]
 mod store;
 #[allow(clippy::duplicate_mod)]
