@@ -89,8 +89,8 @@ async fn the_fleet_total_is_the_days_sum_over_repositories(db: TestDb) {
     assert_eq!(
         keys,
         [
-            ("2026-12-06", OTHER),
             ("2026-12-06", REPO),
+            ("2026-12-06", OTHER),
             ("2026-12-05", REPO)
         ]
     );
