@@ -121,8 +121,14 @@ impl Digest {
             self.cost_usd,
         )];
         for (repository, runs) in by_repository.iter().take(MAX_LINES) {
-            let ok = runs.iter().filter(|r| r.status == RunStatus::Succeeded).count();
-            let failed = runs.iter().filter(|r| r.status == RunStatus::Failed).count();
+            let ok = runs
+                .iter()
+                .filter(|r| r.status == RunStatus::Succeeded)
+                .count();
+            let failed = runs
+                .iter()
+                .filter(|r| r.status == RunStatus::Failed)
+                .count();
             let prs: Vec<String> = runs
                 .iter()
                 .filter(|r| !r.dry_run)

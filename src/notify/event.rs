@@ -41,7 +41,12 @@ impl Event {
 
     /// The message, before redaction.
     pub fn text(&self) -> String {
-        let pr = |number: Option<i64>| number.map_or_else(|| "a pull request".to_owned(), |n| format!("pull request #{n}"));
+        let pr = |number: Option<i64>| {
+            number.map_or_else(
+                || "a pull request".to_owned(),
+                |n| format!("pull request #{n}"),
+            )
+        };
         let link = |url: &Option<String>| url.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
         match self {
             Self::PrOpened {

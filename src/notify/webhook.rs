@@ -55,7 +55,11 @@ impl Webhook {
             tracing::warn!("AM_WEBHOOK_URL is not an http(s) URL; no notification is sent");
             return None;
         };
-        let read = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let read = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let by_host = match parsed.host_str().unwrap_or_default() {
             "discord.com" | "discordapp.com" | "canary.discord.com" | "ptb.discord.com" => {
                 WebhookFormat::Discord
@@ -136,9 +140,11 @@ impl Webhook {
         }
         let body = response.text().await.unwrap_or_default();
         let body: String = body.chars().take(200).collect();
-        Err(self
-            .redactor
-            .redact(&format!("the webhook answered HTTP {}: {}", status.as_u16(), body.trim())))
+        Err(self.redactor.redact(&format!(
+            "the webhook answered HTTP {}: {}",
+            status.as_u16(),
+            body.trim()
+        )))
     }
 }
 

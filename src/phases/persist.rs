@@ -217,11 +217,7 @@ impl Task for Persist {
 
 /// Tells the webhook that the run failed: not when it only stood aside for another run of its
 /// repository (that run is the one to hear from).
-async fn notify_failure(
-    env: &TaskEnv,
-    run: &crate::store::RunOverviewRow,
-    failure: &RunFailure,
-) {
+async fn notify_failure(env: &TaskEnv, run: &crate::store::RunOverviewRow, failure: &RunFailure) {
     if run.status != RunStatus::Failed
         || failure
             .message

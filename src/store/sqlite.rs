@@ -25,6 +25,9 @@ mod leases;
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/notifications.rs"]
+mod notifications;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/outcomes.rs"]
 mod outcomes;
 #[allow(clippy::duplicate_mod)]
@@ -42,9 +45,6 @@ mod rounds;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/runs.rs"]
 mod runs;
-#[allow(clippy::duplicate_mod)]
-#[path = "shared/notifications.rs"]
-mod notifications;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/spend.rs"]
 mod spend;

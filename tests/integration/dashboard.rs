@@ -8,4 +8,5 @@ mod harness;
 mod rounds;
 mod router;
 mod seed;
+mod spend;
 mod transcript;

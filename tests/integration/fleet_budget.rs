@@ -52,7 +52,8 @@ async fn the_fleet_budget_stops_the_second_repositorys_model_call() {
     .await;
     ran.assert_ok();
     assert!(
-        ran.stderr.contains("task: none (the code is fine as it is)"),
+        ran.stderr
+            .contains("task: none (the code is fine as it is)"),
         "{}",
         ran.stderr
     );

@@ -74,7 +74,11 @@ async fn a_local_run_notifies_its_pull_request_the_digest_and_later_the_merge() 
         said[1].starts_with("AutoMaintainer daily digest, "),
         "{said:?}"
     );
-    assert!(said[1].contains("runs 1 on repositories 1 (1 succeeded"), "{}", said[1]);
+    assert!(
+        said[1].contains("runs 1 on repositories 1 (1 succeeded"),
+        "{}",
+        said[1]
+    );
     assert!(
         said[1].contains(&format!("- {identity}: runs 1, 1 succeeded")),
         "{}",
@@ -138,7 +142,11 @@ async fn a_failed_run_is_notified_without_its_secrets() {
     assert!(received[0].get("text").is_none(), "{:?}", received[0]);
     assert_no_secret(
         &received,
-        &[llm_stub::OPENAI_KEY, HOOK_PATH, "hook-token-0123456789abcdef"],
+        &[
+            llm_stub::OPENAI_KEY,
+            HOOK_PATH,
+            "hook-token-0123456789abcdef",
+        ],
     );
 }
 
@@ -183,7 +191,12 @@ async fn the_digest_sums_up_the_last_day_across_repositories(db: TestDb) {
     let hours = |h: i64| now - chrono::Duration::hours(h);
     register(store, "merged-run", "github.com/o/alpha", hours(5)).await;
     store
-        .persist_artifacts(&artifacts("merged-run", "github.com/o/alpha", "am/one", 80.0))
+        .persist_artifacts(&artifacts(
+            "merged-run",
+            "github.com/o/alpha",
+            "am/one",
+            80.0,
+        ))
         .await
         .unwrap();
     store
@@ -236,7 +249,9 @@ async fn the_digest_sums_up_the_last_day_across_repositories(db: TestDb) {
         "{text}"
     );
     assert!(
-        text.contains("- failed: run broken-run on github.com/o/beta in implement: failed to commit"),
+        text.contains(
+            "- failed: run broken-run on github.com/o/beta in implement: failed to commit"
+        ),
         "{text}"
     );
     assert!(!text.contains("gamma"), "{text}");

@@ -83,7 +83,12 @@ pub async fn spend(
     params: Result<Query<SpendParams>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let Query(params) = params.map_err(|e| PageError::BadRequest(e.body_text()))?;
-    let days = match params.days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    let days = match params
+        .days
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
         None => DEFAULT_DAYS,
         Some(text) => text
             .parse::<u32>()

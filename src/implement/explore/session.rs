@@ -129,7 +129,9 @@ pub async fn run(
                 break LoopEnd::Stopped(format!("the run's LLM budget was reached: {reason}"));
             }
             Err(LlmError::FleetBudget(reason)) => {
-                break LoopEnd::Stopped(format!("the fleet's daily LLM budget was reached: {reason}"));
+                break LoopEnd::Stopped(format!(
+                    "the fleet's daily LLM budget was reached: {reason}"
+                ));
             }
             Err(e) => {
                 transcript.end("failed", &e.to_string());

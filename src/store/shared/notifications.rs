@@ -15,7 +15,9 @@ pub async fn claim(pool: &Pool, kind: &str, key: &str) -> Result<bool, StoreErro
     .bind(super::dialect::time(crate::store::clock::now()))
     .execute(pool)
     .await
-    .map_err(StoreError::query(format!("claim the {kind} notification {key}")))?;
+    .map_err(StoreError::query(format!(
+        "claim the {kind} notification {key}"
+    )))?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -44,7 +44,9 @@ pub async fn fleet_day(pool: &Pool, day: &str) -> Result<FleetSpend, StoreError>
     .bind(day)
     .fetch_one(pool)
     .await
-    .map_err(StoreError::query(format!("read the fleet's model spend on {day}")))?;
+    .map_err(StoreError::query(format!(
+        "read the fleet's model spend on {day}"
+    )))?;
     Ok(FleetSpend {
         day: day.to_owned(),
         calls,
@@ -64,7 +66,9 @@ pub async fn rows(pool: &Pool, since: &str) -> Result<Vec<SpendRow>, StoreError>
     .bind(since)
     .fetch_all(pool)
     .await
-    .map_err(StoreError::query("read the model spend per repository and day"))
+    .map_err(StoreError::query(
+        "read the model spend per repository and day",
+    ))
 }
 
 /// The repository a registered run works on.

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, identities, learnings, leases, lifecycle, notifications, outcomes, overview,
-    pull_requests, reads, repo_locks, rounds, runs, spend,
+    analytics, changes, identities, learnings, leases, lifecycle, notifications, outcomes,
+    overview, pull_requests, reads, repo_locks, rounds, runs, spend,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
