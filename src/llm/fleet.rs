@@ -90,6 +90,10 @@ impl FleetBudget {
     }
 }
 
+/// The store and the repository the run's spend is counted under, or why the store could not be
+/// used.
+type Opened = Result<(Arc<dyn Store>, String), String>;
+
 /// The store's side of the fleet budget for one run: checks before calls, counts after them.
 #[derive(Debug, Clone)]
 pub struct FleetLedger {
@@ -98,7 +102,7 @@ pub struct FleetLedger {
     run_id: Option<String>,
     redactor: Redactor,
     /// The store and the run's repository, or why the store could not be used; once per process.
-    opened: Arc<OnceCell<Result<(Arc<dyn Store>, String), String>>>,
+    opened: Arc<OnceCell<Opened>>,
 }
 
 impl FleetLedger {
@@ -146,7 +150,7 @@ impl FleetLedger {
             .map_err(String::as_str)
     }
 
-    async fn open(&self) -> Result<(Arc<dyn Store>, String), String> {
+    async fn open(&self) -> Opened {
         let redacted = |e: &dyn std::error::Error| self.redactor.redact(&causes(e));
         let store = crate::store::open(self.database_url.as_ref())
             .await
