@@ -282,4 +282,28 @@ mod tests {
         assert!(dollars.check(&spent(0, 0.9), 0, 0.05).is_ok());
         assert!(dollars.check(&spent(0, 0.9), 0, 0.2).is_err());
     }
+
+    #[tokio::test]
+    async fn an_unreachable_store_refuses_calls_only_under_a_budget() {
+        // A URL the store refuses at once: no store can be opened.
+        let unreachable = Some(Secret::new("mysql://db.invalid/x"));
+        let budget = FleetBudget {
+            max_tokens: Some(1000),
+            max_usd: None,
+        };
+        let ledger = FleetLedger::new(budget, unreachable.clone(), None, Redactor::default());
+        let error = ledger.check(10, 0.0).await.unwrap_err();
+        assert!(matches!(error, LlmError::FleetBudget(_)), "{error}");
+        assert!(error.to_string().contains("cannot be checked"), "{error}");
+        assert!(!error.to_string().contains("db.invalid"), "{error}");
+        let free = FleetLedger::new(
+            FleetBudget::default(),
+            unreachable,
+            None,
+            Redactor::default(),
+        );
+        assert!(free.check(10, 0.0).await.is_ok());
+        // The spend is lost with a warning, never an error.
+        free.record(&Usage::default()).await;
+    }
 }
