@@ -23,6 +23,7 @@ pub mod learn;
 pub(crate) mod lint;
 pub mod llm;
 pub mod mcp;
+pub mod notify;
 pub mod orchestration;
 pub mod phases;
 pub mod repo;

@@ -9,12 +9,13 @@ mod encoded;
 
 /// The environment variables that may carry secrets. Nothing else is ever read as a secret, and
 /// these are never read from JSON input.
-pub const SECRET_VARIABLES: [&str; 5] = [
+pub const SECRET_VARIABLES: [&str; 6] = [
     "GITHUB_TOKEN",
     "ANTHROPIC_API_KEY",
     "OPENAI_API_KEY",
     "DATABASE_URL",
     "KESTRA_PASSWORD",
+    "AM_WEBHOOK_URL",
 ];
 
 /// A secret value. Its `Debug` and `Display` never show it; `expose` is the one way out.
@@ -52,6 +53,8 @@ pub struct Secrets {
     pub openai_api_key: Option<Secret>,
     pub database_url: Option<Secret>,
     pub kestra_password: Option<Secret>,
+    /// The notifications' webhook (Slack, Discord): its URL embeds the token that posts.
+    pub webhook_url: Option<Secret>,
 }
 
 impl Secrets {
@@ -70,6 +73,7 @@ impl Secrets {
             openai_api_key: get("OPENAI_API_KEY"),
             database_url: get("DATABASE_URL"),
             kestra_password: get("KESTRA_PASSWORD"),
+            webhook_url: get("AM_WEBHOOK_URL"),
         }
     }
 
@@ -82,6 +86,7 @@ impl Secrets {
             &self.openai_api_key,
             &self.database_url,
             &self.kestra_password,
+            &self.webhook_url,
         ]
         .into_iter()
         .flatten()
@@ -97,6 +102,17 @@ impl Secrets {
             .and_then(|url| url.password().map(str::to_owned))
         {
             values.push(password);
+        }
+        // A webhook's token is its path (Slack: `/services/T/B/<token>`, Discord:
+        // `/api/webhooks/<id>/<token>`): an error quoting the path alone hides it too.
+        if let Some(path) = self
+            .webhook_url
+            .as_ref()
+            .and_then(|url| url::Url::parse(url.expose()).ok())
+            .map(|url| url.path().to_owned())
+            .filter(|path| path.len() > 8)
+        {
+            values.push(path);
         }
         Redactor::new(values)
     }

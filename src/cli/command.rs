@@ -37,6 +37,8 @@ enum Command {
     Show(super::show::ShowArgs),
     /// Serve the memory (learnings, runs, pull requests) to a coding agent over MCP on stdio.
     Mcp(super::mcp::McpArgs),
+    /// Send a notification now: the daily digest to AM_WEBHOOK_URL.
+    Notify(super::notify::NotifyArgs),
 }
 
 /// Runs the CLI and returns its exit code.
@@ -69,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Doctor(args) => super::doctor::run(&args, &secrets),
         Command::Show(args) => done(super::show::run(&args, &secrets)),
         Command::Mcp(args) => done(super::mcp::run(&args, &secrets)),
+        Command::Notify(args) => done(super::notify::run(&args, &secrets)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,6 +6,7 @@ mod doctor;
 mod kestra;
 mod mcp;
 mod migrate;
+mod notify;
 mod run;
 mod schemas;
 mod show;

@@ -16,7 +16,9 @@
 //!     "filter": { "repository": null, "status": null },
 //!     "page": 1, "per_page": 25, "total": 120, "pages": 5,
 //!     "items": [ { "run_id": "...", "repository": "...", "status": "succeeded", ... } ]
-//!   }
+//!   },
+//!   "spend": [ { "repository": "github.com/o/r", "day": "2026-12-06", "calls": 4,
+//!                "input_tokens": 52000, "output_tokens": 3100, "cost_usd": 0.2 } ]
 //! }
 //! ```
 //!
@@ -40,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use super::app::AppState;
 use super::error::{ApiError, PageError};
 use super::params::{self, RunParams};
-use crate::store::{RunOverviewRow, SystemStats};
+use crate::store::{RunOverviewRow, SpendRow, SystemStats};
 
 const PER_PAGE: u32 = 25;
 const MAX_PER_PAGE: u32 = 100;
@@ -53,6 +55,9 @@ pub struct ApiData {
     pub backend: String,
     pub stats: SystemStats,
     pub runs: RunPage,
+    /// The model spend per repository and UTC day over the last 30 days, newest day first
+    /// (the `/spend` page's rows).
+    pub spend: Vec<SpendRow>,
 }
 
 /// One page of runs, newest first, and where it sits in the whole list.
@@ -82,6 +87,7 @@ pub async fn data(
     let query = params.query(PER_PAGE, MAX_PER_PAGE)?;
     let stats = state.store.system_stats().await?;
     let (items, total) = state.store.run_overview(&query).await?;
+    let spend = super::pages::spend::recent(&state, super::pages::spend::DEFAULT_DAYS).await?;
     Ok(Json(ApiData {
         generated_at: Utc::now(),
         backend: state.store.backend().to_owned(),
@@ -97,6 +103,7 @@ pub async fn data(
             pages: params::page_count(total, query.per_page),
             items,
         },
+        spend,
     }))
 }
 

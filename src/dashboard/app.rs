@@ -26,7 +26,7 @@ pub struct AppState {
     pub config: Arc<DashboardConfig>,
 }
 
-/// The dashboard's router: `/`, `/timeline`, `/analytics`, `/runs/{id}`, `/api/data`,
+/// The dashboard's router: `/`, `/timeline`, `/analytics`, `/runs/{id}`, `/spend`, `/api/data`,
 /// `/healthz`, `/assets/style.css`.
 pub fn app(store: Arc<dyn Store>, config: DashboardConfig) -> Router {
     let state = AppState {
@@ -38,6 +38,7 @@ pub fn app(store: Arc<dyn Store>, config: DashboardConfig) -> Router {
         .route("/timeline", get(pages::timeline))
         .route("/analytics", get(pages::analytics))
         .route("/runs/{id}", get(pages::run))
+        .route("/spend", get(pages::spend))
         .route("/api/data", get(api::data))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

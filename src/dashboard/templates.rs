@@ -8,7 +8,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 /// Every template, by the name pages render it under. The `.html` suffix turns auto-escaping on.
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         "base.html",
         include_str!("../../templates/dashboard/base.html"),
@@ -40,6 +40,10 @@ const TEMPLATES: [(&str, &str); 8] = [
     (
         "status.html",
         include_str!("../../templates/dashboard/status.html"),
+    ),
+    (
+        "spend.html",
+        include_str!("../../templates/dashboard/spend.html"),
     ),
 ];
 

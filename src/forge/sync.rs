@@ -71,6 +71,15 @@ pub async fn sync(
         if changed && update.state != "open" {
             tracing::info!("{note}");
         }
+        if changed && update.state == "merged" {
+            let event = crate::notify::Event::PrMerged {
+                repository: repository.to_owned(),
+                number: pr.number,
+                url: pr.url.clone(),
+                title: pr.title.clone(),
+            };
+            crate::notify::notify(&crate::secrets::Secrets::from_env(), &event).await;
+        }
         if update.state != "open" || changed {
             synced.push(Synced {
                 number: pr.number,

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use super::anthropic::Anthropic;
 use super::conversation::{AssistantTurn, Conversation};
 use super::exchange::{RawReply, Request, Role, Turn};
+use super::fleet::FleetLedger;
 use super::openai::OpenAi;
 use super::prompts::Prompt;
 use super::reply::parse_reply;
@@ -48,6 +49,8 @@ pub struct LlmClient {
     /// Spent by this run so far (the ledger's total plus this process's calls).
     spent: Arc<Mutex<Usage>>,
     ledger: Option<PathBuf>,
+    /// The fleet's daily budget and spend, in the store shared by every repository's runs.
+    fleet: Option<FleetLedger>,
     debug_dir: PathBuf,
     redactor: Redactor,
 }
@@ -161,6 +164,7 @@ impl LlmClient {
             budget: Budget::default(),
             max_tokens: DEFAULT_MAX_TOKENS,
             ledger: None,
+            fleet: None,
             debug_dir: std::env::temp_dir().join("automaintainer-llm"),
             redactor: secrets.redactor(),
         })
@@ -182,6 +186,13 @@ impl LlmClient {
         self.ledger = Some(ledger);
         self.debug_dir = run_dir.join("llm");
         Ok(self)
+    }
+
+    /// Checks the fleet's daily budget before every call and counts every call's spend in the
+    /// store `fleet` names.
+    pub fn with_fleet(mut self, fleet: FleetLedger) -> Self {
+        self.fleet = Some(fleet);
+        self
     }
 
     pub fn with_budget(mut self, budget: Budget) -> Self {
@@ -297,6 +308,7 @@ impl LlmClient {
         let (prompt_tokens, prompt_cost) = self.estimate(conversation);
         self.budget
             .check(&self.spent(), prompt_tokens, prompt_cost)?;
+        self.check_fleet(prompt_tokens, prompt_cost).await?;
         let turn = match &self.backend {
             Backend::Offline => return Err(LlmError::Offline),
             Backend::Anthropic(p) => {
@@ -309,7 +321,7 @@ impl LlmClient {
             }
         };
         let this_call = self.count(turn.input_tokens, turn.output_tokens);
-        self.record(&this_call);
+        self.record(&this_call).await;
         Ok((turn, this_call))
     }
 
@@ -347,6 +359,7 @@ impl LlmClient {
         let prompt_cost = self.prices.cost(model, prompt_tokens, 0);
         self.budget
             .check(&self.spent(), prompt_tokens, prompt_cost)?;
+        self.check_fleet(prompt_tokens, prompt_cost).await?;
         let reply = match &self.backend {
             Backend::Offline => return Err(LlmError::Offline),
             Backend::Anthropic(p) => {
@@ -360,7 +373,7 @@ impl LlmClient {
         };
         let this_call = self.count(reply.input_tokens, reply.output_tokens);
         usage.add(&this_call);
-        self.record(&this_call);
+        self.record(&this_call).await;
         Ok(reply)
     }
 
@@ -372,7 +385,19 @@ impl LlmClient {
         }
     }
 
-    fn record(&self, call: &Usage) {
+    /// The fleet's daily budget, when there is a fleet ledger.
+    async fn check_fleet(&self, prompt_tokens: u64, prompt_cost: f64) -> Result<(), LlmError> {
+        match &self.fleet {
+            Some(fleet) => fleet.check(prompt_tokens, prompt_cost).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a call: in the run's total and ledger, and in the fleet's spend of the day.
+    async fn record(&self, call: &Usage) {
+        if let Some(fleet) = &self.fleet {
+            fleet.record(call).await;
+        }
         let total = match self.spent.lock() {
             Ok(mut spent) => {
                 spent.add(call);

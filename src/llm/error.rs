@@ -14,6 +14,11 @@ pub enum LlmError {
     #[error("stay within the run's LLM budget: {0}")]
     Budget(String),
 
+    /// The fleet's daily budget (all repositories sharing the store) cannot afford the call, or
+    /// cannot be checked; handled wherever the run's budget is.
+    #[error("stay within the fleet's daily LLM budget: {0}")]
+    FleetBudget(String),
+
     #[error("call {provider}: HTTP {status}: {body}")]
     Http {
         provider: String,

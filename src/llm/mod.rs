@@ -7,6 +7,7 @@ mod client;
 pub mod conversation;
 mod error;
 mod exchange;
+pub mod fleet;
 mod openai;
 mod openai_tools;
 pub mod phase;
@@ -18,6 +19,7 @@ mod usage;
 
 pub use client::LlmClient;
 pub use error::LlmError;
+pub use fleet::{FleetBudget, FleetLedger};
 pub use prompts::Prompt;
 pub use reply::parse_reply;
 pub use spec::{ProviderSpec, DEFAULT_ANTHROPIC_MODEL, DEFAULT_OPENAI_MODEL};

@@ -1,9 +1,9 @@
 //! What every phase that calls a model shares: the run's client (a bad spec is bad input; the run
-//! directory carries the budget ledger) and the usage metrics.
+//! directory carries the budget ledger, the store the fleet's) and the usage metrics.
 
 use std::path::Path;
 
-use super::{LlmClient, LlmError};
+use super::{FleetBudget, FleetLedger, LlmClient, LlmError};
 use crate::artifacts::Usage;
 use crate::contract::{InputError, Metric, TaskEnv};
 use crate::error::Error;
@@ -22,7 +22,31 @@ pub fn client_for_run(
         ))),
         other => other.into(),
     })?;
-    Ok(client.with_run_dir(run_dir)?)
+    on_run_ledgers(client, secrets, run_dir)
+}
+
+/// `client` on the run's ledger (`<run_dir>/llm-usage.json`, the run's budget) and, unless it is
+/// offline, on the fleet's (the store's spend of the day, the fleet's daily budget). A bad
+/// `AM_FLEET_DAILY_*` value is bad input.
+pub fn on_run_ledgers(
+    client: LlmClient,
+    secrets: &Secrets,
+    run_dir: &Path,
+) -> Result<LlmClient, Error> {
+    let client = client.with_run_dir(run_dir)?;
+    if client.is_offline() {
+        return Ok(client);
+    }
+    let budget = FleetBudget::from_env().map_err(|e| match e {
+        LlmError::Spec { spec, reason } => Error::Input(InputError(format!("{spec}: {reason}"))),
+        other => other.into(),
+    })?;
+    Ok(client.with_fleet(FleetLedger::for_run_dir(
+        budget,
+        secrets.database_url.clone(),
+        run_dir,
+        secrets.redactor(),
+    )))
 }
 
 /// `llm_tokens`, `llm_input_tokens`, `llm_output_tokens`, `llm_calls` and `llm_cost_usd`, tagged

@@ -177,7 +177,7 @@ async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Err
     if !closing_step {
         super::progress::record_phase(store.as_ref(), run_id, "cleanup").await?;
     }
-    match store.close_run(run_id, status).await {
+    let closed = match store.close_run(run_id, status).await {
         // The finally step of a failed or skipped run: its page shows it ran.
         Ok(()) if closing_step => Ok(store.record_closing_step(run_id, "cleanup").await?),
         Ok(()) => Ok(()),
@@ -186,7 +186,10 @@ async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Err
             Ok(())
         }
         Err(e) => Err(e.into()),
-    }
+    };
+    // The first run to end on a new UTC day tells the webhook what the last 24 hours did.
+    crate::notify::digest::send_if_due(store.as_ref(), &env.secrets).await;
+    closed
 }
 
 /// Removes the directory; a missing one is already clean.

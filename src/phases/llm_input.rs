@@ -22,5 +22,5 @@ pub fn llm_client(
         )),
         other => Error::from(other),
     })?;
-    Ok(client.with_run_dir(run_dir)?)
+    crate::llm::phase::on_run_ledgers(client, secrets, run_dir)
 }

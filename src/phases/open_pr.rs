@@ -238,6 +238,15 @@ impl Task for OpenPr {
             None
         };
         tracing::info!("{message}");
+        if outcome.action == PrAction::Created {
+            let event = crate::notify::Event::PrOpened {
+                repository: crate::repo::identity::identity(&input.repository),
+                number: outcome.number,
+                url: outcome.url.clone(),
+                title: request.title.clone(),
+            };
+            crate::notify::notify(&env.secrets, &event).await;
+        }
         Ok(OpenPrOutput {
             status: outcome.action,
             forge: kind,

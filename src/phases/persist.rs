@@ -199,6 +199,9 @@ impl Task for Persist {
         {
             tracing::info!("{note}");
         }
+        if let Some(failure) = &artifacts.failure {
+            notify_failure(env, &detail.overview, failure).await;
+        }
         Ok(PersistOutput {
             run_id: input.run_id,
             backend: store.backend().to_owned(),
@@ -210,6 +213,25 @@ impl Task for Persist {
             evolution_score: detail.overview.evolution_score,
         })
     }
+}
+
+/// Tells the webhook that the run failed: not when it only stood aside for another run of its
+/// repository (that run is the one to hear from).
+async fn notify_failure(env: &TaskEnv, run: &crate::store::RunOverviewRow, failure: &RunFailure) {
+    if run.status != RunStatus::Failed
+        || failure
+            .message
+            .contains("skipped: another run holds the repository")
+    {
+        return;
+    }
+    let event = crate::notify::Event::RunFailed {
+        run_id: run.run_id.clone(),
+        repository: run.repository.clone(),
+        phase: failure.phase.clone(),
+        error: failure.message.clone(),
+    };
+    crate::notify::notify(&env.secrets, &event).await;
 }
 
 /// The committed change, redacted; None (said in the log) when there is no commit or it cannot

@@ -18,6 +18,7 @@ pub mod ranking;
 mod records;
 pub mod rounds;
 mod rows;
+pub mod spend;
 pub mod sqlite;
 mod summary;
 pub mod transcript;
@@ -37,6 +38,7 @@ pub use records::{
     RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
 pub use rounds::FollowUpRound;
+pub use spend::{FleetSpend, SpendRow};
 pub use sqlite::SqliteStore;
 pub use transcript::RunTranscript;
 
@@ -260,4 +262,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The dashboard's aggregates over the runs `query` selects.
     async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError>;
+
+    /// Adds one call's (or several calls') model spend to its repository's row of its UTC day,
+    /// in one statement: concurrent writers never lose an increment.
+    async fn add_spend(&self, spend: &SpendRow) -> Result<(), StoreError>;
+
+    /// What every repository sharing the store spent together on the UTC day `day`
+    /// (`YYYY-MM-DD`); zeros when nothing was spent.
+    async fn fleet_spend(&self, day: &str) -> Result<FleetSpend, StoreError>;
+
+    /// The spend per repository and day from `since` (`YYYY-MM-DD`, inclusive) on, newest day
+    /// first.
+    async fn spend(&self, since: &str) -> Result<Vec<SpendRow>, StoreError>;
+
+    /// The repository a registered run works on; None for a run never registered.
+    async fn run_repository(&self, run_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// Claims the notification (`kind`, `key`), e.g. the digest of a day: true for the one
+    /// caller that claimed it first.
+    async fn claim_notification(&self, kind: &str, key: &str) -> Result<bool, StoreError>;
+
+    /// Gives back a claimed notification that could not be delivered.
+    async fn release_notification(&self, kind: &str, key: &str) -> Result<(), StoreError>;
 }

@@ -27,6 +27,9 @@ mod leases;
 #[path = "shared/lifecycle.rs"]
 mod lifecycle;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/notifications.rs"]
+mod notifications;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/outcomes.rs"]
 mod outcomes;
 #[allow(clippy::duplicate_mod)]
@@ -44,6 +47,9 @@ mod rounds;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/runs.rs"]
 mod runs;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/spend.rs"]
+mod spend;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/store.rs"]
 mod store;

@@ -9,4 +9,5 @@ mod rounds;
 mod router;
 mod seed;
 mod skipped;
+mod spend;
 mod transcript;

@@ -33,4 +33,5 @@ mod outcomes;
 mod pull_requests;
 mod repo_locks;
 mod runs;
+mod spend;
 mod upgrades;

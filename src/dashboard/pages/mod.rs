@@ -9,9 +9,11 @@ mod run_errors;
 mod run_rounds;
 mod run_transcript;
 mod run_view;
+pub(crate) mod spend;
 mod timeline;
 
 pub use analytics::analytics;
 pub use overview::overview;
 pub use run::run;
+pub use spend::spend;
 pub use timeline::timeline;

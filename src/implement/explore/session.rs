@@ -128,6 +128,11 @@ pub async fn run(
             Err(LlmError::Budget(reason)) => {
                 break LoopEnd::Stopped(format!("the run's LLM budget was reached: {reason}"));
             }
+            Err(LlmError::FleetBudget(reason)) => {
+                break LoopEnd::Stopped(format!(
+                    "the fleet's daily LLM budget was reached: {reason}"
+                ));
+            }
             Err(e) => {
                 transcript.end("failed", &e.to_string());
                 ws.reset()?;

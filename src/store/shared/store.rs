@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
-    analytics, changes, identities, learnings, leases, lifecycle, outcomes, overview,
-    pull_requests, reads, repo_locks, rounds, runs,
+    analytics, changes, identities, learnings, leases, lifecycle, notifications, outcomes,
+    overview, pull_requests, reads, repo_locks, rounds, runs, spend,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
@@ -325,5 +325,29 @@ impl Store for BackendStore {
 
     async fn analytics(&self, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
         analytics::analytics(&self.pool, query).await
+    }
+
+    async fn add_spend(&self, spend: &crate::store::SpendRow) -> Result<(), StoreError> {
+        spend::add(&self.pool, spend).await
+    }
+
+    async fn fleet_spend(&self, day: &str) -> Result<crate::store::FleetSpend, StoreError> {
+        spend::fleet_day(&self.pool, day).await
+    }
+
+    async fn spend(&self, since: &str) -> Result<Vec<crate::store::SpendRow>, StoreError> {
+        spend::rows(&self.pool, since).await
+    }
+
+    async fn run_repository(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        spend::repository_of_run(&self.pool, run_id).await
+    }
+
+    async fn claim_notification(&self, kind: &str, key: &str) -> Result<bool, StoreError> {
+        notifications::claim(&self.pool, kind, key).await
+    }
+
+    async fn release_notification(&self, kind: &str, key: &str) -> Result<(), StoreError> {
+        notifications::release(&self.pool, kind, key).await
     }
 }

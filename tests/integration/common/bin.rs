@@ -167,19 +167,31 @@ impl Runner {
 
 /// `automaintainer run ARGS` on the embedded defaults, with its store and cache in `data`.
 pub async fn run_locally(data: &Path, args: &[&str]) -> Ran {
+    run_locally_with(data, args, &[]).await
+}
+
+/// `automaintainer run ARGS` as [`run_locally`], with `env` added (a model stub, a webhook).
+pub async fn run_locally_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
     let data = data.to_path_buf();
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = std::iter::once("run")
             .chain(args.iter().map(String::as_str))
             .collect();
-        Runner::new("automaintainer")
+        let mut runner = Runner::new("automaintainer")
             .env("AM_DATA_DIR", &data)
             .env("XDG_CACHE_HOME", data.join("cache"))
             .env_remove("AM_FORGE")
             .env_remove("AM_REVIEW")
-            .args(&args)
-            .run()
+            .args(&args);
+        for (key, value) in &env {
+            runner = runner.env(key, value);
+        }
+        runner.run()
     })
     .await
     .unwrap()
