@@ -183,10 +183,10 @@ impl SetupOutput {
 }
 
 /// What am-setup leaves in the run directory of a skipped run, for am-cleanup.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SkippedFile {
-    pub holder: String,
-    pub reason: String,
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SkippedFile {
+    pub(crate) holder: String,
+    pub(crate) reason: String,
 }
 
 impl Task for Setup {
