@@ -145,6 +145,7 @@ impl Task for Setup {
         let kept = super::run_dir::kept_dirs(&cache, env.secrets.database_url.as_ref());
         let kept: Vec<&std::path::Path> = kept.iter().map(PathBuf::as_path).collect();
         super::run_dir::prepare(&run_dir, &input.run_id, &kept)?;
+        record_build_dirs(&run_dir, &cache, &identity(&input.repository), env)?;
         // Registered before cloning, so a clone that fails is recorded against a known run.
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         let run = new_run(&input);
@@ -409,4 +410,24 @@ async fn clone_blocking(
     })
     .await
     .map_err(|e| Error::step("clone", e.to_string()))?
+}
+
+/// Chooses where the run builds (the repository's kept cargo target directory) and records it in
+/// the run directory for every later phase.
+fn record_build_dirs(
+    run_dir: &std::path::Path,
+    cache: &std::path::Path,
+    repository: &str,
+    env: &TaskEnv,
+) -> Result<(), Error> {
+    let kept = super::run_dir::kept_dirs(cache, env.secrets.database_url.as_ref());
+    let builds = crate::repo::cache::builds_dir(cache, kept.get(1).map(PathBuf::as_path));
+    let dirs = crate::runner::build_dir::choose(run_dir, builds.as_deref(), repository);
+    std::fs::create_dir_all(&dirs.cargo_target_dir)
+        .map_err(|e| Error::io(format!("create {}", dirs.cargo_target_dir.display()), e))?;
+    crate::artifacts::write(
+        &run_dir.join(crate::artifacts::BUILD_DIRS),
+        &dirs,
+        &env.secrets.redactor(),
+    )
 }

@@ -100,6 +100,12 @@ impl Runner {
                 "AM_DATA_DIR",
                 concat!(env!("CARGO_TARGET_TMPDIR"), "/am-data"),
             )
+            // Kept build directories land in the user's cache when the cache is the data
+            // directory; never the real user's.
+            .env(
+                "XDG_CACHE_HOME",
+                concat!(env!("CARGO_TARGET_TMPDIR"), "/am-user-cache"),
+            )
             .env("NO_COLOR", "1");
         Self {
             command,
