@@ -198,3 +198,44 @@ fn a_runs_phases_build_once_in_the_repositorys_kept_target_directory() {
     assert!(other.kept);
     assert_ne!(other.cargo_target_dir, dirs.cargo_target_dir);
 }
+
+#[test]
+fn the_sandbox_sees_its_repositorys_kept_build_and_no_other() {
+    tools::assert_installed("bwrap", &["--version"]);
+    let root = super::scratch();
+    let builds = root.path().join("cache/builds");
+    let own = automaintainer::runner::build_dir::kept_cargo_target(&builds, "repo-a");
+    let other = automaintainer::runner::build_dir::kept_cargo_target(&builds, "repo-b");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("libplanted.rlib"), "another repository's build").unwrap();
+    let run_dir = root.path().join("run");
+    let clone = run_dir.join("repo");
+    std::fs::create_dir_all(&clone).unwrap();
+    crate::common::artifacts::write(
+        &run_dir.join("build-dirs.json"),
+        &BuildDirs {
+            cargo_target_dir: own.clone(),
+            kept: true,
+        },
+    );
+    let policy = std::sync::Arc::new(automaintainer::runner::Policy::for_run(
+        &run_dir,
+        automaintainer::runner::SandboxMode::Required,
+    ));
+    let script = format!(
+        "echo \"target=$CARGO_TARGET_DIR\"; test -e '{}' && echo saw-the-other; \
+         echo built > \"$CARGO_TARGET_DIR/libown.rlib\" && echo wrote",
+        other.join("libplanted.rlib").display()
+    );
+    let ran = super::sh(&script, &clone, &policy);
+    assert!(ran.success(), "{}", ran.stdout);
+    assert!(
+        ran.stdout.contains(&format!("target={}", own.display())),
+        "{}",
+        ran.stdout
+    );
+    assert!(ran.stdout.contains("wrote"), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("saw-the-other"), "{}", ran.stdout);
+    assert!(own.join("libown.rlib").is_file());
+}
