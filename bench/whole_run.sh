@@ -7,25 +7,30 @@
 # its tests/, benches/ and examples/ are dropped (they need crates the registry cache lacks); pick
 # crates whose optional dependencies are all in the cache (semver and regex are).
 #
-# Interleaved pairs (A, B, A, B, ...), each pair on the same state, medians with min and max:
+# Interleaved rounds (A, B, A, B, ...; with two binaries A1, A2, B, A1, A2, B, ...), each on the
+# same state, medians with min and max of the times and of each round's ratio run / by hand:
 #   cold: a fresh data and cache directory for the run, a fresh target directory by hand;
 #   warm: the run's cache directory kept (mirror and the repository's kept cargo target
-#         directory), by hand a target directory kept between pairs.
+#         directory), by hand a target directory kept between rounds.
 #
-#   bash bench/whole_run.sh [path/to/automaintainer]
+#   bash bench/whole_run.sh [path/to/automaintainer ...]   # several: before and after a change
 #   PAIRS=5 CRATES="semver-1.0.28 regex-1.13.2" MODES="cold warm" bash bench/whole_run.sh
 #
 # The machine is shared: figures are noisy; compare ratios from one interleaved run only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=$(realpath "${1:-target/release/automaintainer}")
-[ -x "$bin" ] || { echo "bench: no binary at $bin (cargo build --release)" >&2; exit 1; }
+[ $# -gt 0 ] || set -- target/release/automaintainer
+bins=()
+for b in "$@"; do
+  bins+=("$(realpath "$b")")
+  [ -x "$b" ] || { echo "bench: no binary at $b (cargo build --release)" >&2; exit 1; }
+done
 pairs=${PAIRS:-3}
 crates=${CRATES:-"semver-1.0.28 regex-1.13.2"}
 modes=${MODES:-"cold warm"}
 registry=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ | head -1)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] && echo "bench: keeping $work" >&2 || trap 'rm -rf "$work"' EXIT
 unset AM_LLM AM_FORGE AM_REVIEW DATABASE_URL GITHUB_TOKEN ANTHROPIC_API_KEY OPENAI_API_KEY CARGO_TARGET_DIR
 export AM_LOG=warn CARGO_TERM_COLOR=never GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com \
   GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
@@ -56,17 +61,22 @@ PY
 
 now() { date +%s.%N; }
 
-# The automaintainer run on a fresh copy of the remote at a fixed path (the repository's identity).
+# Binary number $3's run on a fresh copy of the remote at a fixed path (the repository's
+# identity), with a cache of its own.
 am_run() {
-  local crate=$1 mode=$2 data="$work/$1/am-data"
+  local crate=$1 mode=$2 n=$3 data="$work/$1/am-data" cache="$work/$1/am-cache-$3"
   rm -rf "$work/$crate/origin.git" "$data"
   cp -r "$work/$crate/pristine.git" "$work/$crate/origin.git"
-  [ "$mode" = cold ] && rm -rf "$work/$crate/am-cache"
+  if [ "$mode" = cold ]; then rm -rf "$cache"; fi
   local start; start=$(now)
-  AM_DATA_DIR="$data" AM_CACHE_DIR="$work/$crate/am-cache" XDG_CACHE_HOME="$work/$crate/xdg" \
-    "$bin" run --repository "$work/$crate/origin.git" >"$work/$crate/am.log" 2>&1 \
+  AM_DATA_DIR="$data" AM_CACHE_DIR="$cache" XDG_CACHE_HOME="$work/$crate/xdg" \
+    "${bins[$n]}" run --repository "$work/$crate/origin.git" >"$work/$crate/am.log" 2>&1 \
     || { echo "bench: the run failed on $crate:" >&2; tail -20 "$work/$crate/am.log" >&2; exit 1; }
-  echo "$(now) - $start" | bc
+  local end; end=$(now)
+  # The same work as by hand: a pushed branch with the fix.
+  [ -n "$(git -C "$work/$crate/origin.git" branch --list 'automaintainer/*')" ] \
+    || { echo "bench: the run pushed no branch on $crate:" >&2; tail -20 "$work/$crate/am.log" >&2; exit 1; }
+  echo "$end - $start" | bc
 }
 
 # The same external work by hand.
@@ -74,7 +84,7 @@ by_hand() {
   local crate=$1 mode=$2 dir="$work/$1/hand"
   rm -rf "$work/$crate/origin.git" "$dir"
   cp -r "$work/$crate/pristine.git" "$work/$crate/origin.git"
-  [ "$mode" = cold ] && rm -rf "$work/$crate/hand-target"
+  if [ "$mode" = cold ]; then rm -rf "$work/$crate/hand-target"; fi
   local start; start=$(now)
   (
     export CARGO_TARGET_DIR="$work/$crate/hand-target" CARGO_NET_OFFLINE=true
@@ -94,17 +104,29 @@ stats() { # median min max of the arguments
   printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f s (min %.2f, max %.2f)", m, a[1], a[NR]}'
 }
 
-echo "binary: $bin ($(du -h "$bin" | cut -f1)); pairs: $pairs; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in "${!bins[@]}"; do echo "binary $n: ${bins[$n]} ($(du -h "${bins[$n]}" | cut -f1))"; done
+echo "rounds: $pairs; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for crate in $crates; do
   prepare "$crate"
   for mode in $modes; do
-    # A warm mode starts from one untimed pair, so both sides have their caches.
-    if [ "$mode" = warm ]; then am_run "$crate" cold >/dev/null; by_hand "$crate" cold >/dev/null; fi
-    am=(); hand=(); ratios=()
+    # A warm mode starts from one untimed round, so every side has its caches.
+    if [ "$mode" = warm ]; then
+      for n in "${!bins[@]}"; do am_run "$crate" cold "$n" >/dev/null; done
+      by_hand "$crate" cold >/dev/null
+    fi
+    declare -A am=() ratios=(); hand=()
     for _ in $(seq "$pairs"); do
-      a=$(am_run "$crate" "$mode"); h=$(by_hand "$crate" "$mode")
-      am+=("$a"); hand+=("$h"); ratios+=("$(echo "$a / $h" | bc -l)")
+      declare -A round=()
+      for n in "${!bins[@]}"; do round[$n]=$(am_run "$crate" "$mode" "$n"); done
+      h=$(by_hand "$crate" "$mode"); hand+=("$h")
+      for n in "${!bins[@]}"; do
+        am[$n]+=" ${round[$n]}"; ratios[$n]+=" $(echo "${round[$n]} / $h" | bc -l)"
+      done
     done
-    echo "$crate $mode: run $(stats "${am[@]}"); by hand $(stats "${hand[@]}"); ratio $(stats "${ratios[@]}" | sed 's/ s / /')"
+    echo "$crate $mode: by hand $(stats "${hand[@]}")"
+    for n in "${!bins[@]}"; do
+      # shellcheck disable=SC2086
+      echo "  binary $n: run $(stats ${am[$n]}); ratio $(stats ${ratios[$n]} | sed 's/ s / /')"
+    done
   done
 done
