@@ -1,9 +1,9 @@
 //! clippy, the one place its diagnostics are run and read: the context's findings, the offline
 //! fixes, the local review and the evaluation all run it through [`lint_pass`] and read it with
-//! [`diagnostics`]. It lints the whole
-//! workspace in the run's one target directory (`crate::runner::build_dir`), and where the phase
-//! asks ([`Ctx::recording`]) records the counts of a clean commit in the run directory, which
-//! the evaluation reads instead of linting that commit again ([`recorded`]).
+//! [`diagnostics`]. It builds in the run's one target directory (`crate::runner::build_dir`);
+//! where the phase asks ([`Ctx::recording`]) the counts of a clean commit of the whole workspace
+//! are recorded in the run directory, and the evaluation reads them ([`recorded`]) instead of
+//! linting that commit again.
 //!
 //! Targets that do not build on the installed toolchain (a benchmark that needs nightly, say) are
 //! left out rather than failing everything: `--all-targets` first, else each of `--lib`,
