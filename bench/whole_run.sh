@@ -11,10 +11,13 @@
 # same state, medians with min and max of the times and of each round's ratio run / by hand:
 #   cold: a fresh data and cache directory for the run, a fresh target directory by hand;
 #   warm: the run's cache directory kept (mirror and the repository's kept cargo target
-#         directory), by hand a target directory kept between rounds.
+#         directory), by hand a target directory kept between rounds (after the cold rounds,
+#         else after one untimed round).
+# The checks are `cargo test --lib` on both sides (the crate's .automaintainer.yml says so).
 #
 #   bash bench/whole_run.sh [path/to/automaintainer ...]   # several: before and after a change
-#   PAIRS=5 CRATES="semver-1.0.28 regex-1.13.2" MODES="cold warm" bash bench/whole_run.sh
+#   PAIRS=5 COLD_PAIRS=3 CRATES="semver-1.0.28 regex-1.13.2" MODES="cold warm" \
+#     bash bench/whole_run.sh
 #
 # The machine is shared: figures are noisy; compare ratios from one interleaved run only.
 set -euo pipefail
@@ -55,6 +58,8 @@ PY
   (cd "$src" && cargo generate-lockfile --offline -q)
   # One warning `cargo clippy --fix` fixes on its own.
   printf '\n#[allow(dead_code)]\nfn bench_planted() -> u32 {\n    return 1;\n}\n' >>"$src/src/lib.rs"
+  # Doctests may need the dropped dev-dependencies: both sides check with the library's tests.
+  printf 'checks:\n  - cargo test --lib\n' >"$src/.automaintainer.yml"
   (cd "$src" && git init -q -b main && git add -A && git commit -qm "import $crate")
   git clone -q --bare "$src" "$work/$crate/pristine.git"
 }
@@ -93,7 +98,7 @@ by_hand() {
     git checkout -qb by-hand
     cargo clippy -q --fix --allow-dirty --all-targets 2>/dev/null
     cargo fmt
-    cargo test -q >/dev/null 2>&1
+    cargo test -q --lib >/dev/null 2>&1
     git commit -qam "fix clippy's warnings"
     git push -q origin by-hand
   ) || { echo "bench: the by-hand script failed on $crate" >&2; exit 1; }
@@ -108,14 +113,17 @@ for n in "${!bins[@]}"; do echo "binary $n: ${bins[$n]} ($(du -h "${bins[$n]}" |
 echo "rounds: $pairs; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for crate in $crates; do
   prepare "$crate"
+  warmed=
   for mode in $modes; do
-    # A warm mode starts from one untimed round, so every side has its caches.
-    if [ "$mode" = warm ]; then
+    # A warm mode starts from the caches of the cold rounds before it, else of an untimed round.
+    if [ "$mode" = warm ] && [ -z "$warmed" ]; then
       for n in "${!bins[@]}"; do am_run "$crate" cold "$n" >/dev/null; done
       by_hand "$crate" cold >/dev/null
     fi
     declare -A am=() ratios=(); hand=()
-    for _ in $(seq "$pairs"); do
+    rounds=$pairs
+    if [ "$mode" = cold ]; then rounds=${COLD_PAIRS:-$pairs}; fi
+    for _ in $(seq "$rounds"); do
       declare -A round=()
       for n in "${!bins[@]}"; do round[$n]=$(am_run "$crate" "$mode" "$n"); done
       h=$(by_hand "$crate" "$mode"); hand+=("$h")
@@ -123,6 +131,7 @@ for crate in $crates; do
         am[$n]+=" ${round[$n]}"; ratios[$n]+=" $(echo "${round[$n]} / $h" | bc -l)"
       done
     done
+    warmed=yes
     echo "$crate $mode: by hand $(stats "${hand[@]}")"
     for n in "${!bins[@]}"; do
       # shellcheck disable=SC2086
