@@ -1,5 +1,6 @@
 //! The JSON documents phases hand each other through the run directory.
 
+mod build;
 mod common;
 mod context;
 mod evaluation;
@@ -10,6 +11,7 @@ mod pull_request;
 mod review;
 mod task;
 
+pub use build::{lint_counts_path, BuildDirs, LintCounts, LINT_DIR};
 pub use common::{Learning, Usage};
 pub use context::{
     BackingOff, CommitSummary, Context, EligibleIssue, Finding, FindingKind, History, HotFile,
@@ -53,9 +55,11 @@ pub const CLONE_DIR: &str = "repo";
 /// Written by am-setup when another run holds the repository (the holder and the reason), so
 /// am-cleanup closes the run as skipped.
 pub const SKIPPED: &str = "skipped.json";
-/// Where the phases that build the target with cargo (context's clippy, evaluation's clippy)
-/// share one target directory, so the run builds the dependencies once.
+/// The run's own cargo target directory, when am-setup kept none for the repository
+/// (`build-dirs.json` says which one every phase shares).
 pub const CARGO_TARGET_DIR: &str = "cargo-target";
+/// Where the run's builds go (written by am-setup).
+pub const BUILD_DIRS: &str = "build-dirs.json";
 
 /// The path an input names, or else `name` inside the run directory: how every phase finds the
 /// files it reads and writes, so a binary reused alone can point anywhere.

@@ -72,8 +72,13 @@ pub fn lint_part(deltas: &[&LintDelta]) -> Option<(f64, String)> {
     let evidence = deltas
         .iter()
         .map(|d| {
+            let reused = if d.reused.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", d.reused.join(", "))
+            };
             format!(
-                "{} on {} changed file(s): {} finding(s) before, {} after ({} introduced, {} fixed)",
+                "{} on {} changed file(s): {} finding(s) before, {} after ({} introduced, {} fixed{reused})",
                 d.linter, d.files, d.before, d.after, d.introduced, d.fixed
             )
         })

@@ -34,6 +34,9 @@ pub struct Options {
     /// The run's cargo target directory, where the context phase already built the
     /// dependencies; clippy builds them again in a scratch directory when None.
     pub cargo_target_dir: Option<PathBuf>,
+    /// The run directory, whose lint records (context's of the base, the review's of the head)
+    /// stand in for linting a side again; every side is linted when None.
+    pub run_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -46,6 +49,7 @@ impl Default for Options {
             coverage_timeout: Duration::from_secs(900),
             lint_timeout: Duration::from_secs(600),
             cargo_target_dir: None,
+            run_dir: None,
         }
     }
 }
@@ -131,6 +135,7 @@ fn lint(
         base: &implementation.base_commit,
         head,
         cargo_target_dir: options.cargo_target_dir.as_deref(),
+        run_dir: options.run_dir.as_deref(),
     };
     lint_changes(&change, files, options.lint_timeout)
 }

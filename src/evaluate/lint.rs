@@ -26,6 +26,8 @@ pub type Counts = BTreeMap<String, u32>;
 pub struct Sides {
     pub before: Counts,
     pub after: Counts,
+    /// Sides taken from an earlier phase's lint record (`before: reused from context`).
+    pub reused: Vec<String>,
 }
 
 /// The change as the linters that need the whole project see it: the clone and its two commits.
@@ -36,6 +38,8 @@ pub struct Change<'a> {
     pub head: &'a str,
     /// The run's shared cargo target directory; a scratch one when None.
     pub cargo_target_dir: Option<&'a Path>,
+    /// The run directory with the lint records earlier phases made; None lints every side.
+    pub run_dir: Option<&'a Path>,
 }
 
 type LintFn = fn(&Change, &[&ChangedFile], Instant) -> Result<Sides, String>;
@@ -98,6 +102,8 @@ pub struct LintDelta {
     pub introduced: u32,
     /// Findings the change removed, file by file.
     pub fixed: u32,
+    /// Sides taken from an earlier phase's lint record rather than linted again.
+    pub reused: Vec<String>,
 }
 
 impl LintDelta {
@@ -110,6 +116,7 @@ impl LintDelta {
             after: 0,
             introduced: 0,
             fixed: 0,
+            reused: sides.reused.clone(),
         };
         for file in files {
             let was = sides.before.get(&file.path).copied().unwrap_or(0);
@@ -229,6 +236,7 @@ mod tests {
                 ("c.rs".to_owned(), 1),
                 ("other.rs".to_owned(), 9),
             ]),
+            reused: Vec::new(),
         };
         let delta = LintDelta::of("clippy", &[&a, &b, &c], &sides);
         assert_eq!(
@@ -239,7 +247,8 @@ mod tests {
                 before: 4,
                 after: 4,
                 introduced: 2,
-                fixed: 2
+                fixed: 2,
+                reused: Vec::new(),
             }
         );
     }

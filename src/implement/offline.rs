@@ -223,9 +223,10 @@ pub async fn implement(
 ) -> Result<Outcome, Error> {
     let ctx = Ctx {
         root: ws.root.clone(),
-        cargo_target_dir: ws.root.join("target"),
+        cargo_target_dir: crate::runner::build_dir::cargo_target_dir(&ws.root.join("target")),
         timeout: ws.check_timeout,
         avoided_rules: avoidance.rule_names(),
+        recording: None,
     };
     let plan = plan(&ctx, task, avoidance).await;
     if plan.fixers.is_empty() {

@@ -1,5 +1,9 @@
 //! clippy, the one place its diagnostics are run and read: the context's findings, the offline
-//! fixes, the local review and the evaluation all use [`diagnostics`].
+//! fixes, the local review and the evaluation all run it through [`lint_pass`] and read it with
+//! [`diagnostics`]. It builds in the run's one target directory (`crate::runner::build_dir`);
+//! where the phase asks ([`Ctx::recording`]) the counts of a clean commit of the whole workspace
+//! are recorded in the run directory, and the evaluation reads them ([`recorded`]) instead of
+//! linting that commit again.
 //!
 //! Targets that do not build on the installed toolchain (a benchmark that needs nightly, say) are
 //! left out rather than failing everything: `--all-targets` first, else each of `--lib`,
@@ -7,14 +11,16 @@
 //! denies warnings is read, not failed; the crate's own lint levels, `clippy.toml` and MSRV
 //! (`rust-version`) apply as clippy reads them itself.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
+use std::time::Instant;
 
 use serde_json::Value;
 
 use super::spawn::{self, Ran};
-use super::tool::{Ctx, Failure, Tool, Use};
-use crate::artifacts::{Finding, FindingKind};
+use super::tool::{Ctx, Failure, Recording, Tool, Use};
+use crate::artifacts::{Finding, FindingKind, LintCounts};
+use crate::runner::Request;
 
 /// The repository's clippy configuration, when it is a Cargo project.
 pub fn detect(root: &Path) -> Use {
@@ -192,47 +198,82 @@ async fn cargo(ctx: &Ctx, args: &[String], what: &str) -> Result<Ran, Failure> {
 }
 
 fn clippy_args(extra: &[&str], targets: &[String]) -> Vec<String> {
-    let mut args = spawn::args(&["clippy"]);
+    let mut args = spawn::args(&["clippy", "--workspace"]);
     args.extend(spawn::args(extra));
     args.extend(targets.iter().cloned());
     args.extend(spawn::args(&["--", "--cap-lints", "warn"]));
     args
 }
 
-/// clippy's JSON output on the targets that build, and those targets.
-pub async fn run(ctx: &Ctx) -> Result<(String, Targets), Failure> {
-    let json = ["--message-format=json", "--quiet"];
-    let all = vec!["--all-targets".to_owned()];
-    let ran = cargo(ctx, &clippy_args(&json, &all), "cargo clippy").await?;
-    if ran.success {
-        return Ok((
-            ran.stdout,
-            Targets {
-                flags: all,
-                left_out: None,
-            },
-        ));
+/// What one clippy pass lints: the workspace at `dir`, `packages` of it (`--workspace`, or
+/// `-p name` each), built in `target_dir`, by `deadline`.
+#[derive(Debug, Clone)]
+pub(crate) struct Pass<'a> {
+    pub dir: &'a Path,
+    pub packages: Vec<String>,
+    pub target_dir: &'a Path,
+    pub deadline: Instant,
+}
+
+impl Pass<'_> {
+    fn clippy(&self, targets: &[String]) -> Result<Ran, Failure> {
+        let request = Request::new("cargo", self.dir)
+            .env("CARGO_TARGET_DIR", self.target_dir)
+            .env("CARGO_TERM_COLOR", "never")
+            .writable(self.target_dir)
+            .args(["clippy", "--message-format=json", "--quiet"])
+            .args(&self.packages)
+            .args(targets)
+            .args(["--", "--cap-lints", "warn"]);
+        spawn::run(request, None, self.deadline, "cargo clippy").map_err(|e| {
+            if e.starts_with("start ") {
+                Failure::Missing(e)
+            } else {
+                Failure::Crashed(e)
+            }
+        })
     }
-    let why = first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line());
+}
+
+/// clippy's JSON output of `pass` and the targets it covers: `targets` when given (the other
+/// side of a change is judged on the same ones; Err when they do not build), else
+/// `--all-targets`, else those of [`TARGET_FLAGS`] that build.
+pub(crate) fn lint_pass(
+    pass: &Pass<'_>,
+    targets: Option<&[String]>,
+) -> Result<(String, Targets), Failure> {
+    let does_not_build =
+        |ran: &Ran| first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line());
+    let chosen = targets.map_or_else(|| vec!["--all-targets".to_owned()], <[String]>::to_vec);
+    let ran = pass.clippy(&chosen)?;
+    if ran.success {
+        let targets = Targets {
+            flags: chosen,
+            left_out: None,
+        };
+        return Ok((ran.stdout, targets));
+    }
+    let why = does_not_build(&ran);
     if ran.stderr.contains("no such command") || ran.stderr.contains("not installed") {
         return Err(Failure::Missing(format!("cargo clippy: {why}")));
     }
+    if targets.is_some() {
+        return Err(Failure::Crashed(format!("the code does not build: {why}")));
+    }
     let mut building = Vec::new();
     for flag in TARGET_FLAGS {
-        let one = vec![(*flag).to_owned()];
-        let probe = cargo(ctx, &clippy_args(&json, &one), "cargo clippy").await?;
-        if probe.success {
+        if pass.clippy(&[(*flag).to_owned()])?.success {
             building.push((*flag).to_owned());
         }
     }
     if building.is_empty() {
-        return Err(Failure::Crashed(format!("the crate does not build: {why}")));
+        return Err(Failure::Crashed(format!("the code does not build: {why}")));
     }
-    let ran = cargo(ctx, &clippy_args(&json, &building), "cargo clippy").await?;
+    let ran = pass.clippy(&building)?;
     if !ran.success {
         return Err(Failure::Crashed(format!(
-            "the crate does not build: {}",
-            first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line())
+            "the code does not build: {}",
+            does_not_build(&ran)
         )));
     }
     let left_out = format!(
@@ -246,13 +287,131 @@ pub async fn run(ctx: &Ctx) -> Result<(String, Targets), Failure> {
             .join(" ")
     );
     tracing::info!("clippy {left_out}");
-    Ok((
-        ran.stdout,
-        Targets {
-            flags: building,
-            left_out: Some(left_out),
-        },
-    ))
+    let targets = Targets {
+        flags: building,
+        left_out: Some(left_out),
+    };
+    Ok((ran.stdout, targets))
+}
+
+/// clippy's JSON output on the whole workspace at `ctx.root`, on the targets that build, and
+/// those targets; recorded for the evaluation where the phase asks.
+pub async fn run(ctx: &Ctx) -> Result<(String, Targets), Failure> {
+    let (root, target_dir) = (ctx.root.clone(), ctx.cargo_target_dir.clone());
+    let deadline = Instant::now() + ctx.timeout;
+    let (stdout, targets) = tokio::task::spawn_blocking(move || {
+        let pass = Pass {
+            dir: &root,
+            packages: vec!["--workspace".to_owned()],
+            target_dir: &target_dir,
+            deadline,
+        };
+        lint_pass(&pass, None)
+    })
+    .await
+    .map_err(|e| Failure::Crashed(format!("clippy's worker failed: {e}")))??;
+    record(ctx, &stdout, &targets.flags).await;
+    Ok((stdout, targets))
+}
+
+/// Findings by repository-relative file, then by rule (the code, or the level without one), of
+/// cargo's JSON lines run at the workspace root; each distinct diagnostic once.
+pub fn counts(stdout: &str) -> BTreeMap<String, BTreeMap<String, u32>> {
+    let mut counts: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
+    for d in diagnostics(stdout) {
+        if d.path.starts_with('/') || d.path.contains("..") {
+            continue;
+        }
+        *counts.entry(d.path).or_default().entry(d.code).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// clippy's version line (`clippy 0.1.83 (90b35a6 2024-11-26)`), None when it is not installed.
+pub fn version(dir: &Path) -> Option<String> {
+    spawn::version(Path::new("cargo"), &["clippy", "--version"], dir)
+}
+
+/// The record of `commit` in `run_dir`, when one was made with clippy `version`.
+pub fn recorded(run_dir: &Path, commit: &str, version: &str) -> Option<LintCounts> {
+    let path = crate::artifacts::lint_counts_path(run_dir, "clippy", commit);
+    if !path.is_file() {
+        return None;
+    }
+    let record: LintCounts = crate::artifacts::read(&path)
+        .map_err(|e| tracing::warn!("clippy's record is unreadable, linting again: {e}"))
+        .ok()?;
+    if record.commit != commit || record.tool_version != version {
+        tracing::info!(
+            "clippy's record of {commit} was made by {}, not {version}: linting again",
+            record.tool_version
+        );
+        return None;
+    }
+    Some(record)
+}
+
+/// Records the counts of `stdout` (clippy on `targets` of the whole workspace) when the phase
+/// asks and the clone is a clean commit; a record that cannot be made is logged, never fatal.
+async fn record(ctx: &Ctx, stdout: &str, targets: &[String]) {
+    let Some(Recording { run_dir, phase }) = ctx.recording.clone() else {
+        return;
+    };
+    let root = ctx.root.clone();
+    let counts = counts(stdout);
+    let targets = targets.to_vec();
+    let made = tokio::task::spawn_blocking(move || {
+        let commit = clean_head(&root)?;
+        let tool_version =
+            version(&root).ok_or_else(|| "cargo clippy --version gave nothing".to_owned())?;
+        let record = LintCounts {
+            linter: "clippy".to_owned(),
+            phase: phase.to_owned(),
+            commit,
+            tool_version,
+            targets,
+            counts,
+        };
+        let path = crate::artifacts::lint_counts_path(&run_dir, "clippy", &record.commit);
+        crate::artifacts::write(&path, &record, &crate::secrets::Redactor::default())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match made {
+        Ok(Ok(())) => {}
+        Ok(Err(why)) => tracing::info!("clippy's counts are not recorded: {why}"),
+        Err(e) => tracing::warn!("clippy's counts are not recorded: {e}"),
+    }
+}
+
+/// The full id of the commit checked out at `root`, when nothing differs from it (no change,
+/// no untracked file clippy could read but a `Cargo.lock` cargo wrote).
+fn clean_head(root: &Path) -> Result<String, String> {
+    let repository = git2::Repository::open(root).map_err(|e| e.message().to_owned())?;
+    let head = repository
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| e.message().to_owned())?;
+    let mut options = git2::StatusOptions::new();
+    options.include_untracked(true).include_ignored(false);
+    let statuses = repository
+        .statuses(Some(&mut options))
+        .map_err(|e| e.message().to_owned())?;
+    // A Cargo.lock cargo wrote for a crate that commits none is the same on every side.
+    let written_lock = |entry: &git2::StatusEntry<'_>| {
+        entry.status() == git2::Status::WT_NEW
+            && entry
+                .path()
+                .is_some_and(|p| p == "Cargo.lock" || p.ends_with("/Cargo.lock"))
+    };
+    if let Some(entry) = statuses.iter().find(|e| !written_lock(e)) {
+        return Err(format!(
+            "the clone differs from {} ({})",
+            head.id(),
+            entry.path().unwrap_or("a file")
+        ));
+    }
+    Ok(head.id().to_string())
 }
 
 pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {

@@ -170,6 +170,16 @@ pub struct Ctx {
     /// Rules a learning says to leave alone in this repository (`clippy::len_zero`, `F401`,
     /// `no-unused-vars`, `style/useConst`): the fixers are told not to fix them.
     pub avoided_rules: Vec<String>,
+    /// Where a linter that lints a whole clean commit (clippy) records its counts for the
+    /// evaluation; None records nothing.
+    pub recording: Option<Recording>,
+}
+
+/// The run directory a phase records lint counts in, and the phase's name.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub run_dir: PathBuf,
+    pub phase: &'static str,
 }
 
 impl Ctx {

@@ -167,8 +167,11 @@ impl Task for ContextPhase {
             .await;
         }
         let lint = input.lint.then(|| LintOptions {
-            target_dir: run_dir.join(crate::artifacts::CARGO_TARGET_DIR),
+            target_dir: crate::runner::build_dir::cargo_target_dir(
+                &run_dir.join(crate::artifacts::CARGO_TARGET_DIR),
+            ),
             timeout: LINT_TIMEOUT,
+            run_dir: Some(run_dir.clone()),
         });
         let built = crate::context::build(ContextRequest {
             clone: &clone,

@@ -157,7 +157,10 @@ impl Task for Evaluate {
                 input.coverage_timeout_secs.unwrap_or(900),
             ),
             lint_timeout: crate::contract::clamped_secs(input.lint_timeout_secs.unwrap_or(600)),
-            cargo_target_dir: Some(input.run_dir.join(crate::artifacts::CARGO_TARGET_DIR)),
+            cargo_target_dir: Some(crate::runner::build_dir::cargo_target_dir(
+                &input.run_dir.join(crate::artifacts::CARGO_TARGET_DIR),
+            )),
+            run_dir: Some(input.run_dir.clone()),
         };
         let client = llm_client(input.llm.as_deref(), &env.secrets, &input.run_dir)?;
         let (readability, usage) = judged_readability(&client, &files).await;

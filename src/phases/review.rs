@@ -279,6 +279,7 @@ async fn local_review(input: &ReviewInput, pr: &PullRequestFile) -> Result<Revie
     };
     let options = LocalOptions {
         linters: input.linters.unwrap_or(true),
+        run_dir: Some(input.run_dir.clone()),
         ..LocalOptions::default()
     };
     Ok(local::review(&clone, &base, &head, options).await?)

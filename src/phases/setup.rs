@@ -231,6 +231,8 @@ impl Task for Setup {
             tracing::info!("{reason}");
             return Ok(SetupOutput::skipped(&input, holder, reason));
         }
+        // Chosen once the repository is this run's: a skipped run creates no build directory.
+        record_build_dirs(&run_dir, &cache, &identity(&input.repository), env)?;
         if input.dry_run {
             store.mark_dry_run(&input.run_id).await?;
         }
@@ -478,4 +480,23 @@ async fn clone_blocking(
     })
     .await
     .map_err(|e| Error::step("clone", e.to_string()))?
+}
+
+/// Chooses where the run builds (the repository's kept cargo target directory) and records it in
+/// the run directory for every later phase.
+fn record_build_dirs(
+    run_dir: &std::path::Path,
+    cache: &std::path::Path,
+    repository: &str,
+    env: &TaskEnv,
+) -> Result<(), Error> {
+    let builds = crate::repo::cache::builds_dir(cache);
+    let dirs = crate::runner::build_dir::choose(run_dir, Some(&builds), repository);
+    std::fs::create_dir_all(&dirs.cargo_target_dir)
+        .map_err(|e| Error::io(format!("create {}", dirs.cargo_target_dir.display()), e))?;
+    crate::artifacts::write(
+        &run_dir.join(crate::artifacts::BUILD_DIRS),
+        &dirs,
+        &env.secrets.redactor(),
+    )
 }

@@ -36,3 +36,25 @@ pub fn tags_dir(cache: &Path) -> PathBuf {
 pub fn locks_dir(cache: &Path) -> PathBuf {
     cache.join("locks")
 }
+
+/// Where build directories kept between runs live (one per repository, see
+/// `crate::runner::build_dir`). Inside the data directory by default, beside the store: the
+/// sandbox masks that directory whole and binds back only the running repository's build.
+pub fn builds_dir(cache: &Path) -> PathBuf {
+    std::path::absolute(cache)
+        .unwrap_or_else(|_| cache.to_path_buf())
+        .join("builds")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_are_kept_in_the_cache() {
+        assert_eq!(
+            builds_dir(Path::new("/srv/am-cache")),
+            PathBuf::from("/srv/am-cache/builds")
+        );
+    }
+}

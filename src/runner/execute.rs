@@ -76,6 +76,15 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
     if let Some(bin) = venv.as_deref().and_then(Path::parent) {
         extra.push(("VIRTUAL_ENV".to_owned(), bin.as_os_str().to_owned()));
     }
+    if let Some(target) = &policy.cargo_target_dir {
+        // The run's one target directory, over the operator's: never shared across repositories.
+        if !extra.iter().any(|(n, _)| n == "CARGO_TARGET_DIR") {
+            extra.push((
+                "CARGO_TARGET_DIR".to_owned(),
+                target.clone().into_os_string(),
+            ));
+        }
+    }
     let mut writable_extra = request.writable.clone();
     if let Some(cache) = &policy.build_cache {
         for (name, dir) in [

@@ -5,6 +5,7 @@
 //! private `/tmp`, the toolchains read-only, no network, and nothing of the data directory, the
 //! store, the mirrors or the run's artifacts.
 
+pub mod build_dir;
 mod capture;
 mod command;
 mod env;

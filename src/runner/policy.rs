@@ -25,15 +25,19 @@ pub struct Policy {
     /// throwaway home (Go's build cache, golangci-lint's): shared by the run's commands, removed
     /// with the run.
     pub build_cache: Option<PathBuf>,
+    /// The cargo target directory every command of the run builds in (`CARGO_TARGET_DIR`, bound
+    /// read-write), chosen by am-setup: see [`super::build_dir`].
+    pub cargo_target_dir: Option<PathBuf>,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Self {
             mode: SandboxMode::Auto,
-            hidden: private_dirs(None),
+            hidden: private_dirs(None, None),
             path: None,
             build_cache: None,
+            cargo_target_dir: None,
         }
     }
 }
@@ -41,22 +45,29 @@ impl Default for Policy {
 impl Policy {
     /// The policy of a phase working in `run_dir`.
     pub fn for_run(run_dir: &Path, mode: SandboxMode) -> Self {
+        let build = super::build_dir::for_run(run_dir);
+        // Every repository's kept directory is masked; the run's own is bound back.
+        let builds_root = build
+            .kept
+            .then(|| build.cargo_target_dir.parent().map(Path::to_path_buf))
+            .flatten();
         Self {
             mode,
-            hidden: private_dirs(Some(run_dir)),
+            hidden: private_dirs(Some(run_dir), builds_root),
             path: None,
             build_cache: Some(
                 std::path::absolute(run_dir)
                     .unwrap_or_else(|_| run_dir.to_path_buf())
                     .join(BUILD_CACHE),
             ),
+            cargo_target_dir: Some(build.cargo_target_dir),
         }
     }
 }
 
-/// The data directory (and the store's SQLite file's directory), the cache directory and the
-/// run directory, each as given and resolved.
-fn private_dirs(run_dir: Option<&Path>) -> Vec<PathBuf> {
+/// The data directory (and the store's SQLite file's directory), the cache directory, the run
+/// directory and the kept build directories, each as given and resolved.
+fn private_dirs(run_dir: Option<&Path>, builds: Option<PathBuf>) -> Vec<PathBuf> {
     let mut dirs = vec![crate::repo::cache::cache_dir(None)];
     if let Ok(store) = crate::store::default_sqlite_path() {
         dirs.extend(store.parent().map(Path::to_path_buf));
@@ -68,6 +79,7 @@ fn private_dirs(run_dir: Option<&Path>) -> Vec<PathBuf> {
         dirs.extend(path.parent().map(Path::to_path_buf));
     }
     dirs.extend(run_dir.map(Path::to_path_buf));
+    dirs.extend(builds);
     let mut resolved: Vec<PathBuf> = Vec::new();
     for dir in dirs {
         let absolute = std::path::absolute(&dir).unwrap_or(dir);

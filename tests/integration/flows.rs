@@ -315,10 +315,6 @@ async fn run_flow_with(
                 "AM_DATA_DIR".to_owned(),
                 root.join("data").display().to_string(),
             ),
-            (
-                "XDG_CACHE_HOME".to_owned(),
-                root.join("cache").display().to_string(),
-            ),
         ],
     };
     let report = pipeline::run_flow(&run, &executor, &renderer, &mut |_| {}).await;

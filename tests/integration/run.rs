@@ -117,6 +117,16 @@ async fn automaintainer_run_improves_the_example_repository() {
         evaluation.test_coverage
     );
     assert_eq!(evaluation.test_coverage.score, None);
+    // One lint pass per commit: the evaluation took the base's clippy counts from the context
+    // and the head's from the review instead of building both again.
+    assert!(
+        evaluation
+            .code_quality
+            .evidence
+            .contains("before: reused from context, after: reused from review"),
+        "{}",
+        evaluation.code_quality.evidence
+    );
     let maintainability = evaluation.maintainability.score.unwrap();
     assert!(
         (maintainability - 50.0).abs() <= 10.0,

@@ -18,6 +18,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         hidden: hidden.iter().map(|p| p.canonicalize().unwrap()).collect(),
         path: None,
         build_cache: None,
+        cargo_target_dir: None,
     })
 }
 
@@ -41,6 +42,7 @@ fn sh(script: &str, dir: &Path, policy: &Arc<Policy>) -> runner::Ran {
     .unwrap()
 }
 
+mod kept_build;
 mod modes;
 mod phases;
 mod sandbox;

@@ -52,6 +52,11 @@ impl Checkout {
         &self.dir
     }
 
+    /// The full id of the commit the checkout holds.
+    pub fn commit(&self) -> String {
+        self.commit.to_string()
+    }
+
     /// Moves the checkout to `commit`: the paths that differ are rewritten or removed.
     pub fn advance(&mut self, commit: &str) -> Result<(), String> {
         let target = resolve(&self.repository, commit)?;

@@ -10,6 +10,11 @@
 //! is said as such, never counted as zero. Targets that do not build on this toolchain at the base
 //! (a benchmark that needs nightly) are left out, as the context's clippy leaves them out, and
 //! the head is linted on the same targets.
+//!
+//! A side is not linted again when an earlier phase already linted that commit of the whole
+//! workspace with the same clippy (`crate::lint::clippy::recorded`: the context's record of the
+//! base, the review's of the head) and every changed file lies in that workspace; the evidence
+//! then says `before: reused from context`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,47 +24,73 @@ use serde::Deserialize;
 
 use super::checkout::Checkout;
 use super::{Change, Counts, Sides};
-use crate::lint::clippy::{diagnostics, first_error, TARGET_FLAGS};
-use crate::lint::spawn::{self as command, run, tail};
+use crate::artifacts::LintCounts;
+use crate::lint::clippy::{diagnostics, lint_pass, Pass};
+use crate::lint::spawn::run;
+use crate::lint::tool::Failure;
 use crate::repo::change::ChangedFile;
 use crate::runner::Request;
 
 pub const EXTENSIONS: &[&str] = &["rs"];
 
 pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Result<Sides, String> {
-    if !command::succeeds(Path::new("cargo"), &["clippy", "--version"], change.clone) {
+    let Some(version) = crate::lint::clippy::version(change.clone) else {
         return Err("cargo clippy is not installed".to_owned());
-    }
+    };
     let scratch = tempfile::tempdir().map_err(|e| format!("create a scratch directory: {e}"))?;
     let target_dir = change
         .cargo_target_dir
         .map_or_else(|| scratch.path().join("target"), Path::to_path_buf);
     let mut checkout = Checkout::create(change.clone, change.base, &scratch.path().join("src"))?;
+    let recorded = |commit: String| {
+        change
+            .run_dir
+            .and_then(|run_dir| crate::lint::clippy::recorded(run_dir, &commit, &version))
+    };
     let mut targets = None;
-    let before = lint_side(
-        &checkout,
+    let mut reused = Vec::new();
+    let base_record = recorded(checkout.commit());
+    let side = Side {
         files,
-        |f| f.before.is_some(),
-        (&target_dir, &mut targets),
+        record: base_record.as_ref(),
+        target_dir: &target_dir,
         deadline,
-    )
-    .map_err(|e| format!("at the base commit {}: {e}", short(change.base)))?;
+    };
+    let before = lint_side(&checkout, &side, |f| f.before.is_some(), &mut targets)
+        .map_err(|e| format!("at the base commit {}: {e}", short(change.base)))?;
+    reused.extend(
+        before
+            .as_ref()
+            .and_then(|b| b.1.clone())
+            .map(|by| format!("before: {by}")),
+    );
     checkout.advance(change.head)?;
-    let after = lint_side(
-        &checkout,
-        files,
-        |f| f.after.is_some(),
-        (&target_dir, &mut targets),
-        deadline,
-    )
-    .map_err(|e| format!("at the head commit {}: {e}", short(change.head)))?;
-    let Some(after) = after else {
+    let head_record = recorded(checkout.commit());
+    let side = Side {
+        record: head_record.as_ref(),
+        ..side
+    };
+    let after = lint_side(&checkout, &side, |f| f.after.is_some(), &mut targets)
+        .map_err(|e| format!("at the head commit {}: {e}", short(change.head)))?;
+    let Some((after, after_by)) = after else {
         return Err("no Cargo package holds the changed .rs files".to_owned());
     };
+    reused.extend(after_by.map(|by| format!("after: {by}")));
     Ok(Sides {
-        before: before.unwrap_or_default(),
+        before: before.map(|b| b.0).unwrap_or_default(),
         after,
+        reused,
     })
+}
+
+/// What one side is linted with: the changed files, an earlier phase's record of the side's
+/// commit, the target directory and the deadline.
+#[derive(Debug, Clone, Copy)]
+struct Side<'a> {
+    files: &'a [&'a ChangedFile],
+    record: Option<&'a LintCounts>,
+    target_dir: &'a Path,
+    deadline: Instant,
 }
 
 fn short(commit: &str) -> &str {
@@ -74,14 +105,20 @@ struct Workspace {
     whole: bool,
 }
 
-/// Counts of the checkout's current side; None when no changed file lies in a Cargo package.
+/// Counts of the checkout's current side, and which phase's record they come from when they
+/// were not linted here; None when no changed file lies in a Cargo package.
 fn lint_side(
     checkout: &Checkout,
-    files: &[&ChangedFile],
+    side: &Side,
     present: impl Fn(&ChangedFile) -> bool,
-    (target_dir, targets): (&Path, &mut Option<Vec<String>>),
-    deadline: Instant,
-) -> Result<Option<Counts>, String> {
+    targets: &mut Option<Vec<String>>,
+) -> Result<Option<(Counts, Option<String>)>, String> {
+    let Side {
+        files,
+        record,
+        target_dir,
+        deadline,
+    } = *side;
     let wanted: BTreeSet<String> = files
         .iter()
         .filter(|f| present(f))
@@ -115,6 +152,18 @@ fn lint_side(
     if workspaces.is_empty() {
         return Ok(None);
     }
+    if let Some(record) = record.filter(|r| covers(r, checkout, &workspaces, targets)) {
+        *targets = Some(record.targets.clone());
+        let counts = wanted
+            .iter()
+            .map(|path| (path.clone(), record.total(path)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        return Ok(Some((
+            counts,
+            Some(format!("reused from {}", record.phase)),
+        )));
+    }
     let mut counts = Counts::new();
     for (root, workspace) in &workspaces {
         let stdout = clippy(root, workspace, (target_dir, &mut *targets), deadline)?;
@@ -122,7 +171,23 @@ fn lint_side(
             *counts.entry(path).or_insert(0) += n;
         }
     }
-    Ok(Some(counts))
+    Ok(Some((counts, None)))
+}
+
+/// Whether `record` (clippy on the whole workspace at the checkout's root) covers what this side
+/// lints: one workspace, the root's, on the targets the other side used, if it was linted.
+fn covers(
+    record: &LintCounts,
+    checkout: &Checkout,
+    workspaces: &BTreeMap<PathBuf, Workspace>,
+    targets: &Option<Vec<String>>,
+) -> bool {
+    let one_at_root = workspaces.len() == 1
+        && workspaces
+            .keys()
+            .all(|root| same_file(root, checkout.dir()));
+    let same_targets = targets.as_ref().is_none_or(|t| *t == record.targets);
+    one_at_root && same_targets
 }
 
 /// The `Cargo.toml` nearest above `path` inside the checkout.
@@ -192,60 +257,34 @@ fn metadata(
 }
 
 /// clippy's JSON messages for the workspace at `root` on `targets` (chosen on the first side:
-/// every target, else those that build); Err when the code does not build.
+/// every target, else those that build, by `crate::lint::clippy::lint_pass`); Err when the code
+/// does not build.
 fn clippy(
     root: &Path,
     workspace: &Workspace,
     (target_dir, targets): (&Path, &mut Option<Vec<String>>),
     deadline: Instant,
 ) -> Result<String, String> {
-    let clippy_on = |flags: &[String]| {
-        let mut command = cargo(root, target_dir)
-            .args(["clippy", "--message-format=json"])
-            .args(flags);
-        if workspace.whole {
-            command = command.arg("--workspace");
-        } else {
-            for package in &workspace.packages {
-                command = command.args(["-p", package]);
-            }
-        }
-        run(
-            command.args(["--", "--cap-lints", "warn"]),
-            None,
-            deadline,
-            "cargo clippy",
-        )
+    let packages = if workspace.whole {
+        vec!["--workspace".to_owned()]
+    } else {
+        workspace
+            .packages
+            .iter()
+            .flat_map(|p| ["-p".to_owned(), p.clone()])
+            .collect()
     };
-    let chosen = targets
-        .clone()
-        .unwrap_or_else(|| vec!["--all-targets".to_owned()]);
-    let ran = clippy_on(&chosen)?;
-    if ran.success {
-        *targets = Some(chosen);
-        return Ok(ran.stdout);
-    }
-    let why = first_error(&ran.stdout).unwrap_or_else(|| tail(&ran.stderr, 3));
-    if targets.is_some() {
-        return Err(format!("the code does not build: {why}"));
-    }
-    let mut building = Vec::new();
-    for flag in TARGET_FLAGS {
-        let one = [(*flag).to_owned()];
-        if clippy_on(&one)?.success {
-            building.push((*flag).to_owned());
-        }
-    }
-    if building.is_empty() {
-        return Err(format!("the code does not build: {why}"));
-    }
-    let ran = clippy_on(&building)?;
-    if !ran.success {
-        return Err(format!("the code does not build: {why}"));
-    }
-    tracing::info!(targets = ?building, "clippy judges the targets that build here ({why})");
-    *targets = Some(building);
-    Ok(ran.stdout)
+    let pass = Pass {
+        dir: root,
+        packages,
+        target_dir,
+        deadline,
+    };
+    let (stdout, chosen) = lint_pass(&pass, targets.as_deref()).map_err(|f| match f {
+        Failure::Missing(why) | Failure::Crashed(why) => why,
+    })?;
+    *targets = Some(chosen.flags);
+    Ok(stdout)
 }
 
 /// Warnings and errors with a primary span in one of `wanted` (repository-relative paths),

@@ -88,6 +88,7 @@ pub fn lint(change: &Change, files: &[&ChangedFile], deadline: Instant) -> Resul
     Ok(Sides {
         before: before.unwrap_or_default(),
         after,
+        reused: Vec::new(),
     })
 }
 

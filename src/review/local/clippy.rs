@@ -6,19 +6,24 @@ use std::time::Duration;
 
 use crate::artifacts::{FindingCategory, ReviewFinding, Severity};
 use crate::lint::clippy::{self, Diagnostic};
-use crate::lint::tool::Ctx;
+use crate::lint::tool::{Ctx, Recording};
 use crate::repo::change::ChangedFile;
 
-/// Runs clippy in `clone`; `None` when it does not apply or could not run (said in the log).
-pub async fn run(clone: &Path, timeout: Duration) -> Option<String> {
+/// Runs clippy in `clone` (in the run's target directory, recording its counts of the head in
+/// `run_dir` for the evaluation); `None` when it does not apply or could not run (said in the log).
+pub async fn run(clone: &Path, timeout: Duration, run_dir: Option<&Path>) -> Option<String> {
     if !clone.join("Cargo.toml").is_file() {
         return None;
     }
     let ctx = Ctx {
         root: clone.to_path_buf(),
-        cargo_target_dir: clone.join("target"),
+        cargo_target_dir: crate::runner::build_dir::cargo_target_dir(&clone.join("target")),
         timeout,
         avoided_rules: Vec::new(),
+        recording: run_dir.map(|run_dir| Recording {
+            run_dir: run_dir.to_path_buf(),
+            phase: "review",
+        }),
     };
     match clippy::run(&ctx).await {
         Ok((stdout, _)) => Some(stdout),

@@ -10,11 +10,13 @@ use crate::repo::change::{changed_files, ChangedFile};
 use crate::repo::RepoError;
 use crate::review::counts;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalOptions {
     /// Run installed linters (clippy for Rust).
     pub linters: bool,
     pub linter_timeout: Duration,
+    /// The run directory, where clippy records its counts of the head for the evaluation.
+    pub run_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for LocalOptions {
@@ -22,6 +24,7 @@ impl Default for LocalOptions {
         Self {
             linters: true,
             linter_timeout: Duration::from_secs(600),
+            run_dir: None,
         }
     }
 }
@@ -63,7 +66,9 @@ pub async fn review(
     findings.extend(tests_gap::findings(&files));
     let mut linted = Vec::new();
     if options.linters {
-        if let Some(output) = clippy::run(clone, options.linter_timeout).await {
+        if let Some(output) =
+            clippy::run(clone, options.linter_timeout, options.run_dir.as_deref()).await
+        {
             findings.extend(clippy::findings(&output, &files));
             linted.push("clippy");
         }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use automaintainer::artifacts::{Evaluation, Method};
+use automaintainer::artifacts::{lint_counts_path, Evaluation, LintCounts, Method};
 use serde_json::json;
 
 use super::{read_evaluation, run_evaluate};
@@ -105,6 +105,100 @@ fn clippy_shows_the_warning_a_change_fixes() {
         quality.evidence
     );
     assert_eq!(quality.score, Some(100.0), "{}", quality.evidence);
+}
+
+/// clippy's version line, as the phases record it.
+fn clippy_version() -> String {
+    let out = std::process::Command::new("cargo")
+        .args(["clippy", "--version"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap()
+        .to_owned()
+}
+
+/// An earlier phase's record of clippy on `commit`, saying `findings` on core's lib.rs.
+fn record(run_dir: &Path, commit: &str, version: &str, phase: &str, findings: u32) {
+    let record = LintCounts {
+        linter: "clippy".to_owned(),
+        phase: phase.to_owned(),
+        commit: commit.to_owned(),
+        tool_version: version.to_owned(),
+        targets: vec!["--all-targets".to_owned()],
+        counts: [(
+            "crates/core/src/lib.rs".to_owned(),
+            [("clippy::needless_return".to_owned(), findings)].into(),
+        )]
+        .into(),
+    };
+    write(&lint_counts_path(run_dir, "clippy", commit), &record);
+}
+
+#[test]
+fn clippy_takes_both_sides_from_the_records_of_the_context_and_the_review() {
+    let (_dir, run_dir, base, head) = change(
+        &workspace(CORE_NEEDLESS_RETURN, APP),
+        &[("crates/core/src/lib.rs", CORE_CLEAN)],
+    );
+    // Counts clippy itself would not give (1 before, 0 after): only the records say so.
+    let version = clippy_version();
+    record(&run_dir, &base, &version, "context", 3);
+    record(&run_dir, &head, &version, "review", 1);
+    let e = evaluate(&run_dir);
+    assert!(
+        e.code_quality.evidence.contains(
+            "3 finding(s) before, 1 after (0 introduced, 2 fixed; before: reused from context, after: reused from review)"
+        ),
+        "{}",
+        e.code_quality.evidence
+    );
+    // Nothing was built: the run's target directory was never needed.
+    assert!(!run_dir.join("cargo-target/debug").exists());
+}
+
+#[test]
+fn clippy_lints_again_when_the_record_is_of_another_commit_or_another_clippy() {
+    let (_dir, run_dir, base, head) = change(
+        &workspace(CORE_NEEDLESS_RETURN, APP),
+        &[("crates/core/src/lib.rs", CORE_CLEAN)],
+    );
+    // The base's record made by another clippy; the head's file holding another commit's
+    // counts (a base that moved on).
+    let version = clippy_version();
+    record(&run_dir, &base, "clippy 0.0.1 (an older one)", "context", 3);
+    record(
+        &run_dir,
+        &base.replace(|c: char| c != '0', "0"),
+        &version,
+        "context",
+        3,
+    );
+    let mut moved = LintCounts {
+        linter: "clippy".to_owned(),
+        phase: "review".to_owned(),
+        commit: base.clone(),
+        tool_version: version,
+        targets: vec!["--all-targets".to_owned()],
+        counts: Default::default(),
+    };
+    moved.counts.insert(
+        "crates/core/src/lib.rs".to_owned(),
+        [("clippy::needless_return".to_owned(), 5)].into(),
+    );
+    write(&lint_counts_path(&run_dir, "clippy", &head), &moved);
+    let e = evaluate(&run_dir);
+    assert!(
+        e.code_quality.evidence.contains(
+            "clippy on 1 changed file(s): 1 finding(s) before, 0 after (0 introduced, 1 fixed)"
+        ),
+        "{}",
+        e.code_quality.evidence
+    );
+    assert!(!e.code_quality.evidence.contains("reused"));
 }
 
 #[test]
