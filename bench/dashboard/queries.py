@@ -105,8 +105,8 @@ def repository_page(names):
 def analytics(repo=None):
     since = q(p["since"])
     if pg:
-        r = q(repo) if repo else "NULL"
-        sel = f"r.started_at >= {since} AND ({r}::TEXT IS NULL OR r.repository = {r})"
+        sel = (f"r.started_at >= {since} AND "
+               + (f"r.repository = {q(repo)}" if repo else "NULL::TEXT IS NULL"))
         return [
             f"SELECT (r.started_at AT TIME ZONE 'UTC')::DATE AS day, avg(e.evolution_score), "
             f"count(*) FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
@@ -131,21 +131,25 @@ def analytics(repo=None):
             f"count(*) FILTER (WHERE r.status = 'succeeded') FROM agent_runs r "
             f"WHERE {sel} GROUP BY week ORDER BY week",
         ]
-    r = q(repo) if repo else "NULL"
-    sel = f"r.started_at >= {since} AND ({r} IS NULL OR r.repository = {r})"
+    sel = f"r.started_at >= {since} AND " + (f"r.repository = {q(repo)}" if repo else "NULL IS NULL")
 
     def component(position, name):
         return (f"SELECT {position} AS position, '{name}' AS component, "
-                f"avg(e.{name}_score) AS average, "
-                f"count(*) FILTER (WHERE e.{name}_method = 'measured') AS measured, "
-                f"count(*) FILTER (WHERE e.{name}_method = 'estimated') AS estimated, "
-                f"count(*) FILTER (WHERE e.{name}_method = 'unavailable') AS unavailable "
-                f"FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id WHERE {sel}")
+                f"avg({name}_score) AS average, "
+                f"count(*) FILTER (WHERE {name}_method = 'measured') AS measured, "
+                f"count(*) FILTER (WHERE {name}_method = 'estimated') AS estimated, "
+                f"count(*) FILTER (WHERE {name}_method = 'unavailable') AS unavailable "
+                f"FROM window_evaluations")
 
     return [
         f"SELECT date(r.started_at) AS day, avg(e.evolution_score), count(*) "
         f"FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
         f"WHERE {sel} AND e.evolution_score IS NOT NULL GROUP BY day ORDER BY day",
+        "WITH window_evaluations AS MATERIALIZED (SELECT e.code_quality_score, "
+        "e.code_quality_method, e.test_coverage_score, e.test_coverage_method, "
+        "e.maintainability_score, e.maintainability_method, e.readability_score, "
+        "e.readability_method FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
+        f"WHERE {sel}) "
         "SELECT component, average, measured, estimated, unavailable FROM ("
         + " UNION ALL ".join(component(i + 1, n) for i, n in enumerate(
             ["code_quality", "test_coverage", "maintainability", "readability"]))

@@ -7,15 +7,23 @@ use crate::store::analytics::{assemble, CategoryRow, ComponentRow, TrendRow, Wee
 use crate::store::{Analytics, AnalyticsQuery, StoreError};
 
 /// The runs every aggregate covers: started since $1, of repository $2 when it is not NULL.
-const SELECTED_RUNS: &str = "r.started_at >= $1 AND ($2::TEXT IS NULL OR r.repository = $2)";
+/// Two spellings rather than `($2 IS NULL OR r.repository = $2)`, which no index serves: one
+/// repository's aggregates read its (repository, started_at) index range.
+fn selected_runs(repository: Option<&str>) -> &'static str {
+    match repository {
+        None => "r.started_at >= $1 AND $2::TEXT IS NULL",
+        Some(_) => "r.started_at >= $1 AND r.repository = $2",
+    }
+}
 
 pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytics, StoreError> {
     let repository = query.repository.as_deref();
+    let selected = selected_runs(repository);
 
     let trend: Vec<TrendRow> = sqlx::query_as(&format!(
         "SELECT (r.started_at AT TIME ZONE 'UTC')::DATE AS day, avg(e.evolution_score), count(*)
          FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id
-         WHERE {SELECTED_RUNS} AND e.evolution_score IS NOT NULL
+         WHERE {selected} AND e.evolution_score IS NOT NULL
          GROUP BY day ORDER BY day"
     ))
     .bind(query.since)
@@ -36,7 +44,7 @@ pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytic
              (3, 'maintainability', e.maintainability_score, e.maintainability_method),
              (4, 'readability', e.readability_score, e.readability_method)
          ) AS c(position, component, score, method)
-         WHERE {SELECTED_RUNS}
+         WHERE {selected}
          GROUP BY c.position, c.component ORDER BY c.position"
     ))
     .bind(query.since)
@@ -49,7 +57,7 @@ pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytic
         "SELECT COALESCE(f.finding ->> 'category', 'other') AS category, count(*)
          FROM agent_runs r JOIN code_reviews c ON c.run_id = r.run_id
          CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)
-         WHERE {SELECTED_RUNS}
+         WHERE {selected}
          GROUP BY category ORDER BY count(*) DESC, category"
     ))
     .bind(query.since)
@@ -63,7 +71,7 @@ pub async fn analytics(pool: &PgPool, query: &AnalyticsQuery) -> Result<Analytic
                 count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned')),
                 count(*) FILTER (WHERE r.status = 'succeeded')
          FROM agent_runs r
-         WHERE {SELECTED_RUNS}
+         WHERE {selected}
          GROUP BY week ORDER BY week"
     ))
     .bind(query.since)
