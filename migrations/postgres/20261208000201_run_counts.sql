@@ -6,7 +6,9 @@
 -- later adds to the committed value), and each statement changes its rows in key order, so two
 -- writers never wait on each other crosswise. Keyed by the status and state text, so a new
 -- status needs no new column. A migration that rewrites statuses with UPDATE moves them
--- between rows through the triggers. Rows whose count fell to zero stay.
+-- between rows through the triggers. Rows whose count fell to zero stay. system_stats keeps a
+-- column per status the dashboard shows (`skipped` for runs the repository lock turned away; 0
+-- until that status exists).
 CREATE TABLE run_counts (
     repository TEXT NOT NULL,
     status     TEXT NOT NULL,
@@ -175,7 +177,7 @@ CREATE TRIGGER stats_learnings_delete AFTER DELETE ON learnings
 DROP MATERIALIZED VIEW system_stats;
 CREATE VIEW system_stats AS
 SELECT 1 AS id, r.total_runs, r.succeeded_runs, r.failed_runs, r.nothing_runs, r.running_runs,
-       r.abandoned_runs, p.prs_opened, p.prs_merged,
+       r.abandoned_runs, r.skipped_runs, p.prs_opened, p.prs_merged,
        CASE WHEN s.scores > 0 THEN s.score_sum / s.scores END AS average_score,
        r.total_tokens, r.total_cost_usd, s.learnings,
        (SELECT max(started_at) FROM agent_runs) AS last_run_at
@@ -187,6 +189,7 @@ CROSS JOIN (
            COALESCE(sum(runs) FILTER (WHERE status = 'nothing'), 0)::BIGINT AS nothing_runs,
            COALESCE(sum(runs) FILTER (WHERE status = 'running'), 0)::BIGINT AS running_runs,
            COALESCE(sum(runs) FILTER (WHERE status = 'abandoned'), 0)::BIGINT AS abandoned_runs,
+           COALESCE(sum(runs) FILTER (WHERE status = 'skipped'), 0)::BIGINT AS skipped_runs,
            COALESCE(sum(tokens), 0)::BIGINT AS total_tokens,
            COALESCE(sum(cost_usd), 0)::DOUBLE PRECISION AS total_cost_usd
     FROM run_counts

@@ -6,6 +6,8 @@
 -- migration that rewrites statuses with UPDATE moves them between rows through the triggers;
 -- one that rebuilds agent_runs or pull_requests must recreate the triggers and count again, as
 -- this one does below. Rows whose count fell to zero stay (and are skipped where listed).
+-- system_stats keeps a column per status the dashboard shows (`skipped` for runs the
+-- repository lock turned away; 0 until that status exists).
 CREATE TABLE run_counts (
     repository TEXT NOT NULL,
     status     TEXT NOT NULL,
@@ -85,7 +87,7 @@ DROP TRIGGER stats_prs_delete;
 DROP VIEW system_stats;
 CREATE VIEW system_stats AS
 SELECT 1 AS id, r.total_runs, r.succeeded_runs, r.failed_runs, r.nothing_runs, r.running_runs,
-       r.abandoned_runs, p.prs_opened, p.prs_merged,
+       r.abandoned_runs, r.skipped_runs, p.prs_opened, p.prs_merged,
        CASE WHEN s.scores > 0 THEN s.score_sum / s.scores END AS average_score,
        r.total_tokens, r.total_cost_usd, s.learnings,
        (SELECT max(started_at) FROM agent_runs) AS last_run_at
@@ -96,6 +98,7 @@ FROM stats_counters s,
              COALESCE(sum(runs) FILTER (WHERE status = 'nothing'), 0) AS nothing_runs,
              COALESCE(sum(runs) FILTER (WHERE status = 'running'), 0) AS running_runs,
              COALESCE(sum(runs) FILTER (WHERE status = 'abandoned'), 0) AS abandoned_runs,
+             COALESCE(sum(runs) FILTER (WHERE status = 'skipped'), 0) AS skipped_runs,
              COALESCE(sum(tokens), 0) AS total_tokens,
              total(cost_usd) AS total_cost_usd
       FROM run_counts) r,
