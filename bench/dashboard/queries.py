@@ -107,14 +107,18 @@ def analytics(repo=None):
     if pg:
         sel = (f"r.started_at >= {since} AND "
                + (f"r.repository = {q(repo)}" if repo else "NULL::TEXT IS NULL"))
+        evaluation = ("CROSS JOIN LATERAL (SELECT * FROM evaluations e "
+                      "WHERE e.run_id = r.run_id OFFSET 0) e")
+        review = ("CROSS JOIN LATERAL (SELECT * FROM code_reviews c "
+                  "WHERE c.run_id = r.run_id OFFSET 0) c")
         return [
             f"SELECT (r.started_at AT TIME ZONE 'UTC')::DATE AS day, avg(e.evolution_score), "
-            f"count(*) FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
+            f"count(*) FROM agent_runs r {evaluation} "
             f"WHERE {sel} AND e.evolution_score IS NOT NULL GROUP BY day ORDER BY day",
             f"SELECT c.component, avg(c.score), count(*) FILTER (WHERE c.method = 'measured'), "
             f"count(*) FILTER (WHERE c.method = 'estimated'), "
             f"count(*) FILTER (WHERE c.method = 'unavailable') "
-            f"FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
+            f"FROM agent_runs r {evaluation} "
             f"CROSS JOIN LATERAL (VALUES "
             f"(1, 'code_quality', e.code_quality_score, e.code_quality_method), "
             f"(2, 'test_coverage', e.test_coverage_score, e.test_coverage_method), "
@@ -123,7 +127,7 @@ def analytics(repo=None):
             f") AS c(position, component, score, method) "
             f"WHERE {sel} GROUP BY c.position, c.component ORDER BY c.position",
             f"SELECT COALESCE(f.finding ->> 'category', 'other') AS category, count(*) "
-            f"FROM agent_runs r JOIN code_reviews c ON c.run_id = r.run_id "
+            f"FROM agent_runs r {review} "
             f"CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding) "
             f"WHERE {sel} GROUP BY category ORDER BY count(*) DESC, category",
             f"SELECT date_trunc('week', r.started_at AT TIME ZONE 'UTC')::DATE AS week, "

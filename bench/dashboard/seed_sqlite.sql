@@ -11,17 +11,17 @@ INSERT INTO agent_runs (run_id, repository, trigger, status, phase, model, start
 SELECT 'bench-' || printf('%07d', i),
        'github.com/acme/repo-' || printf('%04d', i % :repos),
        'schedule',
-       CASE WHEN i % 10 = 0 THEN 'failed' WHEN i % 10 = 5 THEN 'nothing' ELSE 'succeeded' END,
-       CASE WHEN i % 10 = 0 THEN 'implement' WHEN i % 10 = 5 THEN 'select' ELSE 'cleanup' END,
+       CASE WHEN (i / :repos) % 10 = 0 THEN 'failed' WHEN (i / :repos) % 10 = 5 THEN 'nothing' ELSE 'succeeded' END,
+       CASE WHEN (i / :repos) % 10 = 0 THEN 'implement' WHEN (i / :repos) % 10 = 5 THEN 'select' ELSE 'cleanup' END,
        'anthropic:claude-sonnet-4-5',
        strftime('%Y-%m-%dT%H:%M:%f', 'now', '-' || (i * :step) || ' seconds') || '000Z',
        strftime('%Y-%m-%dT%H:%M:%f', 'now', '-' || (i * :step - 420) || ' seconds') || '000Z',
        4, 20000 + i % 5000, 0.05 + (i % 100) / 1000.0,
-       CASE WHEN i % 10 = 5 THEN NULL ELSE 'Add a test for module ' || i END,
-       CASE WHEN i % 10 = 5 THEN NULL ELSE 'test' END,
-       CASE WHEN i % 10 = 5 THEN NULL WHEN i % 10 = 0 THEN 'failed' ELSE 'committed' END,
+       CASE WHEN (i / :repos) % 10 = 5 THEN NULL ELSE 'Add a test for module ' || i END,
+       CASE WHEN (i / :repos) % 10 = 5 THEN NULL ELSE 'test' END,
+       CASE WHEN (i / :repos) % 10 = 5 THEN NULL WHEN (i / :repos) % 10 = 0 THEN 'failed' ELSE 'committed' END,
        'am/task-' || i, 2, 30, 4, 1,
-       CASE WHEN i % 10 = 0 THEN 'cargo test failed after 3 attempts' END
+       CASE WHEN (i / :repos) % 10 = 0 THEN 'cargo test failed after 3 attempts' END
 FROM seq;
 
 INSERT INTO pull_requests (run_id, repository, forge, number, url, branch, title, state, merged,
