@@ -46,6 +46,7 @@ pub async fn find(store: &dyn Store, selector: &RunSelector) -> Result<RunDetail
                 status: None,
                 page: 1,
                 per_page: 1,
+                cursor: None,
             };
             let (rows, _) = store.run_overview(&query).await?;
             rows.into_iter()

@@ -1,5 +1,5 @@
 """Times the SQL a dashboard request runs, directly on the SQLite file: the statements of one
-file, run in order, `rounds` times; prints the mean and p99 per round in milliseconds."""
+file, run in order, `rounds` times; prints the mean, median and p99 per round in milliseconds."""
 import sqlite3
 import sys
 import time
@@ -17,5 +17,6 @@ for _ in range(rounds):
     times.append((time.perf_counter() - start) * 1000)
 times.sort()
 mean = sum(times) / len(times)
+p50 = times[len(times) // 2]
 p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-print(f"{mean:.2f} {p99:.2f}")
+print(f"{mean:.2f} {p50:.2f} {p99:.2f}")

@@ -1,4 +1,5 @@
-//! The JSON API: `/api/data` (headline stats and a page of runs) and `/healthz`.
+//! The JSON API: `/api/data` (headline stats and a page of runs, or a page of repositories) and
+//! `/healthz`.
 //!
 //! `GET /api/data?repository=&status=&page=&per_page=` answers
 //!
@@ -27,6 +28,28 @@
 //! `failed`, `abandoned`, `skipped`; `page` counts from 1; `per_page` defaults to 25 and is at most 100. A wrong
 //! parameter answers 400 and an unreadable store 503, both as `{"error": "..."}`.
 //!
+//! `GET /api/data?view=repositories&page=&per_page=` answers the per-repository view instead:
+//!
+//! ```json
+//! {
+//!   "generated_at": "2026-11-24T19:16:00Z",
+//!   "backend": "sqlite",
+//!   "repositories": {
+//!     "page": 1, "per_page": 50, "total": 2, "pages": 1,
+//!     "items": [ { "repository": "github.com/acme/app", "runs": 40,
+//!                  "runs_by_status": { "succeeded": 31, "failed": 4, "nothing": 5 },
+//!                  "success_rate": 0.775, "prs_opened": 31, "prs_merged": 20,
+//!                  "merge_rate": 0.645, "prs_open": 6, "median_secs_to_merge": 5400,
+//!                  "last_score": 74.5, "last_run_at": "2026-11-24T02:00:03Z",
+//!                  "tokens": 812000, "cost_usd": 6.1 } ]
+//!   }
+//! }
+//! ```
+//!
+//! one `RepositorySummary` per repository with a run, alphabetically; `per_page` defaults to 50
+//! and is at most 200; `median_secs_to_merge` is over the repository's latest 100 merges.
+//! `view` is `runs` (the default) or `repositories`.
+//!
 //! `GET /healthz` answers `{"status": "ok", "backend": "..."}` (200) when the store answers, and
 //! `{"status": "unavailable", ...}` (503) when it does not. It needs no token.
 
@@ -42,10 +65,12 @@ use serde::{Deserialize, Serialize};
 use super::app::AppState;
 use super::error::{ApiError, PageError};
 use super::params::{self, RunParams};
-use crate::store::{RunOverviewRow, SpendRow, SystemStats};
+use crate::store::{RepositorySummary, RunOverviewRow, SpendRow, SystemStats};
 
 const PER_PAGE: u32 = 25;
 const MAX_PER_PAGE: u32 = 100;
+const REPOSITORIES_PER_PAGE: u32 = 50;
+const MAX_REPOSITORIES_PER_PAGE: u32 = 200;
 
 /// The body of `/api/data`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -79,11 +104,70 @@ pub struct RunFilter {
     pub status: Option<String>,
 }
 
+/// The body of `/api/data?view=repositories`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ApiRepositories {
+    pub generated_at: DateTime<Utc>,
+    /// `postgres` or `sqlite`.
+    pub backend: String,
+    pub repositories: RepositoryPage,
+}
+
+/// One page of repositories, alphabetically, and where it sits in the whole list.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct RepositoryPage {
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    /// Repositories with a run, on all pages.
+    pub total: u64,
+    pub pages: u32,
+    pub items: Vec<RepositorySummary>,
+}
+
+/// `/api/data`'s parameters: the view, and the run list's (or the repository list's).
+#[derive(Debug, Default, Deserialize)]
+pub struct DataParams {
+    view: Option<String>,
+    #[serde(flatten)]
+    list: RunParams,
+}
+
 pub async fn data(
     State(state): State<AppState>,
-    params: Result<Query<RunParams>, QueryRejection>,
-) -> Result<Json<ApiData>, ApiError> {
+    params: Result<Query<DataParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(|e| PageError::BadRequest(e.body_text()))?;
+    match params.view.as_deref().map(str::trim).unwrap_or("") {
+        "" | "runs" => Ok(runs(&state, &params.list).await?.into_response()),
+        "repositories" => Ok(repositories(&state, &params.list).await?.into_response()),
+        other => Err(PageError::BadRequest(format!(
+            "`view` must be runs or repositories; got `{other}`"
+        ))
+        .into()),
+    }
+}
+
+async fn repositories(
+    state: &AppState,
+    params: &RunParams,
+) -> Result<Json<ApiRepositories>, ApiError> {
+    let query = params.repository_query(REPOSITORIES_PER_PAGE, MAX_REPOSITORIES_PER_PAGE)?;
+    let (items, total) = state.store.repository_summaries(&query).await?;
+    Ok(Json(ApiRepositories {
+        generated_at: Utc::now(),
+        backend: state.store.backend().to_owned(),
+        repositories: RepositoryPage {
+            page: query.page,
+            per_page: query.per_page,
+            total,
+            pages: params::page_count(total, query.per_page),
+            items,
+        },
+    }))
+}
+
+async fn runs(state: &AppState, params: &RunParams) -> Result<Json<ApiData>, ApiError> {
     let query = params.query(PER_PAGE, MAX_PER_PAGE)?;
     let stats = state.store.system_stats().await?;
     let (items, total) = state.store.run_overview(&query).await?;

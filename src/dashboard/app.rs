@@ -26,7 +26,8 @@ pub struct AppState {
     pub config: Arc<DashboardConfig>,
 }
 
-/// The dashboard's router: `/`, `/timeline`, `/analytics`, `/runs/{id}`, `/spend`, `/api/data`,
+/// The dashboard's router: `/`, `/timeline`, `/analytics`, `/repositories`,
+/// `/repositories/{id}`, `/runs/{id}`, `/spend`, `/api/data`,
 /// `/healthz`, `/assets/style.css`.
 pub fn app(store: Arc<dyn Store>, config: DashboardConfig) -> Router {
     let state = AppState {
@@ -37,6 +38,8 @@ pub fn app(store: Arc<dyn Store>, config: DashboardConfig) -> Router {
         .route("/", get(pages::overview))
         .route("/timeline", get(pages::timeline))
         .route("/analytics", get(pages::analytics))
+        .route("/repositories", get(pages::repositories))
+        .route("/repositories/{*id}", get(pages::repository))
         .route("/runs/{id}", get(pages::run))
         .route("/spend", get(pages::spend))
         .route("/api/data", get(api::data))

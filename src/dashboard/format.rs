@@ -83,8 +83,28 @@ pub fn words(snake: &str) -> String {
     snake.replace('_', " ")
 }
 
+/// A time to merge for people: minutes, hours or days.
+pub fn time_to_merge(span: chrono::Duration) -> String {
+    let minutes = span.num_minutes();
+    if minutes < 120 {
+        format!("{minutes} min")
+    } else if minutes < 48 * 60 {
+        format!("{:.1} h", minutes as f64 / 60.0)
+    } else {
+        format!("{:.1} days", minutes as f64 / 1440.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn times_to_merge_read_naturally() {
+        use chrono::Duration;
+        assert_eq!(super::time_to_merge(Duration::minutes(45)), "45 min");
+        assert_eq!(super::time_to_merge(Duration::minutes(150)), "2.5 h");
+        assert_eq!(super::time_to_merge(Duration::hours(72)), "3.0 days");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -12,7 +12,8 @@ use super::{format, templates};
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
     pub title: String,
-    /// `overview`, `timeline`, `analytics`, `spend`, or empty for pages outside the navigation.
+    /// `overview`, `timeline`, `repositories`, `analytics`, `spend`, or empty for pages outside
+    /// the navigation.
     pub nav: &'static str,
     pub backend: Option<&'static str>,
     pub generated_at: Option<String>,

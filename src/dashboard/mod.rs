@@ -17,7 +17,7 @@ mod pages;
 mod params;
 mod templates;
 
-pub use api::{ApiData, RunFilter, RunPage};
+pub use api::{ApiData, ApiRepositories, RepositoryPage, RunFilter, RunPage};
 pub use app::{app, AppState};
 pub use config::DashboardConfig;
 pub use error::PageError;

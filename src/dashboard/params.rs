@@ -1,10 +1,10 @@
-//! The query parameters the run lists take (`/timeline`, `/api/data`), checked into a store
-//! query with a message that names the parameter when one is wrong.
+//! The query parameters the run lists take (`/timeline`, `/api/data`, `/repositories`), checked
+//! into a store query with a message that names the parameter when one is wrong.
 
 use serde::Deserialize;
 
 use super::error::PageError;
-use crate::store::{RunQuery, RunStatus};
+use crate::store::{RepositoryQuery, RunCursor, RunQuery, RunStatus};
 
 /// Raw parameters; empty values (an unselected `<select>`) count as absent.
 #[derive(Debug, Default, Deserialize)]
@@ -13,6 +13,10 @@ pub struct RunParams {
     pub status: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// A keyset cursor (`RunCursor::text`): the runs older than that run.
+    pub after: Option<String>,
+    /// A keyset cursor: the runs newer than that run.
+    pub before: Option<String>,
 }
 
 impl RunParams {
@@ -33,13 +37,48 @@ impl RunParams {
                 "`per_page` must be at most {max_per_page}; got {per_page}"
             )));
         }
+        let cursor = match (present(&self.after), present(&self.before)) {
+            (Some(_), Some(_)) => {
+                return Err(PageError::BadRequest(
+                    "`after` and `before` cannot both be given".to_owned(),
+                ))
+            }
+            (Some(text), None) => Some(cursor("after", text, false)?),
+            (None, Some(text)) => Some(cursor("before", text, true)?),
+            (None, None) => None,
+        };
         Ok(RunQuery {
             repository: present(&self.repository).map(str::to_owned),
             status,
             page,
             per_page,
+            cursor,
         })
     }
+
+    /// A page of repositories, with `per_page` limited to `max_per_page`.
+    pub fn repository_query(
+        &self,
+        default_per_page: u32,
+        max_per_page: u32,
+    ) -> Result<RepositoryQuery, PageError> {
+        let page = number("page", &self.page)?.unwrap_or(1);
+        let per_page = number("per_page", &self.per_page)?.unwrap_or(default_per_page);
+        if per_page > max_per_page {
+            return Err(PageError::BadRequest(format!(
+                "`per_page` must be at most {max_per_page}; got {per_page}"
+            )));
+        }
+        Ok(RepositoryQuery { page, per_page })
+    }
+}
+
+fn cursor(name: &str, text: &str, newer: bool) -> Result<RunCursor, PageError> {
+    RunCursor::parse(text, newer).ok_or_else(|| {
+        PageError::BadRequest(format!(
+            "`{name}` must be a run cursor (`<started_at>~<run_id>`, as the pager links give it); got `{text}`"
+        ))
+    })
 }
 
 fn present(value: &Option<String>) -> Option<&str> {
@@ -91,6 +130,7 @@ mod tests {
             status: Some(status.to_owned()),
             page: Some(page.to_owned()),
             per_page: Some(per_page.to_owned()),
+            ..RunParams::default()
         }
     }
 
@@ -107,6 +147,28 @@ mod tests {
         assert!(error(params("", "0", "")).contains("`page`"));
         assert!(error(params("", "x", "")).contains("`page`"));
         assert!(error(params("", "", "1000")).contains("at most 100"));
+        let bad_cursor = RunParams {
+            after: Some("yesterday".to_owned()),
+            ..RunParams::default()
+        };
+        assert!(error(bad_cursor).contains("`after`"));
+    }
+
+    #[test]
+    fn cursors_read_back_what_links_carry() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T02:00:00.123456Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let cursor = RunCursor {
+            started_at: at,
+            run_id: "run~1".to_owned(),
+            newer: false,
+        };
+        let params = RunParams {
+            after: Some(cursor.text()),
+            ..RunParams::default()
+        };
+        assert_eq!(params.query(25, 100).unwrap().cursor, Some(cursor));
     }
 
     #[test]

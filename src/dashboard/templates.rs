@@ -8,7 +8,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 /// Every template, by the name pages render it under. The `.html` suffix turns auto-escaping on.
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 11] = [
     (
         "base.html",
         include_str!("../../templates/dashboard/base.html"),
@@ -32,6 +32,14 @@ const TEMPLATES: [(&str, &str); 9] = [
     (
         "analytics.html",
         include_str!("../../templates/dashboard/analytics.html"),
+    ),
+    (
+        "repositories.html",
+        include_str!("../../templates/dashboard/repositories.html"),
+    ),
+    (
+        "repository.html",
+        include_str!("../../templates/dashboard/repository.html"),
     ),
     (
         "run.html",

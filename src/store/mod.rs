@@ -16,6 +16,7 @@ mod pool;
 pub mod postgres;
 pub mod ranking;
 mod records;
+pub mod repositories;
 pub mod rounds;
 mod rows;
 pub mod spend;
@@ -34,9 +35,10 @@ pub use open::{default_sqlite_path, open, sqlite_url};
 pub use postgres::PgStore;
 pub use records::{
     ErrorRow, LearningRow, NewLearning, NewRun, OutcomeApplied, OutcomeEvent, OutcomeLearning,
-    OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunDetail, RunFailure,
+    OutcomeRecord, PhaseTiming, PullRequestRow, RunArtifacts, RunCursor, RunDetail, RunFailure,
     RunOverviewRow, RunQuery, RunStatus, SystemStats,
 };
+pub use repositories::{RepositoryQuery, RepositorySummary};
 pub use rounds::FollowUpRound;
 pub use spend::{FleetSpend, SpendRow};
 pub use sqlite::SqliteStore;
@@ -254,7 +256,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Marks a PR branch as told it needs a human (on its last round); true when it was not.
     async fn mark_needs_human(&self, repository: &str, branch: &str) -> Result<bool, StoreError>;
 
-    /// The median time from opening a pull request to its merge (the dashboard's overview).
+    /// The median time from opening a pull request to its merge, over the latest 1,000 merges
+    /// (the dashboard's overview; read newest first through the merged_at index).
     async fn median_time_to_merge(&self) -> Result<Option<chrono::Duration>, StoreError>;
 
     /// Every repository with a run, alphabetically (the dashboard's filters).
@@ -284,4 +287,23 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Gives back a claimed notification that could not be delivered.
     async fn release_notification(&self, kind: &str, key: &str) -> Result<(), StoreError>;
+    /// A page of the repositories with a run, alphabetically, with their numbers, and how many
+    /// repositories there are (`/repositories`).
+    async fn repository_summaries(
+        &self,
+        query: &RepositoryQuery,
+    ) -> Result<(Vec<RepositorySummary>, u64), StoreError>;
+
+    /// One repository's numbers; None when it has no run (`/repositories/{id}`).
+    async fn repository_summary(
+        &self,
+        repository: &str,
+    ) -> Result<Option<RepositorySummary>, StoreError>;
+
+    /// The latest `limit` pull requests of a repository, newest first.
+    async fn latest_pull_requests(
+        &self,
+        repository: &str,
+        limit: u32,
+    ) -> Result<Vec<PullRequestRow>, StoreError>;
 }

@@ -1,8 +1,8 @@
 //! The PostgreSQL backend (production): the `Store` operations over a pool of at most 20
-//! connections. The dashboard's views are materialized and refreshed (concurrently) when a run
-//! is registered, persisted, failed or closed, and `system_stats` also when a learning is
-//! added; phase and PR-state changes show in the lists at the run's next refresh (a run's own
-//! page reads the live view).
+//! connections. The dashboard's `run_overview` is materialized and refreshed (concurrently) when
+//! a run is registered, persisted, failed or closed; phase and PR-state changes show in the
+//! lists at the run's next refresh (a run's own page reads the live view). `system_stats` and
+//! the run counts read counters that triggers keep in the same transaction as every write.
 
 mod analytics;
 mod dialect;
@@ -41,6 +41,9 @@ mod reads;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/repo_locks.rs"]
 mod repo_locks;
+#[allow(clippy::duplicate_mod)]
+#[path = "shared/repositories.rs"]
+mod repositories;
 #[allow(clippy::duplicate_mod)]
 #[path = "shared/rounds.rs"]
 mod rounds;
@@ -96,9 +99,10 @@ impl PgStore {
         &self.pool
     }
 
-    /// Refreshes `run_overview` and `system_stats` (done after every write already).
+    /// Refreshes `run_overview` (done after every milestone already; `system_stats` reads
+    /// counters and needs none).
     pub async fn refresh_views(&self) -> Result<(), StoreError> {
-        views::refresh_all(&self.pool).await
+        views::refresh_overview(&self.pool).await
     }
 
     /// Applies pending migrations.

@@ -133,6 +133,41 @@ pub struct RunQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+    /// Where a keyset page starts; when set, `page` is only a label and no row is skipped.
+    pub cursor: Option<RunCursor>,
+}
+
+/// A keyset position in the run list (newest first): the page holds the runs just older than
+/// this run, or (`newer`) just newer, read straight from the index, so a deep page costs what
+/// the first one does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunCursor {
+    pub started_at: DateTime<Utc>,
+    pub run_id: String,
+    pub newer: bool,
+}
+
+impl RunCursor {
+    /// The cursor's text in a link: `<started_at, RFC 3339 to the microsecond>~<run_id>`.
+    pub fn text(&self) -> String {
+        format!(
+            "{}~{}",
+            self.started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            self.run_id
+        )
+    }
+
+    /// Reads [`RunCursor::text`]; None when it is not one.
+    pub fn parse(text: &str, newer: bool) -> Option<Self> {
+        let (at, run_id) = text.split_once('~')?;
+        let started_at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        (!run_id.is_empty()).then(|| Self {
+            started_at,
+            run_id: run_id.to_owned(),
+            newer,
+        })
+    }
 }
 
 impl RunQuery {
@@ -157,6 +192,7 @@ impl Default for RunQuery {
             status: None,
             page: 1,
             per_page: 25,
+            cursor: None,
         }
     }
 }

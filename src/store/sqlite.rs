@@ -40,6 +40,9 @@ mod reads;
 #[path = "shared/repo_locks.rs"]
 mod repo_locks;
 #[allow(clippy::duplicate_mod)]
+#[path = "shared/repositories.rs"]
+mod repositories;
+#[allow(clippy::duplicate_mod)]
 #[path = "shared/rounds.rs"]
 mod rounds;
 #[allow(clippy::duplicate_mod)]

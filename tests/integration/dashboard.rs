@@ -5,6 +5,7 @@
 mod browser;
 mod change;
 mod harness;
+mod repositories;
 mod rounds;
 mod router;
 mod seed;

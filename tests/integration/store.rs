@@ -26,6 +26,7 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
 }
 
 mod binaries;
+mod counters;
 mod identities;
 mod learnings;
 mod leases;

@@ -12,7 +12,7 @@ use crate::dashboard::charts::{self, Axis, Datum, Svg, Unit};
 use crate::dashboard::error::PageError;
 use crate::dashboard::format;
 use crate::dashboard::layout::{self, PageMeta};
-use crate::store::{Analytics, AnalyticsQuery, RunOverviewRow, RunQuery};
+use crate::store::{Analytics, AnalyticsQuery, DailyScore, RunOverviewRow, RunQuery};
 
 const DEFAULT_DAYS: u32 = 90;
 const MAX_DAYS: u32 = 3_650;
@@ -112,20 +112,7 @@ fn window_days(text: Option<&str>) -> Result<u32, PageError> {
 
 /// The charts, in the order the page shows them. `latest` is oldest first.
 fn charts_of(aggregates: &Analytics, latest: &[RunOverviewRow]) -> Vec<ChartCard> {
-    let trend: Vec<Datum> = aggregates
-        .score_trend
-        .iter()
-        .map(|point| {
-            let day = point.day.format("%b %d").to_string();
-            let hint = format!(
-                "{day}: {} over {} run{}",
-                format::score(point.average_score),
-                point.runs,
-                plural(point.runs)
-            );
-            Datum::new(day, point.average_score, hint)
-        })
-        .collect();
+    let trend = score_trend(&aggregates.score_trend);
 
     let components: Vec<Datum> = aggregates
         .components
@@ -276,6 +263,22 @@ fn component_name(key: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => words,
     }
+}
+
+/// The daily average scores as points of the trend chart (also the repository page's).
+pub(super) fn score_trend(days: &[DailyScore]) -> Vec<Datum> {
+    days.iter()
+        .map(|point| {
+            let day = point.day.format("%b %d").to_string();
+            let hint = format!(
+                "{day}: {} over {} run{}",
+                format::score(point.average_score),
+                point.runs,
+                plural(point.runs)
+            );
+            Datum::new(day, point.average_score, hint)
+        })
+        .collect()
 }
 
 fn plural(count: i64) -> &'static str {

@@ -3,6 +3,8 @@
 mod analytics;
 mod overview;
 mod phases;
+mod repositories;
+mod repository;
 mod run;
 mod run_change;
 mod run_errors;
@@ -14,6 +16,8 @@ mod timeline;
 
 pub use analytics::analytics;
 pub use overview::overview;
+pub use repositories::repositories;
+pub use repository::repository;
 pub use run::run;
 pub use spend::spend;
 pub use timeline::timeline;

@@ -63,7 +63,7 @@ fn stat_cards(stats: &SystemStats, to_merge: Option<chrono::Duration>) -> Vec<St
             format::percent(ratio(stats.prs_merged, stats.prs_opened))
         );
         match to_merge {
-            Some(span) => format!("{rate} · median {} to merge", time_to_merge(span)),
+            Some(span) => format!("{rate} · median {} to merge", format::time_to_merge(span)),
             None => rate,
         }
     });
@@ -147,30 +147,5 @@ fn ratio(part: i64, whole: i64) -> f64 {
         0.0
     } else {
         part as f64 / whole as f64
-    }
-}
-
-/// A time to merge for people: minutes, hours or days.
-fn time_to_merge(span: chrono::Duration) -> String {
-    let minutes = span.num_minutes();
-    if minutes < 120 {
-        format!("{minutes} min")
-    } else if minutes < 48 * 60 {
-        format!("{:.1} h", minutes as f64 / 60.0)
-    } else {
-        format!("{:.1} days", minutes as f64 / 1440.0)
-    }
-}
-
-#[cfg(test)]
-mod time_to_merge_tests {
-    use super::time_to_merge;
-    use chrono::Duration;
-
-    #[test]
-    fn times_to_merge_read_naturally() {
-        assert_eq!(time_to_merge(Duration::minutes(45)), "45 min");
-        assert_eq!(time_to_merge(Duration::minutes(150)), "2.5 h");
-        assert_eq!(time_to_merge(Duration::hours(72)), "3.0 days");
     }
 }

@@ -12,6 +12,8 @@ pub struct RunView {
     pub run_id: String,
     pub href: String,
     pub repository: String,
+    /// The repository's page.
+    pub repository_href: String,
     pub status: &'static str,
     pub status_label: &'static str,
     pub phase: Option<String>,
@@ -49,6 +51,7 @@ impl RunView {
             run_id: row.run_id.clone(),
             href: run_href(&row.run_id),
             repository: row.repository.clone(),
+            repository_href: repository_href(&row.repository),
             status: row.status.as_str(),
             status_label: status_label(row.status),
             phase: row.phase.as_deref().map(format::words),
@@ -80,6 +83,14 @@ impl RunView {
 pub fn run_href(run_id: &str) -> String {
     let encoded: String = url::form_urlencoded::byte_serialize(run_id.as_bytes()).collect();
     format!("/runs/{}", encoded.replace('+', "%20"))
+}
+
+/// A repository's page. Its identity holds slashes (`github.com/owner/name`, `/srv/repo`) and
+/// may hold anything a path can, so the whole of it is one percent-encoded path segment
+/// (`/repositories/github.com%2Fowner%2Fname`).
+pub fn repository_href(repository: &str) -> String {
+    let encoded: String = url::form_urlencoded::byte_serialize(repository.as_bytes()).collect();
+    format!("/repositories/{}", encoded.replace('+', "%20"))
 }
 
 pub fn status_label(status: RunStatus) -> &'static str {

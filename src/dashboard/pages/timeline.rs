@@ -11,7 +11,7 @@ use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
 use crate::dashboard::layout::{self, PageMeta};
 use crate::dashboard::params::{self, RunParams};
-use crate::store::RunStatus;
+use crate::store::{RunCursor, RunOverviewRow, RunStatus};
 
 const PER_PAGE: u32 = 25;
 const MAX_PER_PAGE: u32 = 100;
@@ -65,7 +65,14 @@ pub async fn timeline(
         status: query.status.map(RunStatus::as_str),
     };
     let pages = params::page_count(total, query.per_page);
-    let page_link = |page: u32| {
+    // Older and newer pages are read from a cursor (the last or first run shown), so a deep
+    // page costs what the first does; the page number only labels it.
+    let page_link = |page: u32, cursor: Option<(&'static str, String)>| {
+        let (after, before) = match cursor {
+            Some(("after", text)) => (Some(text), None),
+            Some((_, text)) => (None, Some(text)),
+            None => (None, None),
+        };
         params::link(
             "/timeline",
             &[
@@ -76,14 +83,40 @@ pub async fn timeline(
                     params.per_page.clone().filter(|p| !p.trim().is_empty()),
                 ),
                 ("page", Some(page.to_string())),
+                ("after", after),
+                ("before", before),
             ],
         )
+    };
+    let cursor_of = |row: &RunOverviewRow, newer: bool| {
+        RunCursor {
+            started_at: row.started_at,
+            run_id: row.run_id.clone(),
+            newer,
+        }
+        .text()
+    };
+    let previous = match (query.page, rows.first()) {
+        (0..=1, _) => None,
+        // The first page is the newest runs, with no cursor.
+        (2, _) | (_, None) => Some(page_link(1, None)),
+        (page, Some(first)) => Some(page_link(
+            (page - 1).min(pages),
+            Some(("before", cursor_of(first, true))),
+        )),
+    };
+    let next = match rows.last() {
+        Some(last) if query.page < pages => Some(page_link(
+            query.page + 1,
+            Some(("after", cursor_of(last, false))),
+        )),
+        _ => None,
     };
     let pager = Pager {
         page: query.page,
         pages,
-        previous: (query.page > 1).then(|| page_link((query.page - 1).min(pages))),
-        next: (query.page < pages).then(|| page_link(query.page + 1)),
+        previous,
+        next,
     };
     let view = TimelineView {
         runs: rows.iter().map(|row| RunView::new(row, now)).collect(),

@@ -1,7 +1,8 @@
-//! Refreshing the materialized views. `CONCURRENTLY`, so the dashboard keeps reading the old
-//! contents while the new ones are computed; each refresh runs after its write committed. A
-//! refresh recomputes the whole view (about 3 s for `run_overview` at 100,000 runs, see
-//! bench/store.rs), which is why only a run's milestones trigger one.
+//! Refreshing the materialized `run_overview`. `CONCURRENTLY`, so the dashboard keeps reading
+//! the old contents while the new ones are computed; each refresh runs after its write
+//! committed. A refresh recomputes the whole view (about 3 s at 100,000 runs, see
+//! bench/store.rs), which is why only a run's milestones trigger one. `system_stats` is a plain
+//! view over counters that triggers keep (migration 20261208000201), so it needs none.
 
 use sqlx::PgPool;
 
@@ -13,17 +14,4 @@ pub async fn refresh_overview(pool: &PgPool) -> Result<(), StoreError> {
         .await
         .map_err(StoreError::query("refresh run_overview"))?;
     Ok(())
-}
-
-pub async fn refresh_stats(pool: &PgPool) -> Result<(), StoreError> {
-    sqlx::query("REFRESH MATERIALIZED VIEW CONCURRENTLY system_stats")
-        .execute(pool)
-        .await
-        .map_err(StoreError::query("refresh system_stats"))?;
-    Ok(())
-}
-
-pub async fn refresh_all(pool: &PgPool) -> Result<(), StoreError> {
-    refresh_overview(pool).await?;
-    refresh_stats(pool).await
 }

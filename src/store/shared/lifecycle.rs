@@ -178,11 +178,12 @@ pub async fn clear_failure(
     Ok(())
 }
 
-/// The median time from opening to merging, over every merged PR whose merge time is known.
+/// The median time from opening to merging, over the latest 1,000 merged PRs whose merge time
+/// is known (a bounded read, newest merge first, whatever the number of PRs).
 pub async fn median_time_to_merge(pool: &Pool) -> Result<Option<chrono::Duration>, StoreError> {
     let rows: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
         "SELECT created_at, merged_at FROM pull_requests
-         WHERE merged AND merged_at IS NOT NULL",
+         WHERE merged AND merged_at IS NOT NULL ORDER BY merged_at DESC LIMIT 1000",
     )
     .fetch_all(pool)
     .await

@@ -1,5 +1,5 @@
-//! The dashboard's reads: `system_stats`, one run in full, the repositories, and the filters of
-//! a page of `run_overview` (each backend's `overview` reads the page). Compiled once per backend;
+//! The dashboard's reads: `system_stats`, one run in full, the repositories, the run counts, and
+//! the filters of a page of `run_overview` (each backend's `overview` reads the page). Compiled once per backend;
 //! `super::dialect` supplies what differs.
 
 use sqlx::types::Json;
@@ -11,8 +11,8 @@ use crate::store::{
     ErrorRow, PhaseTiming, RunDetail, RunOverviewRow, RunQuery, StoreError, SystemStats,
 };
 
-/// Narrows a query of `run_overview` (or `agent_runs`, which has the same filter columns) to
-/// `query`'s repository and status.
+/// Narrows a query of `run_overview` (or `agent_runs` or `run_counts`, which have the same
+/// filter columns) to `query`'s repository and status.
 pub fn push_filters(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
     builder.push(" WHERE TRUE");
     if let Some(repository) = &query.repository {
@@ -25,11 +25,56 @@ pub fn push_filters(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
     }
 }
 
-pub async fn repositories(pool: &Pool) -> Result<Vec<String>, StoreError> {
-    sqlx::query_scalar("SELECT DISTINCT repository FROM agent_runs ORDER BY repository")
-        .fetch_all(pool)
+/// Narrows a page to the runs past `query`'s cursor and orders it from the cursor on (oldest
+/// first when reading newer runs; the caller turns those around). Without a cursor, newest
+/// first.
+pub fn push_cursor_and_order(builder: &mut QueryBuilder<'_, Db>, query: &RunQuery) {
+    match &query.cursor {
+        None => {
+            builder.push(" ORDER BY started_at DESC, run_id DESC");
+        }
+        Some(cursor) => {
+            builder
+                .push(if cursor.newer {
+                    " AND (started_at, run_id) > ("
+                } else {
+                    " AND (started_at, run_id) < ("
+                })
+                .push_bind(dialect::time(cursor.started_at))
+                .push(", ")
+                .push_bind(cursor.run_id.clone())
+                .push(if cursor.newer {
+                    ") ORDER BY started_at, run_id"
+                } else {
+                    ") ORDER BY started_at DESC, run_id DESC"
+                });
+        }
+    }
+}
+
+/// The number of runs `query`'s filters select, summed from the counters (`run_counts`, kept
+/// per repository and status by triggers), never counted.
+pub async fn count_runs(pool: &Pool, query: &RunQuery) -> Result<u64, StoreError> {
+    let mut count =
+        QueryBuilder::<Db>::new("SELECT CAST(COALESCE(sum(runs), 0) AS BIGINT) FROM run_counts");
+    push_filters(&mut count, query);
+    let total: i64 = count
+        .build_query_scalar()
+        .fetch_one(pool)
         .await
-        .map_err(StoreError::query("list the repositories"))
+        .map_err(StoreError::query("count the runs"))?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+/// Every repository with a run, from the counters.
+pub async fn repositories(pool: &Pool) -> Result<Vec<String>, StoreError> {
+    sqlx::query_scalar(
+        "SELECT repository FROM run_counts GROUP BY repository HAVING sum(runs) > 0
+         ORDER BY repository",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(StoreError::query("list the repositories"))
 }
 
 pub async fn system_stats(pool: &Pool) -> Result<SystemStats, StoreError> {

@@ -7,15 +7,15 @@ use async_trait::async_trait;
 use super::dialect::{self, BackendStore, BACKEND};
 use super::{
     analytics, changes, identities, learnings, leases, lifecycle, notifications, outcomes,
-    overview, pull_requests, reads, repo_locks, rounds, runs, spend,
+    overview, pull_requests, reads, repo_locks, repositories, rounds, runs, spend,
 };
 use crate::artifacts::{Evidence, Learning};
 use crate::store::summary::PrWriter;
 use crate::store::{
     clock, Analytics, AnalyticsQuery, LearningRow, LifecycleUpdate, NewLearning, NewRun,
-    OutcomeApplied, OutcomeRecord, PrLifecycle, PullRequestRow, RunArtifacts, RunDetail,
-    RunFailure, RunOverviewRow, RunQuery, RunStatus, Store, StoreError, SystemStats, TaskFailure,
-    TaskFailureRow,
+    OutcomeApplied, OutcomeRecord, PrLifecycle, PullRequestRow, RepositoryQuery, RepositorySummary,
+    RunArtifacts, RunDetail, RunFailure, RunOverviewRow, RunQuery, RunStatus, Store, StoreError,
+    SystemStats, TaskFailure, TaskFailureRow,
 };
 
 #[async_trait]
@@ -349,5 +349,29 @@ impl Store for BackendStore {
 
     async fn release_notification(&self, kind: &str, key: &str) -> Result<(), StoreError> {
         notifications::release(&self.pool, kind, key).await
+    }
+
+    async fn repository_summaries(
+        &self,
+        query: &RepositoryQuery,
+    ) -> Result<(Vec<RepositorySummary>, u64), StoreError> {
+        self.abandon_expired(None).await?;
+        repositories::page(&self.pool, query).await
+    }
+
+    async fn repository_summary(
+        &self,
+        repository: &str,
+    ) -> Result<Option<RepositorySummary>, StoreError> {
+        self.abandon_expired(Some(repository)).await?;
+        repositories::one(&self.pool, repository).await
+    }
+
+    async fn latest_pull_requests(
+        &self,
+        repository: &str,
+        limit: u32,
+    ) -> Result<Vec<PullRequestRow>, StoreError> {
+        repositories::latest_pull_requests(&self.pool, repository, limit).await
     }
 }

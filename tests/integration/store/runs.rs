@@ -321,6 +321,7 @@ async fn run_overview_filters_and_pages_newest_first(db: TestDb) {
         status: Some(RunStatus::Failed),
         page: 1,
         per_page: 10,
+        cursor: None,
     };
     let (rows, total) = store.run_overview(&failed_elsewhere).await.unwrap();
     assert_eq!((ids(&rows), total), (vec!["run-3".to_owned()], 1));

@@ -2,7 +2,8 @@
 //! run status keeps every row (a run's errors, phases and artifacts hang on it by foreign key,
 //! with ON DELETE CASCADE), turns the runs that release marked abandoned (failed, with an
 //! "abandoned: " error) into abandoned ones, counts them apart, and still refuses a status it
-//! does not know; the one that adds `skipped` does likewise for runs turned away at setup.
+//! does not know; the one that adds `skipped` does likewise for runs turned away at setup; the
+//! one that adds the counters starts them from the rows an older release left.
 
 use super::*;
 use crate::common::db::Backend;
@@ -203,4 +204,74 @@ async fn the_skipped_status_upgrade_moves_turned_away_runs(backend: Backend) {
         .try_execute("UPDATE agent_runs SET status = 'vanished' WHERE run_id = 'old-ok'")
         .await;
     assert!(refused.is_err(), "the status CHECK still holds");
+}
+
+/// The last migration before the run and pull request counters.
+const BEFORE_COUNTERS: i64 = 20261207000006;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counters_start_from_the_rows_an_older_release_left_on_postgres() {
+    the_counters_start_from_the_rows_an_older_release_left(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_counters_start_from_the_rows_an_older_release_left_on_sqlite() {
+    the_counters_start_from_the_rows_an_older_release_left(Backend::Sqlite).await;
+}
+
+async fn the_counters_start_from_the_rows_an_older_release_left(backend: Backend) {
+    let db = TestDb::migrated_until(backend, BEFORE_COUNTERS).await;
+    for (run_id, repository, status, tokens) in [
+        ("a", REPO, "succeeded", 10),
+        ("b", REPO, "failed", 20),
+        ("c", REPO, "abandoned", 0),
+        ("d", "github.com/acme/app", "succeeded", 40),
+    ] {
+        db.execute(&format!(
+            "INSERT INTO agent_runs (run_id, repository, trigger, status, started_at, tokens)
+             VALUES ('{run_id}', '{repository}', 'schedule', '{status}',
+                 '2026-12-01T02:00:00.000000Z', {tokens})"
+        ))
+        .await;
+    }
+    db.execute(&format!(
+        "INSERT INTO pull_requests (run_id, repository, forge, number, branch, title, state,
+             merged, created_at, updated_at)
+         VALUES ('a', '{REPO}', 'local', 1, 'am/a', 'a', 'merged', TRUE,
+             '2026-12-01T02:00:00.000000Z', '2026-12-01T03:00:00.000000Z')"
+    ))
+    .await;
+
+    db.store.migrate().await.unwrap();
+    let store = db.store.as_ref();
+    let stats = store.system_stats().await.unwrap();
+    assert_eq!(
+        (
+            stats.total_runs,
+            stats.succeeded_runs,
+            stats.failed_runs,
+            stats.abandoned_runs,
+            stats.total_tokens,
+            stats.prs_opened,
+            stats.prs_merged,
+        ),
+        (4, 2, 1, 1, 70, 1, 1),
+        "{stats:?}"
+    );
+    let counted = |status: &str| {
+        format!("SELECT CAST(COALESCE(sum(runs), 0) AS BIGINT) FROM run_counts WHERE repository = '{REPO}' AND status = '{status}'")
+    };
+    assert_eq!(db.count(&counted("succeeded")).await, 1);
+    // A status rewritten after the upgrade (as a later migration would) moves the count.
+    db.execute("UPDATE agent_runs SET status = 'failed' WHERE run_id = 'a'")
+        .await;
+    assert_eq!(db.count(&counted("succeeded")).await, 0);
+    assert_eq!(db.count(&counted("failed")).await, 2);
+    let (summaries, total) = store
+        .repository_summaries(&automaintainer::store::RepositoryQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(summaries[0].repository, REPO);
+    assert_eq!(summaries[0].runs, 3, "{summaries:?}");
 }
