@@ -173,4 +173,107 @@ mod tests {
         assert_eq!(history.recent_commits[0].summary, "c29");
         assert_eq!(history.hot_files.len(), 5, "only the scanned commits count");
     }
+
+    /// What `git log --first-parent` shows: the commits listed, and for the counts each commit's
+    /// files against its first parent (`-m`: a merge against the mainline it joined).
+    fn git_log(dir: &std::path::Path, limits: HistoryLimits) -> (Vec<String>, Vec<(String, u32)>) {
+        use crate::repo::test_git::git;
+        let listed = git(
+            dir,
+            &[
+                "log",
+                "--first-parent",
+                "-n",
+                &limits.commits.to_string(),
+                "--format=%H",
+            ],
+        );
+        let names = git(
+            dir,
+            &[
+                "log",
+                "--first-parent",
+                "-m",
+                "--no-renames",
+                "--name-only",
+                "--format=",
+                "-n",
+                &limits.scanned.to_string(),
+            ],
+        );
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for name in names.lines().filter(|l| !l.is_empty()) {
+            *counts.entry(name.to_owned()).or_default() += 1;
+        }
+        let mut counts: Vec<(String, u32)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts.truncate(limits.hot_files);
+        (listed.lines().map(str::to_owned).collect(), counts)
+    }
+
+    #[test]
+    fn reads_what_git_log_first_parent_shows_on_a_history_of_merges() {
+        use crate::repo::test_git::git;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q", "-b", "main"]);
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let commit = |message: &str| {
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "-m", message]);
+        };
+        write("src/lib.rs", "0");
+        commit("base");
+        for round in 0..6 {
+            git(root, &["checkout", "-q", "-b", &format!("side{round}")]);
+            write(&format!("src/side{round}.rs"), "side");
+            write("src/shared.rs", &format!("side {round}"));
+            commit(&format!("side {round}"));
+            git(root, &["checkout", "-q", "main"]);
+            write("src/lib.rs", &format!("main {round}"));
+            commit(&format!("main {round}"));
+            git(
+                root,
+                &[
+                    "merge",
+                    "-q",
+                    "--no-ff",
+                    "-m",
+                    &format!("merge side {round}"),
+                    &format!("side{round}"),
+                ],
+            );
+            if round % 2 == 0 {
+                write("README.md", &format!("round {round}"));
+                commit(&format!("readme {round}"));
+            }
+        }
+        for limits in [
+            HistoryLimits::default(),
+            HistoryLimits {
+                commits: 4,
+                scanned: 7,
+                hot_files: 3,
+            },
+        ] {
+            let history = read(root, limits).unwrap();
+            let (listed, counts) = git_log(root, limits);
+            let ids: Vec<String> = history
+                .recent_commits
+                .iter()
+                .map(|c| c.id.clone())
+                .collect();
+            assert_eq!(ids, listed);
+            let hot: Vec<(String, u32)> = history
+                .hot_files
+                .iter()
+                .map(|f| (f.path.clone(), f.changes))
+                .collect();
+            assert_eq!(hot, counts);
+        }
+    }
 }

@@ -25,6 +25,9 @@ pub struct Policy {
     /// throwaway home (Go's build cache, golangci-lint's): shared by the run's commands, removed
     /// with the run.
     pub build_cache: Option<PathBuf>,
+    /// The run directory, hidden from the repository's code: where the run's phases keep what
+    /// they share with each other (the tool versions they asked), out of the sandbox's reach.
+    pub run_dir: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -34,6 +37,7 @@ impl Default for Policy {
             hidden: private_dirs(None),
             path: None,
             build_cache: None,
+            run_dir: None,
         }
     }
 }
@@ -41,15 +45,13 @@ impl Default for Policy {
 impl Policy {
     /// The policy of a phase working in `run_dir`.
     pub fn for_run(run_dir: &Path, mode: SandboxMode) -> Self {
+        let absolute = std::path::absolute(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
         Self {
             mode,
             hidden: private_dirs(Some(run_dir)),
             path: None,
-            build_cache: Some(
-                std::path::absolute(run_dir)
-                    .unwrap_or_else(|_| run_dir.to_path_buf())
-                    .join(BUILD_CACHE),
-            ),
+            build_cache: Some(absolute.join(BUILD_CACHE)),
+            run_dir: Some(absolute),
         }
     }
 }

@@ -18,6 +18,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         hidden: hidden.iter().map(|p| p.canonicalize().unwrap()).collect(),
         path: None,
         build_cache: None,
+        run_dir: None,
     })
 }
 

@@ -99,6 +99,7 @@ fn required_without_bubblewrap_fails_clearly_and_off_runs_without_it() {
             hidden: Vec::new(),
             path: Some(path.clone()),
             build_cache: None,
+            run_dir: None,
         })
     };
     let error =
@@ -161,6 +162,7 @@ fn the_runs_prepared_python_environment_comes_first_on_the_path() {
             // Nothing else on the PATH: only the environment can provide `pytest`.
             path: Some(clone.path().as_os_str().to_owned()),
             build_cache: Some(cache.path().to_path_buf()),
+            run_dir: None,
         })
     };
     // Half-prepared (no stamp): not used.
