@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# am-context on a large tree of real code nobody here wrote (the cargo registry sources: tens of
-# thousands of files), against tokei on the same tree; with the tag cache cold and warm.
-# Goal: cold at most 3x tokei's wall time, warm at most 1.5x.
+# am-context against tokei on real repositories with their history, in interleaved pairs: each
+# round runs tokei, am-context with a cold tag cache, tokei, am-context with a warm one, so a
+# change in the machine's load hits both sides of a pair alike. Medians, min and max per side,
+# and the ratio of the medians. Goals (issue 19): warm <= 2x tokei, cold <= 5x.
 #
-#   bench/context.sh                 # BENCH_SOURCE (default ~/.cargo/registry/src), BENCH_WORK
-#   BENCH_BINARY=/path/am-context bench/context.sh   # another build, e.g. an older one
+#   bench/context.sh                          # the repositories below, 11 rounds each
+#   BENCH_REPOS="/path/a /path/b" bench/context.sh   # git repositories (mirrors or clones)
+#   BENCH_FLAT=~/.cargo/registry/src bench/context.sh  # also a flat tree committed as one commit
+#   BENCH_BINARY=/path/am-context bench/context.sh     # another build, e.g. an older one
+#   BENCH_LINT=true bench/context.sh          # with the repositories' linters (clippy builds!)
 #
-# The machine may be shared: the load average is printed before and after, and user CPU is
-# reported beside wall time.
+# Each repository is cloned with its whole history (`git clone --no-local`, as am-setup's clone
+# from its mirror has it) into BENCH_WORK. The machine may be shared: the load average is
+# printed before and after, and user+system CPU is reported beside wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-source_tree=${BENCH_SOURCE:-$HOME/.cargo/registry/src}
+default_repos=""
+for name in dtolnay+semver tokio-rs+tokio rust-lang+cargo; do
+  [ -d "/work/.mirror/$name/repo" ] && default_repos="$default_repos /work/.mirror/$name/repo"
+done
+repos=${BENCH_REPOS:-$default_repos}
 work=${BENCH_WORK:-${TMPDIR:-/tmp}/am-bench-context}
-runs=${BENCH_RUNS:-5}
+rounds=${BENCH_ROUNDS:-11}
+lint=${BENCH_LINT:-false}
 
-command -v hyperfine >/dev/null || { echo "bench: hyperfine is needed (apt-get install hyperfine)"; exit 1; }
 command -v tokei >/dev/null || cargo install tokei --locked
 if [ -n "${BENCH_BINARY:-}" ]; then
   binary=$BENCH_BINARY
@@ -23,43 +32,95 @@ else
   cargo build --release --quiet --bin am-context
   binary=$PWD/target/release/am-context
 fi
+mkdir -p "$work"
 
-# am-context reads a clone: the tree becomes one commit of a repository, once.
-repo=$work/run/repo
-if [ ! -d "$repo/.git" ]; then
-  rm -rf "$work"
-  mkdir -p "$work/run"
-  cp -r "$source_tree" "$repo"
-  export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
-  export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
-  git -C "$repo" init -q
-  git -C "$repo" add -A
-  git -C "$repo" commit -q -m snapshot
+# name -> run directory with the clone in repo/
+targets=()
+for source in $repos; do
+  name=$(basename "$(dirname "$source")")
+  [ "$(basename "$source")" = repo ] || name=$(basename "$source")
+  run="$work/$name/run"
+  if [ ! -d "$run/repo/.git" ]; then
+    rm -rf "$work/$name"
+    mkdir -p "$run"
+    git clone -q --no-local "$source" "$run/repo"
+  fi
+  targets+=("$name")
+done
+if [ -n "${BENCH_FLAT:-}" ]; then
+  run="$work/flat/run"
+  if [ ! -d "$run/repo/.git" ]; then
+    rm -rf "$work/flat"
+    mkdir -p "$run"
+    cp -r "$BENCH_FLAT" "$run/repo"
+    export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
+    export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
+    git -C "$run/repo" init -q
+    git -C "$run/repo" add -A
+    git -C "$run/repo" commit -q -m snapshot
+  fi
+  targets+=(flat)
 fi
-files=$(git -C "$repo" ls-files | wc -l)
-echo "bench: $files files, $(du -sh --exclude=.git "$repo" | cut -f1) in $repo"
 
-cat >"$work/input.json" <<JSON
-{"run_id": "bench", "run_dir": "$work/run", "cache_dir": "$work/cache", "lint": false, "forge": "local"}
-JSON
-# The run's store: a SQLite file of the bench, not the user's.
-export DATABASE_URL="sqlite://$work/am.db"
-context="$binary --input $work/input.json"
-
+echo "bench: $binary, $rounds rounds, lint $lint"
 echo "bench: load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/tokei.json" "tokei $repo"
-hyperfine --style basic --runs "$runs" --prepare "rm -rf $work/cache" --export-json "$work/cold.json" "$context"
-hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$work/warm.json" "$context"
+python3 - "$binary" "$work" "$rounds" "$lint" "${targets[@]}" <<'PY'
+import json, os, resource, shutil, statistics, subprocess, sys, time
 
-echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+binary, work, rounds, lint, *targets = sys.argv[1:]
+rounds = int(rounds)
 
-python3 - "$work" <<'PY'
-import json, sys
-work = sys.argv[1]
-result = lambda name: json.load(open(f"{work}/{name}.json"))["results"][0]
-tokei, cold, warm = result("tokei"), result("cold"), result("warm")
-line = lambda r: f"{r['mean']:7.3f} s wall, {r['user']:6.2f} s user, {r['system']:5.2f} s system"
-print(f"tokei            {line(tokei)}")
-print(f"am-context cold  {line(cold)} ({cold['mean'] / tokei['mean']:4.2f}x tokei; goal <= 3x)")
-print(f"am-context warm  {line(warm)} ({warm['mean'] / tokei['mean']:4.2f}x tokei; goal <= 1.5x)")
+
+def timed(argv, env=None):
+    """Wall seconds and CPU seconds (user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def summary(samples):
+    walls = sorted(w for w, _ in samples)
+    cpus = sorted(c for _, c in samples)
+    return statistics.median(walls), walls[0], walls[-1], statistics.median(cpus)
+
+
+for name in targets:
+    base = os.path.join(work, name)
+    run_dir = os.path.join(base, "run")
+    repo = os.path.join(run_dir, "repo")
+    cache = os.path.join(base, "cache")
+    commits = subprocess.run(["git", "-C", repo, "rev-list", "--count", "HEAD"],
+                             capture_output=True, text=True).stdout.strip()
+    files = subprocess.run(["git", "-C", repo, "ls-files"], capture_output=True, text=True).stdout.count("\n")
+    input_path = os.path.join(base, "input.json")
+    with open(input_path, "w") as f:
+        json.dump({"run_id": "bench", "run_dir": run_dir, "cache_dir": cache,
+                   "lint": lint == "true", "forge": "local"}, f)
+    env = dict(os.environ, DATABASE_URL=f"sqlite://{base}/am.db")
+    context = [binary, "--input", input_path]
+    tokei = ["tokei", repo]
+    # One unmeasured round: the page cache holds the tree for both tools.
+    timed(tokei)
+    timed(context, env)
+    series = {"tokei": [], "cold": [], "warm": []}
+    for _ in range(rounds):
+        series["tokei"].append(timed(tokei))
+        shutil.rmtree(cache, ignore_errors=True)
+        series["cold"].append(timed(context, env))
+        series["tokei"].append(timed(tokei))
+        series["warm"].append(timed(context, env))
+    tokei_median = summary(series["tokei"])[0]
+    print(f"\n{name}: {files} files, {commits} commits")
+    goals = {"tokei": "", "cold": " (goal <= 5x)", "warm": " (goal <= 2x)"}
+    for side in ("tokei", "cold", "warm"):
+        median, low, high, cpu = summary(series[side])
+        ratio = median / tokei_median
+        print(f"  {side:5}  median {median:7.3f} s  (min {low:.3f}, max {high:.3f})  "
+              f"cpu {cpu:6.3f} s  {ratio:5.2f}x tokei{goals[side]}")
 PY
+echo
+echo "bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -27,6 +27,19 @@ const SKIP: &[&str] = &[
 /// Source files with one of `extensions` under `root`, relative, sorted (at most `limit`).
 pub fn files_with(root: &Path, extensions: &[&str], limit: usize) -> Vec<String> {
     let mut found = Vec::new();
+    visit_sources(root, &mut |rel, extension| {
+        if extensions.contains(&extension) {
+            found.push(rel.to_string_lossy().into_owned());
+        }
+        found.len() < limit
+    });
+    found.sort();
+    found
+}
+
+/// Calls `visit` with each source file under `root` (relative) and its extension, skipping the
+/// directories no tool reads (hidden ones, dependencies, build output), until it returns false.
+pub(crate) fn visit_sources(root: &Path, visit: &mut dyn FnMut(&Path, &str) -> bool) {
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -34,32 +47,27 @@ pub fn files_with(root: &Path, extensions: &[&str], limit: usize) -> Vec<String>
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
             if kind.is_dir() {
-                if !SKIP.contains(&name.as_str()) && !name.starts_with('.') {
+                if !SKIP.contains(&name.as_ref()) && !name.starts_with('.') {
                     stack.push(path);
                 }
-            } else if kind.is_file()
-                && path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| extensions.contains(&e))
-            {
+            } else if kind.is_file() {
+                let Some(extension) = path.extension().and_then(|e| e.to_str()) else {
+                    continue;
+                };
                 if let Ok(rel) = path.strip_prefix(root) {
-                    found.push(rel.to_string_lossy().into_owned());
-                }
-                if found.len() >= limit {
-                    found.sort();
-                    return found;
+                    if !visit(rel, extension) {
+                        return;
+                    }
                 }
             }
         }
     }
-    found.sort();
-    found
 }
 
 pub fn has_python(root: &Path) -> bool {

@@ -12,22 +12,32 @@ use crate::artifacts::{Finding, FindingKind};
 const CONFIGS: &[&str] = &["rustfmt.toml", ".rustfmt.toml"];
 
 pub async fn detect(ctx: &Ctx) -> Use {
+    detect_with_findings(ctx).await.0
+}
+
+/// Whether the repository uses rustfmt, with its findings when deciding needed checking the
+/// base already (it is clean: there are none), so they are not checked twice.
+pub async fn detect_with_findings(ctx: &Ctx) -> (Use, Option<Vec<Finding>>) {
     if !ctx.root.join("Cargo.toml").is_file() {
-        return Use::Absent;
+        return (Use::Absent, None);
     }
     if let Some(name) = CONFIGS.iter().find(|n| ctx.root.join(n).is_file()) {
-        return Use::Used((*name).to_owned());
+        return (Use::Used((*name).to_owned()), None);
     }
-    match unformatted(ctx).await {
+    let used = match unformatted(ctx).await {
         Ok(files) if files.is_empty() => {
-            Use::Used("no rustfmt configuration; the base is rustfmt-clean".to_owned())
+            return (
+                Use::Used("no rustfmt configuration; the base is rustfmt-clean".to_owned()),
+                Some(Vec::new()),
+            );
         }
         Ok(files) => Use::NotUsed(format!(
             "no rustfmt configuration and {} file(s) are not rustfmt-formatted on the base: the repository does not use rustfmt",
             files.len()
         )),
         Err(failure) => Use::NotUsed(format!("`cargo fmt --check` could not run ({failure})")),
-    }
+    };
+    (used, None)
 }
 
 /// Files `cargo fmt --check` would change, relative to the root.

@@ -44,13 +44,10 @@ impl Ran {
     }
 }
 
-/// Whether `program args` runs and exits 0 (a linter's `--version`, say).
+/// Whether a version query (`program args`: a linter's `--version`, say) runs, exits 0 and
+/// says something; asked once per run, as [`version`] is.
 pub fn succeeds(program: &Path, args: &[&str], dir: &Path) -> bool {
-    let request = Request::new(program, dir)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output_cap(4096);
-    runner::run(&request).is_ok_and(|ran| ran.success())
+    version(program, args, dir).is_some()
 }
 
 /// Runs `request` to its end or until `timeout`, off the async runtime's threads.
@@ -91,8 +88,13 @@ pub fn args(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// The first line of `program args` (a `--version`), None when it does not run.
+/// The first line of `program args` (a `--version`), None when it does not run; asked once per
+/// run (`super::versions`).
 pub fn version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
+    super::versions::cached(program, args, dir, || ask_version(program, args, dir))
+}
+
+fn ask_version(program: &Path, args: &[&str], dir: &Path) -> Option<String> {
     let request = Request::new(program, dir).args(args).output_cap(64 * 1024);
     let ran = run(
         request,

@@ -115,6 +115,11 @@ fn classify(url: &str, verb: &str, message: &str) -> RepoError {
     }
 }
 
+/// The standard output of `git args` in the local repository `dir` (no remote, no token).
+pub(crate) fn local_output(git: &Path, dir: &Path, args: &[&str]) -> Result<Vec<u8>, RepoError> {
+    Ok(run(git, dir, args, None, &dir.display().to_string())?.stdout)
+}
+
 /// The branch the remote's HEAD names, if it says.
 pub(crate) fn remote_head(
     git: &Path,

@@ -32,18 +32,40 @@ fn with_first(dir: Option<&Path>, path: Option<OsString>) -> Option<OsString> {
     std::env::join_paths(dirs).ok().or(path)
 }
 
+/// The PATH a command is looked for on: the run's prepared Python environment first (so
+/// `pytest` is the repository's), then the policy's PATH, else the phase's.
+/// Returns the environment's `bin` too, when there is one.
+fn search_path(policy: &policy::Policy) -> (Option<PathBuf>, Option<OsString>) {
+    let venv = policy
+        .build_cache
+        .as_deref()
+        .and_then(super::python_env::venv_bin);
+    let path = with_first(
+        venv.as_deref(),
+        policy.path.clone().or(std::env::var_os("PATH")),
+    );
+    (venv, path)
+}
+
+/// The executable [`run`] would start for `request`; None when there is none.
+pub fn resolved_program(request: &Request) -> Option<PathBuf> {
+    let policy = request.policy.clone().unwrap_or_else(policy::current);
+    let (_, path) = search_path(&policy);
+    resolve::program(&request.program, &request.dir, path.as_deref())
+}
+
+/// The run directory of the policy in force (hidden from the repository's code); None outside
+/// a run.
+pub fn run_dir() -> Option<PathBuf> {
+    policy::current().run_dir.clone()
+}
+
 /// Runs `request` to its end or its timeout.
 pub fn run(request: &Request) -> Result<Ran, RunError> {
     let started = Instant::now();
     let policy = request.policy.clone().unwrap_or_else(policy::current);
     let program_name = request.program_name();
-    let phase_path = std::env::var_os("PATH");
-    // The run's prepared Python environment comes first, so `pytest` is the repository's.
-    let venv = policy
-        .build_cache
-        .as_deref()
-        .and_then(super::python_env::venv_bin);
-    let path = with_first(venv.as_deref(), policy.path.clone().or(phase_path));
+    let (venv, path) = search_path(&policy);
     let program =
         resolve::program(&request.program, &request.dir, path.as_deref()).ok_or_else(|| {
             RunError::NotFound {

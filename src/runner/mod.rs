@@ -22,7 +22,7 @@ mod sandbox;
 
 pub use command::{Ran, Request};
 pub use error::RunError;
-pub use execute::{run, run_async};
+pub use execute::{resolved_program, run, run_async, run_dir};
 pub use mode::SandboxMode;
 pub use policy::{configure, set_policy, Policy};
 pub use prepare::prepare;

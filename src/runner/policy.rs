@@ -28,6 +28,9 @@ pub struct Policy {
     /// The cargo target directory every command of the run builds in (`CARGO_TARGET_DIR`, bound
     /// read-write), chosen by am-setup: see [`super::build_dir`].
     pub cargo_target_dir: Option<PathBuf>,
+    /// The run directory, hidden from the repository's code: where the run's phases keep what
+    /// they share with each other (the tool versions they asked), out of the sandbox's reach.
+    pub run_dir: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -38,6 +41,7 @@ impl Default for Policy {
             path: None,
             build_cache: None,
             cargo_target_dir: None,
+            run_dir: None,
         }
     }
 }
@@ -51,16 +55,14 @@ impl Policy {
             .kept
             .then(|| build.cargo_target_dir.parent().map(Path::to_path_buf))
             .flatten();
+        let absolute = std::path::absolute(run_dir).unwrap_or_else(|_| run_dir.to_path_buf());
         Self {
             mode,
             hidden: private_dirs(Some(run_dir), builds_root),
             path: None,
-            build_cache: Some(
-                std::path::absolute(run_dir)
-                    .unwrap_or_else(|_| run_dir.to_path_buf())
-                    .join(BUILD_CACHE),
-            ),
+            build_cache: Some(absolute.join(BUILD_CACHE)),
             cargo_target_dir: Some(build.cargo_target_dir),
+            run_dir: Some(absolute),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! cache between runs, and issue eligibility against a GitHub API stub.
 
 mod linters;
+mod survey;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};

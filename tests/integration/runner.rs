@@ -19,6 +19,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         path: None,
         build_cache: None,
         cargo_target_dir: None,
+        run_dir: None,
     })
 }
 

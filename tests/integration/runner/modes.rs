@@ -100,6 +100,7 @@ fn required_without_bubblewrap_fails_clearly_and_off_runs_without_it() {
             path: Some(path.clone()),
             build_cache: None,
             cargo_target_dir: None,
+            run_dir: None,
         })
     };
     let error =
@@ -163,6 +164,7 @@ fn the_runs_prepared_python_environment_comes_first_on_the_path() {
             path: Some(clone.path().as_os_str().to_owned()),
             build_cache: Some(cache.path().to_path_buf()),
             cargo_target_dir: None,
+            run_dir: None,
         })
     };
     // Half-prepared (no stamp): not used.
