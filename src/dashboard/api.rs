@@ -171,7 +171,7 @@ async fn runs(state: &AppState, params: &RunParams) -> Result<Json<ApiData>, Api
     let query = params.query(PER_PAGE, MAX_PER_PAGE)?;
     let stats = state.store.system_stats().await?;
     let (items, total) = state.store.run_overview(&query).await?;
-    let spend = super::pages::spend::recent(&state, super::pages::spend::DEFAULT_DAYS).await?;
+    let spend = super::pages::spend::recent(state, super::pages::spend::DEFAULT_DAYS).await?;
     Ok(Json(ApiData {
         generated_at: Utc::now(),
         backend: state.store.backend().to_owned(),

@@ -310,12 +310,10 @@ async fn run_flow_with(
     };
     let executor = ShellExecutor {
         bin_dir: Some(bin::path("am-setup").parent().unwrap().to_path_buf()),
-        env: vec![
-            (
-                "AM_DATA_DIR".to_owned(),
-                root.join("data").display().to_string(),
-            ),
-        ],
+        env: vec![(
+            "AM_DATA_DIR".to_owned(),
+            root.join("data").display().to_string(),
+        )],
     };
     let report = pipeline::run_flow(&run, &executor, &renderer, &mut |_| {}).await;
     (report, execution_id, database_url)
