@@ -494,6 +494,21 @@ fn record_build_dirs(
     let dirs = crate::runner::build_dir::choose(run_dir, Some(&builds), repository);
     std::fs::create_dir_all(&dirs.cargo_target_dir)
         .map_err(|e| Error::io(format!("create {}", dirs.cargo_target_dir.display()), e))?;
+    if dirs.kept {
+        // Kept builds no run has used for a while go; this one is marked as used now.
+        use crate::runner::build_sweep;
+        if let Err(e) = build_sweep::mark_used(&dirs.cargo_target_dir) {
+            tracing::warn!("could not mark the kept build as used: {e}");
+        }
+        let removed = build_sweep::sweep(&dirs.cargo_target_dir, build_sweep::keep_for());
+        if !removed.is_empty() {
+            tracing::info!(
+                "removed {} kept build(s) no run used for {} days",
+                removed.len(),
+                build_sweep::keep_for().as_secs() / 86_400
+            );
+        }
+    }
     crate::artifacts::write(
         &run_dir.join(crate::artifacts::BUILD_DIRS),
         &dirs,

@@ -6,6 +6,7 @@
 //! store, the mirrors or the run's artifacts.
 
 pub mod build_dir;
+pub(crate) mod build_sweep;
 mod capture;
 mod command;
 mod env;
