@@ -1,7 +1,7 @@
 //! The query parameters the run lists take (`/timeline`, `/api/data`, `/repositories`), checked
 //! into a store query with a message that names the parameter when one is wrong.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::error::PageError;
 use crate::store::{RepositoryQuery, RunCursor, RunQuery, RunStatus};
@@ -99,6 +99,15 @@ fn number(name: &str, value: &Option<String>) -> Result<Option<u32>, PageError> 
 }
 
 /// The number of pages `total` rows fill, at least one (an empty list is one empty page).
+/// A paged list's place and the links to its neighbours, as the templates' pager shows it.
+#[derive(Debug, Serialize)]
+pub(crate) struct Pager {
+    pub(crate) page: u32,
+    pub(crate) pages: u32,
+    pub(crate) previous: Option<String>,
+    pub(crate) next: Option<String>,
+}
+
 pub fn page_count(total: u64, per_page: u32) -> u32 {
     let pages = total.div_ceil(u64::from(per_page.max(1)));
     u32::try_from(pages).unwrap_or(u32::MAX).max(1)

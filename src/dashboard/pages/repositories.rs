@@ -14,7 +14,7 @@ use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
 use crate::dashboard::format;
 use crate::dashboard::layout::{self, PageMeta};
-use crate::dashboard::params::{self, RunParams};
+use crate::dashboard::params::{self, Pager, RunParams};
 use crate::store::RepositorySummary;
 
 const PER_PAGE: u32 = 50;
@@ -78,14 +78,6 @@ struct RepositoriesView {
     repositories: Vec<RepositoryRow>,
     total: u64,
     pager: Pager,
-}
-
-#[derive(Debug, Serialize)]
-struct Pager {
-    page: u32,
-    pages: u32,
-    previous: Option<String>,
-    next: Option<String>,
 }
 
 pub async fn repositories(

@@ -10,7 +10,7 @@ use super::run_view::RunView;
 use crate::dashboard::app::AppState;
 use crate::dashboard::error::PageError;
 use crate::dashboard::layout::{self, PageMeta};
-use crate::dashboard::params::{self, RunParams};
+use crate::dashboard::params::{self, Pager, RunParams};
 use crate::store::{RunCursor, RunOverviewRow, RunStatus};
 
 const PER_PAGE: u32 = 25;
@@ -40,14 +40,6 @@ struct TimelineView {
 struct Filter {
     repository: Option<String>,
     status: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-struct Pager {
-    page: u32,
-    pages: u32,
-    previous: Option<String>,
-    next: Option<String>,
 }
 
 pub async fn timeline(

@@ -221,23 +221,11 @@ fn remove(dir: &Path, path: &str) -> Result<(), String> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use std::process::Command;
 
     /// `git ARGS` in `dir` with a fixed identity and no user configuration; its trimmed stdout.
     /// Shared with the linters' tests, which build small repositories too.
     pub(in crate::evaluate::lint) fn git(dir: &Path, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+        crate::repo::test_git::git_as(dir, "t", args)
     }
 
     fn commit(repo: &Path, files: &[(&str, Option<&str>)]) -> String {
