@@ -173,7 +173,7 @@ pub fn parse(stdout: &str) -> Vec<Finding> {
 }
 
 /// The cargo targets that build here, and what was left out and why (None when all build).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Targets {
     pub flags: Vec<String>,
     pub left_out: Option<String>,
@@ -295,23 +295,64 @@ pub(crate) fn lint_pass(
 }
 
 /// clippy's JSON output on the whole workspace at `ctx.root`, on the targets that build, and
-/// those targets; recorded for the evaluation where the phase asks.
+/// those targets; recorded for the evaluation where the phase asks. Asked once per working tree:
+/// an answer kept for the same files (`super::memo`) is read back instead.
 pub async fn run(ctx: &Ctx) -> Result<(String, Targets), Failure> {
     let (root, target_dir) = (ctx.root.clone(), ctx.cargo_target_dir.clone());
     let deadline = Instant::now() + ctx.timeout;
     let (stdout, targets) = tokio::task::spawn_blocking(move || {
+        if let Some(kept) = memo(&root).and_then(|m| m.get::<Kept>()) {
+            return Ok((kept.messages, kept.targets));
+        }
         let pass = Pass {
             dir: &root,
             packages: vec!["--workspace".to_owned()],
             target_dir: &target_dir,
             deadline,
         };
-        lint_pass(&pass, None)
+        let (stdout, targets) = lint_pass(&pass, None)?;
+        // Asked of the tree as the pass left it: cargo may have written a `Cargo.lock`.
+        keep(&root, &stdout, &targets);
+        Ok((stdout, targets))
     })
     .await
     .map_err(|e| Failure::Crashed(format!("clippy's worker failed: {e}")))??;
     record(ctx, &stdout, &targets.flags).await;
     Ok((stdout, targets))
+}
+
+/// What [`run`] keeps of a pass: the compiler's messages (the rest of cargo's output is build
+/// progress) and the targets.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Kept {
+    messages: String,
+    targets: Targets,
+}
+
+/// The question [`run`] asks of the working tree at `root`, as it is now.
+fn memo(root: &Path) -> Option<super::memo::Memo> {
+    let version = version(root)?;
+    let args = spawn::args(&[
+        "clippy",
+        "--workspace",
+        "--message-format=json",
+        "targets: those that build",
+    ]);
+    super::memo::Memo::of(root, "clippy", &version, &args)
+}
+
+/// Keeps `stdout` as [`run`]'s answer for the working tree at `root` as it is now.
+fn keep(root: &Path, stdout: &str, targets: &Targets) {
+    if let Some(memo) = memo(root) {
+        let messages: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.contains("\"compiler-message\""))
+            .collect();
+        memo.put(&Kept {
+            messages: messages.join("\n"),
+            targets: targets.clone(),
+        });
+    }
 }
 
 /// Findings by repository-relative file, then by rule (the code, or the level without one), of
@@ -420,7 +461,9 @@ pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {
 }
 
 /// `cargo clippy --fix` on the targets that build (the whole crate: the caller restores what
-/// lies outside its task).
+/// lies outside its task). cargo's last pass prints what is left on the fixed files, which is
+/// [`run`]'s answer for them when the fix linted what [`run`] lints (every target, no rule
+/// left out): kept, so the check of the fixes and the review ask nothing again.
 pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
     let (_, targets) = run(ctx).await?;
     let mut args = clippy_args(
@@ -429,17 +472,24 @@ pub async fn fix(ctx: &Ctx) -> Result<(), Failure> {
             "--allow-dirty",
             "--allow-staged",
             "--allow-no-vcs",
+            "--message-format=json",
             "--quiet",
         ],
         &targets.flags,
     );
-    args.extend(super::avoid::clippy_flags(&ctx.avoided_for(Tool::Clippy)));
+    let avoided = super::avoid::clippy_flags(&ctx.avoided_for(Tool::Clippy));
+    let whole = avoided.is_empty() && targets.left_out.is_none();
+    args.extend(avoided);
     let ran = cargo(ctx, &args, "cargo clippy --fix").await?;
-    if ran.success {
-        Ok(())
-    } else {
-        Err(Failure::Crashed(ran.first_error_line()))
+    if !ran.success {
+        let why = first_error(&ran.stdout).unwrap_or_else(|| ran.first_error_line());
+        return Err(Failure::Crashed(why));
     }
+    if whole {
+        let root = ctx.root.clone();
+        let _ = tokio::task::spawn_blocking(move || keep(&root, &ran.stdout, &targets)).await;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod eslint;
 pub mod flake8;
 pub mod gofmt;
 pub mod govet;
+pub(crate) mod memo;
 pub mod node;
 pub mod paths;
 pub(crate) mod pinned;

@@ -40,12 +40,28 @@ pub async fn detect_with_findings(ctx: &Ctx) -> (Use, Option<Vec<Finding>>) {
     (used, None)
 }
 
-/// Files `cargo fmt --check` would change, relative to the root.
+/// Files `cargo fmt --check` would change, relative to the root; asked once per working tree
+/// (`super::memo`).
 async fn unformatted(ctx: &Ctx) -> Result<Vec<String>, Failure> {
+    let args = spawn::args(&["fmt", "--all", "--", "--check", "-l"]);
+    let root = ctx.root.clone();
+    let memo_args = args.clone();
+    let memo = move || {
+        let version = spawn::version(Path::new("rustfmt"), &["--version"], &root)?;
+        super::memo::Memo::of(&root, "rustfmt", &version, &memo_args)
+    };
+    let asked = memo.clone();
+    let kept = tokio::task::spawn_blocking(move || asked().and_then(|m| m.get::<Vec<String>>()))
+        .await
+        .ok()
+        .flatten();
+    if let Some(files) = kept {
+        return Ok(files);
+    }
     let ran = spawn::tool(
         ctx,
         "cargo",
-        &spawn::args(&["fmt", "--all", "--", "--check", "-l"]),
+        &args,
         &[("CARGO_TERM_COLOR", "never")],
         "cargo fmt --check",
     )
@@ -54,13 +70,21 @@ async fn unformatted(ctx: &Ctx) -> Result<Vec<String>, Failure> {
     if !ran.success && ran.stdout.trim().is_empty() {
         return Err(Failure::Crashed(ran.first_error_line()));
     }
-    Ok(ran
+    let files: Vec<String> = ran
         .stdout
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .filter_map(|l| relative(&ctx.root, l))
-        .collect())
+        .collect();
+    let answer = files.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        if let Some(memo) = memo() {
+            memo.put(&answer);
+        }
+    })
+    .await;
+    Ok(files)
 }
 
 pub async fn findings(ctx: &Ctx) -> Result<Vec<Finding>, Failure> {

@@ -500,6 +500,8 @@ fn record_build_dirs(
         if let Err(e) = build_sweep::mark_used(&dirs.cargo_target_dir) {
             tracing::warn!("could not mark the kept build as used: {e}");
         }
+        let memo = crate::runner::build_dir::lint_memo(&dirs, run_dir);
+        crate::lint::memo::prune(&memo, build_sweep::keep_for());
         let removed = build_sweep::sweep(&dirs.cargo_target_dir, build_sweep::keep_for());
         if !removed.is_empty() {
             tracing::info!(

@@ -22,5 +22,6 @@ pub mod push;
 pub mod stored_identity;
 #[cfg(test)]
 pub(crate) mod test_git;
+pub(crate) mod worktree_id;
 
 pub use error::RepoError;

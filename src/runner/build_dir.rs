@@ -58,6 +58,26 @@ fn own(run_dir: &Path) -> BuildDirs {
     }
 }
 
+/// Where the run keeps linters' answers (`crate::lint::memo`): beside a kept build
+/// (`<hash>.memo`, under the builds root the sandbox masks, swept with the build), else in the
+/// run directory.
+pub(crate) fn lint_memo(dirs: &BuildDirs, run_dir: &Path) -> PathBuf {
+    if dirs.kept {
+        let mut name = dirs
+            .cargo_target_dir
+            .file_name()
+            .unwrap_or_default()
+            .to_os_string();
+        name.push(MEMO_SUFFIX);
+        dirs.cargo_target_dir.with_file_name(name)
+    } else {
+        run_dir.join("lint-memo")
+    }
+}
+
+/// The suffix of a kept build's memo directory.
+pub(crate) const MEMO_SUFFIX: &str = ".memo";
+
 /// The run's build directories as am-setup recorded them, else the run's own.
 pub fn for_run(run_dir: &Path) -> BuildDirs {
     let record = run_dir.join(crate::artifacts::BUILD_DIRS);

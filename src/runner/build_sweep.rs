@@ -36,6 +36,13 @@ fn stamp(kept: &Path) -> PathBuf {
     kept.with_file_name(name)
 }
 
+/// The memo directory of `kept` (`super::build_dir::lint_memo`).
+fn memo(kept: &Path) -> PathBuf {
+    let mut name = kept.file_name().unwrap_or_default().to_os_string();
+    name.push(super::build_dir::MEMO_SUFFIX);
+    kept.with_file_name(name)
+}
+
 /// Marks `kept` as used now.
 pub(crate) fn mark_used(kept: &Path) -> std::io::Result<()> {
     std::fs::write(stamp(kept), b"")
@@ -55,7 +62,12 @@ pub(crate) fn sweep(kept: &Path, max_age: Duration) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let path = entry.path();
-        if path == kept {
+        // The running build, and every build's memo (it goes with its build).
+        if path == kept
+            || path
+                .to_string_lossy()
+                .ends_with(super::build_dir::MEMO_SUFFIX)
+        {
             continue;
         }
         // Real directories only: a link is neither followed nor removed.
@@ -78,6 +90,7 @@ pub(crate) fn sweep(kept: &Path, max_age: Duration) -> Vec<PathBuf> {
         match std::fs::remove_dir_all(&path) {
             Ok(()) => {
                 let _ = std::fs::remove_file(stamp(&path));
+                let _ = std::fs::remove_dir_all(memo(&path));
                 removed.push(path);
             }
             Err(e) => tracing::warn!("could not remove the stale build {}: {e}", path.display()),
@@ -112,6 +125,15 @@ mod tests {
         used(&stale, 20 * DAY);
         used(&fresh, 3 * DAY);
         used(&running, 30 * DAY);
+        // Each build's memo, old: it goes with its build, never on its own.
+        for build in [&stale, &fresh, &running] {
+            std::fs::create_dir_all(memo(build)).unwrap();
+            std::fs::write(memo(build).join("clippy-1.json"), b"{}").unwrap();
+            std::fs::File::open(memo(build))
+                .unwrap()
+                .set_modified(SystemTime::now() - 40 * DAY)
+                .unwrap();
+        }
         // A link beside them, to a directory outside, is neither followed nor removed.
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("keep-me"), b"x").unwrap();
@@ -120,7 +142,9 @@ mod tests {
         let removed = sweep(&running, 14 * DAY);
 
         assert_eq!(removed, std::slice::from_ref(&stale));
-        assert!(!stale.exists() && !stamp(&stale).exists());
+        assert!(!stale.exists() && !stamp(&stale).exists() && !memo(&stale).exists());
+        assert!(memo(&fresh).join("clippy-1.json").exists());
+        assert!(memo(&running).join("clippy-1.json").exists());
         assert!(fresh.join("debug/deps/libx.rlib").exists());
         assert!(running.join("debug/deps/libx.rlib").exists());
         assert!(outside.path().join("keep-me").exists());

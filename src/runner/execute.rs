@@ -60,6 +60,11 @@ pub fn run_dir() -> Option<PathBuf> {
     policy::current().run_dir.clone()
 }
 
+/// Where the run in force keeps linters' answers (`crate::lint::memo`); None outside a run.
+pub(crate) fn lint_memo_dir() -> Option<PathBuf> {
+    policy::current().lint_memo.clone()
+}
+
 /// Runs `request` to its end or its timeout.
 pub fn run(request: &Request) -> Result<Ran, RunError> {
     let started = Instant::now();
@@ -246,6 +251,8 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
     if timed_out {
         tracing::warn!(command = %request.label, "killed after {}s", timeout.as_secs());
     }
+    let duration = started.elapsed();
+    tracing::debug!(command = %request.label, code = ?status.and_then(|s| s.code()), ms = duration.as_millis() as u64, "ran");
     Ok(Ran {
         code: if timed_out {
             None
@@ -256,7 +263,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         stdout,
         stderr,
         truncated: out_cut || err_cut,
-        duration: started.elapsed(),
+        duration,
         sandboxed: bwrap.is_some(),
     })
 }

@@ -23,6 +23,7 @@ mod sandbox;
 
 pub use command::{Ran, Request};
 pub use error::RunError;
+pub(crate) use execute::lint_memo_dir;
 pub use execute::{resolved_program, run, run_async, run_dir};
 pub use mode::SandboxMode;
 pub use policy::{configure, set_policy, Policy};

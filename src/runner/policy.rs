@@ -31,6 +31,9 @@ pub struct Policy {
     /// The run directory, hidden from the repository's code: where the run's phases keep what
     /// they share with each other (the tool versions they asked), out of the sandbox's reach.
     pub run_dir: Option<PathBuf>,
+    /// Where linters' answers are kept (`crate::lint::memo`): beside the kept build, else in the
+    /// run directory; both out of the sandbox's reach.
+    pub lint_memo: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -42,6 +45,7 @@ impl Default for Policy {
             build_cache: None,
             cargo_target_dir: None,
             run_dir: None,
+            lint_memo: None,
         }
     }
 }
@@ -61,6 +65,7 @@ impl Policy {
             hidden: private_dirs(Some(run_dir), builds_root),
             path: None,
             build_cache: Some(absolute.join(BUILD_CACHE)),
+            lint_memo: Some(super::build_dir::lint_memo(&build, &absolute)),
             cargo_target_dir: Some(build.cargo_target_dir),
             run_dir: Some(absolute),
         }

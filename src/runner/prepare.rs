@@ -21,7 +21,61 @@ use super::execute::run;
 struct Step {
     request: Request,
     what: &'static str,
+    /// Whether all it fetches lands outside the clone (cargo's and Go's caches), so that once
+    /// done in a run it stays done for the same files; `node_modules` lives in the clone and
+    /// goes with it.
+    outside_the_clone: bool,
 }
+
+/// The steps done earlier in the run (`prepared.json` in the run directory), each with the
+/// working tree it left (`crate::repo::worktree_id`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Earlier {
+    #[serde(skip)]
+    file: PathBuf,
+    #[serde(skip)]
+    worktree: Option<String>,
+    steps: Vec<(String, String)>,
+}
+
+impl Earlier {
+    /// The run's record and the working tree at `clone` now; None outside a run.
+    fn read(clone: &Path) -> Option<Self> {
+        let file = super::execute::run_dir()?.join(PREPARED);
+        let mut earlier: Self = std::fs::read(&file)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        earlier.file = file;
+        earlier.worktree = crate::repo::worktree_id::of(clone).ok();
+        Some(earlier)
+    }
+
+    fn done(&self, what: &str) -> bool {
+        let Some(worktree) = &self.worktree else {
+            return false;
+        };
+        self.steps.iter().any(|(w, t)| w == what && t == worktree)
+    }
+
+    /// Notes `what` as done on the working tree at `clone` as it is now.
+    fn record(&mut self, clone: &Path, what: &str) {
+        let Ok(worktree) = crate::repo::worktree_id::of(clone) else {
+            return;
+        };
+        self.steps.retain(|(w, _)| w != what);
+        self.steps.push((what.to_owned(), worktree));
+        let written = serde_json::to_vec(self)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&self.file, bytes));
+        if let Err(e) = written {
+            tracing::debug!("could not note that {what} ran: {e}");
+        }
+    }
+}
+
+/// The record of [`Earlier`] in the run directory.
+const PREPARED: &str = "prepared.json";
 
 /// Fetches the dependencies of the repository at `clone`; each step at most `timeout`. Returns
 /// what was prepared, for the log.
@@ -30,7 +84,13 @@ struct Step {
 /// (`black==24.8.0`), installed into its environment so the pinned version runs.
 pub fn prepare(clone: &Path, timeout: Duration, python_tools: &[String]) -> Vec<String> {
     let mut done = Vec::new();
+    let mut earlier = Earlier::read(clone);
     for step in steps(clone, &Toolchains::from_env()) {
+        if earlier.as_ref().is_some_and(|e| e.done(step.what)) {
+            tracing::debug!("{} ran earlier in the run on the same files", step.what);
+            done.push(step.what.to_owned());
+            continue;
+        }
         let request = step
             .request
             .timeout(timeout)
@@ -40,6 +100,11 @@ pub fn prepare(clone: &Path, timeout: Duration, python_tools: &[String]) -> Vec<
             Ok(ran) if ran.success() => {
                 tracing::info!("prepared the dependencies: {}", step.what);
                 done.push(step.what.to_owned());
+                if step.outside_the_clone {
+                    if let Some(earlier) = earlier.as_mut() {
+                        earlier.record(clone, step.what);
+                    }
+                }
             }
             Ok(ran) => {
                 tracing::warn!(
@@ -105,6 +170,7 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
         steps.push(Step {
             request,
             what: "cargo fetch",
+            outside_the_clone: true,
         });
     }
     let lockfile = ["package-lock.json", "npm-shrinkwrap.json"]
@@ -120,6 +186,7 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
                     "--no-fund",
                 ]),
                 what: "npm ci --ignore-scripts",
+                outside_the_clone: false,
             });
         } else if declares_npm_dependencies(clone) {
             // No lockfile: the versions the manifest allows, as the repository's own CI gets
@@ -133,6 +200,7 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
                     "--no-fund",
                 ]),
                 what: "npm install --ignore-scripts --no-package-lock",
+                outside_the_clone: false,
             });
         }
     }
@@ -144,6 +212,7 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
         steps.push(Step {
             request,
             what: "go mod download",
+            outside_the_clone: true,
         });
     }
     steps

@@ -20,6 +20,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         build_cache: None,
         cargo_target_dir: None,
         run_dir: None,
+        lint_memo: None,
     })
 }
 
@@ -44,6 +45,7 @@ fn sh(script: &str, dir: &Path, policy: &Arc<Policy>) -> runner::Ran {
 }
 
 mod kept_build;
+mod lint_memo;
 mod modes;
 mod phases;
 mod sandbox;

@@ -101,6 +101,7 @@ fn required_without_bubblewrap_fails_clearly_and_off_runs_without_it() {
             build_cache: None,
             cargo_target_dir: None,
             run_dir: None,
+            lint_memo: None,
         })
     };
     let error =
@@ -165,6 +166,7 @@ fn the_runs_prepared_python_environment_comes_first_on_the_path() {
             build_cache: Some(cache.path().to_path_buf()),
             cargo_target_dir: None,
             run_dir: None,
+            lint_memo: None,
         })
     };
     // Half-prepared (no stamp): not used.
