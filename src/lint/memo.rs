@@ -60,7 +60,11 @@ impl Memo {
         version: &str,
         args: &[String],
     ) -> Option<Self> {
-        let worktree = crate::repo::worktree_id::of(root)
+        // A `Cargo.lock` the clone's reset removed counts as the one cargo writes again.
+        let lock = crate::runner::prepared_cargo_lock();
+        let absent: Vec<(&str, git2::Oid)> =
+            lock.map(|id| ("Cargo.lock", id)).into_iter().collect();
+        let worktree = crate::repo::worktree_id::of_assuming(root, &absent)
             .map_err(|e| tracing::debug!("no memo of {tool}: {e}"))
             .ok()?;
         let key = Key {

@@ -172,8 +172,7 @@ fn base_commit<'r>(repo: &'r Repository, base: &Base) -> Result<git2::Commit<'r>
 
 fn reset_hard(repo: &Repository, commit: &git2::Commit<'_>, root: &Path) -> Result<(), RepoError> {
     let mut checkout = CheckoutBuilder::new();
-    // Untracked files go below, all but a `Cargo.lock` cargo wrote.
-    checkout.force();
+    checkout.force().remove_untracked(true);
     repo.reset(commit.as_object(), ResetType::Hard, Some(&mut checkout))
         .map_err(|e| RepoError::git(format!("reset {} to {}", root.display(), commit.id()), e))?;
     remove_untracked(repo, root)
@@ -186,10 +185,7 @@ pub fn clean(root: &Path) -> Result<(), RepoError> {
 }
 
 /// Deletes files that are neither tracked nor ignored (new files of an attempt, a lock file a
-/// check wrote); ignored build output stays, as `git clean -fd` would leave it, and so does a
-/// `Cargo.lock` of a repository that commits none: cargo writes it from the manifests on its next
-/// command anyway (offline, from the same index), it is never committed, and keeping it keeps
-/// the working tree the linters' answers were kept for (`crate::lint::memo`).
+/// check wrote); ignored build output stays, as `git clean -fd` would leave it.
 fn remove_untracked(repo: &Repository, root: &Path) -> Result<(), RepoError> {
     let mut options = git2::StatusOptions::new();
     options
@@ -201,12 +197,6 @@ fn remove_untracked(repo: &Repository, root: &Path) -> Result<(), RepoError> {
         .map_err(|e| RepoError::git("list untracked files", e))?;
     for entry in statuses.iter().filter(|e| e.status().is_wt_new()) {
         let Some(path) = entry.path() else { continue };
-        if Path::new(path)
-            .file_name()
-            .is_some_and(|n| n == "Cargo.lock")
-        {
-            continue;
-        }
         let absolute = root.join(path);
         std::fs::remove_file(&absolute)
             .map_err(|e| RepoError::io(format!("remove {}", absolute.display()), e))?;
@@ -282,17 +272,11 @@ mod tests {
         std::fs::write(root.join("new/deeper/file.rs"), "z\n").unwrap();
         std::fs::create_dir_all(root.join("target")).unwrap();
         std::fs::write(root.join("target/build.out"), "ignored build output\n").unwrap();
-        // The lock file cargo writes for a repository that commits none.
-        std::fs::write(root.join("Cargo.lock"), "version = 4\n").unwrap();
 
         assert_eq!(start(root, branch, &base).unwrap(), Some(half));
         assert_eq!(git(root, &["rev-parse", "HEAD"]), base.commit);
         assert_eq!(git(root, &["symbolic-ref", "--short", "HEAD"]), branch);
-        assert_eq!(
-            git(root, &["status", "--porcelain"]),
-            "?? Cargo.lock",
-            "a clean tree but for cargo's lock file"
-        );
+        assert_eq!(git(root, &["status", "--porcelain"]), "", "a clean tree");
         assert_eq!(
             std::fs::read_to_string(root.join("lib.rs")).unwrap(),
             "fn a() {}\n"

@@ -16,6 +16,14 @@ use sha2::{Digest, Sha256};
 /// The working tree's id at `root` (hex); Err when it is no git working tree or a file cannot be
 /// read.
 pub(crate) fn of(root: &Path) -> Result<String, git2::Error> {
+    of_assuming(root, &[])
+}
+
+/// [`of`], with each of `absent` (a path and a content id) counted as there when no file is at
+/// that path and git tracks none: a file a tool writes again, the same, on its next command
+/// (the `Cargo.lock` cargo writes for a repository that commits none, which the clone's reset
+/// removes like every untracked file).
+pub(crate) fn of_assuming(root: &Path, absent: &[(&str, Oid)]) -> Result<String, git2::Error> {
     let repo = Repository::open(root)?;
     let mut files: BTreeMap<Vec<u8>, (u32, Oid)> = repo
         .index()?
@@ -23,6 +31,7 @@ pub(crate) fn of(root: &Path) -> Result<String, git2::Error> {
         .filter(|e| (e.flags >> 12) & 0x3 == 0)
         .map(|e| (e.path, (e.mode, e.id)))
         .collect();
+    let tracked: std::collections::HashSet<Vec<u8>> = files.keys().cloned().collect();
     let mut options = StatusOptions::new();
     options
         .include_untracked(true)
@@ -37,6 +46,13 @@ pub(crate) fn of(root: &Path) -> Result<String, git2::Error> {
         } else if status.intersects(Status::WT_NEW | Status::WT_MODIFIED | Status::WT_TYPECHANGE) {
             let file = root.join(std::ffi::OsStr::from_bytes(&path));
             files.insert(path, content(&file)?);
+        }
+    }
+    for (path, id) in absent {
+        let file = root.join(path);
+        let untracked = !tracked.contains(path.as_bytes()) && !files.contains_key(path.as_bytes());
+        if untracked && std::fs::symlink_metadata(&file).is_err() {
+            files.insert(path.as_bytes().to_vec(), (0o100_644, *id));
         }
     }
     let mut hasher = Sha256::new();
@@ -117,6 +133,37 @@ mod tests {
         // Undoing the edit by hand comes back to the first id.
         std::fs::write(root.join("a.rs"), "fn a() {}\n").unwrap();
         assert_eq!(of(root).unwrap(), clean);
+    }
+
+    #[test]
+    fn an_absent_file_a_tool_writes_again_counts_as_there() {
+        let dir = repository();
+        let root = dir.path();
+        std::fs::write(root.join("Cargo.lock"), "# lock\n").unwrap();
+        let with_lock = of(root).unwrap();
+        let lock = Oid::hash_object(ObjectType::Blob, b"# lock\n").unwrap();
+        let other = Oid::hash_object(ObjectType::Blob, b"# other\n").unwrap();
+        assert_eq!(
+            of_assuming(root, &[("Cargo.lock", other)]).unwrap(),
+            with_lock,
+            "there: as it is"
+        );
+        std::fs::remove_file(root.join("Cargo.lock")).unwrap();
+        assert_eq!(
+            of_assuming(root, &[("Cargo.lock", lock)]).unwrap(),
+            with_lock
+        );
+        assert_ne!(
+            of_assuming(root, &[("Cargo.lock", other)]).unwrap(),
+            with_lock
+        );
+        // A tracked file that was deleted is not stood in for.
+        std::fs::remove_file(root.join("a.rs")).unwrap();
+        let a = Oid::hash_object(ObjectType::Blob, b"fn a() {}\n").unwrap();
+        assert_ne!(
+            of_assuming(root, &[("a.rs", a)]).unwrap(),
+            of(repository().path()).unwrap()
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ struct Earlier {
     #[serde(skip)]
     worktree: Option<String>,
     steps: Vec<(String, String)>,
+    /// The content id of the `Cargo.lock` cargo fetch left at the root, when the repository
+    /// commits none (`cargo_lock`).
+    #[serde(default)]
+    cargo_lock: Option<String>,
 }
 
 impl Earlier {
@@ -65,6 +69,9 @@ impl Earlier {
         };
         self.steps.retain(|(w, _)| w != what);
         self.steps.push((what.to_owned(), worktree));
+        if what == "cargo fetch" {
+            self.cargo_lock = untracked_lock(clone).map(|id| id.to_string());
+        }
         let written = serde_json::to_vec(self)
             .map_err(std::io::Error::other)
             .and_then(|bytes| std::fs::write(&self.file, bytes));
@@ -72,6 +79,28 @@ impl Earlier {
             tracing::debug!("could not note that {what} ran: {e}");
         }
     }
+}
+
+/// The content id of the untracked `Cargo.lock` at the root of `clone`, if there is one.
+fn untracked_lock(clone: &Path) -> Option<git2::Oid> {
+    let repo = git2::Repository::open(clone).ok()?;
+    let tracked = repo
+        .index()
+        .ok()?
+        .get_path(Path::new("Cargo.lock"), 0)
+        .is_some();
+    let file = clone.join("Cargo.lock");
+    (!tracked && file.is_file())
+        .then(|| git2::Oid::hash_file(git2::ObjectType::Blob, &file).ok())
+        .flatten()
+}
+
+/// The `Cargo.lock` cargo fetch left at the root of the run's clone, when the repository commits
+/// none: the one cargo writes again, the same, after a reset removed it (its content id).
+pub(crate) fn prepared_cargo_lock() -> Option<git2::Oid> {
+    let file = super::execute::run_dir()?.join(PREPARED);
+    let earlier: Earlier = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+    git2::Oid::from_str(earlier.cargo_lock.as_deref()?).ok()
 }
 
 /// The record of [`Earlier`] in the run directory.

@@ -124,6 +124,18 @@ fn lint_side(
         .filter(|f| present(f))
         .map(|f| f.path.clone())
         .collect();
+    // Every changed file in the root's package: the record of the whole workspace there covers
+    // them, and cargo need not be asked where the workspace lies.
+    let manifests: Vec<Option<PathBuf>> = wanted
+        .iter()
+        .map(|path| nearest_manifest(checkout.dir(), path))
+        .collect();
+    let root_manifest = checkout.dir().join("Cargo.toml");
+    let at_root = manifests.iter().any(Option::is_some)
+        && manifests.iter().flatten().all(|m| *m == root_manifest);
+    if let Some(record) = record.filter(|r| at_root && same_targets(r, targets)) {
+        return Ok(Some(reuse(record, &wanted, targets)));
+    }
     let mut workspaces: BTreeMap<PathBuf, Workspace> = BTreeMap::new();
     let mut metadata_of: BTreeMap<PathBuf, Metadata> = BTreeMap::new();
     for path in &wanted {
@@ -153,16 +165,7 @@ fn lint_side(
         return Ok(None);
     }
     if let Some(record) = record.filter(|r| covers(r, checkout, &workspaces, targets)) {
-        *targets = Some(record.targets.clone());
-        let counts = wanted
-            .iter()
-            .map(|path| (path.clone(), record.total(path)))
-            .filter(|(_, n)| *n > 0)
-            .collect();
-        return Ok(Some((
-            counts,
-            Some(format!("reused from {}", record.phase)),
-        )));
+        return Ok(Some(reuse(record, &wanted, targets)));
     }
     let mut counts = Counts::new();
     for (root, workspace) in &workspaces {
@@ -172,6 +175,26 @@ fn lint_side(
         }
     }
     Ok(Some((counts, None)))
+}
+
+/// The counts of `wanted` in `record`, which says the targets from now on.
+fn reuse(
+    record: &LintCounts,
+    wanted: &BTreeSet<String>,
+    targets: &mut Option<Vec<String>>,
+) -> (Counts, Option<String>) {
+    *targets = Some(record.targets.clone());
+    let counts = wanted
+        .iter()
+        .map(|path| (path.clone(), record.total(path)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    (counts, Some(format!("reused from {}", record.phase)))
+}
+
+/// Whether `record` covers the targets the other side used, if it was linted.
+fn same_targets(record: &LintCounts, targets: &Option<Vec<String>>) -> bool {
+    targets.as_ref().is_none_or(|t| *t == record.targets)
 }
 
 /// Whether `record` (clippy on the whole workspace at the checkout's root) covers what this side
@@ -186,8 +209,7 @@ fn covers(
         && workspaces
             .keys()
             .all(|root| same_file(root, checkout.dir()));
-    let same_targets = targets.as_ref().is_none_or(|t| *t == record.targets);
-    one_at_root && same_targets
+    one_at_root && same_targets(record, targets)
 }
 
 /// The `Cargo.toml` nearest above `path` inside the checkout.
