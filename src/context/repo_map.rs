@@ -24,10 +24,11 @@ use crate::artifacts::{RankedFile, RepoMap};
 const MAX_DEFINERS: usize = 32;
 /// Files listed in `ranked_files`.
 const MAX_RANKED_FILES: usize = 200;
-/// Files parsed in the first round, then in each further round: small later rounds parse few
-/// files for nothing (the map is the same whatever the rounds: the best definitions that fit).
+/// Files parsed in the first round; each further round parses half as many again, so no more
+/// than about a third of the files parsed are parsed for nothing. (The map is the same whatever
+/// the rounds: the best definitions that fit. Rounds of 8 after the first parsed 80 files for
+/// tokio's map where these parse 76, in 9 rounds instead of 3.)
 const FIRST_ROUND: usize = 16;
-const NEXT_ROUNDS: usize = 8;
 
 /// What the map is built from.
 #[derive(Debug)]
@@ -176,7 +177,7 @@ fn parse_enough(
         if tokens::estimate(&render(&paths, &settled)) > input.budget {
             break;
         }
-        round = NEXT_ROUNDS;
+        round = round.saturating_add(round / 2);
         rounds += 1;
     }
     tracing::debug!(
