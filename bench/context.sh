@@ -9,6 +9,7 @@
 #   BENCH_FLAT=~/.cargo/registry/src bench/context.sh  # also a flat tree committed as one commit
 #   BENCH_BINARY=/path/am-context bench/context.sh     # another build, e.g. an older one
 #   BENCH_LINT=true bench/context.sh          # with the repositories' linters (clippy builds!)
+#   python3 bench/context_ab.py tokio-rs+tokio 5 A B   # builds A and B interleaved, run by run
 #
 # Each repository is cloned with its whole history (`git clone --no-local`, as am-setup's clone
 # from its mirror has it) into BENCH_WORK. The machine may be shared: the load average is

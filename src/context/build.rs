@@ -4,7 +4,10 @@
 //! within their budgets.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
 
 use regex::Regex;
 
@@ -34,8 +37,12 @@ pub struct IssueSource {
     pub name: String,
 }
 
+/// The store (learnings, backoffs), still opening: it is awaited beside the walk, so opening
+/// and migrating it costs no time of its own.
+pub type PendingStore<'a> =
+    Pin<Box<dyn Future<Output = Result<Arc<dyn Store>, Error>> + Send + 'a>>;
+
 /// Everything context building needs.
-#[derive(Debug)]
 pub struct ContextRequest<'a> {
     pub clone: &'a Path,
     /// The repository as the run knows it (URL or path), for learnings and the artifact.
@@ -47,7 +54,21 @@ pub struct ContextRequest<'a> {
     pub max_findings: usize,
     pub lint: Option<LintOptions>,
     pub issues: Option<IssueSource>,
-    pub store: Option<&'a dyn Store>,
+    pub store: Option<PendingStore<'a>>,
+}
+
+impl std::fmt::Debug for ContextRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContextRequest")
+            .field("clone", &self.clone)
+            .field("repository", &self.repository)
+            .field("map_tokens", &self.map_tokens)
+            .field("max_findings", &self.max_findings)
+            .field("lint", &self.lint)
+            .field("issues", &self.issues)
+            .field("store", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The context and what building it cost.
@@ -61,7 +82,7 @@ pub struct Built {
     pub cached_files: usize,
 }
 
-pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
+pub async fn build(mut request: ContextRequest<'_>) -> Result<Built, Error> {
     let started = std::time::Instant::now();
     let clone = request.clone.to_path_buf();
     let walk_task = tokio::task::spawn_blocking(move || walk::walk(&clone));
@@ -69,11 +90,22 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     // file.
     let history_clone = request.clone.to_path_buf();
     let history_task = tokio::task::spawn_blocking(move || {
-        Ok::<_, RepoError>((
-            head_commit(&history_clone)?,
-            history::read(&history_clone, HistoryLimits::default())?,
-        ))
+        let history = history::read(&history_clone, HistoryLimits::default())?;
+        // The history starts at HEAD: its first commit is HEAD's, read without libgit2 (whose
+        // first use in a process loads OpenSSL's CA bundle) where git read the history.
+        let head = match history.recent_commits.first() {
+            Some(first) => first.id.clone(),
+            None => head_commit(&history_clone)?,
+        };
+        Ok::<_, RepoError>((head, history))
     });
+    let pending_store = request.store.take();
+    let store_task = async move {
+        match pending_store {
+            Some(store) => store.await.map(Some),
+            None => Ok(None),
+        }
+    };
     let lint_task = async {
         match &request.lint {
             Some(options) => findings::lint::findings(request.clone, options).await,
@@ -94,8 +126,9 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
             None => Ok(Vec::new()),
         }
     };
-    let (walked, history, lints, issues) =
-        tokio::join!(walk_task, history_task, lint_task, issues_task);
+    let (walked, history, lints, issues, store) =
+        tokio::join!(walk_task, history_task, lint_task, issues_task, store_task);
+    let store = store?;
     let mut walked = walked.map_err(|e| Error::step("walk the tree", e.to_string()))?;
     let (head_commit, history) =
         history.map_err(|e| Error::step("read the history", e.to_string()))??;
@@ -108,14 +141,8 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
     );
     let cache = request.tag_cache.as_deref().map(TagCache::new);
     let (repo_map, measured, (parsed_files, cached_files)) = {
-        let mut analyser = Analyser::new(request.clone, &walked.files, cache.as_ref());
+        let analyser = Analyser::new(request.clone, &walked.files, cache.as_ref());
         let focus = focus_files(&walked, &history, &issues);
-        let repo_map = map(&walked, &mut analyser, &focus, &issues, request.map_tokens);
-        tracing::debug!(
-            "map built, {:?} parsed/cached, at {:?}",
-            analyser.counts(),
-            started.elapsed()
-        );
         // The most complex functions: measured where the estimate is highest, and in the
         // files the run favours.
         let mut candidates = findings::complexity::candidates(&walked.files, request.max_findings);
@@ -127,10 +154,15 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
                 .filter(|(_, f)| f.tags.is_some() && focus.contains(&f.path))
                 .map(|(i, _)| i),
         );
-        analyser.analyse(&candidates);
+        // Those are parsed beside the ranking and the map's rounds (the ranking keeps one core
+        // busy; between rounds the cores wait): the same files parsed, sooner.
+        let repo_map = std::thread::scope(|scope| {
+            scope.spawn(|| analyser.analyse(&candidates));
+            map(&walked, &analyser, &focus, &issues, request.map_tokens)
+        });
         let counts = analyser.counts();
         tracing::debug!(
-            "complexity measured, {counts:?} parsed/cached, at {:?}",
+            "map built and complexity measured, {counts:?} parsed/cached, at {:?}",
             started.elapsed()
         );
         (repo_map, analyser.into_analysed(), counts)
@@ -162,7 +194,7 @@ pub async fn build(request: ContextRequest<'_>) -> Result<Built, Error> {
         tools,
         backoffs: Vec::new(),
     };
-    if let Some(store) = request.store {
+    if let Some(store) = store.as_deref() {
         let repository = crate::repo::identity::identity(&request.repository);
         let present = crate::learn::age::Present {
             clone: request.clone,
@@ -253,7 +285,7 @@ fn issue_text(issues: &[EligibleIssue]) -> String {
 
 fn map(
     walked: &Walked,
-    analyser: &mut Analyser<'_>,
+    analyser: &Analyser<'_>,
     focus_files: &HashSet<String>,
     issues: &[EligibleIssue],
     budget: usize,
@@ -268,11 +300,7 @@ fn map(
     let mentioned = mentioned_identifiers(&issue_text(issues));
     let mut parse = |asked: &[usize]| {
         let walked: Vec<usize> = asked.iter().map(|&a| indices[a]).collect();
-        analyser
-            .analyse(&walked)
-            .into_iter()
-            .map(|analysis| analysis.tags.clone())
-            .collect()
+        analyser.tags(&walked)
     };
     repo_map::build(
         &MapInput {

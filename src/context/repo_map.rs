@@ -25,7 +25,9 @@ const MAX_DEFINERS: usize = 32;
 /// Files listed in `ranked_files`.
 const MAX_RANKED_FILES: usize = 200;
 /// Files parsed in the first round; each further round parses half as many again, so no more
-/// than about a third of the files parsed are parsed for nothing.
+/// than about a third of the files parsed are parsed for nothing. (The map is the same whatever
+/// the rounds: the best definitions that fit. Rounds of 8 after the first parsed 80 files for
+/// tokio's map where these parse 76, in 9 rounds instead of 3.)
 const FIRST_ROUND: usize = 16;
 
 /// What the map is built from.
@@ -153,6 +155,7 @@ fn parse_enough(
     let mut parsed: Vec<(usize, FileTags)> = Vec::new();
     let mut next = 0;
     let mut round = first_round;
+    let mut rounds = 1;
     while next < queue.len() {
         let asked: Vec<usize> = queue[next..next.saturating_add(round).min(queue.len())]
             .iter()
@@ -175,7 +178,13 @@ fn parse_enough(
             break;
         }
         round = round.saturating_add(round / 2);
+        rounds += 1;
     }
+    tracing::debug!(
+        "the map parsed {} of {} files in {rounds} rounds",
+        parsed.len(),
+        queue.len()
+    );
     parsed
 }
 
@@ -491,6 +500,12 @@ mod tests {
             usize::MAX,
         );
         assert_eq!(lazy.text, everything.text);
+        let one_by_one = build_in_rounds(
+            &input,
+            &mut |files: &[usize]| files.iter().map(|&i| full[i].clone()).collect(),
+            1,
+        );
+        assert_eq!(one_by_one.text, everything.text);
         assert!(
             lazy.text.contains("│ fn compute_value_0()"),
             "{}",

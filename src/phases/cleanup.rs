@@ -175,7 +175,7 @@ async fn close(run_id: &str, status: RunStatus, env: &TaskEnv) -> Result<(), Err
     // the setup that turned it away.
     let closing_step = matches!(status, RunStatus::Failed | RunStatus::Skipped);
     if !closing_step {
-        super::progress::record_phase(store.as_ref(), run_id, "cleanup").await?;
+        super::progress::record_phase(&store, run_id, "cleanup").await?;
     }
     let closed = match store.close_run(run_id, status).await {
         // The finally step of a failed or skipped run: its page shows it ran.

@@ -137,7 +137,7 @@ impl Task for ContextPhase {
             &run_dir,
             crate::artifacts::CLONE_DIR,
         );
-        if git2::Repository::open(&clone).is_err() {
+        if !crate::repo::local_clone::is_repository(&clone) {
             return Err(InputError::field(
                 "clone_path",
                 format!(
@@ -150,15 +150,27 @@ impl Task for ContextPhase {
         let config = RepoConfig::load(&clone)?;
         let repository = match &input.repository {
             Some(repository) => repository.clone(),
-            None => origin_url(&clone).unwrap_or_else(|| clone.display().to_string()),
+            None => crate::repo::local_clone::origin_url(&clone)
+                .unwrap_or_else(|| clone.display().to_string()),
         };
         let cache = crate::repo::cache::cache_dir(input.cache_dir.as_deref());
         let issues = issue_source(&input, &repository, env)?;
-        let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-        super::progress::record_phase(store.as_ref(), &input.run_id, "context").await?;
-        crate::runner::configure(&run_dir, &clone, input.sandbox)
-            .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
+        // The store opens, and the phase is recorded, beside the work: only the learnings, at
+        // the end, need it.
+        let store = {
+            let url = env.secrets.database_url.clone();
+            let run_id = input.run_id.clone();
+            tokio::spawn(async move {
+                let store = crate::store::open(url.as_ref()).await?;
+                super::progress::record_phase(&store, &run_id, "context").await?;
+                Ok::<_, Error>(store)
+            })
+        };
         if input.lint {
+            // Only the linters run the repository's code: the sandbox is chosen (bwrap probed,
+            // tens of milliseconds) for them alone.
+            crate::runner::configure(&run_dir, &clone, input.sandbox)
+                .map_err(|e| Error::step("run the repository's code", e.to_string()))?;
             let at = clone.clone();
             let _ = tokio::task::spawn_blocking(move || {
                 let tools = crate::lint::pinned::requirements(&at);
@@ -182,7 +194,11 @@ impl Task for ContextPhase {
             max_findings: input.max_findings,
             lint,
             issues,
-            store: Some(store.as_ref()),
+            store: Some(Box::pin(async move {
+                store
+                    .await
+                    .map_err(|e| Error::step("open the store", e.to_string()))?
+            })),
         })
         .await?;
         crate::artifacts::write(&output, &built.context, &env.secrets.redactor())?;
@@ -213,12 +229,6 @@ impl Task for ContextPhase {
             cached_files: built.cached_files,
         })
     }
-}
-
-fn origin_url(clone: &std::path::Path) -> Option<String> {
-    let repo = git2::Repository::open(clone).ok()?;
-    let remote = repo.find_remote("origin").ok()?;
-    remote.url().map(str::to_owned)
 }
 
 /// GitHub issues when the forge is GitHub and the repository names an owner and a name; none

@@ -414,7 +414,7 @@ impl<'a> Publish<'a> {
             return Ok((remote, dry_run(), message));
         }
         let store = crate::store::open(self.env.secrets.database_url.as_ref()).await?;
-        super::progress::record_phase(store.as_ref(), &input.run_id, "open_pr").await?;
+        super::progress::record_phase(&store, &input.run_id, "open_pr").await?;
         let planned = forge::local::plan_for(store.as_ref(), &remote, self.request).await?;
         if let Plan::SkipClosed(pr) = &planned.0 {
             let outcome = skipped_closed(pr);

@@ -155,7 +155,7 @@ impl Task for Persist {
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
         // A failure belongs to the phase that failed, whose timing the failure closes.
         if artifacts.failure.is_none() {
-            super::progress::record_phase(store.as_ref(), &input.run_id, "persist").await?;
+            super::progress::record_phase(&store, &input.run_id, "persist").await?;
         }
         if let Err(error) = store.persist_artifacts(&artifacts).await {
             if let Some(failure) = &artifacts.failure {

@@ -211,7 +211,7 @@ impl Task for Reflect {
         )?;
         let previous = previous_reflection(&reflection_path, &input.run_id);
         let store = crate::store::open(env.secrets.database_url.as_ref()).await?;
-        super::progress::record_phase(store.as_ref(), &input.run_id, "reflect").await?;
+        super::progress::record_phase(&store, &input.run_id, "reflect").await?;
         let client = llm_client(input.llm.as_deref(), &env.secrets, dir)?;
         // A retry keeps what the first attempt learned instead of reinforcing it again.
         let (candidates, usage) = if previous.is_some() {

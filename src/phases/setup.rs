@@ -237,7 +237,7 @@ impl Task for Setup {
             store.mark_dry_run(&input.run_id).await?;
         }
         store.set_phase(&input.run_id, "setup").await?;
-        super::lease::hold(&input.run_id);
+        super::lease::hold(&input.run_id, std::sync::Arc::clone(&store));
         let destination = run_dir.join(crate::artifacts::CLONE_DIR);
         let cloned = clone_blocking(
             &location,

@@ -526,6 +526,44 @@ fn a_run_parses_only_what_it_shows_and_a_second_only_what_changed() {
     );
 }
 
+/// With the linters off am-context runs none of the repository's code, so it needs no sandbox
+/// (a `required` one with no bwrap on the PATH is no failure), and it reads the clone through
+/// git alone: HEAD and the origin URL are the clone's.
+#[test]
+fn context_without_linters_needs_no_sandbox_and_reads_head_and_origin_through_git() {
+    let project = Project::new();
+    project.setup("run-1");
+    let git_only = project.root.join("git-only");
+    std::fs::create_dir_all(&git_only).unwrap();
+    let git_program = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|dir| dir.join("git"))
+        .find(|candidate| candidate.is_file())
+        .unwrap();
+    std::os::unix::fs::symlink(git_program, git_only.join("git")).unwrap();
+    let input = json!({"run_id": "run-1", "run_dir": project.run_dir("run-1"),
+                       "cache_dir": project.cache, "lint": false, "sandbox": "required"});
+    Runner::new("am-context")
+        .env("DATABASE_URL", &project.database_url)
+        .env("PATH", &git_only)
+        .input_json(&input)
+        .run()
+        .assert_ok();
+    let context = project.read_context("run-1");
+    let clone = project.run_dir("run-1").join("repo");
+    assert_eq!(
+        context.head_commit,
+        git::git(&clone, &["rev-parse", "HEAD"])
+    );
+    assert_eq!(
+        context.repository,
+        git::git(&clone, &["remote", "get-url", "origin"])
+    );
+    assert_eq!(
+        context.history.recent_commits[0].id, context.head_commit,
+        "the history starts at HEAD"
+    );
+}
+
 #[test]
 fn context_bad_input() {
     let dir = tempfile::tempdir().unwrap();
