@@ -19,6 +19,8 @@ pub type Pool = PgPool;
 pub const GREATEST: &str = "GREATEST";
 /// NULL-safe inequality (SQLite's `IS NOT`).
 pub const IS_DISTINCT_FROM: &str = "IS DISTINCT FROM";
+/// A timestamp no run started before (`-infinity`), for an open lower bound.
+pub const EARLIEST: &str = "'-infinity'::TIMESTAMPTZ";
 
 /// A timestamp as a `TIMESTAMPTZ` parameter, to the microsecond PostgreSQL keeps.
 pub fn time(at: DateTime<Utc>) -> DateTime<Utc> {

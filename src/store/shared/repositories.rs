@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use super::dialect::{Db, Pool};
+use super::dialect::{Db, Pool, EARLIEST};
 use crate::store::repositories::{
     median_secs, RepositoryQuery, RepositorySummary, LAST_SCORE_WITHIN_RUNS, MEDIAN_OVER_MERGES,
 };
@@ -136,12 +136,14 @@ fn push_names(query: &mut QueryBuilder<'_, Db>, names: &[String]) {
 }
 
 /// Per repository (by position in `names`): its latest run's start, and the score of the latest
-/// evaluated run among its latest few; each read through agent_runs' (repository, started_at)
-/// index.
+/// evaluated run among its latest few. Both read agent_runs' (repository, started_at) index
+/// from the newest run: the score's scan stops at the first evaluated run (the index gives the
+/// order, so nothing is sorted), bounded below by the start of the last of those few runs.
 async fn latest_runs(
     pool: &Pool,
     names: &[String],
 ) -> Result<Vec<(i64, Option<DateTime<Utc>>, Option<f64>)>, StoreError> {
+    let oldest_counted = LAST_SCORE_WITHIN_RUNS - 1;
     let mut query = QueryBuilder::<Db>::new("");
     for (position, name) in names.iter().enumerate() {
         if position > 0 {
@@ -151,13 +153,16 @@ async fn latest_runs(
             .push(format!("SELECT CAST({position} AS BIGINT) AS position, "))
             .push("(SELECT max(started_at) FROM agent_runs WHERE repository = ")
             .push_bind(name.clone())
-            .push(") AS last_run_at, (SELECT e.evolution_score FROM (")
-            .push("SELECT run_id, started_at FROM agent_runs WHERE repository = ")
+            .push(
+                ") AS last_run_at, (SELECT e.evolution_score FROM agent_runs r \
+                 JOIN evaluations e ON e.run_id = r.run_id WHERE r.repository = ",
+            )
+            .push_bind(name.clone())
+            .push(" AND r.started_at >= COALESCE((SELECT started_at FROM agent_runs WHERE repository = ")
             .push_bind(name.clone())
             .push(format!(
-                " ORDER BY started_at DESC LIMIT {LAST_SCORE_WITHIN_RUNS}) AS r \
-                 JOIN evaluations e ON e.run_id = r.run_id \
-                 WHERE e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) \
+                " ORDER BY started_at DESC LIMIT 1 OFFSET {oldest_counted}), {EARLIEST}) \
+                 AND e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) \
                  AS last_score"
             ));
     }

@@ -19,6 +19,8 @@ pub type Pool = SqlitePool;
 pub const GREATEST: &str = "max";
 /// NULL-safe inequality (PostgreSQL's `IS DISTINCT FROM`).
 pub const IS_DISTINCT_FROM: &str = "IS NOT";
+/// A timestamp no run started before (text: every timestamp sorts after the empty one), for an open lower bound.
+pub const EARLIEST: &str = "''";
 
 /// A timestamp as SQLite keeps it: fixed-width UTC text (see [`clock::sqlite_text`]).
 pub fn time(at: DateTime<Utc>) -> String {
