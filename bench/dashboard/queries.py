@@ -110,7 +110,8 @@ def analytics(repo=None):
     null = "NULL::TEXT" if pg else "NULL"
     raw = (f"r.started_at >= {since} AND r.started_at < {until} AND "
            + (f"r.repository = {q(repo)}" if repo else f"{null} IS NULL"))
-    rolled = f"d.day >= {rolled_from} AND " + (f"d.repository = {q(repo)}" if repo else f"{null} IS NULL")
+    rolled = f"d.day >= {rolled_from} AND " + (f"d.repository = {q(repo)} AND d.repository <> ''"
+                                               if repo else f"d.repository = '' AND {null} IS NULL")
     if pg:
         evaluation = ("CROSS JOIN LATERAL (SELECT * FROM evaluations e "
                       "WHERE e.run_id = r.run_id OFFSET 0) e")

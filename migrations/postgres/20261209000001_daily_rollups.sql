@@ -6,8 +6,10 @@
 -- (INSERT ... ON CONFLICT DO UPDATE, each statement's rows in key order): a run that moves to
 -- another day or repository takes its scores and findings along; deleting a run first deletes
 -- its evaluation and review (a row trigger, while the run still says where they were counted;
--- the cascade would delete them after the run). Rows whose counts fell to zero stay (the reads
--- skip them).
+-- the cascade would delete them after the run). Each day also has a row for the whole fleet,
+-- under the repository '' (no identity is empty), so the aggregates over every repository read
+-- one row a day, however many repositories there are. Rows whose counts fell to zero stay (the
+-- reads skip them).
 CREATE TABLE run_days (
     day        DATE NOT NULL,
     repository TEXT NOT NULL,
@@ -73,35 +75,47 @@ FROM code_reviews c JOIN agent_runs r ON r.run_id = c.run_id
 CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)
 GROUP BY 1, 2, 3;
 
+INSERT INTO run_days (day, repository, runs, finished, succeeded)
+SELECT day, '', sum(runs), sum(finished), sum(succeeded) FROM run_days GROUP BY day;
+INSERT INTO score_days (day, repository, component, score_sum, scores, measured, estimated,
+                        unavailable)
+SELECT day, '', component, sum(score_sum), sum(scores), sum(measured), sum(estimated),
+       sum(unavailable)
+FROM score_days GROUP BY day, component;
+INSERT INTO finding_days (day, repository, category, findings)
+SELECT day, '', category, sum(findings) FROM finding_days GROUP BY day, category;
+
 -- Runs: counted under the day they started on. A run that moved (another repository or day)
 -- takes its evaluation's and review's counts along.
 CREATE FUNCTION run_days_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO run_days (day, repository, runs, finished, succeeded)
-        SELECT day, repository, sum(runs), sum(finished), sum(succeeded)
+        SELECT day, k.repository, sum(runs), sum(finished), sum(succeeded)
         FROM (SELECT run_day(started_at) AS day, repository, 1 AS runs, CASE WHEN status NOT IN ('running', 'abandoned', 'skipped') THEN 1 ELSE 0 END AS finished, CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END AS succeeded FROM new_rows) AS d
-        GROUP BY day, repository
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository
         HAVING sum(runs) <> 0 OR sum(finished) <> 0 OR sum(succeeded) <> 0
-        ORDER BY day, repository
+        ORDER BY day, k.repository
         ON CONFLICT (day, repository) DO UPDATE SET runs = run_days.runs + EXCLUDED.runs,
             finished = run_days.finished + EXCLUDED.finished,
             succeeded = run_days.succeeded + EXCLUDED.succeeded;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO run_days (day, repository, runs, finished, succeeded)
-        SELECT day, repository, sum(runs), sum(finished), sum(succeeded)
+        SELECT day, k.repository, sum(runs), sum(finished), sum(succeeded)
         FROM (SELECT run_day(started_at) AS day, repository, 1 AS runs, CASE WHEN status NOT IN ('running', 'abandoned', 'skipped') THEN 1 ELSE 0 END AS finished, CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END AS succeeded FROM new_rows
             UNION ALL
             SELECT run_day(started_at) AS day, repository, -1 AS runs, CASE WHEN status NOT IN ('running', 'abandoned', 'skipped') THEN -1 ELSE 0 END AS finished, CASE WHEN status = 'succeeded' THEN -1 ELSE 0 END AS succeeded FROM old_rows) AS d
-        GROUP BY day, repository
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository
         HAVING sum(runs) <> 0 OR sum(finished) <> 0 OR sum(succeeded) <> 0
-        ORDER BY day, repository
+        ORDER BY day, k.repository
         ON CONFLICT (day, repository) DO UPDATE SET runs = run_days.runs + EXCLUDED.runs,
             finished = run_days.finished + EXCLUDED.finished,
             succeeded = run_days.succeeded + EXCLUDED.succeeded;
         INSERT INTO score_days (day, repository, component, score_sum, scores, measured,
                                 estimated, unavailable)
-        SELECT day, repository, component, sum(score_sum), sum(scores), sum(measured),
+        SELECT day, k.repository, component, sum(score_sum), sum(scores), sum(measured),
                sum(estimated), sum(unavailable)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, c.component, -COALESCE(c.score, 0) AS score_sum, CASE WHEN c.score IS NOT NULL THEN -1 ELSE 0 END AS scores, CASE WHEN c.method = 'measured' THEN -1 ELSE 0 END AS measured, CASE WHEN c.method = 'estimated' THEN -1 ELSE 0 END AS estimated, CASE WHEN c.method = 'unavailable' THEN -1 ELSE 0 END AS unavailable
             FROM old_rows r JOIN new_rows n ON n.run_id = r.run_id AND (n.repository <> r.repository OR run_day(n.started_at) <> run_day(r.started_at)) JOIN evaluations e ON e.run_id = r.run_id
@@ -122,10 +136,11 @@ BEGIN
                 ('maintainability', e.maintainability_score, e.maintainability_method),
                 ('readability', e.readability_score, e.readability_method)
             ) AS c(component, score, method)) AS d
-        GROUP BY day, repository, component
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, component
         HAVING sum(score_sum) <> 0 OR sum(scores) <> 0 OR sum(measured) <> 0
             OR sum(estimated) <> 0 OR sum(unavailable) <> 0
-        ORDER BY day, repository, component
+        ORDER BY day, k.repository, component
         ON CONFLICT (day, repository, component) DO UPDATE SET
             score_sum = score_days.score_sum + EXCLUDED.score_sum,
             scores = score_days.scores + EXCLUDED.scores,
@@ -133,7 +148,7 @@ BEGIN
             estimated = score_days.estimated + EXCLUDED.estimated,
             unavailable = score_days.unavailable + EXCLUDED.unavailable;
         INSERT INTO finding_days (day, repository, category, findings)
-        SELECT day, repository, category, sum(findings)
+        SELECT day, k.repository, category, sum(findings)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, -1 AS findings
             FROM old_rows r JOIN new_rows n ON n.run_id = r.run_id AND (n.repository <> r.repository OR run_day(n.started_at) <> run_day(r.started_at)) JOIN code_reviews c ON c.run_id = r.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)
@@ -141,17 +156,19 @@ BEGIN
             SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, 1 AS findings
             FROM new_rows r JOIN old_rows o ON o.run_id = r.run_id AND (o.repository <> r.repository OR run_day(o.started_at) <> run_day(r.started_at)) JOIN code_reviews c ON c.run_id = r.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)) AS d
-        GROUP BY day, repository, category HAVING sum(findings) <> 0
-        ORDER BY day, repository, category
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, category HAVING sum(findings) <> 0
+        ORDER BY day, k.repository, category
         ON CONFLICT (day, repository, category) DO UPDATE SET
             findings = finding_days.findings + EXCLUDED.findings;
     ELSE
         INSERT INTO run_days (day, repository, runs, finished, succeeded)
-        SELECT day, repository, sum(runs), sum(finished), sum(succeeded)
+        SELECT day, k.repository, sum(runs), sum(finished), sum(succeeded)
         FROM (SELECT run_day(started_at) AS day, repository, -1 AS runs, CASE WHEN status NOT IN ('running', 'abandoned', 'skipped') THEN -1 ELSE 0 END AS finished, CASE WHEN status = 'succeeded' THEN -1 ELSE 0 END AS succeeded FROM old_rows) AS d
-        GROUP BY day, repository
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository
         HAVING sum(runs) <> 0 OR sum(finished) <> 0 OR sum(succeeded) <> 0
-        ORDER BY day, repository
+        ORDER BY day, k.repository
         ON CONFLICT (day, repository) DO UPDATE SET runs = run_days.runs + EXCLUDED.runs,
             finished = run_days.finished + EXCLUDED.finished,
             succeeded = run_days.succeeded + EXCLUDED.succeeded;
@@ -184,7 +201,7 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO score_days (day, repository, component, score_sum, scores, measured,
                                 estimated, unavailable)
-        SELECT day, repository, component, sum(score_sum), sum(scores), sum(measured),
+        SELECT day, k.repository, component, sum(score_sum), sum(scores), sum(measured),
                sum(estimated), sum(unavailable)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, c.component, COALESCE(c.score, 0) AS score_sum, CASE WHEN c.score IS NOT NULL THEN 1 ELSE 0 END AS scores, CASE WHEN c.method = 'measured' THEN 1 ELSE 0 END AS measured, CASE WHEN c.method = 'estimated' THEN 1 ELSE 0 END AS estimated, CASE WHEN c.method = 'unavailable' THEN 1 ELSE 0 END AS unavailable
             FROM new_rows e JOIN agent_runs r ON r.run_id = e.run_id
@@ -195,10 +212,11 @@ BEGIN
                 ('maintainability', e.maintainability_score, e.maintainability_method),
                 ('readability', e.readability_score, e.readability_method)
             ) AS c(component, score, method)) AS d
-        GROUP BY day, repository, component
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, component
         HAVING sum(score_sum) <> 0 OR sum(scores) <> 0 OR sum(measured) <> 0
             OR sum(estimated) <> 0 OR sum(unavailable) <> 0
-        ORDER BY day, repository, component
+        ORDER BY day, k.repository, component
         ON CONFLICT (day, repository, component) DO UPDATE SET
             score_sum = score_days.score_sum + EXCLUDED.score_sum,
             scores = score_days.scores + EXCLUDED.scores,
@@ -208,7 +226,7 @@ BEGIN
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO score_days (day, repository, component, score_sum, scores, measured,
                                 estimated, unavailable)
-        SELECT day, repository, component, sum(score_sum), sum(scores), sum(measured),
+        SELECT day, k.repository, component, sum(score_sum), sum(scores), sum(measured),
                sum(estimated), sum(unavailable)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, c.component, COALESCE(c.score, 0) AS score_sum, CASE WHEN c.score IS NOT NULL THEN 1 ELSE 0 END AS scores, CASE WHEN c.method = 'measured' THEN 1 ELSE 0 END AS measured, CASE WHEN c.method = 'estimated' THEN 1 ELSE 0 END AS estimated, CASE WHEN c.method = 'unavailable' THEN 1 ELSE 0 END AS unavailable
             FROM new_rows e JOIN agent_runs r ON r.run_id = e.run_id
@@ -229,10 +247,11 @@ BEGIN
                 ('maintainability', e.maintainability_score, e.maintainability_method),
                 ('readability', e.readability_score, e.readability_method)
             ) AS c(component, score, method)) AS d
-        GROUP BY day, repository, component
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, component
         HAVING sum(score_sum) <> 0 OR sum(scores) <> 0 OR sum(measured) <> 0
             OR sum(estimated) <> 0 OR sum(unavailable) <> 0
-        ORDER BY day, repository, component
+        ORDER BY day, k.repository, component
         ON CONFLICT (day, repository, component) DO UPDATE SET
             score_sum = score_days.score_sum + EXCLUDED.score_sum,
             scores = score_days.scores + EXCLUDED.scores,
@@ -242,7 +261,7 @@ BEGIN
     ELSE
         INSERT INTO score_days (day, repository, component, score_sum, scores, measured,
                                 estimated, unavailable)
-        SELECT day, repository, component, sum(score_sum), sum(scores), sum(measured),
+        SELECT day, k.repository, component, sum(score_sum), sum(scores), sum(measured),
                sum(estimated), sum(unavailable)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, c.component, -COALESCE(c.score, 0) AS score_sum, CASE WHEN c.score IS NOT NULL THEN -1 ELSE 0 END AS scores, CASE WHEN c.method = 'measured' THEN -1 ELSE 0 END AS measured, CASE WHEN c.method = 'estimated' THEN -1 ELSE 0 END AS estimated, CASE WHEN c.method = 'unavailable' THEN -1 ELSE 0 END AS unavailable
             FROM old_rows e JOIN agent_runs r ON r.run_id = e.run_id
@@ -253,10 +272,11 @@ BEGIN
                 ('maintainability', e.maintainability_score, e.maintainability_method),
                 ('readability', e.readability_score, e.readability_method)
             ) AS c(component, score, method)) AS d
-        GROUP BY day, repository, component
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, component
         HAVING sum(score_sum) <> 0 OR sum(scores) <> 0 OR sum(measured) <> 0
             OR sum(estimated) <> 0 OR sum(unavailable) <> 0
-        ORDER BY day, repository, component
+        ORDER BY day, k.repository, component
         ON CONFLICT (day, repository, component) DO UPDATE SET
             score_sum = score_days.score_sum + EXCLUDED.score_sum,
             scores = score_days.scores + EXCLUDED.scores,
@@ -280,17 +300,18 @@ CREATE FUNCTION finding_days_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO finding_days (day, repository, category, findings)
-        SELECT day, repository, category, sum(findings)
+        SELECT day, k.repository, category, sum(findings)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, 1 AS findings
             FROM new_rows c JOIN agent_runs r ON r.run_id = c.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)) AS d
-        GROUP BY day, repository, category HAVING sum(findings) <> 0
-        ORDER BY day, repository, category
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, category HAVING sum(findings) <> 0
+        ORDER BY day, k.repository, category
         ON CONFLICT (day, repository, category) DO UPDATE SET
             findings = finding_days.findings + EXCLUDED.findings;
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO finding_days (day, repository, category, findings)
-        SELECT day, repository, category, sum(findings)
+        SELECT day, k.repository, category, sum(findings)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, 1 AS findings
             FROM new_rows c JOIN agent_runs r ON r.run_id = c.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)
@@ -298,18 +319,20 @@ BEGIN
             SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, -1 AS findings
             FROM old_rows c JOIN agent_runs r ON r.run_id = c.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)) AS d
-        GROUP BY day, repository, category HAVING sum(findings) <> 0
-        ORDER BY day, repository, category
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, category HAVING sum(findings) <> 0
+        ORDER BY day, k.repository, category
         ON CONFLICT (day, repository, category) DO UPDATE SET
             findings = finding_days.findings + EXCLUDED.findings;
     ELSE
         INSERT INTO finding_days (day, repository, category, findings)
-        SELECT day, repository, category, sum(findings)
+        SELECT day, k.repository, category, sum(findings)
         FROM (SELECT run_day(r.started_at) AS day, r.repository, COALESCE(f.finding ->> 'category', 'other') AS category, -1 AS findings
             FROM old_rows c JOIN agent_runs r ON r.run_id = c.run_id
             CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding)) AS d
-        GROUP BY day, repository, category HAVING sum(findings) <> 0
-        ORDER BY day, repository, category
+        CROSS JOIN LATERAL (VALUES (d.repository), ('')) AS k(repository)
+        GROUP BY day, k.repository, category HAVING sum(findings) <> 0
+        ORDER BY day, k.repository, category
         ON CONFLICT (day, repository, category) DO UPDATE SET
             findings = finding_days.findings + EXCLUDED.findings;
     END IF;

@@ -1,8 +1,8 @@
 //! The dashboard's aggregates (`/analytics`), computed in the database so they stay fast with a
 //! long history. Both backends implement them (`postgres/analytics.rs`, `sqlite/analytics.rs`):
-//! whole days from the daily rollups the triggers keep (run_days, score_days, finding_days:
-//! days x repositories rows, whatever the number of runs), and the window's first, partial day
-//! from its runs (see [`Window`]).
+//! whole days from the daily rollups the triggers keep (run_days, score_days, finding_days: a
+//! row per day and repository, and one per day for the whole fleet, whatever the number of
+//! runs), and the window's first, partial day from its runs (see [`Window`]).
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use schemars::JsonSchema;

@@ -19,11 +19,12 @@ fn raw_runs(repository: Option<&str>) -> &'static str {
     }
 }
 
-/// The rollup rows of the whole days: from day ?4 on, of repository ?2 when it is not NULL.
+/// The rollup rows of the whole days from day ?4 on: the fleet's (repository '') when ?2 is
+/// NULL, else repository ?2's.
 fn rolled_days(repository: Option<&str>) -> &'static str {
     match repository {
-        None => "d.day >= ?4 AND ?2 IS NULL",
-        Some(_) => "d.day >= ?4 AND d.repository = ?2",
+        None => "d.day >= ?4 AND d.repository = '' AND ?2 IS NULL",
+        Some(_) => "d.day >= ?4 AND d.repository = ?2 AND d.repository <> ''",
     }
 }
 
