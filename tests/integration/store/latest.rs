@@ -1,6 +1,7 @@
 //! The repository pages' latest facts read from bounded index ranges: the last score is the
 //! latest evaluated run's among the repository's latest 50 runs (an older score does not count),
-//! and the median time to merge is over its latest 100 merges (older merges do not count).
+//! and the median time to merge is over its latest 100 merges (older merges do not count), in
+//! whole seconds, exact to the microsecond.
 
 use automaintainer::store::clock::sqlite_text;
 
@@ -49,12 +50,14 @@ async fn the_median_time_to_merge_is_over_the_latest_merges(db: TestDb) {
     let store = db.store.as_ref();
     let repository = "github.com/acme/merges";
     register(store, "m-run", repository, at(0)).await;
-    // Merged in turn: first one that took 3 h, then 50 that took 1 h and 50 that took 3 h.
-    // The latest 100 have a median of 2 h; with the oldest it would be 3 h.
+    // Merged in turn: first one that took 3 h less half a second, then 50 that took 1 h less
+    // half a second (3,599 whole seconds) and 50 that took 3 h less half a second (10,799).
+    // The latest 100 have a median of 7,199 s; with the oldest it would be 10,799 s.
     for i in 0..101i64 {
         let hours = if (1..=50).contains(&i) { 1 } else { 3 };
-        let created = at(10 * i) + chrono::Duration::microseconds(250_000);
-        let merged = created + chrono::Duration::hours(hours);
+        let created = at(10 * i) + chrono::Duration::microseconds(750_001);
+        let merged =
+            created + chrono::Duration::hours(hours) - chrono::Duration::microseconds(500_000);
         db.execute(&format!(
             "INSERT INTO pull_requests (run_id, repository, forge, number, branch, title, state,
                  merged, created_at, updated_at, merged_at, closed_at)
@@ -68,19 +71,19 @@ async fn the_median_time_to_merge_is_over_the_latest_merges(db: TestDb) {
     }
     let summary = store.repository_summary(repository).await.unwrap().unwrap();
     assert_eq!(summary.prs_merged, 101);
-    assert_eq!(summary.median_secs_to_merge, Some(2 * 3600));
-    // A later merge pushes out the oldest 1 h merge: 49 of 1 h, 51 of 3 h.
+    assert_eq!(summary.median_secs_to_merge, Some((3599 + 10799) / 2));
+    // A later merge pushes out the oldest short one: 49 short, 51 long.
     db.execute(&format!(
         "INSERT INTO pull_requests (run_id, repository, forge, number, branch, title, state,
              merged, created_at, updated_at, merged_at, closed_at)
          VALUES ('m-run', '{repository}', 'local', 500, 'am/m-last', 'm', 'merged', TRUE,
              '{created}', '{merged}', '{merged}', '{merged}')",
-        created = sqlite_text(at(5000)),
-        merged = sqlite_text(at(5003)),
+        created = sqlite_text(at(5000) + chrono::Duration::microseconds(999_999)),
+        merged = sqlite_text(at(5003) + chrono::Duration::microseconds(1)),
     ))
     .await;
     let summary = store.repository_summary(repository).await.unwrap().unwrap();
-    assert_eq!(summary.median_secs_to_merge, Some(3 * 3600));
+    assert_eq!(summary.median_secs_to_merge, Some(10799));
     let (page, _) = store
         .repository_summaries(&automaintainer::store::RepositoryQuery::default())
         .await
