@@ -79,8 +79,17 @@ def summaries(names):
         f"{earliest}) AND e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) "
         f"AS last_score"
         for i, n in enumerate(names))
+    if pg:
+        secs = "GREATEST(0, floor(EXTRACT(EPOCH FROM (merged_at - created_at))))::BIGINT"
+        spans = "string_agg(CAST(secs AS TEXT), ',')"
+    else:
+        secs = ("max(0, ((CAST(strftime('%s', substr(merged_at, 1, 19)) AS INTEGER) "
+                "- CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)) * 1000000 "
+                "+ CAST(substr(merged_at, 21, 6) AS INTEGER) "
+                "- CAST(substr(created_at, 21, 6) AS INTEGER)) / 1000000)")
+        spans = "group_concat(secs, ',')"
     merges = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT CAST({i} AS BIGINT) AS position, created_at, merged_at "
+        f"SELECT CAST({i} AS BIGINT) AS position, {spans} FROM (SELECT {secs} AS secs "
         f"FROM pull_requests WHERE repository = {q(n)} AND merged AND merged_at IS NOT NULL "
         f"ORDER BY merged_at DESC LIMIT 100) AS m{i}"
         for i, n in enumerate(names))
