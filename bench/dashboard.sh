@@ -141,8 +141,14 @@ bindings() {
 import datetime, json, sys
 now = datetime.datetime.now(datetime.timezone.utc)
 fmt = lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+since = now - datetime.timedelta(days=90)
+next_day = (since + datetime.timedelta(days=1)).date()
 print(json.dumps({
-    "since": fmt(now - datetime.timedelta(days=90)),
+    "since": fmt(since),
+    # The analytics window's partial first day ends at the next midnight; whole days from it on
+    # come from the daily rollups.
+    "raw_until": next_day.isoformat() + "T00:00:00.000000Z",
+    "rolled_from": next_day.isoformat(),
     "cutoff": fmt(now - datetime.timedelta(seconds=1800)),
     "repo": "github.com/acme/repo-0001",
     "names": json.loads(sys.argv[3]),

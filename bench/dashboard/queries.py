@@ -69,16 +69,27 @@ def run_list(limit, repo=None, cursor=None):
 
 def summaries(names):
     listed = ", ".join(q(n) for n in names)
+    earliest = "'-infinity'::TIMESTAMPTZ" if pg else "''"
     latest = " UNION ALL ".join(
         f"SELECT CAST({i} AS BIGINT) AS position, "
         f"(SELECT max(started_at) FROM agent_runs WHERE repository = {q(n)}) AS last_run_at, "
-        f"(SELECT e.evolution_score FROM (SELECT run_id, started_at FROM agent_runs "
-        f"WHERE repository = {q(n)} ORDER BY started_at DESC LIMIT 50) AS r "
-        f"JOIN evaluations e ON e.run_id = r.run_id WHERE e.evolution_score IS NOT NULL "
-        f"ORDER BY r.started_at DESC LIMIT 1) AS last_score"
+        f"(SELECT e.evolution_score FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
+        f"WHERE r.repository = {q(n)} AND r.started_at >= COALESCE((SELECT started_at "
+        f"FROM agent_runs WHERE repository = {q(n)} ORDER BY started_at DESC LIMIT 1 OFFSET 49), "
+        f"{earliest}) AND e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) "
+        f"AS last_score"
         for i, n in enumerate(names))
+    if pg:
+        secs = "GREATEST(0, floor(EXTRACT(EPOCH FROM (merged_at - created_at))))::BIGINT"
+        spans = "string_agg(CAST(secs AS TEXT), ',')"
+    else:
+        secs = ("max(0, ((CAST(strftime('%s', substr(merged_at, 1, 19)) AS INTEGER) "
+                "- CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)) * 1000000 "
+                "+ CAST(substr(merged_at, 21, 6) AS INTEGER) "
+                "- CAST(substr(created_at, 21, 6) AS INTEGER)) / 1000000)")
+        spans = "group_concat(secs, ',')"
     merges = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT CAST({i} AS BIGINT) AS position, created_at, merged_at "
+        f"SELECT CAST({i} AS BIGINT) AS position, {spans} FROM (SELECT {secs} AS secs "
         f"FROM pull_requests WHERE repository = {q(n)} AND merged AND merged_at IS NOT NULL "
         f"ORDER BY merged_at DESC LIMIT 100) AS m{i}"
         for i, n in enumerate(names))
@@ -103,69 +114,102 @@ def repository_page(names):
 
 
 def analytics(repo=None):
-    since = q(p["since"])
+    """The aggregates: whole days from the daily rollups, the partial first day from its runs."""
+    since, until, rolled_from = q(p["since"]), q(p["raw_until"]), q(p["rolled_from"])
+    null = "NULL::TEXT" if pg else "NULL"
+    raw = (f"r.started_at >= {since} AND r.started_at < {until} AND "
+           + (f"r.repository = {q(repo)}" if repo else f"{null} IS NULL"))
+    rolled = f"d.day >= {rolled_from} AND " + (f"d.repository = {q(repo)} AND d.repository <> ''"
+                                               if repo else f"d.repository = '' AND {null} IS NULL")
     if pg:
-        sel = (f"r.started_at >= {since} AND "
-               + (f"r.repository = {q(repo)}" if repo else "NULL::TEXT IS NULL"))
         evaluation = ("CROSS JOIN LATERAL (SELECT * FROM evaluations e "
                       "WHERE e.run_id = r.run_id OFFSET 0) e")
         review = ("CROSS JOIN LATERAL (SELECT * FROM code_reviews c "
                   "WHERE c.run_id = r.run_id OFFSET 0) c")
         return [
-            f"SELECT (r.started_at AT TIME ZONE 'UTC')::DATE AS day, avg(e.evolution_score), "
-            f"count(*) FROM agent_runs r {evaluation} "
-            f"WHERE {sel} AND e.evolution_score IS NOT NULL GROUP BY day ORDER BY day",
-            f"SELECT c.component, avg(c.score), count(*) FILTER (WHERE c.method = 'measured'), "
-            f"count(*) FILTER (WHERE c.method = 'estimated'), "
-            f"count(*) FILTER (WHERE c.method = 'unavailable') "
-            f"FROM agent_runs r {evaluation} "
-            f"CROSS JOIN LATERAL (VALUES "
-            f"(1, 'code_quality', e.code_quality_score, e.code_quality_method), "
-            f"(2, 'test_coverage', e.test_coverage_score, e.test_coverage_method), "
-            f"(3, 'maintainability', e.maintainability_score, e.maintainability_method), "
-            f"(4, 'readability', e.readability_score, e.readability_method)"
-            f") AS c(position, component, score, method) "
-            f"WHERE {sel} GROUP BY c.position, c.component ORDER BY c.position",
-            f"SELECT COALESCE(f.finding ->> 'category', 'other') AS category, count(*) "
+            f"SELECT day, score_sum / scores::DOUBLE PRECISION, scores::BIGINT FROM ("
+            f"SELECT day, sum(score_sum) AS score_sum, sum(scores) AS scores FROM ("
+            f"SELECT run_day(r.started_at) AS day, COALESCE(sum(e.evolution_score), 0) AS score_sum, "
+            f"count(e.evolution_score) AS scores FROM agent_runs r {evaluation} "
+            f"WHERE {raw} GROUP BY day UNION ALL "
+            f"SELECT d.day, d.score_sum, d.scores FROM score_days d "
+            f"WHERE {rolled} AND d.component = 'evolution') AS parts GROUP BY day) AS days "
+            f"WHERE scores > 0 ORDER BY day",
+            f"SELECT component, CASE WHEN sum(scores) > 0 "
+            f"THEN sum(score_sum) / sum(scores)::DOUBLE PRECISION END, sum(measured)::BIGINT, "
+            f"sum(estimated)::BIGINT, sum(unavailable)::BIGINT FROM ("
+            f"SELECT c.component, COALESCE(sum(c.score), 0) AS score_sum, count(c.score) AS scores, "
+            f"count(*) FILTER (WHERE c.method = 'measured') AS measured, "
+            f"count(*) FILTER (WHERE c.method = 'estimated') AS estimated, "
+            f"count(*) FILTER (WHERE c.method = 'unavailable') AS unavailable "
+            f"FROM agent_runs r {evaluation} CROSS JOIN LATERAL (VALUES "
+            f"('code_quality', e.code_quality_score, e.code_quality_method), "
+            f"('test_coverage', e.test_coverage_score, e.test_coverage_method), "
+            f"('maintainability', e.maintainability_score, e.maintainability_method), "
+            f"('readability', e.readability_score, e.readability_method)"
+            f") AS c(component, score, method) WHERE {raw} GROUP BY c.component UNION ALL "
+            f"SELECT d.component, d.score_sum, d.scores, d.measured, d.estimated, d.unavailable "
+            f"FROM score_days d WHERE {rolled} AND d.component <> 'evolution') AS parts "
+            f"GROUP BY component",
+            f"SELECT category, sum(findings)::BIGINT FROM ("
+            f"SELECT COALESCE(f.finding ->> 'category', 'other') AS category, count(*) AS findings "
             f"FROM agent_runs r {review} "
             f"CROSS JOIN LATERAL jsonb_array_elements(c.findings) AS f(finding) "
-            f"WHERE {sel} GROUP BY category ORDER BY count(*) DESC, category",
-            f"SELECT date_trunc('week', r.started_at AT TIME ZONE 'UTC')::DATE AS week, "
-            f"count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned')), "
-            f"count(*) FILTER (WHERE r.status = 'succeeded') FROM agent_runs r "
-            f"WHERE {sel} GROUP BY week ORDER BY week",
+            f"WHERE {raw} GROUP BY category UNION ALL "
+            f"SELECT d.category, d.findings FROM finding_days d WHERE {rolled}) AS parts "
+            f"GROUP BY category HAVING sum(findings) > 0 ORDER BY sum(findings) DESC, category",
+            f"SELECT date_trunc('week', day::TIMESTAMP)::DATE AS week, sum(finished)::BIGINT, "
+            f"sum(succeeded)::BIGINT FROM ("
+            f"SELECT run_day(r.started_at) AS day, count(*) AS runs, "
+            f"count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned', 'skipped')) AS finished, "
+            f"count(*) FILTER (WHERE r.status = 'succeeded') AS succeeded "
+            f"FROM agent_runs r WHERE {raw} GROUP BY day UNION ALL "
+            f"SELECT d.day, d.runs, d.finished, d.succeeded FROM run_days d WHERE {rolled}) AS parts "
+            f"GROUP BY week HAVING sum(runs) > 0 ORDER BY week",
         ]
-    sel = f"r.started_at >= {since} AND " + (f"r.repository = {q(repo)}" if repo else "NULL IS NULL")
 
-    def component(position, name):
-        return (f"SELECT {position} AS position, '{name}' AS component, "
-                f"avg({name}_score) AS average, "
+    def component(name):
+        return (f"SELECT '{name}' AS component, total({name}_score) AS score_sum, "
+                f"count({name}_score) AS scores, "
                 f"count(*) FILTER (WHERE {name}_method = 'measured') AS measured, "
                 f"count(*) FILTER (WHERE {name}_method = 'estimated') AS estimated, "
                 f"count(*) FILTER (WHERE {name}_method = 'unavailable') AS unavailable "
                 f"FROM window_evaluations")
 
     return [
-        f"SELECT date(r.started_at) AS day, avg(e.evolution_score), count(*) "
-        f"FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
-        f"WHERE {sel} AND e.evolution_score IS NOT NULL GROUP BY day ORDER BY day",
+        f"SELECT day, score_sum / scores, scores FROM ("
+        f"SELECT day, sum(score_sum) AS score_sum, sum(scores) AS scores FROM ("
+        f"SELECT date(r.started_at) AS day, total(e.evolution_score) AS score_sum, "
+        f"count(e.evolution_score) AS scores "
+        f"FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id WHERE {raw} GROUP BY day "
+        f"UNION ALL SELECT d.day, d.score_sum, d.scores FROM score_days d "
+        f"WHERE {rolled} AND d.component = 'evolution') GROUP BY day) "
+        f"WHERE scores > 0 ORDER BY day",
         "WITH window_evaluations AS MATERIALIZED (SELECT e.code_quality_score, "
         "e.code_quality_method, e.test_coverage_score, e.test_coverage_method, "
         "e.maintainability_score, e.maintainability_method, e.readability_score, "
         "e.readability_method FROM agent_runs r JOIN evaluations e ON e.run_id = r.run_id "
-        f"WHERE {sel}) "
-        "SELECT component, average, measured, estimated, unavailable FROM ("
-        + " UNION ALL ".join(component(i + 1, n) for i, n in enumerate(
-            ["code_quality", "test_coverage", "maintainability", "readability"]))
-        + ") ORDER BY position",
-        f"SELECT COALESCE(json_extract(f.value, '$.category'), 'other') AS category, count(*) "
-        f"FROM agent_runs r JOIN code_reviews c ON c.run_id = r.run_id, "
-        f"json_each(c.findings) AS f WHERE {sel} GROUP BY category "
-        f"ORDER BY count(*) DESC, category",
-        f"SELECT date(r.started_at, 'weekday 0', '-6 days') AS week, "
-        f"count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned')), "
-        f"count(*) FILTER (WHERE r.status = 'succeeded') FROM agent_runs r "
-        f"WHERE {sel} GROUP BY week ORDER BY week",
+        f"WHERE {raw}) "
+        "SELECT component, CASE WHEN sum(scores) > 0 THEN sum(score_sum) / sum(scores) END, "
+        "sum(measured), sum(estimated), sum(unavailable) FROM ("
+        + " UNION ALL ".join(component(n) for n in
+                             ["code_quality", "test_coverage", "maintainability", "readability"])
+        + " UNION ALL SELECT d.component, d.score_sum, d.scores, d.measured, d.estimated, "
+        f"d.unavailable FROM score_days d WHERE {rolled} AND d.component <> 'evolution'"
+        ") GROUP BY component",
+        f"SELECT category, sum(findings) FROM ("
+        f"SELECT COALESCE(json_extract(f.value, '$.category'), 'other') AS category, "
+        f"count(*) AS findings FROM agent_runs r JOIN code_reviews c ON c.run_id = r.run_id, "
+        f"json_each(c.findings) AS f WHERE {raw} GROUP BY category UNION ALL "
+        f"SELECT d.category, d.findings FROM finding_days d WHERE {rolled}) "
+        f"GROUP BY category HAVING sum(findings) > 0 ORDER BY sum(findings) DESC, category",
+        f"SELECT date(day, 'weekday 0', '-6 days') AS week, sum(finished), sum(succeeded) FROM ("
+        f"SELECT date(r.started_at) AS day, count(*) AS runs, "
+        f"count(*) FILTER (WHERE r.status NOT IN ('running', 'abandoned', 'skipped')) AS finished, "
+        f"count(*) FILTER (WHERE r.status = 'succeeded') AS succeeded "
+        f"FROM agent_runs r WHERE {raw} GROUP BY day UNION ALL "
+        f"SELECT d.day, d.runs, d.finished, d.succeeded FROM run_days d WHERE {rolled}) "
+        f"GROUP BY week HAVING sum(runs) > 0 ORDER BY week",
     ]
 
 

@@ -1,7 +1,10 @@
 //! The dashboard's aggregates (`/analytics`), computed in the database so they stay fast with a
-//! long history. Both backends implement them (`postgres/analytics.rs`, `sqlite/analytics.rs`).
+//! long history. Both backends implement them (`postgres/analytics.rs`, `sqlite/analytics.rs`):
+//! whole days from the daily rollups the triggers keep (run_days, score_days, finding_days: a
+//! row per day and repository, and one per day for the whole fleet, whatever the number of
+//! runs), and the window's first, partial day from its runs (see [`Window`]).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +13,35 @@ use serde::{Deserialize, Serialize};
 pub struct AnalyticsQuery {
     pub repository: Option<String>,
     pub since: DateTime<Utc>,
+}
+
+/// Where an [`AnalyticsQuery`]'s window is read from: the runs started in
+/// `[since, raw_until)` (the rest of the UTC day `since` falls on) from the runs themselves, and
+/// every UTC day from `rolled_from` on from the daily rollups. The two never overlap and together
+/// cover every run started since `since`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub since: DateTime<Utc>,
+    pub raw_until: DateTime<Utc>,
+    pub rolled_from: NaiveDate,
+}
+
+impl Window {
+    pub(crate) fn of(since: DateTime<Utc>) -> Self {
+        match since.date_naive().checked_add_days(Days::new(1)) {
+            Some(next) => Self {
+                since,
+                raw_until: next.and_time(NaiveTime::MIN).and_utc(),
+                rolled_from: next,
+            },
+            // The last day there is: no whole day after it to roll up.
+            None => Self {
+                since,
+                raw_until: DateTime::<Utc>::MAX_UTC,
+                rolled_from: NaiveDate::MAX,
+            },
+        }
+    }
 }
 
 /// The aggregates over the runs an [`AnalyticsQuery`] selects.
@@ -117,5 +149,37 @@ pub(crate) fn assemble(
                 succeeded,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_window_reads_the_rest_of_its_first_day_from_the_runs() {
+        let since = Utc.with_ymd_and_hms(2026, 3, 31, 17, 5, 9).unwrap();
+        let window = Window::of(since);
+        assert_eq!(window.since, since);
+        assert_eq!(
+            window.raw_until,
+            Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap()
+        );
+        assert_eq!(
+            window.rolled_from,
+            NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_window_from_midnight_still_reads_its_first_day_from_the_runs() {
+        let since = Utc.with_ymd_and_hms(2026, 12, 31, 0, 0, 0).unwrap();
+        let window = Window::of(since);
+        assert_eq!(
+            window.rolled_from,
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+        );
+        assert_eq!(window.raw_until - since, chrono::Duration::days(1));
     }
 }

@@ -28,11 +28,13 @@ fn learning(repository: &str, content: &str, weight: f64) -> NewLearning {
 mod binaries;
 mod counters;
 mod identities;
+mod latest;
 mod learnings;
 mod leases;
 mod outcomes;
 mod pull_requests;
 mod repo_locks;
+mod rollups;
 mod runs;
 mod spend;
 mod upgrades;

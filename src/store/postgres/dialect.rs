@@ -19,6 +19,15 @@ pub type Pool = PgPool;
 pub const GREATEST: &str = "GREATEST";
 /// NULL-safe inequality (SQLite's `IS NOT`).
 pub const IS_DISTINCT_FROM: &str = "IS DISTINCT FROM";
+/// A timestamp no run started before (`-infinity`), for an open lower bound.
+pub const EARLIEST: &str = "'-infinity'::TIMESTAMPTZ";
+/// Whole seconds from `created_at` to `merged_at` (never below zero), exact to the microsecond.
+pub const SECONDS_TO_MERGE: &str =
+    "GREATEST(0, floor(EXTRACT(EPOCH FROM (merged_at - created_at))))::BIGINT";
+/// The values of `expr` over a group as one comma-separated text (SQLite's `group_concat`).
+pub fn list_of(expr: &str) -> String {
+    format!("string_agg(CAST({expr} AS TEXT), ',')")
+}
 
 /// A timestamp as a `TIMESTAMPTZ` parameter, to the microsecond PostgreSQL keeps.
 pub fn time(at: DateTime<Utc>) -> DateTime<Utc> {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
 
-use super::dialect::{Db, Pool};
+use super::dialect::{self, Db, Pool, EARLIEST};
 use crate::store::repositories::{
     median_secs, RepositoryQuery, RepositorySummary, LAST_SCORE_WITHIN_RUNS, MEDIAN_OVER_MERGES,
 };
@@ -119,7 +119,7 @@ async fn summaries(pool: &Pool, names: &[String]) -> Result<Vec<RepositorySummar
             merges
                 .iter()
                 .filter(|row| row.0 == position as i64)
-                .map(|(_, opened, merged)| (*merged - *opened).num_seconds().max(0))
+                .flat_map(|(_, spans)| spans.iter().copied())
                 .collect(),
         );
         found.push(summary);
@@ -136,12 +136,14 @@ fn push_names(query: &mut QueryBuilder<'_, Db>, names: &[String]) {
 }
 
 /// Per repository (by position in `names`): its latest run's start, and the score of the latest
-/// evaluated run among its latest few; each read through agent_runs' (repository, started_at)
-/// index.
+/// evaluated run among its latest few. Both read agent_runs' (repository, started_at) index
+/// from the newest run: the score's scan stops at the first evaluated run (the index gives the
+/// order, so nothing is sorted), bounded below by the start of the last of those few runs.
 async fn latest_runs(
     pool: &Pool,
     names: &[String],
 ) -> Result<Vec<(i64, Option<DateTime<Utc>>, Option<f64>)>, StoreError> {
+    let oldest_counted = LAST_SCORE_WITHIN_RUNS - 1;
     let mut query = QueryBuilder::<Db>::new("");
     for (position, name) in names.iter().enumerate() {
         if position > 0 {
@@ -151,13 +153,16 @@ async fn latest_runs(
             .push(format!("SELECT CAST({position} AS BIGINT) AS position, "))
             .push("(SELECT max(started_at) FROM agent_runs WHERE repository = ")
             .push_bind(name.clone())
-            .push(") AS last_run_at, (SELECT e.evolution_score FROM (")
-            .push("SELECT run_id, started_at FROM agent_runs WHERE repository = ")
+            .push(
+                ") AS last_run_at, (SELECT e.evolution_score FROM agent_runs r \
+                 JOIN evaluations e ON e.run_id = r.run_id WHERE r.repository = ",
+            )
+            .push_bind(name.clone())
+            .push(" AND r.started_at >= COALESCE((SELECT started_at FROM agent_runs WHERE repository = ")
             .push_bind(name.clone())
             .push(format!(
-                " ORDER BY started_at DESC LIMIT {LAST_SCORE_WITHIN_RUNS}) AS r \
-                 JOIN evaluations e ON e.run_id = r.run_id \
-                 WHERE e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) \
+                " ORDER BY started_at DESC LIMIT 1 OFFSET {oldest_counted}), {EARLIEST}) \
+                 AND e.evolution_score IS NOT NULL ORDER BY r.started_at DESC LIMIT 1) \
                  AS last_score"
             ));
     }
@@ -168,12 +173,11 @@ async fn latest_runs(
         .map_err(StoreError::query("read the repositories' latest runs"))
 }
 
-/// Per repository (by position in `names`): when its latest merged pull requests were opened
-/// and merged, newest merge first, through the (repository, merged_at) index.
-async fn latest_merges(
-    pool: &Pool,
-    names: &[String],
-) -> Result<Vec<(i64, DateTime<Utc>, DateTime<Utc>)>, StoreError> {
+/// Per repository (by position in `names`): how many whole seconds each of its latest merged
+/// pull requests took from opening to merge (never below zero), as one comma-separated list
+/// (None without a merge), read from the covering (repository, merged_at, created_at) index.
+/// One row a repository rather than one a merge: the rows, not the index, are what costs.
+async fn latest_merges(pool: &Pool, names: &[String]) -> Result<Vec<(i64, Vec<i64>)>, StoreError> {
     let mut query = QueryBuilder::<Db>::new("");
     for (position, name) in names.iter().enumerate() {
         if position > 0 {
@@ -181,8 +185,10 @@ async fn latest_merges(
         }
         query
             .push(format!(
-                "SELECT * FROM (SELECT CAST({position} AS BIGINT) AS position, created_at, \
-                 merged_at FROM pull_requests WHERE repository = "
+                "SELECT CAST({position} AS BIGINT) AS position, {spans} FROM (SELECT {secs} AS secs \
+                 FROM pull_requests WHERE repository = ",
+                spans = dialect::list_of("secs"),
+                secs = dialect::SECONDS_TO_MERGE,
             ))
             .push_bind(name.clone())
             .push(format!(
@@ -190,9 +196,21 @@ async fn latest_merges(
                  LIMIT {MEDIAN_OVER_MERGES}) AS m{position}"
             ));
     }
-    query
+    let rows: Vec<(i64, Option<String>)> = query
         .build_query_as()
         .fetch_all(pool)
         .await
-        .map_err(StoreError::query("read the repositories' latest merges"))
+        .map_err(StoreError::query("read the repositories' latest merges"))?;
+    Ok(rows
+        .into_iter()
+        .map(|(position, spans)| {
+            let spans = spans
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter_map(|span| span.trim().parse().ok())
+                .collect();
+            (position, spans)
+        })
+        .collect())
 }

@@ -19,6 +19,19 @@ pub type Pool = SqlitePool;
 pub const GREATEST: &str = "max";
 /// NULL-safe inequality (PostgreSQL's `IS DISTINCT FROM`).
 pub const IS_DISTINCT_FROM: &str = "IS NOT";
+/// A timestamp no run started before (text: every timestamp sorts after the empty one), for an open lower bound.
+pub const EARLIEST: &str = "''";
+/// Whole seconds from `created_at` to `merged_at` (never below zero), exact to the microsecond
+/// of the fixed-width text: whole seconds of each through `strftime`, then the microseconds.
+pub const SECONDS_TO_MERGE: &str =
+    "max(0, ((CAST(strftime('%s', substr(merged_at, 1, 19)) AS INTEGER) \
+     - CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER)) * 1000000 \
+     + CAST(substr(merged_at, 21, 6) AS INTEGER) - CAST(substr(created_at, 21, 6) AS INTEGER)) \
+     / 1000000)";
+/// The values of `expr` over a group as one comma-separated text (PostgreSQL's `string_agg`).
+pub fn list_of(expr: &str) -> String {
+    format!("group_concat({expr}, ',')")
+}
 
 /// A timestamp as SQLite keeps it: fixed-width UTC text (see [`clock::sqlite_text`]).
 pub fn time(at: DateTime<Utc>) -> String {
