@@ -72,7 +72,7 @@ fn said(ran: &Ran, start: &str) -> String {
 #[tokio::test]
 async fn clippy_is_asked_once_per_working_tree_across_phases_and_runs() {
     tools::assert_installed("cargo", &["clippy", "--version"]);
-    // Outside /tmp: the sandbox's /tmp is its own, and the remote must be seen from it.
+    // The runner tests' scratch directory (under cargo's per-test temporary directory).
     let dir = super::scratch();
     let root = dir.path();
     let (work, pristine) = git::rust_fixture_with_lint(root);
