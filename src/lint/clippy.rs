@@ -329,14 +329,19 @@ struct Kept {
     targets: Targets,
 }
 
-/// The question [`run`] asks of the working tree at `root`, as it is now.
+/// The question [`run`] asks of the working tree at `root`, as it is now: with cargo's own
+/// configuration outside the repository, which can set the flags clippy builds with.
 fn memo(root: &Path) -> Option<super::memo::Memo> {
+    use sha2::Digest;
     let version = version(root)?;
+    let config = sha2::Sha256::digest(crate::runner::Toolchains::from_env().cargo_home_config());
+    let config = format!("cargo home configuration: {}", hex::encode(&config[..8]));
     let args = spawn::args(&[
         "clippy",
         "--workspace",
         "--message-format=json",
         "targets: those that build",
+        &config,
     ]);
     super::memo::Memo::of(root, "clippy", &version, &args)
 }

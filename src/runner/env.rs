@@ -98,6 +98,19 @@ pub(crate) struct Toolchains {
 }
 
 impl Toolchains {
+    /// The content of cargo's own configuration files in its home (`config.toml`, `config`),
+    /// which can set the flags every build of the run uses; empty when there are none.
+    pub(crate) fn cargo_home_config(&self) -> Vec<u8> {
+        let Some(home) = &self.cargo_home else {
+            return Vec::new();
+        };
+        ["config.toml", "config"]
+            .iter()
+            .filter_map(|name| std::fs::read(home.join(name)).ok())
+            .flatten()
+            .collect()
+    }
+
     pub(crate) fn from_env() -> Self {
         let real_home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
@@ -264,5 +277,25 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].0, "CARGO_TARGET_DIR");
+    }
+
+    #[test]
+    fn cargos_own_configuration_is_read_from_its_home() {
+        let home = tempfile::tempdir().unwrap();
+        let toolchains = Toolchains {
+            cargo_home: Some(home.path().to_path_buf()),
+            ..Toolchains::default()
+        };
+        assert!(toolchains.cargo_home_config().is_empty());
+        std::fs::write(
+            home.path().join("config.toml"),
+            "[build]\nrustflags = [\"-Dwarnings\"]\n",
+        )
+        .unwrap();
+        let with_flags = toolchains.cargo_home_config();
+        assert!(String::from_utf8(with_flags)
+            .unwrap()
+            .contains("-Dwarnings"));
+        assert!(Toolchains::default().cargo_home_config().is_empty());
     }
 }

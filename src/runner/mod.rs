@@ -22,6 +22,7 @@ mod resolve;
 mod sandbox;
 
 pub use command::{Ran, Request};
+pub(crate) use env::Toolchains;
 pub use error::RunError;
 pub(crate) use execute::lint_memo_dir;
 pub use execute::{resolved_program, run, run_async, run_dir};
