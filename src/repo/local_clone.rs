@@ -85,17 +85,7 @@ fn origin_url_with_libgit2(clone: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let status = std::process::Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
+    use crate::repo::test_git::git;
 
     #[test]
     fn knows_work_trees_linked_work_trees_and_bare_repositories_as_libgit2_does() {
@@ -106,19 +96,7 @@ mod tests {
         git(&main, &["init", "-q", "-b", "main"]);
         std::fs::write(main.join("a.txt"), "a\n").unwrap();
         git(&main, &["add", "a.txt"]);
-        git(
-            &main,
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "commit",
-                "-q",
-                "-m",
-                "a",
-            ],
-        );
+        git(&main, &["commit", "-q", "-m", "a"]);
         git(
             &main,
             &["worktree", "add", "-q", "../linked", "-b", "other"],
