@@ -60,13 +60,7 @@ impl Memo {
         version: &str,
         args: &[String],
     ) -> Option<Self> {
-        // A `Cargo.lock` the clone's reset removed counts as the one cargo writes again.
-        let lock = crate::runner::prepared_cargo_lock();
-        let absent: Vec<(&str, git2::Oid)> =
-            lock.map(|id| ("Cargo.lock", id)).into_iter().collect();
-        let worktree = crate::repo::worktree_id::of_assuming(root, &absent)
-            .map_err(|e| tracing::debug!("no memo of {tool}: {e}"))
-            .ok()?;
+        let worktree = crate::runner::worktree_id(root)?;
         let key = Key {
             tool: tool.to_owned(),
             version: version.to_owned(),

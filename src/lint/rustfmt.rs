@@ -40,22 +40,25 @@ pub async fn detect_with_findings(ctx: &Ctx) -> (Use, Option<Vec<Finding>>) {
     (used, None)
 }
 
+/// The question `cargo fmt --check` (with `args`) asks of the working tree at `root`.
+fn memo(root: &Path, args: &[String]) -> Option<super::memo::Memo> {
+    let version = spawn::version(Path::new("rustfmt"), &["--version"], root)?;
+    super::memo::Memo::of(root, "rustfmt", &version, args)
+}
+
 /// Files `cargo fmt --check` would change, relative to the root; asked once per working tree
-/// (`super::memo`).
+/// (`super::memo`: the check writes nothing, so the answer is kept for the tree it was asked of).
 async fn unformatted(ctx: &Ctx) -> Result<Vec<String>, Failure> {
     let args = spawn::args(&["fmt", "--all", "--", "--check", "-l"]);
-    let root = ctx.root.clone();
-    let memo_args = args.clone();
-    let memo = move || {
-        let version = spawn::version(Path::new("rustfmt"), &["--version"], &root)?;
-        super::memo::Memo::of(&root, "rustfmt", &version, &memo_args)
-    };
-    let asked = memo.clone();
-    let kept = tokio::task::spawn_blocking(move || asked().and_then(|m| m.get::<Vec<String>>()))
+    let (root, asked) = (ctx.root.clone(), args.clone());
+    let memo = tokio::task::spawn_blocking(move || memo(&root, &asked))
         .await
         .ok()
         .flatten();
-    if let Some(files) = kept {
+    if let Some(files) = memo
+        .as_ref()
+        .and_then(super::memo::Memo::get::<Vec<String>>)
+    {
         return Ok(files);
     }
     let ran = spawn::tool(
@@ -77,13 +80,9 @@ async fn unformatted(ctx: &Ctx) -> Result<Vec<String>, Failure> {
         .filter(|l| !l.is_empty())
         .filter_map(|l| relative(&ctx.root, l))
         .collect();
-    let answer = files.clone();
-    let _ = tokio::task::spawn_blocking(move || {
-        if let Some(memo) = memo() {
-            memo.put(&answer);
-        }
-    })
-    .await;
+    if let Some(memo) = memo {
+        memo.put(&files);
+    }
     Ok(files)
 }
 

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 /// The working tree's id at `root` (hex); Err when it is no git working tree or a file cannot be
 /// read.
+#[cfg(test)]
 pub(crate) fn of(root: &Path) -> Result<String, git2::Error> {
     of_assuming(root, &[])
 }

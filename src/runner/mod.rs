@@ -29,5 +29,5 @@ pub use execute::{resolved_program, run, run_async, run_dir};
 pub use mode::SandboxMode;
 pub use policy::{configure, set_policy, Policy};
 pub use prepare::prepare;
-pub(crate) use prepare::prepared_cargo_lock;
+pub(crate) use prepare::worktree_id;
 pub use sandbox::bwrap_available;

@@ -51,8 +51,19 @@ impl Earlier {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default();
         earlier.file = file;
-        earlier.worktree = crate::repo::worktree_id::of(clone).ok();
+        earlier.worktree = crate::repo::worktree_id::of_assuming(clone, &earlier.absent()).ok();
         Some(earlier)
+    }
+
+    /// What the clone's reset may have removed that cargo writes again, the same, on its next
+    /// command: the `Cargo.lock` cargo fetch left, counted as there.
+    fn absent(&self) -> Vec<(&'static str, git2::Oid)> {
+        self.cargo_lock
+            .as_deref()
+            .and_then(|id| git2::Oid::from_str(id).ok())
+            .map(|id| ("Cargo.lock", id))
+            .into_iter()
+            .collect()
     }
 
     fn done(&self, what: &str) -> bool {
@@ -64,14 +75,14 @@ impl Earlier {
 
     /// Notes `what` as done on the working tree at `clone` as it is now.
     fn record(&mut self, clone: &Path, what: &str) {
-        let Ok(worktree) = crate::repo::worktree_id::of(clone) else {
+        if what == "cargo fetch" {
+            self.cargo_lock = untracked_lock(clone).map(|id| id.to_string());
+        }
+        let Ok(worktree) = crate::repo::worktree_id::of_assuming(clone, &self.absent()) else {
             return;
         };
         self.steps.retain(|(w, _)| w != what);
         self.steps.push((what.to_owned(), worktree));
-        if what == "cargo fetch" {
-            self.cargo_lock = untracked_lock(clone).map(|id| id.to_string());
-        }
         let written = serde_json::to_vec(self)
             .map_err(std::io::Error::other)
             .and_then(|bytes| std::fs::write(&self.file, bytes));
@@ -95,12 +106,15 @@ fn untracked_lock(clone: &Path) -> Option<git2::Oid> {
         .flatten()
 }
 
-/// The `Cargo.lock` cargo fetch left at the root of the run's clone, when the repository commits
-/// none: the one cargo writes again, the same, after a reset removed it (its content id).
-pub(crate) fn prepared_cargo_lock() -> Option<git2::Oid> {
-    let file = super::execute::run_dir()?.join(PREPARED);
-    let earlier: Earlier = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
-    git2::Oid::from_str(earlier.cargo_lock.as_deref()?).ok()
+/// The id of the working tree at `clone` as the run's commands see it
+/// (`crate::repo::worktree_id`): a `Cargo.lock` cargo fetch left earlier in the run and the
+/// clone's reset removed counts as there, since cargo writes it again, the same, on its next
+/// command. None when the tree cannot be read.
+pub(crate) fn worktree_id(clone: &Path) -> Option<String> {
+    let absent = Earlier::read(clone).map(|e| e.absent()).unwrap_or_default();
+    crate::repo::worktree_id::of_assuming(clone, &absent)
+        .map_err(|e| tracing::debug!("the working tree cannot be read: {e}"))
+        .ok()
 }
 
 /// The record of [`Earlier`] in the run directory.

@@ -2,26 +2,28 @@
 //! runner's log of every command it starts: in one run the context's clippy and `cargo fmt --check`
 //! serve the offline fixer's look at the base, `cargo clippy --fix`'s last pass serves the check
 //! of the fixes and the review; a later run on the same base (a new clone, a new store) asks
-//! clippy nothing before its fix; a new commit on the base is linted again.
+//! clippy nothing before its fix; a new commit on the base is linted again. `cargo fetch` runs
+//! once a run.
 
 use std::path::Path;
 
 use crate::common::bin::{run_locally_with, Ran};
 use crate::common::{git, tools};
 
-/// The commands the run started, from the runner's log of each (`running command=...`):
-/// (plain clippy passes, `clippy --fix`, `cargo fmt --check`).
-fn started(ran: &Ran) -> (usize, usize, usize) {
-    let count = |label: &str| {
-        ran.stderr
-            .lines()
-            .filter(|l| l.contains(&format!("running command={label} sandboxed")))
-            .count()
-    };
+/// How many commands labelled `label` the run started, from the runner's log of each
+/// (`running command=<label> sandboxed=...`): `cargo clippy` is a plain pass, `cargo` alone is
+/// `cargo fetch`.
+fn started(ran: &Ran, label: &str) -> usize {
+    let line = format!("running command={label} sandboxed");
+    ran.stderr.lines().filter(|l| l.contains(&line)).count()
+}
+
+/// (plain clippy passes, `clippy --fix`, `cargo fmt --check`) of `ran`.
+fn lints(ran: &Ran) -> (usize, usize, usize) {
     (
-        count("cargo clippy"),
-        count("cargo clippy --fix"),
-        count("cargo fmt --check"),
+        started(ran, "cargo clippy"),
+        started(ran, "cargo clippy --fix"),
+        started(ran, "cargo fmt --check"),
     )
 }
 
@@ -79,14 +81,18 @@ async fn clippy_is_asked_once_per_working_tree_across_phases_and_runs() {
     let remote = root.join("origin.git");
 
     let first = round(root, 1, &pristine, &remote).await;
-    let (passes, fixes, format_checks) = started(&first);
+    let (passes, fixes, format_checks) = lints(&first);
     // The context's pass on the base is the only one: the fixer's look at the base, the check
     // of its fixes and the review are answered from the memo.
     assert_eq!((passes, fixes), (1, 1), "{}", first.stderr);
     assert_eq!(format_checks, 1, "{}", first.stderr);
+    // cargo fetch once for the run (the context's; the fixer's is the same files), and the
+    // evaluation reads the records without asking cargo where the package lies.
+    assert_eq!(started(&first, "cargo"), 1, "{}", first.stderr);
+    assert_eq!(started(&first, "cargo metadata"), 0, "{}", first.stderr);
 
     let second = round(root, 2, &pristine, &remote).await;
-    let (passes, fixes, format_checks) = started(&second);
+    let (passes, fixes, format_checks) = lints(&second);
     assert_eq!(
         (passes, fixes, format_checks),
         (0, 1, 0),
@@ -105,6 +111,6 @@ async fn clippy_is_asked_once_per_working_tree_across_phases_and_runs() {
         &["push", "-q", &pristine.to_string_lossy(), "HEAD:main"],
     );
     let third = round(root, 3, &pristine, &remote).await;
-    let (passes, fixes, _) = started(&third);
+    let (passes, fixes, _) = lints(&third);
     assert_eq!((passes, fixes), (1, 1), "{}", third.stderr);
 }
