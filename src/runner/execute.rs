@@ -142,6 +142,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         })
         .map(PathBuf::from)
         .filter(|dir| dir.is_absolute());
+    let mut seen = None;
     let mut command = match &bwrap {
         Some(bwrap) => {
             let mut writable: Vec<PathBuf> = Vec::new();
@@ -162,15 +163,26 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
                 writable,
                 dir: &request.dir,
                 network: request.network,
+                clone: policy.clone.as_deref(),
             };
+            seen = sandbox::seen_clone(&view);
             let mut command = Command::new(bwrap);
-            command.args(sandbox::arguments(&view)).arg(&program);
+            command.args(sandbox::arguments(&view));
+            match &seen {
+                Some(seen) => command
+                    .arg(seen.argument(program.as_os_str()))
+                    .args(request.args.iter().map(|a| seen.argument(a))),
+                None => command.arg(&program).args(&request.args),
+            };
             command
         }
-        None => Command::new(&program),
+        None => {
+            let mut command = Command::new(&program);
+            command.args(&request.args);
+            command
+        }
     };
     command
-        .args(&request.args)
         .current_dir(&request.dir)
         .env_clear()
         .envs(environment)
@@ -246,8 +258,12 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
     };
     // Whatever the command left running in its group goes with it.
     group::kill(leader);
-    let (stdout, out_cut) = stdout.finish(OUTPUT_GRACE);
-    let (stderr, err_cut) = stderr.map_or((String::new(), false), |c| c.finish(OUTPUT_GRACE));
+    let (mut stdout, out_cut) = stdout.finish(OUTPUT_GRACE);
+    let (mut stderr, err_cut) = stderr.map_or((String::new(), false), |c| c.finish(OUTPUT_GRACE));
+    if let Some(seen) = &seen {
+        stdout = seen.output(stdout);
+        stderr = seen.output(stderr);
+    }
     if timed_out {
         tracing::warn!(command = %request.label, "killed after {}s", timeout.as_secs());
     }

@@ -8,6 +8,7 @@
 pub mod build_dir;
 pub(crate) mod build_sweep;
 mod capture;
+mod cargo_fetched;
 mod command;
 mod env;
 mod error;
@@ -20,6 +21,7 @@ mod python_deps;
 mod python_env;
 mod resolve;
 mod sandbox;
+mod seen_clone;
 
 pub use command::{Ran, Request};
 pub(crate) use env::Toolchains;

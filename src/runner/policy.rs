@@ -34,6 +34,9 @@ pub struct Policy {
     /// Where linters' answers are kept (`crate::lint::memo`): beside the kept build, else in the
     /// run directory; both out of the sandbox's reach.
     pub lint_memo: Option<PathBuf>,
+    /// The run's clone (resolved): the sandbox also shows it at one path whatever the run
+    /// directory, see [`super::seen_clone`]. Set by [`configure`].
+    pub clone: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -46,6 +49,7 @@ impl Default for Policy {
             cargo_target_dir: None,
             run_dir: None,
             lint_memo: None,
+            clone: None,
         }
     }
 }
@@ -68,6 +72,7 @@ impl Policy {
             lint_memo: Some(super::build_dir::lint_memo(&build, &absolute)),
             cargo_target_dir: Some(build.cargo_target_dir),
             run_dir: Some(absolute),
+            clone: None,
         }
     }
 }
@@ -123,7 +128,10 @@ pub fn configure(
         .ok()
         .and_then(|config| config.sandbox);
     let mode = SandboxMode::effective(operator, repository);
-    let policy = Policy::for_run(run_dir, mode);
+    let policy = Policy {
+        clone: clone.canonicalize().ok(),
+        ..Policy::for_run(run_dir, mode)
+    };
     super::sandbox::choose(&policy, "the repository's code")?;
     set_policy(policy);
     Ok(mode)

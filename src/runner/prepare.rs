@@ -12,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::cargo_fetched::Manifests;
 use super::command::Request;
 use super::env::Toolchains;
 use super::execute::run;
@@ -75,7 +76,7 @@ impl Earlier {
 
     /// Notes `what` as done on the working tree at `clone` as it is now.
     fn record(&mut self, clone: &Path, what: &str) {
-        if what == "cargo fetch" {
+        if what == CARGO_FETCH {
             self.cargo_lock = untracked_lock(clone).map(|id| id.to_string());
         }
         let Ok(worktree) = crate::repo::worktree_id::of_assuming(clone, &self.absent()) else {
@@ -117,6 +118,9 @@ pub(crate) fn worktree_id(clone: &Path) -> Option<String> {
         .ok()
 }
 
+/// The step that fetches cargo's dependencies.
+const CARGO_FETCH: &str = "cargo fetch";
+
 /// The record of [`Earlier`] in the run directory.
 const PREPARED: &str = "prepared.json";
 
@@ -128,11 +132,23 @@ const PREPARED: &str = "prepared.json";
 pub fn prepare(clone: &Path, timeout: Duration, python_tools: &[String]) -> Vec<String> {
     let mut done = Vec::new();
     let mut earlier = Earlier::read(clone);
-    for step in steps(clone, &Toolchains::from_env()) {
+    let toolchains = Toolchains::from_env();
+    let kept = super::execute::lint_memo_dir();
+    for step in steps(clone, &toolchains) {
         if earlier.as_ref().is_some_and(|e| e.done(step.what)) {
             tracing::debug!("{} ran earlier in the run on the same files", step.what);
             done.push(step.what.to_owned());
             continue;
+        }
+        let manifests = (step.what == CARGO_FETCH)
+            .then(|| Manifests::of(clone, &toolchains))
+            .flatten();
+        if let (Some(manifests), Some(kept)) = (&manifests, &kept) {
+            if manifests.fetched(kept, &toolchains) {
+                tracing::debug!("cargo fetch ran before on the same manifests and lock, and all it brought is there");
+                done.push(step.what.to_owned());
+                continue;
+            }
         }
         let request = step
             .request
@@ -143,6 +159,12 @@ pub fn prepare(clone: &Path, timeout: Duration, python_tools: &[String]) -> Vec<
             Ok(ran) if ran.success() => {
                 tracing::info!("prepared the dependencies: {}", step.what);
                 done.push(step.what.to_owned());
+                // Kept across runs only when the fetch left the lock as it was.
+                if let (Some(before), Some(kept)) = (&manifests, &kept) {
+                    if Manifests::of(clone, &toolchains).as_ref() == Some(before) {
+                        before.record(kept);
+                    }
+                }
                 if step.outside_the_clone {
                     if let Some(earlier) = earlier.as_mut() {
                         earlier.record(clone, step.what);
@@ -212,7 +234,7 @@ fn steps(clone: &Path, toolchains: &Toolchains) -> Vec<Step> {
         request = request.env("RUSTUP_AUTO_INSTALL", "0");
         steps.push(Step {
             request,
-            what: "cargo fetch",
+            what: CARGO_FETCH,
             outside_the_clone: true,
         });
     }

@@ -23,6 +23,7 @@ use super::error::RunError;
 use super::mode::SandboxMode;
 use super::policy::Policy;
 use super::resolve;
+use super::seen_clone::SeenClone;
 
 /// What one sandboxed command sees.
 #[derive(Debug, Clone)]
@@ -35,6 +36,44 @@ pub(crate) struct View<'a> {
     pub(crate) writable: Vec<PathBuf>,
     pub(crate) dir: &'a Path,
     pub(crate) network: bool,
+    /// The run's clone (resolved): when it is bound read-write, it is also shown at
+    /// [`super::seen_clone::SEEN_CLONE`] and a command in it starts there.
+    pub(crate) clone: Option<&'a Path>,
+}
+
+/// The writable directories as bound: resolved, each once, in order.
+fn bound(view: &View<'_>) -> Vec<PathBuf> {
+    let mut bound: Vec<PathBuf> = Vec::new();
+    for dir in &view.writable {
+        let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if !bound.contains(&real) {
+            bound.push(real);
+        }
+    }
+    bound
+}
+
+/// Where `view` shows the run's clone besides its own path: None when it does not bind the
+/// clone read-write, or cannot show it at the seen path ([`SeenClone::new`]).
+pub(crate) fn seen_clone(view: &View<'_>) -> Option<SeenClone> {
+    let clone = view.clone?;
+    let mut binds = bound(view);
+    if !binds.iter().any(|b| b == clone) {
+        return None;
+    }
+    if let Some(home) = real_home(view) {
+        binds.extend(toolchain_dirs(&home, view));
+    }
+    SeenClone::new(clone, &binds)
+}
+
+/// The real home, resolved, when there is one to mask.
+fn real_home(view: &View<'_>) -> Option<PathBuf> {
+    view.toolchains
+        .real_home
+        .as_ref()
+        .and_then(|h| h.canonicalize().ok())
+        .filter(|h| h.parent().is_some())
 }
 
 /// The bubblewrap arguments for `view`, up to (not including) the program.
@@ -45,13 +84,7 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
     push(&["--dev".as_ref(), "/dev".as_ref()]);
     push(&["--proc".as_ref(), "/proc".as_ref()]);
     push(&["--tmpfs".as_ref(), "/tmp".as_ref()]);
-    let home = view
-        .toolchains
-        .real_home
-        .as_ref()
-        .and_then(|h| h.canonicalize().ok())
-        .filter(|h| h.parent().is_some());
-    if let Some(home) = &home {
+    if let Some(home) = &real_home(view) {
         push(&["--tmpfs".as_ref(), home.as_os_str()]);
         for dir in toolchain_dirs(home, view) {
             push(&["--ro-bind".as_ref(), dir.as_os_str(), dir.as_os_str()]);
@@ -62,20 +95,24 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
             push(&["--tmpfs".as_ref(), dir.as_os_str()]);
         }
     }
-    let mut bound: Vec<PathBuf> = Vec::new();
-    for dir in &view.writable {
-        let real = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        if bound.contains(&real) {
-            continue;
-        }
-        bound.push(real.clone());
+    let seen = seen_clone(view);
+    let mut binds: Vec<(PathBuf, PathBuf)> =
+        bound(view).into_iter().map(|r| (r.clone(), r)).collect();
+    if let Some(seen) = &seen {
+        binds.extend(
+            seen.inside(seen.real())
+                .map(|at| (seen.real().to_path_buf(), at)),
+        );
+    }
+    for (real, at) in &binds {
         // Bound at its resolved path: a symlink on the way to it is seen, read-only, as it is.
-        push(&["--bind".as_ref(), real.as_os_str(), real.as_os_str()]);
+        push(&["--bind".as_ref(), real.as_os_str(), at.as_os_str()]);
         // The clone's git directory stays read-only: the repository's code can read its
         // history but not add a hook, rewrite the remote or the config, or move a ref.
         let git = real.join(".git");
         if git.exists() {
-            push(&["--ro-bind".as_ref(), git.as_os_str(), git.as_os_str()]);
+            let git_at = at.join(".git");
+            push(&["--ro-bind".as_ref(), git.as_os_str(), git_at.as_os_str()]);
         }
     }
     if let Some(cargo_home) = &view.toolchains.cargo_home {
@@ -90,6 +127,7 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
         .dir
         .canonicalize()
         .unwrap_or_else(|_| view.dir.to_path_buf());
+    let dir = seen.and_then(|s| s.inside(&dir)).unwrap_or(dir);
     push(&["--chdir".as_ref(), dir.as_os_str()]);
     push(&[
         "--unshare-pid".as_ref(),
@@ -248,6 +286,7 @@ mod tests {
             writable: vec![clone.path().to_path_buf()],
             dir: clone.path(),
             network: false,
+            clone: None,
         };
         let args: Vec<String> = arguments(&view)
             .iter()

@@ -21,6 +21,7 @@ fn policy(mode: SandboxMode, hidden: &[&Path]) -> Arc<Policy> {
         cargo_target_dir: None,
         run_dir: None,
         lint_memo: None,
+        clone: None,
     })
 }
 

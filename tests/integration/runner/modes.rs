@@ -102,6 +102,7 @@ fn required_without_bubblewrap_fails_clearly_and_off_runs_without_it() {
             cargo_target_dir: None,
             run_dir: None,
             lint_memo: None,
+            clone: None,
         })
     };
     let error =
@@ -167,6 +168,7 @@ fn the_runs_prepared_python_environment_comes_first_on_the_path() {
             cargo_target_dir: None,
             run_dir: None,
             lint_memo: None,
+            clone: None,
         })
     };
     // Half-prepared (no stamp): not used.

@@ -177,3 +177,80 @@ fn the_clones_git_directory_is_read_only_inside_and_checks_still_pass() {
         .unwrap()
         .ends_with("# touched\n"));
 }
+
+#[test]
+fn a_runs_clone_is_seen_at_one_path_whatever_its_run_directory() {
+    assert_installed("cargo", &["--version"]);
+    let root = scratch();
+    let mut seen = Vec::new();
+    for run in ["run-1", "run-2"] {
+        let clone = root.path().join(run).join("repo");
+        crate::common::git::init_repo(
+            &clone,
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"seen\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+                ),
+                ("src/lib.rs", "pub fn one() -> u8 {\n    1\n}\n"),
+            ],
+        );
+        let real = clone.canonicalize().unwrap();
+        let in_run = Arc::new(Policy {
+            clone: Some(real.clone()),
+            ..(*sandboxed(&[])).clone()
+        });
+        // Where the command is, as it writes it into the clone and as it prints it.
+        let ran = sh("pwd > where.txt; pwd", &clone, &in_run);
+        assert!(ran.sandboxed && ran.success(), "{}", ran.stdout);
+        let inside = std::fs::read_to_string(clone.join("where.txt")).unwrap();
+        assert!(!inside.contains(run), "{inside}");
+        assert_eq!(
+            ran.stdout.trim(),
+            real.to_str().unwrap(),
+            "printed paths are put back"
+        );
+        seen.push(inside.clone());
+
+        // A path in the clone given as an argument is given where the command sees the clone.
+        let arg = runner::run(
+            &Request::new("sh", &clone)
+                .args(["-c", "printf %s \"$1\" > arg.txt", "sh"])
+                .arg(real.join("src/lib.rs"))
+                .policy(Arc::clone(&in_run)),
+        )
+        .unwrap();
+        assert!(arg.success(), "{}", arg.stderr);
+        assert_eq!(
+            std::fs::read_to_string(clone.join("arg.txt")).unwrap(),
+            format!("{}/src/lib.rs", inside.trim())
+        );
+
+        // A real tool's absolute paths come back naming the real clone, as the parsers expect.
+        let metadata = sh(
+            "cargo metadata --no-deps --offline --format-version 1",
+            &clone,
+            &in_run,
+        );
+        assert!(metadata.success(), "{}", metadata.stdout);
+        let json: serde_json::Value = serde_json::from_str(metadata.stdout.trim()).unwrap();
+        assert_eq!(
+            json["packages"][0]["manifest_path"].as_str(),
+            real.join("Cargo.toml").to_str()
+        );
+
+        // Its git directory is read-only there too.
+        let hook = sh(
+            "printf '#!/bin/sh\\n' > .git/hooks/pre-push; echo x >> .git/config",
+            &clone,
+            &in_run,
+        );
+        assert!(
+            hook.stdout.contains("Read-only file system"),
+            "{}",
+            hook.stdout
+        );
+        assert!(!clone.join(".git/hooks/pre-push").exists());
+    }
+    assert_eq!(seen[0], seen[1], "both runs' clones are seen at one path");
+}
