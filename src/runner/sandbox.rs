@@ -3,7 +3,8 @@
 //! empty tmpfs: the real home (the toolchains kept in it bound back read-only, cargo's
 //! credentials blanked), the data directory with the store, the cache with the mirrors, the run
 //! directory; then the clone and the other writable directories bound back read-write (the
-//! clone's `.git` read-only again: no hook, config, remote or ref can be written). Masking
+//! clone's `.git` read-only again: no hook, config, remote or ref can be written); the run's
+//! clone also at one fixed path (`super::seen_clone`), its `.git` read-only there too. Masking
 //! is chosen over building the view from explicit binds because toolchains live in too many
 //! places (`/usr`, `/opt`, `~/.cargo`, `~/.pyenv`, `~/.nvm`, ...) to list without breaking one.
 //!
