@@ -96,21 +96,10 @@ impl Memo {
             key: self.key.clone(),
             value,
         };
-        if let Err(e) = write_whole(&self.file, &entry) {
+        if let Err(e) = crate::runner::write_json(&self.file, &entry) {
             tracing::warn!("could not keep {}'s answer: {e}", self.key.tool);
         }
     }
-}
-
-fn write_whole<T: Serialize>(file: &Path, value: &T) -> std::io::Result<()> {
-    let dir = file
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no directory"))?;
-    std::fs::create_dir_all(dir)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut temporary, value).map_err(std::io::Error::other)?;
-    temporary.persist(file).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// Removes the answers in `dir` not used for longer than `max_age`; returns how many went.

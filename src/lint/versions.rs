@@ -141,18 +141,11 @@ fn store(file: &Path, entry: Entry) {
         .unwrap_or_default();
     stored.entries.retain(|e| e.key != entry.key);
     stored.entries.push(entry);
-    let Some(dir) = file.parent().filter(|d| d.is_dir()) else {
+    // Only into a run directory that is there: never one made up.
+    if !file.parent().is_some_and(Path::is_dir) {
         return;
-    };
-    let written = serde_json::to_vec_pretty(&stored)
-        .map_err(std::io::Error::other)
-        .and_then(|bytes| {
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut temp, &bytes)?;
-            temp.persist(file).map_err(|e| e.error)?;
-            Ok(())
-        });
-    if let Err(e) = written {
+    }
+    if let Err(e) = crate::runner::write_json(file, &stored) {
         tracing::debug!(
             "could not keep the tool versions in {}: {e}",
             file.display()

@@ -59,7 +59,7 @@ impl Manifests {
         keys.retain(|k| k != &self.key);
         keys.push(self.key.clone());
         let from = keys.len().saturating_sub(KEPT);
-        if let Err(e) = write_whole(&dir.join(RECORD), &keys[from..]) {
+        if let Err(e) = super::whole_file::write_json(&dir.join(RECORD), &keys[from..]) {
             tracing::debug!("could not note that cargo fetch ran: {e}");
         }
     }
@@ -135,17 +135,6 @@ fn read(dir: &Path) -> Vec<String> {
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .unwrap_or_default()
-}
-
-fn write_whole(file: &Path, keys: &[String]) -> std::io::Result<()> {
-    let dir = file
-        .parent()
-        .ok_or_else(|| std::io::Error::other("no directory"))?;
-    std::fs::create_dir_all(dir)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
-    serde_json::to_writer(&mut temporary, keys).map_err(std::io::Error::other)?;
-    temporary.persist(file).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

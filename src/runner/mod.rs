@@ -22,6 +22,7 @@ mod python_env;
 mod resolve;
 mod sandbox;
 mod seen_clone;
+mod whole_file;
 
 pub use command::{Ran, Request};
 pub(crate) use env::Toolchains;
@@ -33,3 +34,4 @@ pub use policy::{configure, set_policy, Policy};
 pub use prepare::prepare;
 pub(crate) use prepare::worktree_id;
 pub use sandbox::bwrap_available;
+pub(crate) use whole_file::write_json;
