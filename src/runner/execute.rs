@@ -214,7 +214,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
         Some(reader)
     };
     command.stdout(out_writer);
-    tracing::debug!(command = %request.label, sandboxed = bwrap.is_some(), network = request.network, "running");
+    tracing::debug!(command = %request.label, sandboxed = bwrap.is_some(), seen_clone = seen.is_some(), network = request.network, "running");
     let spawned = command.spawn();
     // Our copies of the pipes' write ends go with the command, so the readers see the end.
     drop(command);
