@@ -286,6 +286,8 @@ pub async fn run(
     env: &TaskEnv,
     observe: &mut dyn FnMut(Event<'_>),
 ) -> Result<LocalRun, Error> {
+    // Every run uses libgit2; its start (OpenSSL's CA bundle) overlaps setup's first waits.
+    crate::repo::libgit2::start_in_background();
     let flow = Flow::parse(MAIN_FLOW)?;
     let root = tempfile::Builder::new()
         .prefix("automaintainer-run-")

@@ -56,7 +56,9 @@ impl Location {
                 format!("an existing path ({} does not exist)", path.display()),
             )
         })?;
-        if git2::Repository::open(&canonical).is_err() {
+        // Judged from its files first, as libgit2 would (`local_clone`): libgit2's first use
+        // waits for its start, which `automaintainer run` begins in the background.
+        if !super::local_clone::is_repository(&canonical) {
             return Err(InputError::field(
                 field,
                 format!("a git repository ({} is none)", canonical.display()),
@@ -131,6 +133,43 @@ mod tests {
         assert!(e.to_string().contains("without credentials"), "{e}");
         let e = Location::parse("ftp://host/r").unwrap_err();
         assert!(e.to_string().contains("field `repository`"), "{e}");
+    }
+
+    #[test]
+    fn a_local_path_is_a_repository_where_libgit2_opens_one() {
+        use crate::repo::test_git::git;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let main = root.join("main");
+        std::fs::create_dir_all(&main).unwrap();
+        git(&main, &["init", "-q", "-b", "main"]);
+        std::fs::write(main.join("a.txt"), "a\n").unwrap();
+        git(&main, &["add", "a.txt"]);
+        git(&main, &["commit", "-q", "-m", "a"]);
+        git(&main, &["worktree", "add", "-q", "../linked", "-b", "b"]);
+        git(root, &["clone", "-q", "--bare", "main", "bare.git"]);
+        std::fs::create_dir_all(main.join("sub")).unwrap();
+        let broken = root.join("broken");
+        std::fs::create_dir_all(&broken).unwrap();
+        std::fs::write(broken.join(".git"), "gitdir: ../nowhere\n").unwrap();
+        let half = root.join("half.git");
+        std::fs::create_dir_all(half.join("refs")).unwrap();
+        std::fs::write(half.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        for path in [
+            main.clone(),
+            main.join(".git"),
+            main.join("sub"),
+            root.join("linked"),
+            root.join("bare.git"),
+            broken,
+            half,
+        ] {
+            let text = path.to_str().unwrap();
+            let expected = git2::Repository::open(&path).is_ok();
+            assert_eq!(Location::parse(text).is_ok(), expected, "{text}");
+            let url = format!("file://{text}");
+            assert_eq!(Location::parse(&url).is_ok(), expected, "{url}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod git_cli;
 pub mod history;
 pub mod identity;
 pub mod lease;
+pub(crate) mod libgit2;
 pub mod local_clone;
 pub mod location;
 pub mod merged;

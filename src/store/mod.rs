@@ -12,6 +12,7 @@ pub mod learning_text;
 mod lease;
 pub mod lifecycle;
 mod open;
+mod opened;
 mod pool;
 pub mod postgres;
 pub mod ranking;

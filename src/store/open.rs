@@ -9,17 +9,11 @@ use std::sync::Arc;
 use super::{PgStore, SqliteStore, Store, StoreError};
 use crate::secrets::Secret;
 
-/// Opens and migrates the store `url` names (`DATABASE_URL`), or the embedded default.
+/// Opens and migrates the store `url` names (`DATABASE_URL`), or the embedded default; on a
+/// runtime that opened the same database before and still holds it, that store (`opened`).
 pub async fn open(url: Option<&Secret>) -> Result<Arc<dyn Store>, StoreError> {
-    let store: Arc<dyn Store> = match url.map(Secret::expose) {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            Arc::new(PgStore::connect(url).await?)
-        }
-        Some(url) if url.starts_with("sqlite:") => Arc::new(SqliteStore::connect(url).await?),
-        Some(_) => return Err(StoreError::Invalid(
-            "open the store: DATABASE_URL must start with postgres://, postgresql:// or sqlite:"
-                .to_owned(),
-        )),
+    let url = match url.map(Secret::expose) {
+        Some(url) => url.to_owned(),
         None => {
             let path = default_sqlite_path()?;
             if let Some(dir) = path.parent() {
@@ -27,10 +21,26 @@ pub async fn open(url: Option<&Secret>) -> Result<Arc<dyn Store>, StoreError> {
                     StoreError::Invalid(format!("create the data directory {}: {e}", dir.display()))
                 })?;
             }
-            Arc::new(SqliteStore::connect(&sqlite_url(&path)).await?)
+            sqlite_url(&path)
         }
     };
+    if let Some(store) = super::opened::get(&url) {
+        tracing::debug!("the {} store is open already", store.backend());
+        return Ok(store);
+    }
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(PgStore::connect(&url).await?)
+        } else if url.starts_with("sqlite:") {
+            Arc::new(SqliteStore::connect(&url).await?)
+        } else {
+            return Err(StoreError::Invalid(
+                "open the store: DATABASE_URL must start with postgres://, postgresql:// or sqlite:"
+                    .to_owned(),
+            ));
+        };
     store.migrate().await?;
+    super::opened::keep(&url, &store);
     tracing::debug!("opened the {} store", store.backend());
     Ok(store)
 }

@@ -68,6 +68,11 @@ use super::pool::{ACQUIRE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, SQLITE_BUSY_TI
 use super::StoreError;
 use dialect::BACKEND;
 
+/// Whether `url` names an in-memory database (a new one at every connection's open).
+pub(crate) fn in_memory(url: &str) -> bool {
+    url.contains(":memory:") || url.contains("mode=memory")
+}
+
 /// The store on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -89,8 +94,7 @@ impl SqliteStore {
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true);
         // An in-memory database lives in one connection: keep exactly that one, forever.
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let pool = if in_memory {
+        let pool = if in_memory(url) {
             SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)

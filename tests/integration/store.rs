@@ -36,5 +36,6 @@ mod pull_requests;
 mod repo_locks;
 mod rollups;
 mod runs;
+mod shared_open;
 mod spend;
 mod upgrades;

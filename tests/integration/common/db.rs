@@ -177,11 +177,23 @@ impl TestDb {
         }
     }
 
-    /// Another handle on the same database, as a second process would open it.
+    /// Another handle on the same database, as a second process would open it: a pool of its
+    /// own, migrated (`store::open` on this runtime would share the test's store).
     pub async fn reopen(&self) -> Arc<dyn Store> {
-        automaintainer::store::open(Some(&self.secret()))
-            .await
-            .expect("reopen the test store")
+        let store: Arc<dyn Store> = match self.backend {
+            Backend::Sqlite => Arc::new(
+                automaintainer::store::SqliteStore::connect(&self.url)
+                    .await
+                    .expect("reopen the test store"),
+            ),
+            Backend::Postgres => Arc::new(
+                automaintainer::store::PgStore::connect(&self.url)
+                    .await
+                    .expect("reopen the test store"),
+            ),
+        };
+        store.migrate().await.expect("migrate the reopened store");
+        store
     }
 }
 
