@@ -94,11 +94,19 @@ fn report(path: &Path, walked: &tags::FileTags, queried: &tags::FileTags) {
     println!("differs: {}", path.display());
     let (w, q) = (&walked.definitions, &queried.definitions);
     if let Some(i) = (0..w.len().max(q.len())).find(|&i| w.get(i) != q.get(i)) {
-        println!("  definition {i}: walk {:?}\n               query {:?}", w.get(i), q.get(i));
+        println!(
+            "  definition {i}: walk {:?}\n               query {:?}",
+            w.get(i),
+            q.get(i)
+        );
     }
     let (w, q) = (&walked.references, &queried.references);
     if let Some(i) = (0..w.len().max(q.len())).find(|&i| w.get(i) != q.get(i)) {
-        println!("  reference {i}: walk {:?}\n              query {:?}", w.get(i), q.get(i));
+        println!(
+            "  reference {i}: walk {:?}\n              query {:?}",
+            w.get(i),
+            q.get(i)
+        );
     }
 }
 

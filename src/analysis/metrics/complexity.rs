@@ -143,8 +143,7 @@ impl<'tree> Walk<'tree, '_> {
         let has = |roles| kinds.has(kind, roles);
         if has(role::CASE | role::COMPREHENSION_CLAUSE) {
             self.add(at, 1, 0);
-        } else if has(role::GUARDED_PATTERN) && at.node.child_by_field_name("condition").is_some()
-        {
+        } else if has(role::GUARDED_PATTERN) && at.node.child_by_field_name("condition").is_some() {
             // A match guard is one more condition on its arm.
             self.add(at, 1, 0);
         } else if let Some(operator) = self.logical_operator(at.node) {

@@ -9,7 +9,6 @@
 //! shallower root first when two complete on the same node (a method in an `impl` is a `method`
 //! before it is a `function`); they are then sorted by line.
 
-
 use rustc_hash::FxHashMap;
 use tree_sitter::Node;
 
@@ -259,7 +258,8 @@ impl Ids {
         } else if kind == self.call {
             if let Some(name) = Collector::field(node, self.function, self.identifier) {
                 c.reference(name, 1);
-            } else if let Some(callee) = Collector::field(node, self.function, self.attribute_kind) {
+            } else if let Some(callee) = Collector::field(node, self.function, self.attribute_kind)
+            {
                 if let Some(name) = Collector::field(callee, self.attribute, self.identifier) {
                     c.reference(name, 1);
                 }
@@ -348,7 +348,8 @@ impl Ids {
     /// tree-sitter-typescript's own patterns and ours.
     fn typescript_only<'t>(&self, c: C<'_, 't, '_>, node: Node<'t>, depth: u32) {
         let kind = node.kind_id();
-        let (name, identifier, type_identifier) = (self.name, self.identifier, self.type_identifier);
+        let (name, identifier, type_identifier) =
+            (self.name, self.identifier, self.type_identifier);
         if kind == self.function_signature {
             c.define_named(node, depth, (name, identifier), "function");
         } else if among(&self.method_signatures, kind) {
