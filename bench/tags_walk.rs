@@ -38,6 +38,7 @@ fn main() {
         .collect();
     let mut tallies: BTreeMap<Language, Tally> = BTreeMap::new();
     let mut shown = 0;
+    let mut slowest_walk = (Duration::ZERO, PathBuf::new());
     for source in &sources {
         for path in files(source) {
             let Some(language) = Language::of_path(&path) else {
@@ -64,6 +65,9 @@ fn main() {
             tally.parse += parsed - started;
             tally.query += queried_at - parsed;
             tally.walk += walked_at - queried_at;
+            if walked_at - queried_at > slowest_walk.0 {
+                slowest_walk = (walked_at - queried_at, path.clone());
+            }
             tally.files += 1;
             if walked != queried {
                 tally.differing += 1;
@@ -75,6 +79,11 @@ fn main() {
         }
     }
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "slowest walk: {:.1} ms, {}",
+        ms(slowest_walk.0),
+        slowest_walk.1.display()
+    );
     for (language, t) in &tallies {
         println!(
             "{:10} {:6} files, {} differ; parse {:8.1} ms, query {:8.1} ms, walk {:7.1} ms, complexity {:7.1} ms",
