@@ -19,7 +19,8 @@
 
 use tree_sitter::Node;
 
-use super::syntax::{is, Syntax, CONDITION_FIELDS};
+use super::syntax::{role, Kinds, Syntax};
+use crate::analysis::Language;
 
 /// The raw complexity figures of one function (or of the code outside every function).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,10 +64,11 @@ struct Visit<'tree> {
 pub(super) fn analyse<'tree>(
     root: Node<'tree>,
     source: &[u8],
-    syntax: &Syntax,
+    language: Language,
 ) -> (Vec<FunctionSite<'tree>>, Complexity) {
     let mut walk = Walk {
-        syntax,
+        syntax: Syntax::of(language),
+        kinds: Kinds::of(language),
         source,
         functions: Vec::new(),
         top_level: Complexity::default(),
@@ -85,7 +87,8 @@ pub(super) fn analyse<'tree>(
 }
 
 struct Walk<'tree, 's> {
-    syntax: &'s Syntax,
+    syntax: &'static Syntax,
+    kinds: &'static Kinds,
     source: &'s [u8],
     functions: Vec<FunctionSite<'tree>>,
     top_level: Complexity,
@@ -94,10 +97,11 @@ struct Walk<'tree, 's> {
 
 impl<'tree> Walk<'tree, '_> {
     fn visit(&mut self, at: Visit<'tree>) {
-        let syntax = self.syntax;
-        let kind = at.node.kind();
+        let kind = at.node.kind_id();
+        let kinds = self.kinds;
+        let has = |roles| kinds.has(kind, roles);
         // Anonymous nodes are tokens (Python's `lambda` keyword shares its node's kind).
-        if !at.node.is_named() || is(syntax.comments, kind) {
+        if !at.node.is_named() || has(role::COMMENT) {
             return;
         }
         if let Some(name) = self.function_name(at.node) {
@@ -112,18 +116,18 @@ impl<'tree> Walk<'tree, '_> {
         }
         if at.alternative {
             self.visit_alternative(at);
-        } else if is(syntax.ifs, kind) || is(syntax.else_ifs, kind) {
-            let else_if = is(syntax.else_ifs, kind);
+        } else if has(role::IF | role::ELSE_IF) {
+            let else_if = has(role::ELSE_IF);
             self.visit_if(at, else_if);
-        } else if is(syntax.lambdas, kind) {
+        } else if has(role::LAMBDA) {
             self.nest(at, 1);
             self.push_children(at, |_| 1, at.function);
-        } else if is(syntax.loops, kind) || is(syntax.catches, kind) || is(syntax.ternaries, kind) {
+        } else if has(role::LOOP | role::CATCH | role::TERNARY) {
             self.add(at, 1, 1 + at.nesting);
             self.nested_structure(at);
-        } else if is(syntax.switches, kind) {
+        } else if has(role::SWITCH) {
             self.add(at, 0, 1 + at.nesting);
-            if is(syntax.exhaustive_switches, kind) {
+            if has(role::EXHAUSTIVE_SWITCH) {
                 // n exhaustive arms are n - 1 decisions; the arms each add one below.
                 self.subtract_decision(at);
             }
@@ -134,13 +138,12 @@ impl<'tree> Walk<'tree, '_> {
     }
 
     /// Nodes that add no nesting: arms, comprehension clauses, boolean operators, jumps.
-    fn visit_plain(&mut self, at: Visit<'tree>, kind: &str) {
-        let syntax = self.syntax;
-        if is(syntax.cases, kind) || is(syntax.comprehension_clauses, kind) {
+    fn visit_plain(&mut self, at: Visit<'tree>, kind: u16) {
+        let kinds = self.kinds;
+        let has = |roles| kinds.has(kind, roles);
+        if has(role::CASE | role::COMPREHENSION_CLAUSE) {
             self.add(at, 1, 0);
-        } else if is(syntax.guarded_patterns, kind)
-            && at.node.child_by_field_name("condition").is_some()
-        {
+        } else if has(role::GUARDED_PATTERN) && at.node.child_by_field_name("condition").is_some() {
             // A match guard is one more condition on its arm.
             self.add(at, 1, 0);
         } else if let Some(operator) = self.logical_operator(at.node) {
@@ -155,7 +158,7 @@ impl<'tree> Walk<'tree, '_> {
                 0
             };
             self.add(at, 1, sequences);
-        } else if is(syntax.jumps, kind) && has_child_of_kind(at.node, syntax.labels) {
+        } else if has(role::JUMP) && self.has_child_of_kind(at.node, role::LABEL) {
             self.add(at, 0, 1);
         }
         self.push_children(at, |_| 0, at.function);
@@ -167,17 +170,18 @@ impl<'tree> Walk<'tree, '_> {
         self.add(at, 1, increment);
         self.nest(at, 1);
         let mut cursor = at.node.walk();
-        let mut children = Vec::new();
+        let start = self.stack.len();
+        let kinds = self.kinds;
         if cursor.goto_first_child() {
             loop {
                 let node = cursor.node();
-                let field = cursor.field_name();
+                let field = cursor.field_id().map(|id| id.get());
                 let (depth, alternative) = match field {
-                    Some("consequence") | Some("body") => (1, false),
-                    Some("alternative") => (0, true),
+                    Some(id) if kinds.branch_fields.contains(&id) => (1, false),
+                    Some(id) if id == kinds.alternative_field => (0, true),
                     _ => (0, false),
                 };
-                children.push(Visit {
+                self.stack.push(Visit {
                     node,
                     nesting: at.nesting + depth,
                     function: at.function,
@@ -188,14 +192,14 @@ impl<'tree> Walk<'tree, '_> {
                 }
             }
         }
-        self.stack.extend(children.into_iter().rev());
+        self.stack[start..].reverse();
     }
 
     /// The `alternative` of an `if`: an else-if continues the chain, an `else` adds one.
     fn visit_alternative(&mut self, at: Visit<'tree>) {
-        let syntax = self.syntax;
-        let kind = at.node.kind();
-        if is(syntax.ifs, kind) || is(syntax.else_ifs, kind) {
+        let kinds = self.kinds;
+        let kind = at.node.kind_id();
+        if kinds.has(kind, role::IF | role::ELSE_IF) {
             return self.visit_if(
                 Visit {
                     alternative: false,
@@ -204,15 +208,15 @@ impl<'tree> Walk<'tree, '_> {
                 true,
             );
         }
-        if is(syntax.else_clauses, kind) {
+        if kinds.has(kind, role::ELSE_CLAUSE) {
             let mut cursor = at.node.walk();
             let statements: Vec<Node<'tree>> = at
                 .node
                 .named_children(&mut cursor)
-                .filter(|n| !is(syntax.comments, n.kind()))
+                .filter(|n| !kinds.has(n.kind_id(), role::COMMENT))
                 .collect();
             if let [only] = statements.as_slice() {
-                if is(syntax.ifs, only.kind()) {
+                if kinds.has(only.kind_id(), role::IF) {
                     self.stack.push(Visit { node: *only, ..at });
                     return;
                 }
@@ -228,10 +232,11 @@ impl<'tree> Walk<'tree, '_> {
     /// the body one deeper.
     fn nested_structure(&mut self, at: Visit<'tree>) {
         self.nest(at, 1);
+        let conditions = &self.kinds.condition_fields;
         self.push_children(
             at,
             |field| match field {
-                Some(field) if CONDITION_FIELDS.contains(&field) => 0,
+                Some(field) if conditions.contains(&field) => 0,
                 _ => 1,
             },
             at.function,
@@ -241,7 +246,7 @@ impl<'tree> Walk<'tree, '_> {
     fn push_children(
         &mut self,
         at: Visit<'tree>,
-        depth_of: impl Fn(Option<&str>) -> u32,
+        depth_of: impl Fn(Option<u16>) -> u32,
         function: Option<usize>,
     ) {
         let mut cursor = at.node.walk();
@@ -253,11 +258,11 @@ impl<'tree> Walk<'tree, '_> {
         } else {
             0
         };
-        let mut children = Vec::new();
+        let start = self.stack.len();
         loop {
-            children.push(Visit {
+            self.stack.push(Visit {
                 node: cursor.node(),
-                nesting: base + depth_of(cursor.field_name()),
+                nesting: base + depth_of(cursor.field_id().map(|id| id.get())),
                 function,
                 alternative: false,
             });
@@ -265,7 +270,8 @@ impl<'tree> Walk<'tree, '_> {
                 break;
             }
         }
-        self.stack.extend(children.into_iter().rev());
+        // Popped first child first.
+        self.stack[start..].reverse();
     }
 
     fn target(&mut self, function: Option<usize>) -> &mut Complexity {
@@ -292,9 +298,9 @@ impl<'tree> Walk<'tree, '_> {
 
     /// The name of a node that is a named function, None for anything else.
     fn function_name(&self, node: Node<'tree>) -> Option<String> {
-        let syntax = self.syntax;
-        let kind = node.kind();
-        if is(syntax.functions, kind) {
+        let kinds = self.kinds;
+        let kind = node.kind_id();
+        if kinds.has(kind, role::FUNCTION) {
             node.child_by_field_name("body")?;
             let name = node
                 .child_by_field_name("name")
@@ -302,9 +308,9 @@ impl<'tree> Walk<'tree, '_> {
                 .unwrap_or_else(|| "<anonymous>".to_owned());
             return Some(name);
         }
-        if is(syntax.bindable_functions, kind) {
+        if kinds.has(kind, role::BINDABLE_FUNCTION) {
             let parent = node.parent()?;
-            if is(syntax.binders, parent.kind()) {
+            if kinds.has(parent.kind_id(), role::BINDER) {
                 let binding = parent.child_by_field_name("name")?;
                 if binding.kind().ends_with("identifier") {
                     return Some(self.text(binding));
@@ -316,12 +322,11 @@ impl<'tree> Walk<'tree, '_> {
 
     /// The short-circuit operator of a boolean binary expression.
     fn logical_operator(&self, node: Node<'tree>) -> Option<&'static str> {
-        let syntax = self.syntax;
-        if !is(syntax.binary_expressions, node.kind()) {
+        if !self.kinds.has(node.kind_id(), role::BINARY_EXPRESSION) {
             return None;
         }
         let operator = node.child_by_field_name("operator")?.kind();
-        syntax
+        self.syntax
             .logical_operators
             .iter()
             .find(|op| **op == operator)
@@ -358,13 +363,15 @@ impl<'tree> Walk<'tree, '_> {
         u32::try_from(changes + 1).unwrap_or(u32::MAX)
     }
 
+    fn has_child_of_kind(&self, node: Node<'_>, roles: u32) -> bool {
+        let mut cursor = node.walk();
+        let found = node
+            .children(&mut cursor)
+            .any(|c| self.kinds.has(c.kind_id(), roles));
+        found
+    }
+
     fn text(&self, node: Node<'tree>) -> String {
         node.utf8_text(self.source).unwrap_or_default().to_owned()
     }
-}
-
-fn has_child_of_kind(node: Node<'_>, kinds: &[&str]) -> bool {
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).any(|c| is(kinds, c.kind()));
-    found
 }

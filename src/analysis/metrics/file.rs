@@ -71,7 +71,7 @@ pub fn measure(language: Language, source: &str) -> Result<FileMetrics, MetricsE
     let syntax = Syntax::of(language);
     let bytes = source.as_bytes();
 
-    let (sites, top_level) = analyse(root, bytes, syntax);
+    let (sites, top_level) = analyse(root, bytes, language);
     let functions: Vec<FunctionMetrics> = sites
         .iter()
         .map(|site| {

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use tree_sitter::Tree;
 
 use super::complexity::analyse;
-use super::syntax::Syntax;
 use crate::analysis::Language;
 
 /// One function's place and complexity (the figures [`FunctionMetrics`](super::FunctionMetrics)
@@ -29,7 +28,7 @@ pub fn function_complexity(
     tree: &Tree,
     source: &[u8],
 ) -> Vec<FunctionComplexity> {
-    let (sites, _top_level) = analyse(tree.root_node(), source, Syntax::of(language));
+    let (sites, _top_level) = analyse(tree.root_node(), source, language);
     sites
         .into_iter()
         .map(|site| FunctionComplexity {

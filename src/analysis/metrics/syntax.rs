@@ -215,3 +215,109 @@ impl Syntax {
 pub(super) fn is(kinds: &[&str], kind: &str) -> bool {
     kinds.contains(&kind)
 }
+
+/// A [`Syntax`] turned into numbers for one grammar: the roles of each node kind id and the
+/// ids of the fields the walk asks about, so the complexity walk compares integers, not names
+/// (it asked a dozen name lists about every node).
+#[derive(Debug)]
+pub(super) struct Kinds {
+    /// Role bits per kind id ([`role`]).
+    roles: Vec<u32>,
+    /// Field ids of [`CONDITION_FIELDS`].
+    pub condition_fields: Vec<u16>,
+    /// `consequence` and `body`: an `if`'s branches, one level deeper.
+    pub branch_fields: [u16; 2],
+    pub alternative_field: u16,
+}
+
+/// The role bits of [`Kinds`]: one per list of [`Syntax`] the complexity walk asks about.
+pub(super) mod role {
+    pub const COMMENT: u32 = 1;
+    pub const FUNCTION: u32 = 1 << 1;
+    pub const BINDABLE_FUNCTION: u32 = 1 << 2;
+    pub const BINDER: u32 = 1 << 3;
+    pub const LAMBDA: u32 = 1 << 4;
+    pub const IF: u32 = 1 << 5;
+    pub const ELSE_IF: u32 = 1 << 6;
+    pub const ELSE_CLAUSE: u32 = 1 << 7;
+    pub const LOOP: u32 = 1 << 8;
+    pub const SWITCH: u32 = 1 << 9;
+    pub const EXHAUSTIVE_SWITCH: u32 = 1 << 10;
+    pub const CASE: u32 = 1 << 11;
+    pub const GUARDED_PATTERN: u32 = 1 << 12;
+    pub const CATCH: u32 = 1 << 13;
+    pub const TERNARY: u32 = 1 << 14;
+    pub const COMPREHENSION_CLAUSE: u32 = 1 << 15;
+    pub const BINARY_EXPRESSION: u32 = 1 << 16;
+    pub const JUMP: u32 = 1 << 17;
+    pub const LABEL: u32 = 1 << 18;
+}
+
+impl Kinds {
+    /// The kinds of `language`'s grammar, built once.
+    pub fn of(language: Language) -> &'static Kinds {
+        static KINDS: [std::sync::OnceLock<Kinds>; Language::ALL.len()] =
+            [const { std::sync::OnceLock::new() }; Language::ALL.len()];
+        let slot = Language::ALL
+            .iter()
+            .position(|l| *l == language)
+            .unwrap_or_default();
+        KINDS[slot].get_or_init(|| Kinds::load(language))
+    }
+
+    fn load(language: Language) -> Kinds {
+        let grammar = language.grammar();
+        let s = Syntax::of(language);
+        let lists: [(&[&str], u32); 19] = [
+            (s.comments, role::COMMENT),
+            (s.functions, role::FUNCTION),
+            (s.bindable_functions, role::BINDABLE_FUNCTION),
+            (s.binders, role::BINDER),
+            (s.lambdas, role::LAMBDA),
+            (s.ifs, role::IF),
+            (s.else_ifs, role::ELSE_IF),
+            (s.else_clauses, role::ELSE_CLAUSE),
+            (s.loops, role::LOOP),
+            (s.switches, role::SWITCH),
+            (s.exhaustive_switches, role::EXHAUSTIVE_SWITCH),
+            (s.cases, role::CASE),
+            (s.guarded_patterns, role::GUARDED_PATTERN),
+            (s.catches, role::CATCH),
+            (s.ternaries, role::TERNARY),
+            (s.comprehension_clauses, role::COMPREHENSION_CLAUSE),
+            (s.binary_expressions, role::BINARY_EXPRESSION),
+            (s.jumps, role::JUMP),
+            (s.labels, role::LABEL),
+        ];
+        let roles = (0..grammar.node_kind_count())
+            .map(|id| {
+                let name = u16::try_from(id)
+                    .ok()
+                    .and_then(|id| grammar.node_kind_for_id(id))
+                    .unwrap_or_default();
+                lists
+                    .iter()
+                    .filter(|(list, _)| is(list, name))
+                    .fold(0, |bits, (_, bit)| bits | bit)
+            })
+            .collect();
+        let field = |name: &str| grammar.field_id_for_name(name).map_or(0, |id| id.get());
+        Kinds {
+            roles,
+            condition_fields: CONDITION_FIELDS
+                .iter()
+                .map(|name| field(name))
+                .filter(|id| *id != 0)
+                .collect(),
+            branch_fields: [field("consequence"), field("body")],
+            alternative_field: field("alternative"),
+        }
+    }
+
+    /// Whether kind id `kind` has any of the role bits `roles`.
+    pub fn has(&self, kind: u16, roles: u32) -> bool {
+        self.roles
+            .get(usize::from(kind))
+            .is_some_and(|bits| bits & roles != 0)
+    }
+}
