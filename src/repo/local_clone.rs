@@ -90,39 +90,18 @@ mod tests {
     #[test]
     fn knows_work_trees_linked_work_trees_and_bare_repositories_as_libgit2_does() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let main = root.join("main");
-        std::fs::create_dir_all(&main).unwrap();
-        git(&main, &["init", "-q", "-b", "main"]);
-        std::fs::write(main.join("a.txt"), "a\n").unwrap();
-        git(&main, &["add", "a.txt"]);
-        git(&main, &["commit", "-q", "-m", "a"]);
-        git(
-            &main,
-            &["worktree", "add", "-q", "../linked", "-b", "other"],
-        );
-        git(root, &["clone", "-q", "--bare", "main", "bare.git"]);
-        let plain = root.join("plain");
-        std::fs::create_dir_all(plain.join("objects")).unwrap();
-        let broken = root.join("broken");
-        std::fs::create_dir_all(&broken).unwrap();
-        std::fs::write(broken.join(".git"), "gitdir: ../nowhere\n").unwrap();
-        for (path, expected) in [
-            (main.clone(), true),
-            (root.join("linked"), true),
-            (root.join("bare.git"), true),
-            (plain, false),
-            (broken, false),
-            (root.join("missing"), false),
-        ] {
-            assert_eq!(looks_like_repository(&path), expected, "{}", path.display());
-            assert_eq!(
-                is_repository(&path),
-                git2::Repository::open(&path).is_ok(),
-                "{}",
-                path.display()
-            );
+        let kinds = crate::repo::test_git::repositories_of_every_kind(dir.path());
+        for (path, opens) in &kinds {
+            assert_eq!(is_repository(path), *opens, "{}", path.display());
         }
+        // The files alone say yes to the work tree, its git directory, the linked work tree and
+        // the bare repository; no to the rest (libgit2 is asked only then).
+        let looks: Vec<&str> = kinds
+            .iter()
+            .filter(|(path, _)| looks_like_repository(path))
+            .filter_map(|(path, _)| path.file_name()?.to_str())
+            .collect();
+        assert_eq!(looks, ["main", ".git", "linked", "bare.git"]);
     }
 
     #[test]

@@ -137,35 +137,9 @@ mod tests {
 
     #[test]
     fn a_local_path_is_a_repository_where_libgit2_opens_one() {
-        use crate::repo::test_git::git;
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        let main = root.join("main");
-        std::fs::create_dir_all(&main).unwrap();
-        git(&main, &["init", "-q", "-b", "main"]);
-        std::fs::write(main.join("a.txt"), "a\n").unwrap();
-        git(&main, &["add", "a.txt"]);
-        git(&main, &["commit", "-q", "-m", "a"]);
-        git(&main, &["worktree", "add", "-q", "../linked", "-b", "b"]);
-        git(root, &["clone", "-q", "--bare", "main", "bare.git"]);
-        std::fs::create_dir_all(main.join("sub")).unwrap();
-        let broken = root.join("broken");
-        std::fs::create_dir_all(&broken).unwrap();
-        std::fs::write(broken.join(".git"), "gitdir: ../nowhere\n").unwrap();
-        let half = root.join("half.git");
-        std::fs::create_dir_all(half.join("refs")).unwrap();
-        std::fs::write(half.join("HEAD"), "ref: refs/heads/main\n").unwrap();
-        for path in [
-            main.clone(),
-            main.join(".git"),
-            main.join("sub"),
-            root.join("linked"),
-            root.join("bare.git"),
-            broken,
-            half,
-        ] {
+        for (path, expected) in crate::repo::test_git::repositories_of_every_kind(dir.path()) {
             let text = path.to_str().unwrap();
-            let expected = git2::Repository::open(&path).is_ok();
             assert_eq!(Location::parse(text).is_ok(), expected, "{text}");
             let url = format!("file://{text}");
             assert_eq!(Location::parse(&url).is_ok(), expected, "{url}");

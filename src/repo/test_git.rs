@@ -26,3 +26,44 @@ pub(crate) fn git_as(dir: &Path, who: &str, args: &[&str]) -> String {
     assert!(out.status.success(), "git {args:?}: {out:?}");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+/// Repositories of every kind under `root`, for tests that judge "is this a repository" as
+/// libgit2 does: `main` (a work tree with one commit and a `sub` directory), `linked` (a linked
+/// work tree of it), `bare.git`, `broken` (a `.git` file naming nowhere), `half.git` (a HEAD
+/// and refs, no objects), `plain` (an `objects` directory and nothing else), and `missing`
+/// (not there). Returns each path with whether libgit2 opens it.
+pub(crate) fn repositories_of_every_kind(root: &Path) -> Vec<(std::path::PathBuf, bool)> {
+    let main = root.join("main");
+    std::fs::create_dir_all(main.join("sub")).unwrap();
+    git(&main, &["init", "-q", "-b", "main"]);
+    std::fs::write(main.join("a.txt"), "a\n").unwrap();
+    git(&main, &["add", "a.txt"]);
+    git(&main, &["commit", "-q", "-m", "a"]);
+    git(&main, &["worktree", "add", "-q", "../linked", "-b", "b"]);
+    git(root, &["clone", "-q", "--bare", "main", "bare.git"]);
+    let broken = root.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join(".git"), "gitdir: ../nowhere\n").unwrap();
+    let half = root.join("half.git");
+    std::fs::create_dir_all(half.join("refs")).unwrap();
+    std::fs::write(half.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+    let plain = root.join("plain");
+    std::fs::create_dir_all(plain.join("objects")).unwrap();
+    [
+        main.clone(),
+        main.join(".git"),
+        main.join("sub"),
+        root.join("linked"),
+        root.join("bare.git"),
+        broken,
+        half,
+        plain,
+        root.join("missing"),
+    ]
+    .into_iter()
+    .map(|path| {
+        let opens = git2::Repository::open(&path).is_ok();
+        (path, opens)
+    })
+    .collect()
+}
