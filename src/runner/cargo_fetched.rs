@@ -17,6 +17,8 @@ use super::env::Toolchains;
 
 /// The record's file in the memo directory.
 const RECORD: &str = "cargo-fetch.json";
+/// The lock at the root, the only one cargo reads.
+const LOCK: &str = "Cargo.lock";
 /// Keys kept: a branch switched back and forth stays known.
 const KEPT: usize = 8;
 
@@ -31,14 +33,18 @@ pub(crate) struct Manifests {
 
 impl Manifests {
     pub(crate) fn of(clone: &Path, toolchains: &Toolchains) -> Option<Self> {
-        let lock = std::fs::read_to_string(clone.join("Cargo.lock")).ok()?;
+        let lock = std::fs::read_to_string(clone.join(LOCK)).ok()?;
         let crates = registry_crates(&lock)?;
         let mut hasher = Sha256::new();
         for path in cargo_files(clone)? {
-            let bytes = std::fs::read(clone.join(&path)).ok()?;
+            let digest = if path == LOCK {
+                Sha256::digest(lock.as_bytes())
+            } else {
+                Sha256::digest(std::fs::read(clone.join(&path)).ok()?)
+            };
             hasher.update(path.as_bytes());
             hasher.update([0]);
-            hasher.update(Sha256::digest(&bytes));
+            hasher.update(digest);
         }
         hasher.update(toolchains.cargo_home_config());
         Some(Self {
@@ -124,7 +130,7 @@ fn cargo_files(clone: &Path) -> Option<Vec<String>> {
                 || path == "rust-toolchain.toml"
         })
         .collect();
-    files.push("Cargo.lock".to_owned());
+    files.push(LOCK.to_owned());
     files.sort();
     files.dedup();
     Some(files)

@@ -167,7 +167,7 @@ pub fn run(request: &Request) -> Result<Ran, RunError> {
             };
             seen = sandbox::seen_clone(&view);
             let mut command = Command::new(bwrap);
-            command.args(sandbox::arguments(&view));
+            command.args(sandbox::arguments(&view, seen.as_ref()));
             match &seen {
                 Some(seen) => command
                     .arg(seen.argument(program.as_os_str()))

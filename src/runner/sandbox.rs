@@ -24,7 +24,7 @@ use super::error::RunError;
 use super::mode::SandboxMode;
 use super::policy::Policy;
 use super::resolve;
-use super::seen_clone::SeenClone;
+use super::seen_clone::{SeenClone, SEEN_CLONE};
 
 /// What one sandboxed command sees.
 #[derive(Debug, Clone)]
@@ -77,8 +77,9 @@ fn real_home(view: &View<'_>) -> Option<PathBuf> {
         .filter(|h| h.parent().is_some())
 }
 
-/// The bubblewrap arguments for `view`, up to (not including) the program.
-pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
+/// The bubblewrap arguments for `view`, up to (not including) the program; `seen` is where
+/// [`seen_clone`] said the view shows the clone.
+pub(crate) fn arguments(view: &View<'_>, seen: Option<&SeenClone>) -> Vec<OsString> {
     let mut args: Vec<OsString> = Vec::new();
     let mut push = |items: &[&OsStr]| args.extend(items.iter().map(|s| s.to_os_string()));
     push(&["--ro-bind".as_ref(), "/".as_ref(), "/".as_ref()]);
@@ -96,14 +97,10 @@ pub(crate) fn arguments(view: &View<'_>) -> Vec<OsString> {
             push(&["--tmpfs".as_ref(), dir.as_os_str()]);
         }
     }
-    let seen = seen_clone(view);
     let mut binds: Vec<(PathBuf, PathBuf)> =
         bound(view).into_iter().map(|r| (r.clone(), r)).collect();
-    if let Some(seen) = &seen {
-        binds.extend(
-            seen.inside(seen.real())
-                .map(|at| (seen.real().to_path_buf(), at)),
-        );
+    if let Some(seen) = seen {
+        binds.push((seen.real().to_path_buf(), PathBuf::from(SEEN_CLONE)));
     }
     for (real, at) in &binds {
         // Bound at its resolved path: a symlink on the way to it is seen, read-only, as it is.
@@ -289,7 +286,7 @@ mod tests {
             network: false,
             clone: None,
         };
-        let args: Vec<String> = arguments(&view)
+        let args: Vec<String> = arguments(&view, None)
             .iter()
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
